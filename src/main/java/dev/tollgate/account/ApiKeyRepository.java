@@ -1,0 +1,70 @@
+package dev.tollgate.account;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+@Repository
+class ApiKeyRepository {
+
+    private final DatabaseClient db;
+
+    ApiKeyRepository(DatabaseClient db) {
+        this.db = db;
+    }
+
+    Mono<Void> insert(UUID id, UUID tenantId, String name, byte[] keyHash, String prefix,
+            @Nullable Long creditLimitMicros) {
+        DatabaseClient.GenericExecuteSpec insert = db.sql("""
+                insert into api_key (id, tenant_id, name, key_hash, prefix, credit_limit_micros)
+                values (:id, :tenant, :name, :hash, :prefix, :limit)""")
+            .bind("id", id)
+            .bind("tenant", tenantId)
+            .bind("name", name)
+            .bind("hash", keyHash)
+            .bind("prefix", prefix);
+        insert = creditLimitMicros == null ? insert.bindNull("limit", Long.class)
+                : insert.bind("limit", creditLimitMicros);
+        return insert.then();
+    }
+
+    /** The active key with this hash, or empty when unknown or revoked. */
+    Mono<AuthenticatedKey> findActiveByHash(byte[] keyHash) {
+        return db.sql("""
+                select id, tenant_id, name, credit_limit_micros from api_key
+                where key_hash = :hash and revoked_at is null""")
+            .bind("hash", keyHash)
+            .map((row, meta) -> new AuthenticatedKey(row.get("id", UUID.class), row.get("tenant_id", UUID.class),
+                    row.get("name", String.class), row.get("credit_limit_micros", Long.class)))
+            .one();
+    }
+
+    Flux<ApiKeyView> findActiveByTenant(UUID tenantId) {
+        return db.sql("""
+                select id, name, prefix, credit_limit_micros, created_at, last_used_at from api_key
+                where tenant_id = :tenant and revoked_at is null order by created_at desc""")
+            .bind("tenant", tenantId)
+            .map((row, meta) -> new ApiKeyView(row.get("id", UUID.class), row.get("name", String.class),
+                    row.get("prefix", String.class) + "…", row.get("credit_limit_micros", Long.class),
+                    row.get("created_at", OffsetDateTime.class), row.get("last_used_at", OffsetDateTime.class)))
+            .all();
+    }
+
+    /** Revokes the tenant's key and returns its hash, or empty when the tenant has no such active key. */
+    Mono<byte[]> revoke(UUID tenantId, UUID keyId) {
+        return db.sql("""
+                update api_key set revoked_at = now()
+                where id = :id and tenant_id = :tenant and revoked_at is null
+                returning key_hash""")
+            .bind("id", keyId)
+            .bind("tenant", tenantId)
+            .map((row, meta) -> row.get("key_hash", byte[].class))
+            .one();
+    }
+
+}

@@ -1,0 +1,96 @@
+package dev.tollgate.account;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.common.ApiException;
+import dev.tollgate.common.Sha256;
+
+/**
+ * API keys: creation (shown once), listing, revocation, and the authentication the proxy runs on every call.
+ * Lookups are cached in memory by key hash, so the hot path does not touch the database; revoking a key evicts it
+ * from this instance's cache at once.
+ */
+@Service
+public class ApiKeyService {
+
+    /** A safety net for changes made by other instances; revocation on this instance is immediate. */
+    private static final Duration CACHE_TTL = Duration.ofSeconds(30);
+
+    private final ApiKeyRepository keys;
+    private final ApiKeyTokens tokens;
+    private final Clock clock;
+    private final AsyncLoadingCache<String, Optional<AuthenticatedKey>> byHash;
+
+    ApiKeyService(ApiKeyRepository keys, Clock clock) {
+        this.keys = keys;
+        this.tokens = new ApiKeyTokens();
+        this.clock = clock;
+        this.byHash = Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(CACHE_TTL)
+            .buildAsync((hashHex, executor) -> keys.findActiveByHash(HexFormat.of().parseHex(hashHex))
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .toFuture());
+    }
+
+    /**
+     * Resolves a presented key to its live record.
+     * @return the key, or an error {@link ApiException} 401 when it is malformed, unknown or revoked
+     */
+    public Mono<AuthenticatedKey> authenticate(@Nullable String presentedKey) {
+        if (presentedKey == null || presentedKey.isEmpty()) {
+            return Mono.error(ApiException.invalidApiKey(
+                    "No API key provided. Send it as 'Authorization: Bearer sk-tg-v1-…'."));
+        }
+        if (!ApiKeyTokens.hasKeyShape(presentedKey)) {
+            return Mono.error(ApiException.invalidApiKey("Incorrect API key provided."));
+        }
+        return Mono.fromFuture(byHash.get(hashHex(presentedKey)))
+            .flatMap(key -> key.map(Mono::just)
+                .orElseGet(() -> Mono.error(ApiException.invalidApiKey("Incorrect API key provided."))));
+    }
+
+    public Mono<CreatedApiKey> create(UUID tenantId, String name, @Nullable Long creditLimitMicros) {
+        String key = tokens.newKey();
+        UUID id = UUID.randomUUID();
+        String prefix = ApiKeyTokens.displayPrefix(key);
+        byte[] hash = Sha256.of(key);
+        return keys.insert(id, tenantId, name, hash, prefix, creditLimitMicros)
+            .then(Mono.fromRunnable(() -> byHash.synchronous().invalidate(HexFormat.of().formatHex(hash))))
+            .thenReturn(new CreatedApiKey(id, name, key, prefix + "…", creditLimitMicros,
+                    OffsetDateTime.now(clock)));
+    }
+
+    public Flux<ApiKeyView> list(UUID tenantId) {
+        return keys.findActiveByTenant(tenantId);
+    }
+
+    /**
+     * Revokes a key so that it fails at once on this instance.
+     * @return an error 404 when the tenant has no such active key
+     */
+    public Mono<Void> revoke(UUID tenantId, UUID keyId) {
+        return keys.revoke(tenantId, keyId)
+            .switchIfEmpty(Mono.error(() -> ApiException.notFound("API key")))
+            .doOnNext(hash -> byHash.synchronous().invalidate(HexFormat.of().formatHex(hash)))
+            .then();
+    }
+
+    private static String hashHex(String key) {
+        return HexFormat.of().formatHex(Sha256.of(key));
+    }
+
+}

@@ -1,0 +1,63 @@
+package dev.tollgate.account;
+
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * The format of Tollgate API keys: {@code sk-tg-v1-} followed by 64 lowercase hex digits (32 random bytes).
+ * Only a SHA-256 of the key and a short display prefix are ever stored.
+ */
+final class ApiKeyTokens {
+
+    static final String SCHEME = "sk-tg-v1-";
+
+    static final int RANDOM_BYTES = 32;
+
+    private static final int DISPLAY_HEX_DIGITS = 6;
+
+    private final SecureRandom random;
+
+    ApiKeyTokens() {
+        try {
+            // DRBG draws its seed once and then generates without I/O, so creating a key never blocks an event loop.
+            this.random = SecureRandom.getInstance("DRBG");
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("Every JDK 9+ ships DRBG", ex);
+        }
+        random.nextBytes(new byte[1]);
+    }
+
+    String newKey() {
+        byte[] bytes = new byte[RANDOM_BYTES];
+        random.nextBytes(bytes);
+        return SCHEME + HexFormat.of().formatHex(bytes);
+    }
+
+    String newSessionToken() {
+        byte[] bytes = new byte[RANDOM_BYTES];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** The part of a key shown in lists, enough to tell keys apart and useless for calling. */
+    static String displayPrefix(String key) {
+        return key.substring(0, SCHEME.length() + DISPLAY_HEX_DIGITS);
+    }
+
+    /** Cheap shape check, so that garbage never reaches the cache or the database. */
+    static boolean hasKeyShape(String candidate) {
+        if (candidate.length() != SCHEME.length() + RANDOM_BYTES * 2 || !candidate.startsWith(SCHEME)) {
+            return false;
+        }
+        for (int i = SCHEME.length(); i < candidate.length(); i++) {
+            char c = candidate.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+}

@@ -1,0 +1,89 @@
+package dev.tollgate.account;
+
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.web.server.csrf.CsrfToken;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/** Sign-up, log-in, log-out and the CSRF token, as in the contract's dashboard API. */
+@RestController
+@RequestMapping("/api/auth")
+class AuthController {
+
+    private final AccountService accounts;
+
+    AuthController(AccountService accounts) {
+        this.accounts = accounts;
+    }
+
+    @GetMapping("/csrf")
+    Mono<Map<String, String>> csrf(ServerWebExchange exchange) {
+        Mono<CsrfToken> token = exchange.getAttribute(CsrfToken.class.getName());
+        if (token == null) {
+            return Mono.error(new IllegalStateException("CSRF protection is not configured"));
+        }
+        return token.map(csrf -> Map.of("token", csrf.getToken(), "headerName", csrf.getHeaderName()));
+    }
+
+    @PostMapping("/signup")
+    @ResponseStatus(HttpStatus.CREATED)
+    Mono<MeResponse> signUp(@RequestBody SignUpRequest request, ServerWebExchange exchange) {
+        request.validate();
+        String organization = request.organization() == null || request.organization().isBlank()
+                ? request.email().trim() : request.organization().trim();
+        return accounts.signUp(request.email(), request.password(), organization)
+            .flatMap(user -> startSession(user, exchange));
+    }
+
+    @PostMapping("/login")
+    Mono<MeResponse> login(@RequestBody LoginRequest request, ServerWebExchange exchange) {
+        FormErrors errors = new FormErrors();
+        errors.requireText("email", request.email());
+        errors.requireText("password", request.password());
+        errors.throwIfAny();
+        return accounts.verifyPassword(request.email(), request.password())
+            .flatMap(user -> startSession(user, exchange));
+    }
+
+    @PostMapping("/logout")
+    Mono<Map<String, Boolean>> logout(ServerWebExchange exchange) {
+        String token = SessionCookie.read(exchange);
+        SessionCookie.clear(exchange);
+        Mono<Void> close = token == null ? Mono.empty() : accounts.closeSession(token);
+        return close.thenReturn(Map.of("ok", true));
+    }
+
+    private Mono<MeResponse> startSession(SessionUser user, ServerWebExchange exchange) {
+        String previous = SessionCookie.read(exchange);
+        Mono<Void> closePrevious = previous == null ? Mono.empty() : accounts.closeSession(previous);
+        return closePrevious.then(accounts.openSession(user)).map(token -> {
+            SessionCookie.write(exchange, token);
+            return MeResponse.of(user);
+        });
+    }
+
+    record SignUpRequest(@Nullable String email, @Nullable String password, @Nullable String organization) {
+
+        void validate() {
+            FormErrors errors = new FormErrors();
+            errors.requireEmail("email", email);
+            errors.requireLength("password", password, 8, 128);
+            errors.limitLength("organization", organization, 100);
+            errors.throwIfAny();
+        }
+
+    }
+
+    record LoginRequest(@Nullable String email, @Nullable String password) {
+    }
+
+}

@@ -1,0 +1,66 @@
+package dev.tollgate.account;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.tollgate.common.ApiException;
+
+/**
+ * Collects what is wrong with a dashboard form so that one 400 names every bad field
+ * ({@code "email: must be an email address; password: …"}).
+ */
+final class FormErrors {
+
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
+
+    private final List<String> problems = new ArrayList<>();
+    private @Nullable String firstField;
+
+    void requireText(String field, @Nullable String value) {
+        if (value == null || value.isBlank()) {
+            add(field, "is required");
+        }
+    }
+
+    void requireEmail(String field, @Nullable String value) {
+        if (value == null || value.isBlank()) {
+            add(field, "is required");
+        }
+        else if (value.length() > 254 || !EMAIL.matcher(value.trim()).matches()) {
+            add(field, "must be an email address");
+        }
+    }
+
+    void requireLength(String field, @Nullable String value, int min, int max) {
+        if (value == null || value.isBlank()) {
+            add(field, "is required");
+        }
+        else if (value.length() < min || value.length() > max) {
+            add(field, min > 1 ? "must be between " + min + " and " + max + " characters"
+                    : "must be at most " + max + " characters");
+        }
+    }
+
+    void limitLength(String field, @Nullable String value, int max) {
+        if (value != null && value.length() > max) {
+            add(field, "must be at most " + max + " characters");
+        }
+    }
+
+    void throwIfAny() {
+        if (!problems.isEmpty()) {
+            throw ApiException.invalidParam(firstField, String.join("; ", problems));
+        }
+    }
+
+    private void add(String field, String problem) {
+        if (firstField == null) {
+            firstField = field;
+        }
+        problems.add(field + ": " + problem);
+    }
+
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tollgate.account;
+
+import org.jspecify.annotations.NullMarked;

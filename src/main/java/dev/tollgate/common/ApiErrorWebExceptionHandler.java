@@ -1,0 +1,90 @@
+package dev.tollgate.common;
+
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+
+/**
+ * Renders every error that escapes a handler as OpenAI's error JSON, so that no client ever sees a stack trace,
+ * Spring's default error page or an HTML body. Runs before Boot's own handler.
+ */
+@Order(-2)
+final class ApiErrorWebExceptionHandler implements WebExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrorWebExceptionHandler.class);
+
+    private final ApiErrorJson errorJson;
+
+    ApiErrorWebExceptionHandler(ApiErrorJson errorJson) {
+        this.errorJson = errorJson;
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+        ServerHttpResponse response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.error(ex);
+        }
+        ApiException error = toApiException(ex, exchange);
+        response.setStatusCode(error.status());
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        error.headers().forEach(response.getHeaders()::set);
+        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(errorJson.bytes(error))));
+    }
+
+    static ApiException toApiException(Throwable ex, ServerWebExchange exchange) {
+        if (ex instanceof ApiException api) {
+            return api;
+        }
+        if (ex instanceof DataBufferLimitException) {
+            return new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "invalid_request_error", "request_too_large",
+                    "Request body is too large.");
+        }
+        if (ex instanceof ServerWebInputException input) {
+            return ApiException.invalidRequest(input.getReason() != null ? input.getReason() : "Invalid request.");
+        }
+        if (ex instanceof ResponseStatusException rse) {
+            return fromStatus(rse.getStatusCode(), rse.getReason(), exchange);
+        }
+        if (ex instanceof TimeoutException) {
+            return ApiException.upstreamTimeout("The request timed out.");
+        }
+        log.error("Unhandled error on {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
+        return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "server_error", "internal_error",
+                "Tollgate hit an internal error; the request was not billed.");
+    }
+
+    private static ApiException fromStatus(HttpStatusCode code, String reason, ServerWebExchange exchange) {
+        HttpStatus status = HttpStatus.resolve(code.value());
+        if (status == null) {
+            status = HttpStatus.INTERNAL_SERVER_ERROR;
+        }
+        return switch (status) {
+            case NOT_FOUND -> ApiException.notFound("Path " + exchange.getRequest().getPath().value());
+            case METHOD_NOT_ALLOWED -> new ApiException(status, "invalid_request_error", "method_not_allowed",
+                    "Method " + exchange.getRequest().getMethod() + " is not allowed here.");
+            case UNSUPPORTED_MEDIA_TYPE -> new ApiException(status, "invalid_request_error", "unsupported_media_type",
+                    "Send the request body as application/json.");
+            case PAYLOAD_TOO_LARGE -> new ApiException(status, "invalid_request_error", "request_too_large",
+                    "Request body is too large.");
+            case UNAUTHORIZED -> ApiException.unauthenticated();
+            case FORBIDDEN -> new ApiException(status, "permission_error", "forbidden",
+                    reason != null ? reason : "Forbidden.");
+            default -> new ApiException(status, status.is4xxClientError() ? "invalid_request_error" : "server_error",
+                    status.name().toLowerCase(), reason != null ? reason : status.getReasonPhrase());
+        };
+    }
+
+}

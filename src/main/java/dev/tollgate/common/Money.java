@@ -1,0 +1,45 @@
+package dev.tollgate.common;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/**
+ * Money is kept as integer micro-dollars (1 USD = 1,000,000 micros) everywhere; this class converts at the edges,
+ * where clients send or read USD.
+ */
+public final class Money {
+
+    public static final long MICROS_PER_USD = 1_000_000L;
+
+    /** No single amount a client sends may exceed this: a typo guard, not a business rule. */
+    public static final BigDecimal MAX_USD = new BigDecimal("1000000000");
+
+    private Money() {
+    }
+
+    /**
+     * Converts a USD amount given by a client to micros; amounts with more than six decimals are refused rather than
+     * silently rounded.
+     * @throws ApiException 400 when negative, too precise or absurdly large
+     */
+    public static long usdToMicros(BigDecimal usd, String param) {
+        if (usd.signum() < 0) {
+            throw ApiException.invalidParam(param, param + " must not be negative.");
+        }
+        if (usd.compareTo(MAX_USD) > 0) {
+            throw ApiException.invalidParam(param, param + " is too large.");
+        }
+        try {
+            return usd.movePointRight(6).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
+        }
+        catch (ArithmeticException ex) {
+            throw ApiException.invalidParam(param, param + " has more than six decimal places.");
+        }
+    }
+
+    /** Micros as an exact USD decimal, e.g. 1500 → 0.0015. */
+    public static BigDecimal microsToUsd(long micros) {
+        return BigDecimal.valueOf(micros, 6).stripTrailingZeros();
+    }
+
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tollgate.common;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tollgate.database;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,68 @@
+package dev.tollgate.metering;
+
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.common.RefreshingSnapshot;
+import dev.tollgate.database.DatabaseMigrations;
+
+/**
+ * The provider prices in force now, by model, held in memory and re-read every few seconds. A request captures
+ * the price row in force when it is admitted, so a later change never alters its cost.
+ */
+@Service
+public class PriceBook {
+
+    private final DatabaseClient db;
+    private final RefreshingSnapshot<Map<String, ModelPrice>> prices;
+
+    PriceBook(DatabaseClient db, DatabaseMigrations migrated) {
+        this.db = db;
+        this.prices = new RefreshingSnapshot<>("model prices", this::load);
+    }
+
+    /** The price in force now for the model, if it has one. */
+    public Mono<Optional<ModelPrice>> current(String modelId) {
+        return prices.get().map(all -> Optional.ofNullable(all.get(modelId)));
+    }
+
+    public Mono<Map<String, ModelPrice>> all() {
+        return prices.get();
+    }
+
+    @Scheduled(fixedDelayString = "${tollgate.catalog.refresh-interval:10s}")
+    void refresh() {
+        prices.refresh();
+    }
+
+    private Mono<Map<String, ModelPrice>> load() {
+        return db.sql("""
+                select distinct on (model_id) id, model_id, input_per_mtok_micros, output_per_mtok_micros,
+                       cached_input_per_mtok_micros, cache_write_per_mtok_micros, reasoning_per_mtok_micros,
+                       effective_from
+                from model_price where effective_from <= now()
+                order by model_id, effective_from desc""")
+            .map((row, meta) -> new ModelPrice(row.get("id", Long.class), row.get("model_id", String.class),
+                    row.get("input_per_mtok_micros", Long.class), row.get("output_per_mtok_micros", Long.class),
+                    row.get("cached_input_per_mtok_micros", Long.class), row.get("cache_write_per_mtok_micros", Long.class),
+                    row.get("reasoning_per_mtok_micros", Long.class), row.get("effective_from", OffsetDateTime.class)))
+            .all()
+            .collectList()
+            .map(PriceBook::byModel);
+    }
+
+    private static Map<String, ModelPrice> byModel(List<ModelPrice> prices) {
+        Map<String, ModelPrice> map = new HashMap<>();
+        prices.forEach(price -> map.put(price.modelId(), price));
+        return Map.copyOf(map);
+    }
+
+}

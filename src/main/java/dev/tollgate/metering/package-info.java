@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tollgate.metering;
+
+import org.jspecify.annotations.NullMarked;

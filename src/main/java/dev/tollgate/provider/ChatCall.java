@@ -1,0 +1,14 @@
+package dev.tollgate.provider;
+
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One chat completion to send to a provider.
+ *
+ * @param request the client's request in OpenAI Chat Completions format, with Tollgate's own fields removed; adapters
+ *     must not modify it (a fallback may send it again to another provider)
+ * @param upstreamModel the model id as the provider knows it
+ * @param stream whether to stream
+ */
+public record ChatCall(ObjectNode request, String upstreamModel, boolean stream) {
+}

@@ -1,0 +1,38 @@
+package dev.tollgate.provider;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * One upstream under {@code tollgate.providers.<name>}.
+ *
+ * @param type the adapter: {@code openai}, {@code openai-compatible}, {@code anthropic}, {@code gemini},
+ *     {@code azure-openai}
+ * @param baseUrl the API root, e.g. {@code https://api.openai.com/v1}; each type has a default where one exists
+ * @param apiKeys the upstream keys, used in turn; may be empty for servers that need none (Ollama, vLLM)
+ * @param timeouts connect, first-byte and idle-gap limits
+ * @param apiVersion the {@code api-version} query parameter (Azure OpenAI) or {@code anthropic-version} header
+ * @param streamOptions whether the provider accepts {@code stream_options.include_usage} (some compatible servers
+ *     reject it; usage is then counted locally)
+ * @param headers extra headers sent on every call (e.g. OpenRouter's {@code HTTP-Referer})
+ * @param maxConnections the most connections open to this provider at once
+ */
+public record ProviderProperties(String type, @Nullable URI baseUrl, @DefaultValue List<String> apiKeys,
+        @DefaultValue Timeouts timeouts, @Nullable String apiVersion, @DefaultValue("true") boolean streamOptions,
+        @DefaultValue Map<String, String> headers, @DefaultValue("1000") int maxConnections) {
+
+    /**
+     * @param connect how long to wait for a TCP (and TLS) connection
+     * @param firstByte how long to wait for the response to start (for a non-streamed call, the whole answer)
+     * @param idle the longest gap allowed between two events of a stream
+     */
+    public record Timeouts(@DefaultValue("10s") Duration connect, @DefaultValue("300s") Duration firstByte,
+            @DefaultValue("120s") Duration idle) {
+    }
+
+}

@@ -1,0 +1,28 @@
+package dev.tollgate.provider;
+
+/**
+ * Token counts of one call in OpenAI's accounting, whatever the provider reported them as:
+ * {@code promptTokens} includes the cached and cache-written input tokens, {@code completionTokens} includes the
+ * reasoning tokens. Each adapter converts its provider's numbers into this shape (see its decoder).
+ */
+public record TokenUsage(long promptTokens, long completionTokens, long cachedTokens, long cacheWriteTokens,
+        long reasoningTokens) {
+
+    public static final TokenUsage NONE = new TokenUsage(0, 0, 0, 0, 0);
+
+    public TokenUsage {
+        if (promptTokens < 0 || completionTokens < 0 || cachedTokens < 0 || cacheWriteTokens < 0
+                || reasoningTokens < 0) {
+            throw new IllegalArgumentException("Token counts cannot be negative");
+        }
+    }
+
+    public static TokenUsage of(long promptTokens, long completionTokens) {
+        return new TokenUsage(promptTokens, completionTokens, 0, 0, 0);
+    }
+
+    public long totalTokens() {
+        return promptTokens + completionTokens;
+    }
+
+}

@@ -1,0 +1,92 @@
+package dev.tollgate.provider;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+
+import dev.tollgate.common.ApiException;
+
+/**
+ * A provider failed. Carries both what the client should see (status, OpenAI error) and what routing needs to know
+ * (the upstream status, whether another try may succeed, how long the provider asked us to wait).
+ */
+public class UpstreamException extends ApiException {
+
+    private final int upstreamStatus;
+    private final boolean retryable;
+    private final @Nullable Duration retryAfter;
+
+    public UpstreamException(HttpStatus status, String code, String message, int upstreamStatus, boolean retryable,
+            @Nullable Duration retryAfter, @Nullable Throwable cause) {
+        super(status, status == HttpStatus.BAD_REQUEST ? "invalid_request_error" : "upstream_error", code, message,
+                null, retryAfter == null ? Map.of()
+                        : Map.of("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds()))),
+                cause);
+        this.upstreamStatus = upstreamStatus;
+        this.retryable = retryable;
+        this.retryAfter = retryAfter;
+    }
+
+    /** The provider's HTTP status, or 0 when no answer came (connection failure, timeout). */
+    public int upstreamStatus() {
+        return upstreamStatus;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    public @Nullable Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /**
+     * Maps a provider's HTTP error to what the client sees: the provider's own 400s pass through (the request was
+     * bad), credentials problems are Tollgate's (502), rate limits stay 429, overload is 503, the rest 502.
+     */
+    public static UpstreamException fromStatus(String provider, int status, @Nullable String upstreamMessage,
+            @Nullable Duration retryAfter) {
+        String detail = upstreamMessage == null || upstreamMessage.isBlank() ? "" : ": " + upstreamMessage;
+        return switch (status) {
+            case 400, 404, 422 -> new UpstreamException(status == 404 ? HttpStatus.BAD_GATEWAY : HttpStatus.BAD_REQUEST,
+                    status == 404 ? "upstream_not_found" : "upstream_invalid_request",
+                    "Provider " + provider + " rejected the request (HTTP " + status + ")" + detail, status, false,
+                    null, null);
+            case 401, 403 -> new UpstreamException(HttpStatus.BAD_GATEWAY, "upstream_auth_failed",
+                    "Provider " + provider + " rejected Tollgate's credentials (HTTP " + status
+                            + "); the operator must fix the provider's API key",
+                    status, false, null, null);
+            case 408 -> new UpstreamException(HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout",
+                    "Provider " + provider + " timed out" + detail, status, true, retryAfter, null);
+            case 413 -> new UpstreamException(HttpStatus.PAYLOAD_TOO_LARGE, "upstream_request_too_large",
+                    "Provider " + provider + " found the request too large" + detail, status, false, null, null);
+            case 429 -> new UpstreamException(HttpStatus.TOO_MANY_REQUESTS, "upstream_rate_limited",
+                    "Provider " + provider + " is rate limiting requests" + detail, status, true,
+                    retryAfter == null ? Duration.ofSeconds(1) : retryAfter, null);
+            case 503, 529 -> new UpstreamException(HttpStatus.SERVICE_UNAVAILABLE, "upstream_overloaded",
+                    "Provider " + provider + " is overloaded" + detail, status, true, retryAfter, null);
+            default -> new UpstreamException(HttpStatus.BAD_GATEWAY, "upstream_error",
+                    "Provider " + provider + " failed (HTTP " + status + ")" + detail, status, status >= 500,
+                    retryAfter, null);
+        };
+    }
+
+    public static UpstreamException connectionFailed(String provider, Throwable cause) {
+        return new UpstreamException(HttpStatus.BAD_GATEWAY, "upstream_unreachable",
+                "Could not reach provider " + provider + ": " + cause.getClass().getSimpleName(), 0, true, null,
+                cause);
+    }
+
+    public static UpstreamException timedOut(String provider, String what) {
+        return new UpstreamException(HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout",
+                "Provider " + provider + " " + what, 0, true, null, null);
+    }
+
+    public static UpstreamException malformed(String provider, String what) {
+        return new UpstreamException(HttpStatus.BAD_GATEWAY, "upstream_malformed_response",
+                "Provider " + provider + " sent " + what, 0, false, null, null);
+    }
+
+}

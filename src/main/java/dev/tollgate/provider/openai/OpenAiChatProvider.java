@@ -1,0 +1,65 @@
+package dev.tollgate.provider.openai;
+
+import java.net.URI;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tollgate.provider.ChatCall;
+import dev.tollgate.provider.ChatCompletion;
+import dev.tollgate.provider.ChatProvider;
+import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.UpstreamHttp;
+
+/** OpenAI's Chat Completions API, and every server that speaks it (Mistral, Groq, vLLM, Ollama…). */
+final class OpenAiChatProvider implements ChatProvider {
+
+    private final UpstreamHttp http;
+    private final boolean keyRequired;
+    private final URI chatCompletions;
+    private final OpenAiRequestMapper requests;
+    private final OpenAiResponseMapper responses;
+    private final OpenAiStreamDecoder streams;
+    private final OpenAiErrorMapper errors;
+
+    OpenAiChatProvider(UpstreamHttp http, boolean keyRequired, boolean streamOptions, JsonMapper json) {
+        this.http = http;
+        this.keyRequired = keyRequired;
+        this.chatCompletions = URI.create(http.baseUrl().toString().replaceAll("/+$", "") + "/chat/completions");
+        this.requests = new OpenAiRequestMapper(json, streamOptions);
+        this.responses = new OpenAiResponseMapper(json, http.provider());
+        this.streams = new OpenAiStreamDecoder(json, http.provider());
+        this.errors = new OpenAiErrorMapper(json, http.provider());
+    }
+
+    @Override
+    public String name() {
+        return http.provider();
+    }
+
+    @Override
+    public Mono<ChatCompletion> complete(ChatCall call) {
+        return Mono.defer(() -> http.postJson(chatCompletions, auth(), requests.toBody(call), errors))
+            .map(responses::toCompletion);
+    }
+
+    @Override
+    public Flux<ChatStreamEvent> stream(ChatCall call) {
+        return Flux.defer(() -> http.postForEvents(chatCompletions, auth(), requests.toBody(call), errors))
+            .concatMapIterable(event -> streams.decode(event.data()));
+    }
+
+    private Consumer<HttpHeaders> auth() {
+        @Nullable String key = keyRequired ? http.requireApiKey() : http.nextApiKey();
+        return headers -> {
+            if (key != null) {
+                headers.setBearerAuth(key);
+            }
+        };
+    }
+
+}

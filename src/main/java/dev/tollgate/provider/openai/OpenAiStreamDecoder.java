@@ -1,0 +1,56 @@
+package dev.tollgate.provider.openai;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.UpstreamException;
+
+/**
+ * Decodes one SSE {@code data} payload of an OpenAI stream. Usage arrives as a snapshot on the final chunk (whose
+ * {@code choices} is empty) when {@code include_usage} was asked for; some compatible servers put it on the last
+ * content chunk instead, so it is split off wherever it appears. Stateless: one instance serves every stream.
+ */
+final class OpenAiStreamDecoder {
+
+    private final JsonMapper json;
+    private final String provider;
+
+    OpenAiStreamDecoder(JsonMapper json, String provider) {
+        this.json = json;
+        this.provider = provider;
+    }
+
+    List<ChatStreamEvent> decode(@Nullable String data) {
+        if (data == null || data.isBlank() || "[DONE]".equals(data.trim())) {
+            return List.of();
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(data);
+        }
+        catch (JacksonException ex) {
+            throw UpstreamException.malformed(provider, "a stream event that is not JSON");
+        }
+        if (!(node instanceof ObjectNode chunk)) {
+            throw UpstreamException.malformed(provider, "a stream event that is not a JSON object");
+        }
+        if (chunk.has("error")) {
+            JsonNode message = chunk.path("error").path("message");
+            throw UpstreamException.fromStatus(provider, 502, message.isString() ? message.stringValue() : null, null);
+        }
+        JsonNode usage = chunk.remove("usage");
+        boolean hasChoices = chunk.path("choices").isArray() && !chunk.path("choices").isEmpty();
+        if (usage != null && usage.isObject()) {
+            ChatStreamEvent.Usage usageEvent = new ChatStreamEvent.Usage(OpenAiUsage.from(usage));
+            return hasChoices ? List.of(new ChatStreamEvent.Chunk(chunk), usageEvent) : List.of(usageEvent);
+        }
+        return hasChoices ? List.of(new ChatStreamEvent.Chunk(chunk)) : List.of();
+    }
+
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tollgate.provider;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,21 @@
+package dev.tollgate.proxy;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A validated Chat Completions request.
+ *
+ * @param body the request as the provider should get it: OpenAI's fields only, Tollgate's own removed
+ * @param model the public model id asked for
+ * @param stream whether the client wants a stream
+ * @param streamUsage whether the client asked for the usage chunk ({@code stream_options.include_usage})
+ * @param includeCost whether the client asked for {@code usage.cost} ({@code usage: {"include": true}})
+ * @param maxTokens {@code max_completion_tokens} or {@code max_tokens}, when given
+ * @param fallbackModels OpenRouter's {@code models}: other models to try, in order
+ */
+record ChatRequest(ObjectNode body, String model, boolean stream, boolean streamUsage, boolean includeCost,
+        @Nullable Integer maxTokens, List<String> fallbackModels) {
+}

@@ -1,0 +1,42 @@
+package dev.tollgate.proxy;
+
+import java.time.Clock;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tollgate.account.ApiKeyService;
+import dev.tollgate.common.ApiErrorJson;
+import dev.tollgate.metering.MeteringService;
+import dev.tollgate.metering.PriceBook;
+import dev.tollgate.provider.ProviderRegistry;
+import dev.tollgate.routing.ModelCatalog;
+
+/**
+ * The proxy API, served under {@code /v1} and again under {@code /api/v1} so that OpenRouter clients work by changing
+ * only the base URL. Functional routes keep the per-request cost of dispatch low.
+ */
+@Configuration(proxyBeanMethods = false)
+class ProxyConfiguration {
+
+    @Bean
+    RouterFunction<ServerResponse> proxyRoutes(ApiKeyService keys, ModelCatalog catalog, PriceBook prices,
+            ProviderRegistry providers, MeteringService metering, JsonMapper json, ApiErrorJson errors,
+            ProxyProperties properties, Clock clock) {
+        ResponseShaper shaper = new ResponseShaper(json);
+        ChatCompletionsHandler chat = new ChatCompletionsHandler(keys,
+                new ChatRequestReader(json, properties.maxRequestSize().toBytes()), catalog, providers, metering, shaper,
+                new StreamRelay(shaper, errors), clock);
+        ModelsHandler models = new ModelsHandler(catalog, prices, json);
+        RouterFunction<ServerResponse> api = RouterFunctions.route()
+            .POST("/chat/completions", chat::handle)
+            .GET("/models", models::list)
+            .build();
+        return RouterFunctions.route().path("/v1", () -> api).path("/api/v1", () -> api).build();
+    }
+
+}

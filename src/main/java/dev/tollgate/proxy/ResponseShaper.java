@@ -1,0 +1,59 @@
+package dev.tollgate.proxy;
+
+import java.math.BigDecimal;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.tollgate.provider.TokenUsage;
+
+/**
+ * Gives every answer Tollgate's identity: the generation id as its {@code id} (as OpenRouter does, so the id a client
+ * sees is the one {@code /v1/generation} takes) and the public model id; writes usage in OpenAI's shape.
+ */
+final class ResponseShaper {
+
+    private final JsonMapper json;
+
+    ResponseShaper(JsonMapper json) {
+        this.json = json;
+    }
+
+    void brand(ObjectNode answer, GenerationTracker tracker) {
+        answer.put("id", tracker.publicId());
+        answer.put("model", tracker.model());
+    }
+
+    ObjectNode usageJson(TokenUsage usage, @Nullable BigDecimal costUsd) {
+        ObjectNode node = json.createObjectNode();
+        node.put("prompt_tokens", usage.promptTokens());
+        node.put("completion_tokens", usage.completionTokens());
+        node.put("total_tokens", usage.totalTokens());
+        node.putObject("prompt_tokens_details")
+            .put("cached_tokens", usage.cachedTokens())
+            .put("cache_write_tokens", usage.cacheWriteTokens());
+        node.putObject("completion_tokens_details").put("reasoning_tokens", usage.reasoningTokens());
+        if (costUsd != null) {
+            node.put("cost", costUsd);
+        }
+        return node;
+    }
+
+    /** The chunk that ends a stream for clients that asked for usage: empty choices, usage filled in. */
+    ObjectNode usageChunk(GenerationTracker tracker, long created, TokenUsage usage, @Nullable BigDecimal costUsd) {
+        ObjectNode chunk = json.createObjectNode();
+        chunk.put("id", tracker.publicId());
+        chunk.put("object", "chat.completion.chunk");
+        chunk.put("created", created);
+        chunk.put("model", tracker.model());
+        chunk.putArray("choices");
+        chunk.set("usage", usageJson(usage, costUsd));
+        return chunk;
+    }
+
+    byte[] bytes(ObjectNode node) {
+        return json.writeValueAsBytes(node);
+    }
+
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tollgate.proxy;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,71 @@
+package dev.tollgate.routing;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.common.ApiException;
+import dev.tollgate.common.RefreshingSnapshot;
+import dev.tollgate.database.DatabaseMigrations;
+
+/**
+ * The enabled models, held in memory so that resolving a model costs a map lookup. The whole table is re-read
+ * every few seconds, so a model enabled or added in the database (or by another replica) is served shortly after.
+ */
+@Service
+public class ModelCatalog {
+
+    private final DatabaseClient db;
+    private final RefreshingSnapshot<Map<String, CatalogModel>> models;
+
+    ModelCatalog(DatabaseClient db, DatabaseMigrations migrated) {
+        this.db = db;
+        this.models = new RefreshingSnapshot<>("the model catalog", this::load);
+    }
+
+    /** The model with this public id, or an error 404 in OpenAI's shape. */
+    public Mono<CatalogModel> require(String id) {
+        return models.get().flatMap(all -> {
+            CatalogModel model = all.get(id);
+            return model != null ? Mono.just(model) : Mono.error(ApiException.modelNotFound(id));
+        });
+    }
+
+    /** Every enabled model, sorted by id. */
+    public Mono<Collection<CatalogModel>> all() {
+        return models.get().map(Map::values);
+    }
+
+    @Scheduled(fixedDelayString = "${tollgate.catalog.refresh-interval:10s}")
+    void refresh() {
+        models.refresh();
+    }
+
+    private Mono<Map<String, CatalogModel>> load() {
+        return db.sql("""
+                select id, provider, upstream_id, name, context_length, max_output_tokens
+                from model where enabled""")
+            .map((row, meta) -> new CatalogModel(row.get("id", String.class), row.get("provider", String.class),
+                    row.get("upstream_id", String.class), row.get("name", String.class),
+                    row.get("context_length", Integer.class), row.get("max_output_tokens", Integer.class)))
+            .all()
+            .sort(Comparator.comparing(CatalogModel::id))
+            .collectList()
+            .map(ModelCatalog::byId);
+    }
+
+    private static Map<String, CatalogModel> byId(List<CatalogModel> list) {
+        Map<String, CatalogModel> map = new LinkedHashMap<>();
+        list.forEach(model -> map.put(model.id(), model));
+        return Collections.unmodifiableMap(map);
+    }
+
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tollgate.routing;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,135 @@
+package dev.tollgate.account;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseCookie;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.IntegrationTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@IntegrationTest
+class AccountIntegrationTests {
+
+    @Autowired
+    WebTestClient client;
+
+    @Test
+    void signUpCreatesATenantOwnedByTheUserAndLogsIn() {
+        DashboardUser user = DashboardUser.signUp(client);
+
+        user.get("/api/me").expectStatus().isOk()
+            .expectBody()
+            .jsonPath("$.user.email").isEqualTo(user.email())
+            .jsonPath("$.tenant.name").isEqualTo("Org of " + user.email())
+            .jsonPath("$.tenant.id").isEqualTo(user.tenantId().toString())
+            .jsonPath("$.role").isEqualTo("owner");
+    }
+
+    @Test
+    void theSessionCookieIsHttpOnly() {
+        DashboardUser user = DashboardUser.signUp(client);
+        EntityExchangeResult<byte[]> login = client.post().uri("/api/auth/login")
+            .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("email", user.email(), "password", user.password()))
+            .exchange().expectStatus().isOk().expectBody().returnResult();
+
+        ResponseCookie cookie = login.getResponseCookies().getFirst("TOLLGATE_SESSION");
+        assertThat(cookie).isNotNull();
+        assertThat(cookie.isHttpOnly()).isTrue();
+        assertThat(cookie.getSameSite()).isEqualTo("Lax");
+        client.get().uri("/api/me").cookie("TOLLGATE_SESSION", cookie.getValue()).exchange()
+            .expectStatus().isOk();
+    }
+
+    @Test
+    void aWrongPasswordAndAnUnknownEmailGetTheSameAnswer() {
+        DashboardUser user = DashboardUser.signUp(client);
+
+        String wrongPassword = loginBody(user, user.email(), "not the password");
+        String unknownEmail = loginBody(user, "nobody-" + user.email(), "not the password");
+
+        assertThat(wrongPassword).isEqualTo(unknownEmail).contains("\"code\":\"invalid_credentials\"");
+    }
+
+    @Test
+    void logoutEndsTheSession() {
+        DashboardUser user = DashboardUser.signUp(client);
+
+        user.post("/api/auth/logout", Map.of()).expectStatus().isOk();
+
+        user.get("/api/me").expectStatus().isUnauthorized()
+            .expectBody().jsonPath("$.error.type").isEqualTo("authentication_error");
+    }
+
+    @Test
+    void stateChangingCallsWithoutTheCsrfTokenAreRefused() {
+        DashboardUser user = DashboardUser.signUp(client);
+
+        client.post().uri("/api/keys").cookie("TOLLGATE_SESSION", user.session())
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "no csrf"))
+            .exchange()
+            .expectStatus().isForbidden()
+            .expectBody().jsonPath("$.error.code").isEqualTo("csrf_token_invalid");
+        client.post().uri("/api/keys").cookie("TOLLGATE_SESSION", user.session())
+            .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", "forged")
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "forged csrf"))
+            .exchange()
+            .expectStatus().isForbidden();
+    }
+
+    @Test
+    void aTakenEmailCannotSignUpAgain() {
+        DashboardUser user = DashboardUser.signUp(client);
+
+        client.post().uri("/api/auth/signup")
+            .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("email", user.email().toUpperCase(), "password", "another password"))
+            .exchange()
+            .expectStatus().isEqualTo(409)
+            .expectBody().jsonPath("$.error.code").isEqualTo("email_taken");
+    }
+
+    @Test
+    void signUpExplainsWhatIsWrongWithTheForm() {
+        DashboardUser user = DashboardUser.signUp(client);
+
+        client.post().uri("/api/auth/signup")
+            .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("email", "not-an-email", "password", "short"))
+            .exchange()
+            .expectStatus().isBadRequest()
+            .expectBody()
+            .jsonPath("$.error.type").isEqualTo("invalid_request_error")
+            .jsonPath("$.error.message").value(message -> assertThat((String) message).contains("email")
+                .contains("password"));
+    }
+
+    @Test
+    void theDashboardApiNeedsASession() {
+        client.get().uri("/api/keys").exchange()
+            .expectStatus().isUnauthorized()
+            .expectHeader().contentType(MediaType.APPLICATION_JSON)
+            .expectBody().jsonPath("$.error.code").isEqualTo("unauthenticated");
+    }
+
+    private String loginBody(DashboardUser user, String email, String password) {
+        return client.post().uri("/api/auth/login")
+            .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("email", email, "password", password))
+            .exchange()
+            .expectStatus().isUnauthorized()
+            .expectBody(String.class).returnResult().getResponseBody();
+    }
+
+}

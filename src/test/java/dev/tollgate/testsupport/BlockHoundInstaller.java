@@ -1,0 +1,22 @@
+package dev.tollgate.testsupport;
+
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+import reactor.blockhound.BlockHound;
+
+/**
+ * Installs BlockHound for the whole test run: a blocking call on a Netty event loop or a Reactor non-blocking
+ * thread fails the test that made it. Registered through {@code META-INF/services}.
+ */
+public final class BlockHoundInstaller implements LauncherSessionListener {
+
+    @Override
+    public void launcherSessionOpened(LauncherSession session) {
+        BlockHound.install(builder -> builder
+            // Logging to the console is a synchronous write by design; log lines on the hot path are rare.
+            .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
+            // Class loading and JIT deoptimization can touch the file system on first use of a class.
+            .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass"));
+    }
+
+}

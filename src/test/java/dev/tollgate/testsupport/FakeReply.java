@@ -1,0 +1,67 @@
+package dev.tollgate.testsupport;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One scripted answer of {@link FakeUpstream}: a status, headers and a body that is either sent whole or as a list
+ * of raw SSE frames with a gap between them, optionally cut off after some frames, or never sent at all.
+ */
+public record FakeReply(int status, Map<String, String> headers, List<String> frames, Duration delay, Duration gap,
+        int dropAfterFrames, boolean hanging) {
+
+    public static FakeReply json(int status, String body) {
+        return new FakeReply(status, Map.of("content-type", "application/json"), List.of(body), Duration.ZERO,
+                Duration.ZERO, -1, false);
+    }
+
+    public static FakeReply fixture(int status, String resource) {
+        return json(status, Fixtures.text(resource));
+    }
+
+    /** An SSE stream whose frames are the blank-line separated events of the given text. */
+    public static FakeReply sse(String sseText) {
+        return new FakeReply(200, Map.of("content-type", "text/event-stream"), SseText.frames(sseText), Duration.ZERO,
+                Duration.ZERO, -1, false);
+    }
+
+    public static FakeReply sseFixture(String resource) {
+        return sse(Fixtures.text(resource));
+    }
+
+    public static FakeReply hang() {
+        return new FakeReply(200, Map.of(), List.of(), Duration.ZERO, Duration.ZERO, -1, true);
+    }
+
+    public FakeReply withHeader(String name, String value) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put(name, value);
+        return new FakeReply(status, Map.copyOf(all), frames, delay, gap, dropAfterFrames, hanging);
+    }
+
+    /** Waits this long before answering at all (headers included). */
+    public FakeReply delayedBy(Duration delay) {
+        return new FakeReply(status, headers, frames, delay, gap, dropAfterFrames, hanging);
+    }
+
+    /** Waits this long between two frames. */
+    public FakeReply withGap(Duration gap) {
+        return new FakeReply(status, headers, frames, delay, gap, dropAfterFrames, hanging);
+    }
+
+    /** Sends this many frames, then closes the connection without ending the response. */
+    public FakeReply droppingAfter(int frames) {
+        return new FakeReply(status, headers, this.frames, delay, gap, frames, hanging);
+    }
+
+    byte[] body() {
+        return String.join("", frames).getBytes(StandardCharsets.UTF_8);
+    }
+
+    boolean streamed() {
+        return headers.getOrDefault("content-type", "").startsWith("text/event-stream");
+    }
+
+}

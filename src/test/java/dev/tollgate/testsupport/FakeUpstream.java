@@ -1,0 +1,156 @@
+package dev.tollgate.testsupport;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.buffer.Unpooled;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A local stand-in for an LLM provider: a real HTTP server that records every request and answers with scripted
+ * {@link FakeReply}s, in order, or with a recorded OpenAI answer when nothing is scripted (a whole completion, or the
+ * recorded text stream with its usage chunk when the request asks for usage). One per JVM, shared by all tests;
+ * {@link #reset()} before each test.
+ */
+public final class FakeUpstream {
+
+    private static final FakeUpstream SHARED = new FakeUpstream();
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final DisposableServer server;
+    private final ConcurrentLinkedQueue<FakeReply> script = new ConcurrentLinkedQueue<>();
+    private final BlockingQueue<RecordedRequest> requests = new LinkedBlockingQueue<>();
+    private final AtomicInteger cancelledStreams = new AtomicInteger();
+
+    private FakeUpstream() {
+        this.server = HttpServer.create().host("127.0.0.1").port(0).handle(this::answer).bindNow();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::disposeNow));
+    }
+
+    public static FakeUpstream shared() {
+        return SHARED;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    public void reset() {
+        script.clear();
+        requests.clear();
+        cancelledStreams.set(0);
+    }
+
+    public FakeUpstream enqueue(FakeReply... replies) {
+        script.addAll(List.of(replies));
+        return this;
+    }
+
+    /** The next request received, waiting up to five seconds for it. */
+    public RecordedRequest takeRequest() {
+        try {
+            RecordedRequest request = requests.poll(5, TimeUnit.SECONDS);
+            if (request == null) {
+                throw new AssertionError("The fake upstream received no request");
+            }
+            return request;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+
+    public int requestCount() {
+        return requests.size();
+    }
+
+    /** How many streams were cut by the client (Tollgate) before the fake had sent them whole. */
+    public int cancelledStreams() {
+        return cancelledStreams.get();
+    }
+
+    private Mono<Void> answer(HttpServerRequest request, HttpServerResponse response) {
+        return request.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("").flatMap(body -> {
+            requests.add(new RecordedRequest(request.method().name(), request.uri(), request.requestHeaders(), body));
+            FakeReply reply = script.poll();
+            return send(reply != null ? reply : defaultReply(body), response);
+        });
+    }
+
+    private Mono<Void> send(FakeReply reply, HttpServerResponse response) {
+        if (reply.hanging()) {
+            return Mono.never();
+        }
+        response.status(reply.status());
+        reply.headers().forEach(response::header);
+        Mono<Void> sending;
+        if (!reply.streamed()) {
+            sending = response.sendByteArray(Mono.just(reply.body())).then();
+        }
+        else {
+            List<String> frames = reply.dropAfterFrames() >= 0
+                    ? reply.frames().subList(0, Math.min(reply.dropAfterFrames(), reply.frames().size()))
+                    : reply.frames();
+            Flux<String> paced = Flux.fromIterable(frames);
+            if (!reply.gap().isZero()) {
+                paced = paced.delayElements(reply.gap());
+            }
+            Flux<String> relayed = paced.doOnCancel(cancelledStreams::incrementAndGet);
+            // One write and flush per frame, as a provider does.
+            sending = response.sendObject(relayed.map(frame -> Unpooled.wrappedBuffer(
+                    frame.getBytes(StandardCharsets.UTF_8)))).then();
+            if (reply.dropAfterFrames() >= 0) {
+                sending = sending.then(Mono.fromRunnable(() -> response.withConnection(Connection::dispose)))
+                    .then(Mono.never());
+            }
+        }
+        return reply.delay().isZero() ? sending : Mono.delay(reply.delay()).then(sending);
+    }
+
+    private static FakeReply defaultReply(String body) {
+        JsonNode request = body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        if (!request.path("stream").asBoolean(false)) {
+            return FakeReply.fixture(200, "openai/chat-completion.json");
+        }
+        List<String> frames = SseText.frames(Fixtures.text("openai/stream-text-usage.sse"));
+        if (!request.path("stream_options").path("include_usage").asBoolean(false)) {
+            frames = frames.stream().filter(frame -> !frame.contains("\"usage\"")).toList();
+        }
+        return FakeReply.sse(String.join("", frames));
+    }
+
+    /** A recorded-shape stream of {@code n} text chunks ("w0 ", "w1 ", …), a finish chunk and a usage chunk. */
+    public static FakeReply longStream(int n, Duration gap) {
+        StringBuilder sse = new StringBuilder();
+        String head = "data: {\"id\":\"chatcmpl-long\",\"object\":\"chat.completion.chunk\",\"created\":1727346171,"
+                + "\"model\":\"gpt-4o-2024-08-06\",\"system_fingerprint\":\"fp_7568d46099\",\"choices\":[";
+        sse.append(head).append("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},"
+                + "\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+        for (int i = 0; i < n; i++) {
+            sse.append(head).append("{\"index\":0,\"delta\":{\"content\":\"w").append(i)
+                .append(" \"},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+        }
+        sse.append(head).append("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}\n\n");
+        sse.append(head).append("],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":").append(n)
+            .append(",\"total_tokens\":").append(12 + n).append("}}\n\n");
+        sse.append("data: [DONE]\n\n");
+        return FakeReply.sse(sse.toString()).withGap(gap);
+    }
+
+}

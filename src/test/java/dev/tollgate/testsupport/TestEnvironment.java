@@ -1,0 +1,38 @@
+package dev.tollgate.testsupport;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Points the application under test at the shared test PostgreSQL and at the fake upstream, with short upstream
+ * timeouts so that timeout tests finish quickly. Every integration test uses exactly these settings, so Spring builds
+ * one context and reuses it.
+ */
+public final class TestEnvironment implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+    public static final String OPENAI_UPSTREAM_KEY = "sk-fake-openai-upstream-key";
+
+    @Override
+    public void initialize(ConfigurableApplicationContext context) {
+        TestPostgres postgres = TestPostgres.get();
+        String fake = FakeUpstream.shared().baseUrl();
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("spring.r2dbc.url", postgres.r2dbcUrl());
+        properties.put("spring.r2dbc.username", postgres.user());
+        properties.put("spring.r2dbc.password", postgres.password());
+        properties.put("tollgate.database.embedded", "false");
+        properties.put("management.server.port", "0");
+        properties.put("tollgate.providers.openai.base-url", fake + "/v1");
+        properties.put("tollgate.providers.openai.api-keys", OPENAI_UPSTREAM_KEY);
+        properties.put("tollgate.providers.openai.timeouts.first-byte", "2s");
+        properties.put("tollgate.providers.openai.timeouts.idle", "2s");
+        properties.put("tollgate.providers.mistral.base-url", fake + "/mistral/v1");
+        properties.put("tollgate.providers.mistral.api-keys", "sk-fake-mistral");
+        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("tollgate-test", properties));
+    }
+
+}
