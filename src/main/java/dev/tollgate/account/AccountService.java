@@ -18,6 +18,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.SecureIds;
 import dev.tollgate.common.Sha256;
 
 /** Sign-up, log-in and browser sessions. */
@@ -31,7 +32,6 @@ public class AccountService {
 
     private final AccountRepository accounts;
     private final PasswordEncoder passwords;
-    private final ApiKeyTokens tokens = new ApiKeyTokens();
     private final Clock clock;
     private final String dummyHash;
     private final AsyncLoadingCache<String, Optional<SessionUser>> sessions;
@@ -57,7 +57,7 @@ public class AccountService {
      */
     public Mono<SessionUser> signUp(String email, String password, String organization) {
         return hash(password)
-            .flatMap(hash -> accounts.insertTenantWithOwner(UUID.randomUUID(), organization, UUID.randomUUID(),
+            .flatMap(hash -> accounts.insertTenantWithOwner(SecureIds.uuid(), organization, SecureIds.uuid(),
                     email.trim(), hash))
             .onErrorMap(DuplicateKeyException.class, ex -> new ApiException(HttpStatus.CONFLICT,
                     "invalid_request_error", "email_taken", "An account with this email already exists."));
@@ -79,7 +79,7 @@ public class AccountService {
 
     /** Opens a session for the user and returns the cookie value (stored only as a hash). */
     public Mono<String> openSession(SessionUser user) {
-        String token = tokens.newSessionToken();
+        String token = ApiKeyTokens.newSessionToken();
         return accounts.insertSession(Sha256.of(token), user.userId(), OffsetDateTime.now(clock).plus(SESSION_LIFETIME))
             .thenReturn(token);
     }

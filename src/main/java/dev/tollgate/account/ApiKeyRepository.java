@@ -1,6 +1,9 @@
 package dev.tollgate.account;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -53,6 +56,21 @@ class ApiKeyRepository {
                     row.get("prefix", String.class) + "…", row.get("credit_limit_micros", Long.class),
                     row.get("created_at", OffsetDateTime.class), row.get("last_used_at", OffsetDateTime.class)))
             .all();
+    }
+
+    /** Moves each key's last-used time forward (never back: another replica may have written a later one). */
+    Mono<Void> touch(Map<UUID, Instant> lastUsed) {
+        UUID[] ids = lastUsed.keySet().toArray(UUID[]::new);
+        OffsetDateTime[] times = new OffsetDateTime[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            times[i] = lastUsed.get(ids[i]).atOffset(ZoneOffset.UTC);
+        }
+        return db.sql("""
+                update api_key k set last_used_at = greatest(k.last_used_at, u.at)
+                from unnest($1::uuid[], $2::timestamptz[]) as u(id, at) where k.id = u.id""")
+            .bind(0, ids)
+            .bind(1, times)
+            .then();
     }
 
     /** Revokes the tenant's key and returns its hash, or empty when the tenant has no such active key. */

@@ -2,19 +2,27 @@ package dev.tollgate.account;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.SecureIds;
 import dev.tollgate.common.Sha256;
 
 /**
@@ -25,17 +33,18 @@ import dev.tollgate.common.Sha256;
 @Service
 public class ApiKeyService {
 
+    private static final Logger log = LoggerFactory.getLogger(ApiKeyService.class);
+
     /** A safety net for changes made by other instances; revocation on this instance is immediate. */
     private static final Duration CACHE_TTL = Duration.ofSeconds(30);
 
     private final ApiKeyRepository keys;
-    private final ApiKeyTokens tokens;
     private final Clock clock;
     private final AsyncLoadingCache<String, Optional<AuthenticatedKey>> byHash;
+    private final ConcurrentHashMap<UUID, Instant> lastUsed = new ConcurrentHashMap<>();
 
     ApiKeyService(ApiKeyRepository keys, Clock clock) {
         this.keys = keys;
-        this.tokens = new ApiKeyTokens();
         this.clock = clock;
         this.byHash = Caffeine.newBuilder()
             .maximumSize(100_000)
@@ -60,12 +69,27 @@ public class ApiKeyService {
         }
         return Mono.fromFuture(byHash.get(hashHex(presentedKey)))
             .flatMap(key -> key.map(Mono::just)
-                .orElseGet(() -> Mono.error(ApiException.invalidApiKey("Incorrect API key provided."))));
+                .orElseGet(() -> Mono.error(ApiException.invalidApiKey("Incorrect API key provided."))))
+            .doOnNext(key -> lastUsed.put(key.keyId(), clock.instant()));
+    }
+
+    /** Writes when keys were last used, gathered in memory so that a call never waits for that write. */
+    @Scheduled(fixedDelayString = "${tollgate.keys.last-used-flush-interval:5s}")
+    void flushLastUsed() {
+        if (lastUsed.isEmpty()) {
+            return;
+        }
+        Map<UUID, Instant> batch = new HashMap<>();
+        lastUsed.forEach((id, at) -> {
+            batch.put(id, at);
+            lastUsed.remove(id, at);
+        });
+        keys.touch(batch).subscribe(done -> { }, error -> log.warn("Could not record key use: {}", error.toString()));
     }
 
     public Mono<CreatedApiKey> create(UUID tenantId, String name, @Nullable Long creditLimitMicros) {
-        String key = tokens.newKey();
-        UUID id = UUID.randomUUID();
+        String key = ApiKeyTokens.newKey();
+        UUID id = SecureIds.uuid();
         String prefix = ApiKeyTokens.displayPrefix(key);
         byte[] hash = Sha256.of(key);
         return keys.insert(id, tenantId, name, hash, prefix, creditLimitMicros)

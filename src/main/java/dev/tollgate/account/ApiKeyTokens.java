@@ -1,8 +1,6 @@
 package dev.tollgate.account;
 
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import dev.tollgate.common.SecureIds;
 
 /**
  * The format of Tollgate API keys: {@code sk-tg-v1-} followed by 64 lowercase hex digits (32 random bytes).
@@ -16,29 +14,15 @@ final class ApiKeyTokens {
 
     private static final int DISPLAY_HEX_DIGITS = 6;
 
-    private final SecureRandom random;
-
-    ApiKeyTokens() {
-        try {
-            // DRBG draws its seed once and then generates without I/O, so creating a key never blocks an event loop.
-            this.random = SecureRandom.getInstance("DRBG");
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("Every JDK 9+ ships DRBG", ex);
-        }
-        random.nextBytes(new byte[1]);
+    private ApiKeyTokens() {
     }
 
-    String newKey() {
-        byte[] bytes = new byte[RANDOM_BYTES];
-        random.nextBytes(bytes);
-        return SCHEME + HexFormat.of().formatHex(bytes);
+    static String newKey() {
+        return SCHEME + SecureIds.hex(RANDOM_BYTES);
     }
 
-    String newSessionToken() {
-        byte[] bytes = new byte[RANDOM_BYTES];
-        random.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+    static String newSessionToken() {
+        return SecureIds.hex(RANDOM_BYTES);
     }
 
     /** The part of a key shown in lists, enough to tell keys apart and useless for calling. */

@@ -49,7 +49,7 @@ final class ApiErrorWebExceptionHandler implements WebExceptionHandler {
             return api;
         }
         if (ex instanceof DataBufferLimitException) {
-            return new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "invalid_request_error", "request_too_large",
+            return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "invalid_request_error", "request_too_large",
                     "Request body is too large.");
         }
         if (ex instanceof ServerWebInputException input) {
@@ -77,7 +77,7 @@ final class ApiErrorWebExceptionHandler implements WebExceptionHandler {
                     "Method " + exchange.getRequest().getMethod() + " is not allowed here.");
             case UNSUPPORTED_MEDIA_TYPE -> new ApiException(status, "invalid_request_error", "unsupported_media_type",
                     "Send the request body as application/json.");
-            case PAYLOAD_TOO_LARGE -> new ApiException(status, "invalid_request_error", "request_too_large",
+            case CONTENT_TOO_LARGE -> new ApiException(status, "invalid_request_error", "request_too_large",
                     "Request body is too large.");
             case UNAUTHORIZED -> ApiException.unauthenticated();
             case FORBIDDEN -> new ApiException(status, "permission_error", "forbidden",

@@ -60,7 +60,7 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException payloadTooLarge(long limitBytes) {
-        return new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "invalid_request_error", "request_too_large",
+        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "invalid_request_error", "request_too_large",
                 "Request body is larger than the limit of " + limitBytes + " bytes.");
     }
 

@@ -19,6 +19,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * Writes request-log rows in batches, off the response path: a request hands its entry over and is done; a
@@ -34,6 +35,8 @@ class RequestLogWriter implements SmartLifecycle {
     static final int FLUSH_MILLIS = 200;
 
     private static final int BATCH_SIZE = 1000;
+
+    private static final int SHUTDOWN_ATTEMPTS = 15;
 
     private static final String INSERT = """
             insert into request_log (id, tenant_id, api_key_id, model, provider, status, error_code, streamed,
@@ -157,9 +160,8 @@ class RequestLogWriter implements SmartLifecycle {
     public void stop(Runnable callback) {
         ticker.dispose();
         running = false;
-        // Retries until everything queued is written or the shutdown timeout kills the process.
-        flush().retryWhen(reactor.util.retry.Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
-                .maxBackoff(Duration.ofSeconds(2)))
+        // Keeps trying for about as long as Spring waits for this phase (spring.lifecycle.timeout-per-shutdown-phase).
+        flush().retryWhen(Retry.backoff(SHUTDOWN_ATTEMPTS, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2)))
             .doFinally(signal -> callback.run())
             .subscribe(done -> { }, error -> log.error("Request-log rows lost at shutdown: {}", pending()));
     }

@@ -60,7 +60,7 @@ public class UpstreamException extends ApiException {
                     status, false, null, null);
             case 408 -> new UpstreamException(HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout",
                     "Provider " + provider + " timed out" + detail, status, true, retryAfter, null);
-            case 413 -> new UpstreamException(HttpStatus.PAYLOAD_TOO_LARGE, "upstream_request_too_large",
+            case 413 -> new UpstreamException(HttpStatus.CONTENT_TOO_LARGE, "upstream_request_too_large",
                     "Provider " + provider + " found the request too large" + detail, status, false, null, null);
             case 429 -> new UpstreamException(HttpStatus.TOO_MANY_REQUESTS, "upstream_rate_limited",
                     "Provider " + provider + " is rate limiting requests" + detail, status, true,

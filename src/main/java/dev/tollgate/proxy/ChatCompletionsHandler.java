@@ -8,22 +8,14 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.account.AuthenticatedKey;
-import dev.tollgate.common.ApiException;
 import dev.tollgate.metering.MeteringService;
-import dev.tollgate.provider.ChatCall;
-import dev.tollgate.provider.ChatCompletion;
-import dev.tollgate.provider.ChatProvider;
-import dev.tollgate.provider.ProviderRegistry;
-import dev.tollgate.routing.CatalogModel;
-import dev.tollgate.routing.ModelCatalog;
 
 /**
- * {@code POST /v1/chat/completions}: authenticate the key, read and validate the request, resolve the model, call
- * its provider, and relay the answer (whole, or chunk by chunk), recording the call exactly once.
+ * {@code POST /v1/chat/completions}: authenticate the key, read and validate the request, run it through the
+ * {@link ChatPipeline}, and answer in OpenAI's format (whole, or chunk by chunk), recording the call exactly once.
  */
 final class ChatCompletionsHandler {
 
@@ -31,20 +23,17 @@ final class ChatCompletionsHandler {
 
     private final ApiKeyService keys;
     private final ChatRequestReader reader;
-    private final ModelCatalog catalog;
-    private final ProviderRegistry providers;
+    private final ChatPipeline pipeline;
     private final MeteringService metering;
     private final ResponseShaper shaper;
     private final StreamRelay relay;
     private final Clock clock;
 
-    ChatCompletionsHandler(ApiKeyService keys, ChatRequestReader reader, ModelCatalog catalog,
-            ProviderRegistry providers, MeteringService metering, ResponseShaper shaper, StreamRelay relay,
-            Clock clock) {
+    ChatCompletionsHandler(ApiKeyService keys, ChatRequestReader reader, ChatPipeline pipeline,
+            MeteringService metering, ResponseShaper shaper, StreamRelay relay, Clock clock) {
         this.keys = keys;
         this.reader = reader;
-        this.catalog = catalog;
-        this.providers = providers;
+        this.pipeline = pipeline;
         this.metering = metering;
         this.shaper = shaper;
         this.relay = relay;
@@ -59,44 +48,22 @@ final class ChatCompletionsHandler {
         GenerationTracker tracker = new GenerationTracker(GenerationIds.next(), key, "", false, metering, clock);
         request.exchange().getResponse().getHeaders().set(GENERATION_HEADER, tracker.publicId());
         return reader.readChat(request)
-            .flatMap(chat -> {
-                tracker.requested(chat.model(), chat.stream());
-                return catalog.require(chat.model()).flatMap(model -> serve(chat, model, tracker));
-            })
-            .doOnError(error -> {
-                ApiException api = ProxyErrors.toApiException(error);
-                tracker.finish(api.status().value(), api.code(), false);
-            })
+            .flatMap(chat -> chat.stream() ? stream(chat, tracker) : complete(chat, tracker))
+            .doOnError(tracker::fail)
             .doOnCancel(() -> tracker.finish(ProxyErrors.CLIENT_CLOSED, "client_closed", true));
     }
 
-    private Mono<ServerResponse> serve(ChatRequest chat, CatalogModel model, GenerationTracker tracker) {
-        ChatProvider provider = providers.find(model.provider())
-            .orElseThrow(() -> ApiException.noProvider("Model " + model.id() + " is served by provider '"
-                    + model.provider() + "', which is not configured (tollgate.providers." + model.provider() + ")."));
-        tracker.routedTo(model.id(), provider.name());
-        ChatCall call = new ChatCall(chat.body(), model.upstreamId(), chat.stream());
-        return chat.stream() ? stream(provider, call, chat, tracker) : complete(provider, call, chat, tracker);
-    }
-
-    private Mono<ServerResponse> complete(ChatProvider provider, ChatCall call, ChatRequest chat,
-            GenerationTracker tracker) {
-        return provider.complete(call).flatMap(completion -> {
-            tracker.upstreamAnswered();
-            tracker.usage(completion.usage());
-            ObjectNode body = completion.body();
-            tracker.observeChoices(body.path("choices"));
-            shaper.brand(body, tracker);
-            body.set("usage", shaper.usageJson(completion.usage(), null));
-            byte[] bytes = shaper.bytes(body);
+    private Mono<ServerResponse> complete(ChatRequest chat, GenerationTracker tracker) {
+        return pipeline.complete(chat, tracker).flatMap(completion -> {
+            completion.body().set("usage", shaper.usageJson(completion.usage(), null));
+            byte[] bytes = shaper.bytes(completion.body());
             tracker.finish(200, null, false);
             return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(bytes);
         });
     }
 
-    private Mono<ServerResponse> stream(ChatProvider provider, ChatCall call, ChatRequest chat,
-            GenerationTracker tracker) {
-        Flux<byte[]> frames = relay.relay(provider.stream(call), chat, tracker);
+    private Mono<ServerResponse> stream(ChatRequest chat, GenerationTracker tracker) {
+        Flux<byte[]> frames = relay.relay(pipeline.stream(chat, tracker), chat, tracker);
         return ServerResponse.ok()
             .contentType(MediaType.TEXT_EVENT_STREAM)
             .header("Cache-Control", "no-cache")

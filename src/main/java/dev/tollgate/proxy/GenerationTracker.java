@@ -6,9 +6,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 
 import dev.tollgate.account.AuthenticatedKey;
+import dev.tollgate.common.ApiException;
 import dev.tollgate.metering.MeteringService;
 import dev.tollgate.metering.RequestLogEntry;
 import dev.tollgate.metering.UsageSource;
@@ -102,6 +104,25 @@ final class GenerationTracker {
 
     void streamBroke(String errorCode) {
         this.streamErrorCode = errorCode;
+    }
+
+    /**
+     * Ends the call when the stream the client reads ends: completed (200), failed before any byte (the error's
+     * status), or cancelled by the client (200 when something was delivered, else 499).
+     */
+    <T> Flux<T> endWith(Flux<T> clientStream) {
+        return clientStream.doOnComplete(() -> finish(200, null, false))
+            .doOnError(error -> {
+                ApiException api = ProxyErrors.toApiException(error);
+                finish(api.status().value(), api.code(), false);
+            })
+            .doOnCancel(() -> finish(deliveredToClient ? 200 : ProxyErrors.CLIENT_CLOSED, "client_closed", true));
+    }
+
+    /** Ends a call whose answer did not reach the client (see {@link #endWith} for streams). */
+    void fail(Throwable error) {
+        ApiException api = ProxyErrors.toApiException(error);
+        finish(api.status().value(), api.code(), false);
     }
 
     /** Ends the call; only the first call has an effect. */

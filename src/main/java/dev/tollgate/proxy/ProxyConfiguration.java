@@ -28,8 +28,9 @@ class ProxyConfiguration {
             ProviderRegistry providers, MeteringService metering, JsonMapper json, ApiErrorJson errors,
             ProxyProperties properties, Clock clock) {
         ResponseShaper shaper = new ResponseShaper(json);
+        ChatPipeline pipeline = new ChatPipeline(catalog, providers, shaper);
         ChatCompletionsHandler chat = new ChatCompletionsHandler(keys,
-                new ChatRequestReader(json, properties.maxRequestSize().toBytes()), catalog, providers, metering, shaper,
+                new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, metering, shaper,
                 new StreamRelay(shaper, errors), clock);
         ModelsHandler models = new ModelsHandler(catalog, prices, json);
         RouterFunction<ServerResponse> api = RouterFunctions.route()

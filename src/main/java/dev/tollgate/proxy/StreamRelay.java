@@ -11,10 +11,10 @@ import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.TokenUsage;
 
 /**
- * Turns a provider's decoded stream into the SSE frames the client gets, one frame per chunk as it arrives. Usage
- * never travels inside content chunks: it is kept by the tracker and, if the client asked for it, sent as OpenAI's
- * final usage chunk. A failure before the first frame surfaces as an error (the client then gets an HTTP error);
- * after it, as a final {@code data: {"error":…}} event.
+ * Turns the pipeline's stream into the SSE frames an OpenAI client gets, one frame per chunk as it arrives. Usage
+ * never travels inside content chunks: the tracker keeps it and, if the client asked, it is sent as OpenAI's final
+ * usage chunk. A failure before the first frame surfaces as an error (the client then gets an HTTP error status);
+ * after it, as a final {@code data: {"error":…}} event. Ends the call on completion, error or cancellation.
  */
 final class StreamRelay {
 
@@ -28,14 +28,8 @@ final class StreamRelay {
 
     Flux<byte[]> relay(Flux<ChatStreamEvent> events, ChatRequest chat, GenerationTracker tracker) {
         Flux<byte[]> frames = events.handle((event, sink) -> {
-            tracker.upstreamAnswered();
             if (event instanceof ChatStreamEvent.Chunk chunk) {
-                shaper.brand(chunk.chunk(), tracker);
-                tracker.observeChoices(chunk.chunk().path("choices"));
                 sink.next(SseFrames.data(shaper.bytes(chunk.chunk())));
-            }
-            else if (event instanceof ChatStreamEvent.Usage usage) {
-                tracker.usage(usage.usage());
             }
         });
         return frames.concatWith(Flux.defer(() -> Flux.fromIterable(ending(chat, tracker))))
@@ -48,11 +42,7 @@ final class StreamRelay {
                 tracker.streamBroke(api.code());
                 return Flux.just(SseFrames.data(errors.bytes(api)));
             })
-            .doOnComplete(() -> tracker.finish(200, null, false))
-            .doOnError(error -> tracker.finish(ProxyErrors.toApiException(error).status().value(),
-                    ProxyErrors.toApiException(error).code(), false))
-            .doOnCancel(() -> tracker.finish(tracker.hasDeliveredToClient() ? 200 : ProxyErrors.CLIENT_CLOSED,
-                    "client_closed", true));
+            .transform(tracker::endWith);
     }
 
     private List<byte[]> ending(ChatRequest chat, GenerationTracker tracker) {

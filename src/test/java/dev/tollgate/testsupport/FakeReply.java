@@ -10,11 +10,11 @@ import java.util.Map;
  * of raw SSE frames with a gap between them, optionally cut off after some frames, or never sent at all.
  */
 public record FakeReply(int status, Map<String, String> headers, List<String> frames, Duration delay, Duration gap,
-        int dropAfterFrames, boolean hanging) {
+        int dropAfterFrames, boolean hanging, int pauseAfterFrames) {
 
     public static FakeReply json(int status, String body) {
         return new FakeReply(status, Map.of("content-type", "application/json"), List.of(body), Duration.ZERO,
-                Duration.ZERO, -1, false);
+                Duration.ZERO, -1, false, -1);
     }
 
     public static FakeReply fixture(int status, String resource) {
@@ -24,7 +24,7 @@ public record FakeReply(int status, Map<String, String> headers, List<String> fr
     /** An SSE stream whose frames are the blank-line separated events of the given text. */
     public static FakeReply sse(String sseText) {
         return new FakeReply(200, Map.of("content-type", "text/event-stream"), SseText.frames(sseText), Duration.ZERO,
-                Duration.ZERO, -1, false);
+                Duration.ZERO, -1, false, -1);
     }
 
     public static FakeReply sseFixture(String resource) {
@@ -32,28 +32,33 @@ public record FakeReply(int status, Map<String, String> headers, List<String> fr
     }
 
     public static FakeReply hang() {
-        return new FakeReply(200, Map.of(), List.of(), Duration.ZERO, Duration.ZERO, -1, true);
+        return new FakeReply(200, Map.of(), List.of(), Duration.ZERO, Duration.ZERO, -1, true, -1);
     }
 
     public FakeReply withHeader(String name, String value) {
         Map<String, String> all = new java.util.HashMap<>(headers);
         all.put(name, value);
-        return new FakeReply(status, Map.copyOf(all), frames, delay, gap, dropAfterFrames, hanging);
+        return new FakeReply(status, Map.copyOf(all), frames, delay, gap, dropAfterFrames, hanging, pauseAfterFrames);
     }
 
     /** Waits this long before answering at all (headers included). */
     public FakeReply delayedBy(Duration delay) {
-        return new FakeReply(status, headers, frames, delay, gap, dropAfterFrames, hanging);
+        return new FakeReply(status, headers, frames, delay, gap, dropAfterFrames, hanging, pauseAfterFrames);
     }
 
     /** Waits this long between two frames. */
     public FakeReply withGap(Duration gap) {
-        return new FakeReply(status, headers, frames, delay, gap, dropAfterFrames, hanging);
+        return new FakeReply(status, headers, frames, delay, gap, dropAfterFrames, hanging, pauseAfterFrames);
     }
 
     /** Sends this many frames, then closes the connection without ending the response. */
     public FakeReply droppingAfter(int frames) {
-        return new FakeReply(status, headers, this.frames, delay, gap, frames, hanging);
+        return new FakeReply(status, headers, this.frames, delay, gap, frames, hanging, pauseAfterFrames);
+    }
+
+    /** Sends this many frames, then waits until the test calls {@link FakeUpstream#resume()}. */
+    public FakeReply pausingAfter(int frames) {
+        return new FakeReply(status, headers, this.frames, delay, gap, dropAfterFrames, hanging, frames);
     }
 
     byte[] body() {

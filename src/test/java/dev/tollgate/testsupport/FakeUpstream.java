@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.netty.buffer.Unpooled;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -32,10 +33,16 @@ public final class FakeUpstream {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    // Read up front: the fake answers on a Netty event loop, where BlockHound forbids file reads.
+    private static final String COMPLETION = Fixtures.text("openai/chat-completion.json");
+
+    private static final String STREAM = Fixtures.text("openai/stream-text-usage.sse");
+
     private final DisposableServer server;
     private final ConcurrentLinkedQueue<FakeReply> script = new ConcurrentLinkedQueue<>();
     private final BlockingQueue<RecordedRequest> requests = new LinkedBlockingQueue<>();
     private final AtomicInteger cancelledStreams = new AtomicInteger();
+    private volatile Sinks.Empty<Void> paused = Sinks.empty();
 
     private FakeUpstream() {
         this.server = HttpServer.create().host("127.0.0.1").port(0).handle(this::answer).bindNow();
@@ -54,6 +61,13 @@ public final class FakeUpstream {
         script.clear();
         requests.clear();
         cancelledStreams.set(0);
+        paused.tryEmitEmpty();
+        paused = Sinks.empty();
+    }
+
+    /** Lets a stream scripted with {@link FakeReply#pausingAfter(int)} go on. */
+    public void resume() {
+        paused.tryEmitEmpty();
     }
 
     public FakeUpstream enqueue(FakeReply... replies) {
@@ -108,6 +122,11 @@ public final class FakeUpstream {
                     ? reply.frames().subList(0, Math.min(reply.dropAfterFrames(), reply.frames().size()))
                     : reply.frames();
             Flux<String> paced = Flux.fromIterable(frames);
+            if (reply.pauseAfterFrames() >= 0) {
+                Mono<Void> gate = paused.asMono();
+                paced = paced.take(reply.pauseAfterFrames())
+                    .concatWith(gate.thenMany(Flux.fromIterable(frames).skip(reply.pauseAfterFrames())));
+            }
             if (!reply.gap().isZero()) {
                 paced = paced.delayElements(reply.gap());
             }
@@ -126,9 +145,9 @@ public final class FakeUpstream {
     private static FakeReply defaultReply(String body) {
         JsonNode request = body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
         if (!request.path("stream").asBoolean(false)) {
-            return FakeReply.fixture(200, "openai/chat-completion.json");
+            return FakeReply.json(200, COMPLETION);
         }
-        List<String> frames = SseText.frames(Fixtures.text("openai/stream-text-usage.sse"));
+        List<String> frames = SseText.frames(STREAM);
         if (!request.path("stream_options").path("include_usage").asBoolean(false)) {
             frames = frames.stream().filter(frame -> !frame.contains("\"usage\"")).toList();
         }

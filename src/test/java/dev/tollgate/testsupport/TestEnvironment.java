@@ -26,6 +26,8 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("spring.r2dbc.password", postgres.password());
         properties.put("tollgate.database.embedded", "false");
         properties.put("management.server.port", "0");
+        properties.put("tollgate.catalog.refresh-interval", "1s");
+        properties.put("tollgate.keys.last-used-flush-interval", "200ms");
         properties.put("tollgate.providers.openai.base-url", fake + "/v1");
         properties.put("tollgate.providers.openai.api-keys", OPENAI_UPSTREAM_KEY);
         properties.put("tollgate.providers.openai.timeouts.first-byte", "2s");

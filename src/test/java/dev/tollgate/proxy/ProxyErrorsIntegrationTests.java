@@ -1,0 +1,209 @@
+package dev.tollgate.proxy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeReply;
+import dev.tollgate.testsupport.FakeUpstream;
+import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.RequestLog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every failure a client of the proxy can meet answers in OpenAI's error shape with the contract's status. */
+@IntegrationTest
+class ProxyErrorsIntegrationTests {
+
+    @Autowired
+    WebTestClient client;
+
+    @Autowired
+    DatabaseClient db;
+
+    final FakeUpstream upstream = FakeUpstream.shared();
+
+    DashboardUser user;
+
+    String key;
+
+    @BeforeEach
+    void setUp() {
+        upstream.reset();
+        user = DashboardUser.signUp(client);
+        key = user.createKey("errors");
+    }
+
+    @Test
+    void malformedJsonIs400() {
+        send("{\"model\": \"openai/gpt-4o-mini\", \"messages\": [")
+            .expectStatus().isBadRequest()
+            .expectBody()
+            .jsonPath("$.error.type").isEqualTo("invalid_request_error")
+            .jsonPath("$.error.message").value(message -> assertThat((String) message).contains("not valid JSON"));
+        assertThat(upstream.requestCount()).isZero();
+    }
+
+    @Test
+    void aMissingModelIs400NamingTheField() {
+        send(Map.of("messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("model");
+    }
+
+    @Test
+    void missingMessagesAre400NamingTheField() {
+        send(Map.of("model", "openai/gpt-4o-mini"))
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("messages");
+        send(Map.of("model", "openai/gpt-4o-mini", "messages", List.of()))
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("messages");
+    }
+
+    @Test
+    void aBodyOverTenMebibytesIs413() {
+        String huge = "x".repeat(10 * 1024 * 1024 + 1);
+        send(Map.of("model", "openai/gpt-4o-mini", "messages", List.of(Map.of("role", "user", "content", huge))))
+            .expectStatus().isEqualTo(413)
+            .expectBody().jsonPath("$.error.code").isEqualTo("request_too_large");
+        assertThat(upstream.requestCount()).isZero();
+    }
+
+    @Test
+    void noKeyIs401() {
+        client.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(ChatCompletionsIntegrationTests.simpleRequest(false))
+            .exchange()
+            .expectStatus().isUnauthorized()
+            .expectBody()
+            .jsonPath("$.error.code").isEqualTo("invalid_api_key")
+            .jsonPath("$.error.message").value(message -> assertThat((String) message).contains("No API key"));
+    }
+
+    @Test
+    void anUnknownKeyIs401() {
+        client.post().uri("/v1/chat/completions").header("Authorization", "Bearer sk-tg-v1-" + "0".repeat(64))
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(ChatCompletionsIntegrationTests.simpleRequest(false))
+            .exchange()
+            .expectStatus().isUnauthorized()
+            .expectBody().jsonPath("$.error.code").isEqualTo("invalid_api_key");
+        client.post().uri("/v1/chat/completions").header("Authorization", "Bearer not-even-a-key")
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(ChatCompletionsIntegrationTests.simpleRequest(false))
+            .exchange()
+            .expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void anUnknownModelIs404AndNeverReachesAProvider() {
+        String generationId = send(Map.of("model", "openai/gpt-9-ultra", "messages",
+                List.of(Map.of("role", "user", "content", "hi"))))
+            .expectStatus().isNotFound()
+            .expectBody()
+            .jsonPath("$.error.code").isEqualTo("model_not_found")
+            .jsonPath("$.error.param").isEqualTo("model")
+            .returnResult().getResponseHeaders().getFirst("x-tollgate-generation-id");
+        assertThat(upstream.requestCount()).isZero();
+        Map<String, Object> row = new RequestLog(db).row(generationId);
+        assertThat(row.get("status")).isEqualTo(404);
+        assertThat(row.get("usage_source")).isEqualTo("none");
+    }
+
+    @Test
+    void aProviderFailingIs502() {
+        upstream.enqueue(FakeReply.json(500, "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\","
+                + "\"param\":null,\"code\":null}}"));
+
+        send(ChatCompletionsIntegrationTests.simpleRequest(false))
+            .expectStatus().isEqualTo(HttpStatus.BAD_GATEWAY)
+            .expectHeader().contentType(MediaType.APPLICATION_JSON)
+            .expectBody()
+            .jsonPath("$.error.type").isEqualTo("upstream_error")
+            .jsonPath("$.error.message").value(message -> assertThat((String) message)
+                .contains("HTTP 500").contains("The server had an error"));
+    }
+
+    @Test
+    void aProviderRejectingTollgatesCredentialsIs502NotTheClients401() {
+        upstream.enqueue(FakeReply.fixture(401, "openai/error-401.json"));
+
+        send(ChatCompletionsIntegrationTests.simpleRequest(false))
+            .expectStatus().isEqualTo(HttpStatus.BAD_GATEWAY)
+            .expectBody().jsonPath("$.error.code").isEqualTo("upstream_auth_failed");
+    }
+
+    @Test
+    void aProviderRateLimitIs429WithRetryAfter() {
+        upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
+                + "\"param\":null,\"code\":\"rate_limit_exceeded\"}}").withHeader("retry-after", "7"));
+
+        send(ChatCompletionsIntegrationTests.simpleRequest(false))
+            .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+            .expectHeader().valueEquals("Retry-After", "7")
+            .expectBody().jsonPath("$.error.code").isEqualTo("upstream_rate_limited");
+    }
+
+    @Test
+    void aProviderThatNeverAnswersIs504() {
+        upstream.enqueue(FakeReply.hang());
+
+        send(ChatCompletionsIntegrationTests.simpleRequest(false))
+            .expectStatus().isEqualTo(HttpStatus.GATEWAY_TIMEOUT)
+            .expectBody().jsonPath("$.error.code").isEqualTo("upstream_timeout");
+    }
+
+    @Test
+    void aStreamWhoseProviderNeverAnswersIs504BeforeAnyByte() {
+        upstream.enqueue(FakeReply.hang());
+
+        send(ChatCompletionsIntegrationTests.simpleRequest(true))
+            .expectStatus().isEqualTo(HttpStatus.GATEWAY_TIMEOUT)
+            .expectHeader().contentType(MediaType.APPLICATION_JSON)
+            .expectBody().jsonPath("$.error.code").isEqualTo("upstream_timeout");
+    }
+
+    @Test
+    void aStreamThatStallsMidWayEndsWithATimeoutEvent() {
+        upstream.enqueue(FakeUpstream.longStream(10, Duration.ZERO).pausingAfter(3));
+
+        String body = send(ChatCompletionsIntegrationTests.simpleRequest(true))
+            .expectStatus().isOk()
+            .expectBody(String.class).returnResult().getResponseBody();
+
+        assertThat(body).contains("\"code\":\"upstream_timeout\"").doesNotContain("[DONE]");
+    }
+
+    @Test
+    void aModelWhoseProviderIsNotConfiguredIs503() {
+        db.sql("insert into model (id, provider, upstream_id, name, context_length) values "
+                + "('nowhere/model', 'nowhere', 'model', 'Nowhere', 1000) on conflict do nothing").then().block();
+        // The catalog re-reads the table every few seconds; wait for it rather than sleeping a fixed time.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+            send(Map.of("model", "nowhere/model", "messages", List.of(Map.of("role", "user", "content", "hi"))))
+                .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+                .expectBody().jsonPath("$.error.code").isEqualTo("no_provider_available"));
+    }
+
+    @Test
+    void unknownPathsAndMethodsAnswerInJson() {
+        client.get().uri("/v1/nothing-here").exchange()
+            .expectStatus().isNotFound()
+            .expectHeader().contentType(MediaType.APPLICATION_JSON)
+            .expectBody().jsonPath("$.error.type").isEqualTo("invalid_request_error");
+    }
+
+    private WebTestClient.ResponseSpec send(Object body) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
+}
