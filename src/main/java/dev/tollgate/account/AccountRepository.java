@@ -1,11 +1,13 @@
 package dev.tollgate.account;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** Tenants, users and their browser sessions. */
@@ -24,9 +26,12 @@ class AccountRepository {
         this.transaction = transaction;
     }
 
-    /** Creates a tenant with its owner in one transaction; fails with a DuplicateKeyException for a taken email. */
+    /**
+     * Creates a tenant with its owner, then runs the onboarding steps, all in one transaction; fails with a
+     * DuplicateKeyException for a taken email.
+     */
     Mono<SessionUser> insertTenantWithOwner(UUID tenantId, String tenantName, UUID userId, String email,
-            String passwordHash) {
+            String passwordHash, List<TenantOnboarding> onboarding) {
         Mono<Void> tenant = db.sql("insert into tenant (id, name) values (:id, :name)")
             .bind("id", tenantId)
             .bind("name", tenantName)
@@ -39,7 +44,9 @@ class AccountRepository {
             .bind("email", email)
             .bind("hash", passwordHash)
             .then();
+        Mono<Void> steps = Flux.fromIterable(onboarding).concatMap(step -> step.tenantCreated(tenantId)).then();
         return tenant.then(owner)
+            .then(steps)
             .as(transaction::transactional)
             .thenReturn(new SessionUser(userId, email, tenantId, tenantName, "owner"));
     }

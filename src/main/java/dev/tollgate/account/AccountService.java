@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -31,13 +32,16 @@ public class AccountService {
     private static final Duration SESSION_CACHE_TTL = Duration.ofSeconds(10);
 
     private final AccountRepository accounts;
+    private final List<TenantOnboarding> onboarding;
     private final PasswordEncoder passwords;
     private final Clock clock;
     private final String dummyHash;
     private final AsyncLoadingCache<String, Optional<SessionUser>> sessions;
 
-    AccountService(AccountRepository accounts, PasswordEncoder passwords, Clock clock) {
+    AccountService(AccountRepository accounts, List<TenantOnboarding> onboarding, PasswordEncoder passwords,
+            Clock clock) {
         this.accounts = accounts;
+        this.onboarding = List.copyOf(onboarding);
         this.passwords = passwords;
         this.clock = clock;
         // Compared against when the email is unknown, so that a failed login takes as long either way.
@@ -58,7 +62,7 @@ public class AccountService {
     public Mono<SessionUser> signUp(String email, String password, String organization) {
         return hash(password)
             .flatMap(hash -> accounts.insertTenantWithOwner(SecureIds.uuid(), organization, SecureIds.uuid(),
-                    email.trim(), hash))
+                    email.trim(), hash, onboarding))
             .onErrorMap(DuplicateKeyException.class, ex -> new ApiException(HttpStatus.CONFLICT,
                     "invalid_request_error", "email_taken", "An account with this email already exists."));
     }

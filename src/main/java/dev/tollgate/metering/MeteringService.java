@@ -2,19 +2,19 @@ package dev.tollgate.metering;
 
 import org.springframework.stereotype.Service;
 
-/** Metering's door: every proxied call hands over exactly one {@link RequestLogEntry} when it ends. */
+/** Metering's door: every proxied call hands over exactly one {@link UsageRecord} when it ends. */
 @Service
 public class MeteringService {
 
-    private final RequestLogWriter requestLog;
+    private final UsageWriter writer;
 
-    MeteringService(RequestLogWriter requestLog) {
-        this.requestLog = requestLog;
+    MeteringService(UsageWriter writer) {
+        this.writer = writer;
     }
 
     /** Records the call; never blocks and never fails the caller (the write happens in the background). */
-    public void record(RequestLogEntry entry) {
-        requestLog.submit(entry);
+    public void record(UsageRecord record) {
+        writer.submit(record);
     }
 
 }

@@ -19,7 +19,7 @@ import dev.tollgate.database.DatabaseMigrations;
  * the price row in force when it is admitted, so a later change never alters its cost.
  */
 @Service
-public class PriceBook {
+class PriceBook {
 
     private final DatabaseClient db;
     private final RefreshingSnapshot<Map<String, ModelPrice>> prices;
@@ -30,12 +30,16 @@ public class PriceBook {
     }
 
     /** The price in force now for the model, if it has one. */
-    public Mono<Optional<ModelPrice>> current(String modelId) {
+    Mono<Optional<ModelPrice>> current(String modelId) {
         return prices.get().map(all -> Optional.ofNullable(all.get(modelId)));
     }
 
-    public Mono<Map<String, ModelPrice>> all() {
+    Mono<Map<String, ModelPrice>> all() {
         return prices.get();
+    }
+
+    Mono<Map<String, ModelPrice>> reload() {
+        return prices.reload();
     }
 
     @Scheduled(fixedDelayString = "${tollgate.catalog.refresh-interval:10s}")

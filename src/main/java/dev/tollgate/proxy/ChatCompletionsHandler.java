@@ -1,7 +1,5 @@
 package dev.tollgate.proxy;
 
-import java.time.Clock;
-
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -11,7 +9,6 @@ import reactor.core.publisher.Mono;
 
 import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.account.AuthenticatedKey;
-import dev.tollgate.metering.MeteringService;
 
 /**
  * {@code POST /v1/chat/completions}: authenticate the key, read and validate the request, run it through the
@@ -24,20 +21,18 @@ final class ChatCompletionsHandler {
     private final ApiKeyService keys;
     private final ChatRequestReader reader;
     private final ChatPipeline pipeline;
-    private final MeteringService metering;
+    private final GenerationTrackers trackers;
     private final ResponseShaper shaper;
     private final StreamRelay relay;
-    private final Clock clock;
 
     ChatCompletionsHandler(ApiKeyService keys, ChatRequestReader reader, ChatPipeline pipeline,
-            MeteringService metering, ResponseShaper shaper, StreamRelay relay, Clock clock) {
+            GenerationTrackers trackers, ResponseShaper shaper, StreamRelay relay) {
         this.keys = keys;
         this.reader = reader;
         this.pipeline = pipeline;
-        this.metering = metering;
+        this.trackers = trackers;
         this.shaper = shaper;
         this.relay = relay;
-        this.clock = clock;
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
@@ -45,19 +40,20 @@ final class ChatCompletionsHandler {
     }
 
     private Mono<ServerResponse> handle(ServerRequest request, AuthenticatedKey key) {
-        GenerationTracker tracker = new GenerationTracker(GenerationIds.next(), key, "", false, metering, clock);
+        GenerationTracker tracker = trackers.start(key);
         request.exchange().getResponse().getHeaders().set(GENERATION_HEADER, tracker.publicId());
         return reader.readChat(request)
             .flatMap(chat -> chat.stream() ? stream(chat, tracker) : complete(chat, tracker))
             .doOnError(tracker::fail)
-            .doOnCancel(() -> tracker.finish(ProxyErrors.CLIENT_CLOSED, "client_closed", true));
+            .doOnCancel(tracker::cancelled);
     }
 
     private Mono<ServerResponse> complete(ChatRequest chat, GenerationTracker tracker) {
         return pipeline.complete(chat, tracker).flatMap(completion -> {
-            completion.body().set("usage", shaper.usageJson(completion.usage(), null));
+            completion.body().set("usage", shaper.usageJson(completion.usage(),
+                    chat.includeCost() ? tracker.costUsd(completion.usage()) : null));
             byte[] bytes = shaper.bytes(completion.body());
-            tracker.finish(200, null, false);
+            tracker.completed();
             return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(bytes);
         });
     }

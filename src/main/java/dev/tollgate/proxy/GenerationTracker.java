@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -11,20 +12,32 @@ import tools.jackson.databind.JsonNode;
 
 import dev.tollgate.account.AuthenticatedKey;
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.Money;
+import dev.tollgate.credits.Hold;
 import dev.tollgate.metering.MeteringService;
-import dev.tollgate.metering.RequestLogEntry;
+import dev.tollgate.metering.PriceQuote;
+import dev.tollgate.metering.PromptEstimator;
+import dev.tollgate.metering.TokenCounter;
+import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
 import dev.tollgate.provider.TokenUsage;
 
 /**
- * The state of one proxied call: timings, the provider's last usage report, the finish reason. It hands metering
- * exactly one entry, on whichever comes first of completion, error or cancellation.
+ * The state of one proxied call: timings, the price and credit hold it was admitted with, the provider's last usage
+ * report, what reached the client. It settles the hold and hands metering exactly one record, on whichever comes
+ * first of completion, error or cancellation.
+ * <p>
+ * Billing rules: a call that fails before any byte reaches the client is free; a call that delivered anything is
+ * billed for the provider's usage, or, for a stream cut short before the provider's final count, for the larger of
+ * what the provider last reported and what Tollgate counts in the text it delivered.
  */
 final class GenerationTracker {
 
     private final UUID id;
     private final AuthenticatedKey key;
     private final MeteringService metering;
+    private final DeliveredText delivered;
+    private final TokenCounter tokens;
     private final Clock clock;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -35,25 +48,28 @@ final class GenerationTracker {
     private volatile long firstByteNanos;
     private volatile @Nullable TokenUsage usage;
     private volatile @Nullable String finishReason;
-    private volatile @Nullable String streamErrorCode;
+    private volatile @Nullable ApiException streamError;
     private volatile boolean deliveredToClient;
+    private volatile @Nullable PriceQuote quote;
+    private volatile @Nullable Hold hold;
+    private volatile @Nullable JsonNode prompt;
 
-    GenerationTracker(UUID id, AuthenticatedKey key, String model, boolean streamed, MeteringService metering,
-            Clock clock) {
+    GenerationTracker(UUID id, AuthenticatedKey key, MeteringService metering, TokenCounter tokens, Clock clock) {
         this.id = id;
         this.key = key;
-        this.model = model;
-        this.streamed = streamed;
+        this.model = "";
         this.metering = metering;
+        this.tokens = tokens;
+        this.delivered = new DeliveredText(tokens);
         this.clock = clock;
-    }
-
-    UUID id() {
-        return id;
     }
 
     String publicId() {
         return GenerationIds.format(id);
+    }
+
+    AuthenticatedKey key() {
+        return key;
     }
 
     String model() {
@@ -70,6 +86,17 @@ final class GenerationTracker {
         this.provider = provider;
     }
 
+    /** The call may go ahead: this is its price and the money set aside for it. */
+    void admitted(PriceQuote quote, Hold hold, JsonNode prompt) {
+        this.quote = quote;
+        this.hold = hold;
+        this.prompt = prompt;
+        if (finished.get()) {
+            // The client left while admission was in flight: nothing will settle this hold otherwise.
+            hold.release();
+        }
+    }
+
     void upstreamAnswered() {
         if (firstByteNanos == 0) {
             firstByteNanos = System.nanoTime();
@@ -84,6 +111,12 @@ final class GenerationTracker {
         return usage;
     }
 
+    /** What the tenant pays for this usage, in USD, for {@code usage.cost}; null before admission. */
+    @Nullable BigDecimal costUsd(TokenUsage usage) {
+        PriceQuote price = quote;
+        return price == null ? null : Money.microsToUsd(price.chargeMicros(usage));
+    }
+
     /** Notes what a chunk or a whole answer says about how it finished. */
     void observeChoices(JsonNode choices) {
         for (JsonNode choice : choices) {
@@ -94,6 +127,11 @@ final class GenerationTracker {
         }
     }
 
+    /** Notes the text of a chunk that is about to reach the client. */
+    void observeDelivery(JsonNode choices) {
+        delivered.add(choices);
+    }
+
     void deliveredToClient() {
         deliveredToClient = true;
     }
@@ -102,45 +140,89 @@ final class GenerationTracker {
         return deliveredToClient;
     }
 
-    void streamBroke(String errorCode) {
-        this.streamErrorCode = errorCode;
+    /** The stream broke after its first byte; the client got a final error event. */
+    void streamBroke(ApiException error) {
+        this.streamError = error;
     }
 
     /**
-     * Ends the call when the stream the client reads ends: completed (200), failed before any byte (the error's
-     * status), or cancelled by the client (200 when something was delivered, else 499).
+     * Ends the call when the stream the client reads ends: completed (200, or the error that broke it after the first
+     * byte), failed before any byte (the error's status), or cancelled by the client (200 when something was
+     * delivered, else 499).
      */
     <T> Flux<T> endWith(Flux<T> clientStream) {
-        return clientStream.doOnComplete(() -> finish(200, null, false))
-            .doOnError(error -> {
-                ApiException api = ProxyErrors.toApiException(error);
-                finish(api.status().value(), api.code(), false);
-            })
-            .doOnCancel(() -> finish(deliveredToClient ? 200 : ProxyErrors.CLIENT_CLOSED, "client_closed", true));
+        return clientStream.doOnComplete(this::completed).doOnError(this::fail).doOnCancel(this::cancelled);
+    }
+
+    /** Ends a call whose answer reached the client whole (or, for a stream, ended with an error event). */
+    void completed() {
+        ApiException broken = streamError;
+        finish(200, broken == null ? null : broken.code(), broken == null ? null : broken.getMessage(), false);
+    }
+
+    /** Ends a call whose client went away. */
+    void cancelled() {
+        finish(deliveredToClient ? 200 : ProxyErrors.CLIENT_CLOSED, "client_closed",
+                "The client closed the connection.", true);
     }
 
     /** Ends a call whose answer did not reach the client (see {@link #endWith} for streams). */
     void fail(Throwable error) {
         ApiException api = ProxyErrors.toApiException(error);
-        finish(api.status().value(), api.code(), false);
+        finish(api.status().value(), api.code(), api.getMessage(), false);
     }
 
-    /** Ends the call; only the first call has an effect. */
-    void finish(int status, @Nullable String errorCode, boolean cancelled) {
+    private void finish(int status, @Nullable String errorCode, @Nullable String errorMessage, boolean cancelled) {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
+        boolean completed = status == 200 && !cancelled && streamError == null;
+        boolean billable = streamed ? deliveredToClient : status == 200;
+        Billed billed = billable ? billedUsage(completed) : new Billed(TokenUsage.NONE, UsageSource.NONE);
+        PriceQuote price = quote;
+        long charge = price == null || !billable ? 0 : price.chargeMicros(billed.usage());
+        long cost = price == null || !billable ? 0 : price.providerCostMicros(billed.usage());
+        Hold admitted = hold;
+        if (admitted != null) {
+            admitted.settle(charge);
+        }
         long now = System.nanoTime();
-        TokenUsage reported = usage;
-        metering.record(new RequestLogEntry(id, key.tenantId(), key.keyId(), model, provider, status,
-                errorCode != null ? errorCode : streamErrorCode, streamed, cancelled, finishReason,
-                reported != null ? reported : TokenUsage.NONE, reported != null ? UsageSource.UPSTREAM : UsageSource.NONE,
+        metering.record(new UsageRecord(id, key.tenantId(), key.keyId(), model, provider, status, errorCode,
+                errorMessage, streamed, cancelled, finishReason, billed.usage(), billed.source(),
                 millis(now - startNanos), firstByteNanos == 0 ? null : millis(firstByteNanos - startNanos),
-                clock.instant()));
+                firstByteNanos == 0 ? null : millis(now - firstByteNanos), price == null ? null : price.price().id(),
+                price == null ? null : price.markupPpm(), cost, charge, admitted == null ? null : admitted.leaseId(),
+                clock.instant(), admitted == null ? () -> { } : () -> admitted.persisted(charge)));
+    }
+
+    private Billed billedUsage(boolean completed) {
+        TokenUsage reported = usage;
+        if (completed && reported != null && reported.totalTokens() > 0) {
+            return new Billed(reported, UsageSource.UPSTREAM);
+        }
+        // Cut short, or the provider never reported: bill at least what the client demonstrably received.
+        long deliveredTokens = delivered.tokens();
+        long promptTokens = reported != null && reported.promptTokens() > 0 ? reported.promptTokens()
+                : promptTokens();
+        if (reported != null && reported.completionTokens() >= deliveredTokens) {
+            return new Billed(new TokenUsage(promptTokens, reported.completionTokens(), reported.cachedTokens(),
+                    reported.cacheWriteTokens(), reported.reasoningTokens()), UsageSource.UPSTREAM);
+        }
+        return new Billed(new TokenUsage(promptTokens, deliveredTokens,
+                reported != null ? reported.cachedTokens() : 0, reported != null ? reported.cacheWriteTokens() : 0,
+                0), UsageSource.TOKENIZER);
+    }
+
+    private long promptTokens() {
+        JsonNode request = prompt;
+        return request == null ? 0 : tokens.count(PromptEstimator.promptText(request));
     }
 
     private static int millis(long nanos) {
         return (int) TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    private record Billed(TokenUsage usage, UsageSource source) {
     }
 
 }

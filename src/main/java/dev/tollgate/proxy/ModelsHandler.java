@@ -1,8 +1,11 @@
 package dev.tollgate.proxy;
 
 import java.math.BigDecimal;
+import java.util.Collection;
 import java.util.Map;
+import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -11,64 +14,77 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.tollgate.metering.ModelPrice;
-import dev.tollgate.metering.PriceBook;
+import dev.tollgate.account.ApiKeyService;
+import dev.tollgate.metering.PriceQuote;
+import dev.tollgate.metering.PricingService;
 import dev.tollgate.routing.CatalogModel;
 import dev.tollgate.routing.ModelCatalog;
 
 /**
  * {@code GET /v1/models}: the catalog in both OpenAI's list shape ({@code object}, {@code owned_by}) and OpenRouter's
- * ({@code name}, {@code context_length}, {@code pricing} in USD per token as strings).
+ * ({@code name}, {@code context_length}, {@code pricing} in USD per token as strings). Prices are what the caller
+ * pays: with a key, its tenant's markup; without one (the listing is public, as OpenRouter's is), the general markup.
  */
 final class ModelsHandler {
 
+    private final ApiKeyService keys;
     private final ModelCatalog catalog;
-    private final PriceBook prices;
+    private final PricingService pricing;
     private final JsonMapper json;
 
-    ModelsHandler(ModelCatalog catalog, PriceBook prices, JsonMapper json) {
+    ModelsHandler(ApiKeyService keys, ModelCatalog catalog, PricingService pricing, JsonMapper json) {
+        this.keys = keys;
         this.catalog = catalog;
-        this.prices = prices;
+        this.pricing = pricing;
         this.json = json;
     }
 
     Mono<ServerResponse> list(ServerRequest request) {
-        return Mono.zip(catalog.all(), prices.all()).flatMap(both -> {
-            ObjectNode root = json.createObjectNode();
-            root.put("object", "list");
-            ArrayNode data = root.putArray("data");
-            Map<String, ModelPrice> priceByModel = both.getT2();
-            for (CatalogModel model : both.getT1()) {
-                ObjectNode entry = data.addObject();
-                entry.put("id", model.id());
-                entry.put("object", "model");
-                entry.put("created", 0);
-                entry.put("owned_by", model.provider());
-                entry.put("name", model.name());
-                entry.put("context_length", model.contextLength());
-                ModelPrice price = priceByModel.get(model.id());
-                if (price != null) {
-                    ObjectNode pricing = entry.putObject("pricing");
-                    pricing.put("prompt", perToken(price.inputPerMtok()));
-                    pricing.put("completion", perToken(price.outputPerMtok()));
-                    if (price.cachedInputPerMtok() != null) {
-                        pricing.put("input_cache_read", perToken(price.cachedInputPerMtok()));
-                    }
-                    if (price.cacheWritePerMtok() != null) {
-                        pricing.put("input_cache_write", perToken(price.cacheWritePerMtok()));
-                    }
-                }
-                if (model.maxOutputTokens() != null) {
-                    entry.putObject("top_provider").put("max_completion_tokens", model.maxOutputTokens());
-                }
-            }
-            return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json.writeValueAsBytes(root));
-        });
+        String presented = ApiKeyHeaders.presentedKey(request);
+        Mono<UUID> tenant = presented == null ? Mono.empty()
+                : keys.authenticate(presented).map(key -> key.tenantId());
+        return tenant.map(id -> new Caller(id)).defaultIfEmpty(new Caller(null))
+            .flatMap(caller -> Mono.zip(catalog.all(), pricing.quotes(caller.tenantId())))
+            .flatMap(both -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(json.writeValueAsBytes(listing(both.getT1(), both.getT2()))));
     }
 
-    /** Micro-dollars per million tokens as USD per token: 150000 → "0.00000015". */
-    static String perToken(long microsPerMtok) {
-        return BigDecimal.valueOf(microsPerMtok, 12).stripTrailingZeros().toPlainString();
+    private ObjectNode listing(Collection<CatalogModel> models, Map<String, PriceQuote> quotes) {
+        ObjectNode root = json.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        for (CatalogModel model : models) {
+            ObjectNode entry = data.addObject();
+            entry.put("id", model.id());
+            entry.put("object", "model");
+            entry.put("created", 0);
+            entry.put("owned_by", model.provider());
+            entry.put("name", model.name());
+            entry.put("context_length", model.contextLength());
+            PriceQuote quote = quotes.get(model.id());
+            if (quote != null) {
+                ObjectNode pricing = entry.putObject("pricing");
+                pricing.put("prompt", text(quote.usdPerToken(quote.price().inputPerMtok())));
+                pricing.put("completion", text(quote.usdPerToken(quote.price().outputPerMtok())));
+                if (quote.price().cachedInputPerMtok() != null) {
+                    pricing.put("input_cache_read", text(quote.usdPerToken(quote.price().cachedInputPerMtok())));
+                }
+                if (quote.price().cacheWritePerMtok() != null) {
+                    pricing.put("input_cache_write", text(quote.usdPerToken(quote.price().cacheWritePerMtok())));
+                }
+            }
+            if (model.maxOutputTokens() != null) {
+                entry.putObject("top_provider").put("max_completion_tokens", model.maxOutputTokens());
+            }
+        }
+        return root;
+    }
+
+    private static String text(BigDecimal usd) {
+        return usd.toPlainString();
+    }
+
+    private record Caller(@Nullable UUID tenantId) {
     }
 
 }

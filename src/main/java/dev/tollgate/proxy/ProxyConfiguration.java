@@ -11,8 +11,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.common.ApiErrorJson;
+import dev.tollgate.credits.CreditService;
+import dev.tollgate.credits.CreditsProperties;
 import dev.tollgate.metering.MeteringService;
-import dev.tollgate.metering.PriceBook;
+import dev.tollgate.metering.PricingService;
+import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.provider.ProviderRegistry;
 import dev.tollgate.routing.ModelCatalog;
 
@@ -24,15 +27,18 @@ import dev.tollgate.routing.ModelCatalog;
 class ProxyConfiguration {
 
     @Bean
-    RouterFunction<ServerResponse> proxyRoutes(ApiKeyService keys, ModelCatalog catalog, PriceBook prices,
-            ProviderRegistry providers, MeteringService metering, JsonMapper json, ApiErrorJson errors,
+    RouterFunction<ServerResponse> proxyRoutes(ApiKeyService keys, ModelCatalog catalog, PricingService pricing,
+            CreditService credits, CreditsProperties creditsProperties, ProviderRegistry providers,
+            MeteringService metering, TokenCounter tokens, JsonMapper json, ApiErrorJson errors,
             ProxyProperties properties, Clock clock) {
         ResponseShaper shaper = new ResponseShaper(json);
-        ChatPipeline pipeline = new ChatPipeline(catalog, providers, shaper);
+        ChatPipeline pipeline = new ChatPipeline(catalog, providers, pricing, credits,
+                creditsProperties.defaultMaxTokens(), shaper);
+        GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatCompletionsHandler chat = new ChatCompletionsHandler(keys,
-                new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, metering, shaper,
-                new StreamRelay(shaper, errors), clock);
-        ModelsHandler models = new ModelsHandler(catalog, prices, json);
+                new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, trackers, shaper,
+                new StreamRelay(shaper, errors));
+        ModelsHandler models = new ModelsHandler(keys, catalog, pricing, json);
         RouterFunction<ServerResponse> api = RouterFunctions.route()
             .POST("/chat/completions", chat::handle)
             .GET("/models", models::list)

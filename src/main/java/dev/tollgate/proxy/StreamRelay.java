@@ -29,6 +29,7 @@ final class StreamRelay {
     Flux<byte[]> relay(Flux<ChatStreamEvent> events, ChatRequest chat, GenerationTracker tracker) {
         Flux<byte[]> frames = events.handle((event, sink) -> {
             if (event instanceof ChatStreamEvent.Chunk chunk) {
+                tracker.observeDelivery(chunk.chunk().path("choices"));
                 sink.next(SseFrames.data(shaper.bytes(chunk.chunk())));
             }
         });
@@ -39,7 +40,7 @@ final class StreamRelay {
                     return Flux.error(error);
                 }
                 ApiException api = ProxyErrors.toApiException(error);
-                tracker.streamBroke(api.code());
+                tracker.streamBroke(api);
                 return Flux.just(SseFrames.data(errors.bytes(api)));
             })
             .transform(tracker::endWith);
@@ -50,7 +51,8 @@ final class StreamRelay {
         TokenUsage usage = tracker.usage();
         if (usage != null && (chat.streamUsage() || chat.includeCost())) {
             ending.add(SseFrames.data(shaper.bytes(
-                    shaper.usageChunk(tracker, System.currentTimeMillis() / 1000, usage, null))));
+                    shaper.usageChunk(tracker, System.currentTimeMillis() / 1000, usage,
+                            chat.includeCost() ? tracker.costUsd(usage) : null))));
         }
         ending.add(SseFrames.DONE);
         return ending;

@@ -27,6 +27,7 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.database.embedded", "false");
         properties.put("management.server.port", "0");
         properties.put("tollgate.catalog.refresh-interval", "1s");
+        properties.put("tollgate.credits.signup-bonus-usd", "10");
         properties.put("tollgate.keys.last-used-flush-interval", "200ms");
         properties.put("tollgate.providers.openai.base-url", fake + "/v1");
         properties.put("tollgate.providers.openai.api-keys", OPENAI_UPSTREAM_KEY);

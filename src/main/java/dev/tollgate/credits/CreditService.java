@@ -1,0 +1,225 @@
+package dev.tollgate.credits;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.account.AuthenticatedKey;
+import dev.tollgate.common.Money;
+import dev.tollgate.common.SecureIds;
+
+/**
+ * Credits: the ledger (credits in, usage out) and admission. Admission places a hold against money this instance has
+ * leased from the tenant's balance, so a request is admitted in memory; the database is asked only when the lease
+ * runs low (one locked update per tenant, serialized across instances). See the README's "Credits" section for the
+ * overshoot bound and the durability window.
+ */
+@Service
+public class CreditService implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(CreditService.class);
+
+    private static final int MAX_LEASE_ATTEMPTS = 8;
+
+    private final LedgerRepository ledger;
+    private final LeaseRepository leases;
+    private final CreditsProperties properties;
+    private final String instanceId = SecureIds.hex(6);
+    private final Map<UUID, Wallet> wallets = new ConcurrentHashMap<>();
+    private final Map<UUID, Mono<Long>> leasing = new ConcurrentHashMap<>();
+    private final AsyncCache<UUID, KeyBudget> keyBudgets = Caffeine.newBuilder()
+        .expireAfterAccess(Duration.ofMinutes(10))
+        .buildAsync();
+    private volatile boolean running;
+
+    CreditService(LedgerRepository ledger, LeaseRepository leases, CreditsProperties properties) {
+        this.ledger = ledger;
+        this.leases = leases;
+        this.properties = properties;
+    }
+
+    /**
+     * Sets aside up to {@code amountMicros} of the tenant's balance (and of the key's limit, if it has one) for one
+     * request.
+     * @return the hold, or an error 402 when the balance or the key's limit does not cover it
+     */
+    public Mono<Hold> hold(AuthenticatedKey key, long amountMicros) {
+        return keyBudget(key).flatMap(budget -> {
+            if (budget.isPresent() && !budget.get().tryHold(amountMicros)) {
+                return Mono.error(InsufficientCredits.key(amountMicros, budget.get().remaining()));
+            }
+            return holdInWallet(key.tenantId(), amountMicros, 0)
+                .map(wallet -> new Hold(amountMicros, wallet, budget.orElse(null)))
+                .doOnError(error -> budget.ifPresent(b -> b.settle(amountMicros, 0)));
+        });
+    }
+
+    private Mono<Wallet> holdInWallet(UUID tenantId, long amount, int attempt) {
+        Wallet wallet = wallets.compute(tenantId, (id, current) -> current == null || current.retired()
+                ? new Wallet(id) : current);
+        if (wallet.tryHold(amount)) {
+            return Mono.just(wallet);
+        }
+        if (wallet.retired()) {
+            // It was just retired for being idle; the next turn finds a fresh wallet.
+            return holdInWallet(tenantId, amount, attempt + 1);
+        }
+        if (attempt >= MAX_LEASE_ATTEMPTS) {
+            return Mono.error(InsufficientCredits.tenant(amount));
+        }
+        return extendLease(wallet, amount).flatMap(granted -> granted > 0 || wallet.available() >= amount
+                ? holdInWallet(tenantId, amount, attempt + 1)
+                : Mono.error(InsufficientCredits.tenant(amount)));
+    }
+
+    /** One lease request per tenant at a time; requests arriving meanwhile wait for it and try again. */
+    private Mono<Long> extendLease(Wallet wallet, long minimum) {
+        return leasing.computeIfAbsent(wallet.tenantId(), tenant -> {
+            UUID leaseId = Optional.ofNullable(wallet.leaseId()).orElseGet(SecureIds::uuid);
+            long wanted = Math.max(minimum, Money.usdToMicros(properties.lease().sizeUsd(), "tollgate.credits.lease"));
+            return leases.grant(leaseId, tenant, instanceId, minimum, wanted, properties.lease().ttl())
+                .doOnNext(granted -> {
+                    if (granted > 0) {
+                        wallet.leased(leaseId, granted);
+                    }
+                })
+                .doFinally(signal -> leasing.remove(tenant))
+                .cache();
+        });
+    }
+
+    private Mono<Optional<KeyBudget>> keyBudget(AuthenticatedKey key) {
+        Long limit = key.creditLimitMicros();
+        if (limit == null) {
+            return Mono.just(Optional.empty());
+        }
+        return loadBudget(key.keyId(), limit).flatMap(budget -> {
+            if (budget.limit() == limit) {
+                return Mono.just(Optional.of(budget));
+            }
+            // The key's limit changed since this budget was built: build it again from the database.
+            keyBudgets.synchronous().invalidate(key.keyId());
+            return loadBudget(key.keyId(), limit).map(Optional::of);
+        });
+    }
+
+    private Mono<KeyBudget> loadBudget(UUID keyId, long limit) {
+        return Mono.fromFuture(keyBudgets.get(keyId, (id, executor) -> ledger.keySpend(id)
+            .map(spend -> new KeyBudget(limit, spend))
+            .toFuture()));
+    }
+
+    /**
+     * Appends a credit (or, with a negative amount, a debit other than usage) to the tenant's ledger.
+     * @return true when appended, false when this external reference was already recorded for this kind
+     */
+    public Mono<Boolean> append(UUID tenantId, CreditKind kind, long amountMicros, @Nullable String externalRef,
+            @Nullable String description) {
+        return ledger.append(tenantId, kind.column(), amountMicros, externalRef, description).hasElement();
+    }
+
+    public Mono<Balance> balance(UUID tenantId) {
+        return ledger.balance(tenantId)
+            .map(view -> new Balance(view.balanceMicros(), view.creditedMicros(), view.usedMicros()));
+    }
+
+    public Mono<Long> keySpend(UUID keyId) {
+        return ledger.keySpend(keyId);
+    }
+
+    Mono<Void> createBalance(UUID tenantId) {
+        return ledger.createBalance(tenantId);
+    }
+
+    Flux<LedgerRepository.LedgerEntryView> entries(UUID tenantId, List<String> kinds, int page, int size) {
+        return ledger.entries(tenantId, kinds, page, size);
+    }
+
+    Mono<Long> countEntries(UUID tenantId, List<String> kinds) {
+        return ledger.countEntries(tenantId, kinds);
+    }
+
+    /** Keeps this instance's leases alive, gives back idle ones, and releases leases of instances that died. */
+    @Scheduled(fixedDelayString = "${tollgate.credits.lease.renew-interval:15s}")
+    void maintainLeases() {
+        long idleNanos = properties.lease().idleReturn().toNanos();
+        Flux.fromIterable(wallets.values())
+            .concatMap(wallet -> {
+                UUID leaseId = wallet.leaseId();
+                if (wallet.retireIfIdle(idleNanos)) {
+                    wallets.remove(wallet.tenantId(), wallet);
+                    return leaseId == null ? Mono.empty() : leases.giveBack(leaseId);
+                }
+                return leaseId == null ? Mono.empty() : leases.renew(leaseId, properties.lease().ttl())
+                    .doOnNext(alive -> {
+                        if (!alive) {
+                            log.warn("Lease of tenant {} expired before renewal; leasing again", wallet.tenantId());
+                            wallet.leaseLost();
+                        }
+                    })
+                    .then();
+            })
+            .then(leases.sweepExpired())
+            .subscribe(swept -> { }, error -> log.warn("Could not maintain credit leases: {}", error.toString()));
+    }
+
+    /** Re-reads what limited keys have spent, so that spend on other instances counts here too. */
+    @Scheduled(fixedDelayString = "${tollgate.credits.key-spend-refresh-interval:10s}")
+    void rereadKeySpend() {
+        Flux.fromIterable(keyBudgets.synchronous().asMap().entrySet())
+            .concatMap(entry -> ledger.keySpend(entry.getKey()).doOnNext(entry.getValue()::reread))
+            .subscribe(spend -> { }, error -> log.warn("Could not re-read key spend: {}", error.toString()));
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Gives every lease back at shutdown, after the usage writer has flushed (it stops in an earlier phase). */
+    @Override
+    public void stop(Runnable callback) {
+        running = false;
+        Flux.fromIterable(wallets.values())
+            .mapNotNull(Wallet::leaseId)
+            .concatMap(leases::giveBack)
+            .then()
+            .timeout(Duration.ofSeconds(10))
+            .doFinally(signal -> callback.run())
+            .subscribe(done -> { }, error -> log.warn("Could not give leases back: {}", error.toString()));
+    }
+
+    @Override
+    public void stop() {
+        stop(() -> { });
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return -100;
+    }
+
+    /** A tenant's balance and what has gone in and out of it in total, in micro-dollars. */
+    public record Balance(long balanceMicros, long creditedMicros, long usedMicros) {
+    }
+
+}

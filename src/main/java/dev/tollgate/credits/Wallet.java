@@ -1,0 +1,83 @@
+package dev.tollgate.credits;
+
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One tenant's spendable money on this instance: the part of its lease not yet spent, minus the holds of requests
+ * in flight. Every method is synchronized on the wallet; they are a few arithmetic steps each, never I/O.
+ */
+final class Wallet {
+
+    private final UUID tenantId;
+    private @Nullable UUID leaseId;
+    private long remaining;
+    private long held;
+    private long lastUsedNanos = System.nanoTime();
+    private boolean retired;
+
+    Wallet(UUID tenantId) {
+        this.tenantId = tenantId;
+    }
+
+    UUID tenantId() {
+        return tenantId;
+    }
+
+    /** Reserves the amount if the lease covers it. */
+    synchronized boolean tryHold(long amount) {
+        lastUsedNanos = System.nanoTime();
+        if (retired || remaining - held < amount) {
+            return false;
+        }
+        held += amount;
+        return true;
+    }
+
+    /**
+     * Ends a hold: the charge is spent from the lease (it may exceed the hold when the provider's count beat the
+     * estimate; the lease then goes below zero, and the difference is the request's overshoot).
+     */
+    synchronized void settle(long heldAmount, long charge) {
+        held -= heldAmount;
+        remaining -= charge;
+        lastUsedNanos = System.nanoTime();
+    }
+
+    synchronized void leased(UUID leaseId, long granted) {
+        this.leaseId = leaseId;
+        this.remaining += granted;
+    }
+
+    /** The database no longer has this lease (it expired): nothing is left to spend until a new one is granted. */
+    synchronized void leaseLost() {
+        this.leaseId = null;
+        this.remaining = Math.min(remaining, 0);
+    }
+
+    synchronized @Nullable UUID leaseId() {
+        return leaseId;
+    }
+
+    /** Retires an idle wallet (no holds, unused for a while) so its lease can be given back; true when retired. */
+    synchronized boolean retireIfIdle(long idleNanos) {
+        if (held == 0 && System.nanoTime() - lastUsedNanos >= idleNanos) {
+            retired = true;
+        }
+        return retired;
+    }
+
+    synchronized boolean retired() {
+        return retired;
+    }
+
+    synchronized long available() {
+        return remaining - held;
+    }
+
+    synchronized long held() {
+        return held;
+    }
+
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tollgate.credits;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,76 @@
+package dev.tollgate.metering;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+
+import dev.tollgate.provider.TokenUsage;
+
+/**
+ * What one request costs: the provider's price row and the markup in force when the request was admitted.
+ * <p>
+ * Rounding rule: the exact provider cost is a whole number of pico-dollars (tokens × micro-dollars per million
+ * tokens); the provider cost and the tenant's charge are each rounded <em>up</em> to the next micro-dollar, once per
+ * request. So no fraction of a micro-dollar is ever lost, and a tenant pays at most one micro-dollar more per request
+ * than the exact price.
+ *
+ * @param price the provider price row
+ * @param markupPpm the markup in parts per million (50000 = 5 %)
+ */
+public record PriceQuote(ModelPrice price, long markupPpm) {
+
+    private static final long PICOS_PER_MICRO = 1_000_000L;
+
+    private static final BigInteger PPM = BigInteger.valueOf(1_000_000L);
+
+    /** The exact provider cost in pico-dollars (10⁻¹² USD). */
+    public long costPicos(TokenUsage usage) {
+        long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
+        long cacheWrite = Math.min(usage.cacheWriteTokens(), usage.promptTokens() - cached);
+        long plainInput = usage.promptTokens() - cached - cacheWrite;
+        long reasoning = Math.min(usage.reasoningTokens(), usage.completionTokens());
+        long plainOutput = usage.completionTokens() - reasoning;
+        return Math.addExact(Math.addExact(
+                Math.addExact(Math.multiplyExact(plainInput, price.inputPerMtok()),
+                        Math.multiplyExact(cached, orElse(price.cachedInputPerMtok(), price.inputPerMtok()))),
+                Math.addExact(Math.multiplyExact(cacheWrite, orElse(price.cacheWritePerMtok(), price.inputPerMtok())),
+                        Math.multiplyExact(plainOutput, price.outputPerMtok()))),
+                Math.multiplyExact(reasoning, orElse(price.reasoningPerMtok(), price.outputPerMtok())));
+    }
+
+    /** What the provider charges the operator, rounded up to the micro-dollar. */
+    public long providerCostMicros(TokenUsage usage) {
+        return ceilDiv(costPicos(usage), PICOS_PER_MICRO);
+    }
+
+    /** What the tenant pays: provider cost plus markup, rounded up to the micro-dollar. */
+    public long chargeMicros(TokenUsage usage) {
+        BigInteger withMarkup = BigInteger.valueOf(costPicos(usage))
+            .multiply(PPM.add(BigInteger.valueOf(markupPpm)));
+        BigInteger[] micros = withMarkup.divideAndRemainder(PPM.multiply(PPM));
+        long whole = micros[0].longValueExact();
+        return micros[1].signum() > 0 ? whole + 1 : Math.max(whole, 0);
+    }
+
+    /** The charge if the request used {@code promptTokens} of input and {@code maxOutputTokens} of output. */
+    public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens) {
+        return chargeMicros(TokenUsage.of(promptTokens, maxOutputTokens));
+    }
+
+    /**
+     * A per-million-tokens price of this quote's row as the tenant pays it per token, in USD, exactly: e.g. 150000
+     * micros per Mtok with 5 % markup → 0.0000001575.
+     */
+    public BigDecimal usdPerToken(long microsPerMtok) {
+        return BigDecimal.valueOf(microsPerMtok).multiply(BigDecimal.valueOf(1_000_000L + markupPpm))
+            .movePointLeft(18).stripTrailingZeros();
+    }
+
+    private static long orElse(Long value, long fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static long ceilDiv(long dividend, long divisor) {
+        return -Math.floorDiv(-dividend, divisor);
+    }
+
+}

@@ -1,0 +1,70 @@
+package dev.tollgate.metering;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.common.ApiException;
+import dev.tollgate.common.RefreshingSnapshot;
+import dev.tollgate.database.DatabaseMigrations;
+
+/**
+ * Prices as a tenant sees them: the provider price in force plus the markup that applies to this tenant and model.
+ * Both come from in-memory snapshots refreshed every few seconds, so quoting a request does no I/O.
+ */
+@Service
+public class PricingService {
+
+    private final PriceBook prices;
+    private final RefreshingSnapshot<MarkupRules> markups;
+
+    PricingService(PriceBook prices, DatabaseClient db, PricingProperties properties, DatabaseMigrations migrated) {
+        this.prices = prices;
+        this.markups = new RefreshingSnapshot<>("markup rules", () -> db.sql("""
+                select distinct on (tenant_id, model_id) tenant_id, model_id, markup_ppm
+                from markup_rule where effective_from <= now()
+                order by tenant_id, model_id, effective_from desc, id desc""")
+            .map((row, meta) -> new MarkupRules.MarkupRule(row.get("tenant_id", UUID.class),
+                    row.get("model_id", String.class), row.get("markup_ppm", Long.class)))
+            .all()
+            .collectList()
+            .map(rules -> new MarkupRules(rules, properties.defaultMarkupPpm())));
+    }
+
+    /**
+     * The quote for one request of this tenant to this model.
+     * @return the quote, or an error 503 when the model has no price (it cannot be billed, so it is not served)
+     */
+    public Mono<PriceQuote> quote(UUID tenantId, String modelId) {
+        return Mono.zip(prices.current(modelId), markups.get()).map(both -> both.getT1()
+            .map(price -> new PriceQuote(price, both.getT2().markupPpm(tenantId, modelId)))
+            .orElseThrow(() -> ApiException.noProvider("Model " + modelId + " has no price configured yet.")));
+    }
+
+    /** Every priced model with the markup a tenant (or, when null, anyone) pays. */
+    public Mono<Map<String, PriceQuote>> quotes(@Nullable UUID tenantId) {
+        return Mono.zip(prices.all(), markups.get()).map(both -> {
+            Map<String, PriceQuote> quotes = new HashMap<>();
+            both.getT1().forEach((model, price) -> quotes.put(model, new PriceQuote(price,
+                    tenantId == null ? both.getT2().markupPpm(model) : both.getT2().markupPpm(tenantId, model))));
+            return quotes;
+        });
+    }
+
+    /** Re-reads prices and markups now, e.g. right after the operator changed them on this instance. */
+    public Mono<Void> reload() {
+        return prices.reload().then(markups.reload()).then();
+    }
+
+    @Scheduled(fixedDelayString = "${tollgate.catalog.refresh-interval:10s}")
+    void refresh() {
+        markups.refresh();
+    }
+
+}

@@ -1,0 +1,55 @@
+package dev.tollgate.proxy;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.tollgate.metering.TokenCounter;
+
+/**
+ * The completion text a client has received, kept so that a stream cut short can be billed for what it delivered
+ * even when the provider never reported usage. Memory stays flat: past {@value #SEGMENT_CHARS} characters the text
+ * is counted and dropped. Counting happens only then and at the end, and only if the provider gave no usage.
+ */
+final class DeliveredText {
+
+    private static final int SEGMENT_CHARS = 16_384;
+
+    private final TokenCounter tokens;
+    private final StringBuilder pending = new StringBuilder();
+    private long countedTokens;
+
+    DeliveredText(TokenCounter tokens) {
+        this.tokens = tokens;
+    }
+
+    /**
+     * Takes the text of OpenAI choices: a chunk's deltas or a whole answer's messages (content, reasoning, tool-call
+     * names and arguments).
+     */
+    void add(JsonNode choices) {
+        for (JsonNode choice : choices) {
+            JsonNode delta = choice.has("delta") ? choice.path("delta") : choice.path("message");
+            append(delta.path("content"));
+            append(delta.path("reasoning"));
+            append(delta.path("reasoning_content"));
+            for (JsonNode call : delta.path("tool_calls")) {
+                append(call.path("function").path("name"));
+                append(call.path("function").path("arguments"));
+            }
+        }
+        if (pending.length() >= SEGMENT_CHARS) {
+            countedTokens += tokens.count(pending);
+            pending.setLength(0);
+        }
+    }
+
+    long tokens() {
+        return countedTokens + tokens.count(pending);
+    }
+
+    private void append(JsonNode text) {
+        if (text.isString()) {
+            pending.append(text.stringValue());
+        }
+    }
+
+}

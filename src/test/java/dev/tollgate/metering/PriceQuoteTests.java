@@ -1,0 +1,82 @@
+package dev.tollgate.metering;
+
+import java.time.OffsetDateTime;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tollgate.provider.TokenUsage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PriceQuoteTests {
+
+    // gpt-4o-mini: $0.15 / Mtok in, $0.60 / Mtok out, $0.075 / Mtok cached.
+    static final ModelPrice MINI = new ModelPrice(1, "openai/gpt-4o-mini", 150_000, 600_000, 75_000L, null, null,
+            OffsetDateTime.parse("2025-01-01T00:00:00Z"));
+
+    // claude-sonnet-4-5: $3 in, $15 out, $0.30 cache read, $3.75 cache write.
+    static final ModelPrice SONNET = new ModelPrice(2, "anthropic/claude-sonnet-4-5", 3_000_000, 15_000_000, 300_000L,
+            3_750_000L, null, OffsetDateTime.parse("2025-01-01T00:00:00Z"));
+
+    @Test
+    void costIsExactInPicoDollars() {
+        PriceQuote quote = new PriceQuote(MINI, 0);
+
+        // 1000 in × 150000 + 500 out × 600000 = 150,000,000 + 300,000,000 picos = $0.00045
+        assertThat(quote.costPicos(TokenUsage.of(1000, 500))).isEqualTo(450_000_000L);
+        assertThat(quote.providerCostMicros(TokenUsage.of(1000, 500))).isEqualTo(450);
+        assertThat(quote.chargeMicros(TokenUsage.of(1000, 500))).isEqualTo(450);
+    }
+
+    @Test
+    void eachRequestIsRoundedUpToTheMicroDollarSoNoFractionIsLost() {
+        PriceQuote quote = new PriceQuote(MINI, 0);
+
+        // One input token costs 150000 picos = 0.15 micro-dollars: charged as 1 micro-dollar.
+        assertThat(quote.chargeMicros(TokenUsage.of(1, 0))).isEqualTo(1);
+        assertThat(quote.providerCostMicros(TokenUsage.of(1, 0))).isEqualTo(1);
+        // A million one-token requests are charged at least what one million-token request costs.
+        long manySmall = 1_000_000L * quote.chargeMicros(TokenUsage.of(1, 0));
+        assertThat(manySmall).isGreaterThanOrEqualTo(quote.chargeMicros(TokenUsage.of(1_000_000, 0)));
+        assertThat(quote.chargeMicros(TokenUsage.NONE)).isZero();
+    }
+
+    @Test
+    void markupIsAppliedBeforeRounding() {
+        PriceQuote fivePercent = new PriceQuote(MINI, 50_000);
+
+        // $0.00045 × 1.05 = 472.5 micros → 473
+        assertThat(fivePercent.chargeMicros(TokenUsage.of(1000, 500))).isEqualTo(473);
+        assertThat(fivePercent.providerCostMicros(TokenUsage.of(1000, 500))).isEqualTo(450);
+        // A negative markup (a discount) is allowed down to free.
+        assertThat(new PriceQuote(MINI, -1_000_000).chargeMicros(TokenUsage.of(1000, 500))).isZero();
+    }
+
+    @Test
+    void cachedCacheWriteAndReasoningTokensHaveTheirOwnPrices() {
+        PriceQuote quote = new PriceQuote(SONNET, 0);
+        // 10,000 prompt tokens of which 6,000 cache reads and 1,000 cache writes; 2,000 output of which 500 reasoning.
+        TokenUsage usage = new TokenUsage(10_000, 2_000, 6_000, 1_000, 500);
+
+        long expected = 3_000L * 3_000_000 + 6_000L * 300_000 + 1_000L * 3_750_000 + 2_000L * 15_000_000;
+        assertThat(quote.costPicos(usage)).isEqualTo(expected);
+        assertThat(quote.providerCostMicros(usage)).isEqualTo(44_550);
+    }
+
+    @Test
+    void missingSpecialPricesFallBackToThePlainOnes() {
+        PriceQuote quote = new PriceQuote(new ModelPrice(3, "m", 1_000_000, 2_000_000, null, null, null,
+                OffsetDateTime.now()), 0);
+
+        assertThat(quote.costPicos(new TokenUsage(100, 100, 50, 0, 40)))
+            .isEqualTo(quote.costPicos(TokenUsage.of(100, 100)));
+    }
+
+    @Test
+    void inconsistentCountsFromAProviderNeverGoNegative() {
+        PriceQuote quote = new PriceQuote(SONNET, 0);
+
+        assertThat(quote.costPicos(new TokenUsage(10, 5, 50, 50, 50))).isEqualTo(10L * 300_000 + 5L * 15_000_000);
+    }
+
+}
