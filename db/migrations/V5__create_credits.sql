@@ -53,8 +53,11 @@ create index credit_lease_tenant_idx on credit_lease (tenant_id, expires_at);
 -- What each API key has spent in total, for per-key credit limits.
 create table key_spend (
     api_key_id   uuid   primary key references api_key (id),
+    tenant_id    uuid   not null references tenant (id),
     used_micros  bigint not null default 0
 );
+
+create index key_spend_tenant_idx on key_spend (tenant_id);
 
 -- Tenants that signed up before credits existed start at zero.
 insert into credit_balance (tenant_id) select id from tenant on conflict do nothing;

@@ -58,6 +58,31 @@ class ApiKeyRepository {
             .all();
     }
 
+    /** Every key of the tenant, revoked ones too, by id: names for the activity log. */
+    Flux<ApiKeyView> findAllByTenant(UUID tenantId) {
+        return db.sql("""
+                select id, name, prefix, credit_limit_micros, created_at, last_used_at from api_key
+                where tenant_id = :tenant""")
+            .bind("tenant", tenantId)
+            .map((row, meta) -> new ApiKeyView(row.get("id", UUID.class), row.get("name", String.class),
+                    row.get("prefix", String.class) + "…", row.get("credit_limit_micros", Long.class),
+                    row.get("created_at", OffsetDateTime.class), row.get("last_used_at", OffsetDateTime.class)))
+            .all();
+    }
+
+    /** Sets or clears the tenant's key's credit limit; empty when the tenant has no such active key. */
+    Mono<byte[]> updateLimit(UUID tenantId, UUID keyId, @Nullable Long creditLimitMicros) {
+        DatabaseClient.GenericExecuteSpec update = db.sql("""
+                update api_key set credit_limit_micros = :limit
+                where id = :id and tenant_id = :tenant and revoked_at is null
+                returning key_hash""")
+            .bind("id", keyId)
+            .bind("tenant", tenantId);
+        update = creditLimitMicros == null ? update.bindNull("limit", Long.class)
+                : update.bind("limit", creditLimitMicros);
+        return update.map((row, meta) -> row.get("key_hash", byte[].class)).one();
+    }
+
     /** Moves each key's last-used time forward (never back: another replica may have written a later one). */
     Mono<Void> touch(Map<UUID, Instant> lastUsed) {
         UUID[] ids = lastUsed.keySet().toArray(UUID[]::new);

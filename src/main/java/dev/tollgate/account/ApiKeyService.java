@@ -102,6 +102,22 @@ public class ApiKeyService {
         return keys.findActiveByTenant(tenantId);
     }
 
+    /** The names of all the tenant's keys, revoked ones included, by id. */
+    public Mono<Map<UUID, String>> names(UUID tenantId) {
+        return keys.findAllByTenant(tenantId).collectMap(ApiKeyView::id, ApiKeyView::name);
+    }
+
+    /**
+     * Sets or clears a key's credit limit; this instance applies it to the next call at once.
+     * @return an error 404 when the tenant has no such active key
+     */
+    public Mono<Void> updateLimit(UUID tenantId, UUID keyId, @Nullable Long creditLimitMicros) {
+        return keys.updateLimit(tenantId, keyId, creditLimitMicros)
+            .switchIfEmpty(Mono.error(() -> ApiException.notFound("API key")))
+            .doOnNext(hash -> byHash.synchronous().invalidate(HexFormat.of().formatHex(hash)))
+            .then();
+    }
+
     /**
      * Revokes a key so that it fails at once on this instance.
      * @return an error 404 when the tenant has no such active key

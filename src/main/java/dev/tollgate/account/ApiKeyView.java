@@ -7,5 +7,15 @@ import org.jspecify.annotations.Nullable;
 
 /** An API key as listed to its tenant: never the key itself, only its display prefix. */
 public record ApiKeyView(UUID id, String name, String prefix, @Nullable Long creditLimitMicros,
-        OffsetDateTime createdAt, @Nullable OffsetDateTime lastUsedAt) {
+        OffsetDateTime createdAt, @Nullable OffsetDateTime lastUsedAt, long usageMicros) {
+
+    ApiKeyView(UUID id, String name, String prefix, @Nullable Long creditLimitMicros, OffsetDateTime createdAt,
+            @Nullable OffsetDateTime lastUsedAt) {
+        this(id, name, prefix, creditLimitMicros, createdAt, lastUsedAt, 0);
+    }
+
+    ApiKeyView withUsage(long usageMicros) {
+        return new ApiKeyView(id, name, prefix, creditLimitMicros, createdAt, lastUsedAt, usageMicros);
+    }
+
 }

@@ -20,9 +20,11 @@ import reactor.core.publisher.Mono;
 class AuthController {
 
     private final AccountService accounts;
+    private final OperatorProperties operators;
 
-    AuthController(AccountService accounts) {
+    AuthController(AccountService accounts, OperatorProperties operators) {
         this.accounts = accounts;
+        this.operators = operators;
     }
 
     @GetMapping("/csrf")
@@ -67,7 +69,7 @@ class AuthController {
         Mono<Void> closePrevious = previous == null ? Mono.empty() : accounts.closeSession(previous);
         return closePrevious.then(accounts.openSession(user)).map(token -> {
             SessionCookie.write(exchange, token);
-            return MeResponse.of(user);
+            return MeResponse.of(user, operators);
         });
     }
 

@@ -7,9 +7,15 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class MeController {
 
+    private final OperatorProperties operators;
+
+    MeController(OperatorProperties operators) {
+        this.operators = operators;
+    }
+
     @GetMapping("/api/me")
     MeResponse me(@AuthenticationPrincipal SessionUser user) {
-        return MeResponse.of(user);
+        return MeResponse.of(user, operators);
     }
 
 }

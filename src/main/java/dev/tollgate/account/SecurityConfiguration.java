@@ -42,12 +42,13 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityWebFilterChain dashboardSecurity(ServerHttpSecurity http, AccountService accounts, ApiErrorJson errors) {
+    SecurityWebFilterChain dashboardSecurity(ServerHttpSecurity http, AccountService accounts,
+            OperatorProperties operators, ApiErrorJson errors) {
         CookieServerCsrfTokenRepository csrfTokens = CookieServerCsrfTokenRepository.withHttpOnlyFalse();
         csrfTokens.setCookieCustomizer(cookie -> cookie.sameSite("Lax"));
         return http
             .securityMatcher(new NegatedServerWebExchangeMatcher(ServerWebExchangeMatchers.pathMatchers(PROXY_PATHS)))
-            .securityContextRepository(new SessionSecurityContextRepository(accounts))
+            .securityContextRepository(new SessionSecurityContextRepository(accounts, operators))
             .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens)
                 // The SPA sends back exactly the cookie's value, so the token is not masked per request.
                 .csrfTokenRequestHandler(new ServerCsrfTokenRequestAttributeHandler())
@@ -62,6 +63,7 @@ class SecurityConfiguration {
                 .pathMatchers(HttpMethod.POST, "/api/auth/signup", "/api/auth/login", "/api/auth/logout").permitAll()
                 .pathMatchers(HttpMethod.GET, "/api/auth/csrf").permitAll()
                 .pathMatchers(HttpMethod.POST, "/api/billing/stripe-webhook").permitAll()
+                .pathMatchers("/api/operator/**").hasRole("OPERATOR")
                 .pathMatchers("/api/**").authenticated()
                 .anyExchange().permitAll())
             .exceptionHandling(handling -> handling

@@ -1,8 +1,11 @@
 package dev.tollgate.account;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextImpl;
@@ -17,9 +20,11 @@ import reactor.core.publisher.Mono;
 final class SessionSecurityContextRepository implements ServerSecurityContextRepository {
 
     private final AccountService accounts;
+    private final OperatorProperties operators;
 
-    SessionSecurityContextRepository(AccountService accounts) {
+    SessionSecurityContextRepository(AccountService accounts, OperatorProperties operators) {
         this.accounts = accounts;
+        this.operators = operators;
     }
 
     @Override
@@ -33,9 +38,14 @@ final class SessionSecurityContextRepository implements ServerSecurityContextRep
         if (token == null) {
             return Mono.empty();
         }
-        return accounts.findSession(token).map(user -> new SecurityContextImpl(
-                UsernamePasswordAuthenticationToken.authenticated(user, token,
-                        List.of(new SimpleGrantedAuthority("ROLE_" + user.role().toUpperCase())))));
+        return accounts.findSession(token).map(user -> {
+            List<GrantedAuthority> authorities = new ArrayList<>();
+            authorities.add(new SimpleGrantedAuthority("ROLE_" + user.role().toUpperCase(Locale.ROOT)));
+            if (operators.isOperator(user.email())) {
+                authorities.add(new SimpleGrantedAuthority("ROLE_OPERATOR"));
+            }
+            return new SecurityContextImpl(UsernamePasswordAuthenticationToken.authenticated(user, token, authorities));
+        });
     }
 
 }

@@ -37,9 +37,10 @@ public final class Money {
         }
     }
 
-    /** Micros as an exact USD decimal, e.g. 1500 → 0.0015. */
+    /** Micros as an exact USD decimal, e.g. 1500 → 0.0015 and 10000000 → 10 (never in exponent notation). */
     public static BigDecimal microsToUsd(long micros) {
-        return BigDecimal.valueOf(micros, 6).stripTrailingZeros();
+        BigDecimal usd = BigDecimal.valueOf(micros, 6).stripTrailingZeros();
+        return usd.scale() < 0 ? usd.setScale(0) : usd;
     }
 
 }

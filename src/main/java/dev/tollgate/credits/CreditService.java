@@ -38,6 +38,7 @@ public class CreditService implements SmartLifecycle {
     private final LedgerRepository ledger;
     private final LeaseRepository leases;
     private final CreditsProperties properties;
+    private final long leaseSizeMicros;
     private final String instanceId = SecureIds.hex(6);
     private final Map<UUID, Wallet> wallets = new ConcurrentHashMap<>();
     private final Map<UUID, Mono<Long>> leasing = new ConcurrentHashMap<>();
@@ -50,6 +51,7 @@ public class CreditService implements SmartLifecycle {
         this.ledger = ledger;
         this.leases = leases;
         this.properties = properties;
+        this.leaseSizeMicros = Money.usdToMicros(properties.lease().sizeUsd(), "tollgate.credits.lease.size-usd");
     }
 
     /**
@@ -86,18 +88,22 @@ public class CreditService implements SmartLifecycle {
                 : Mono.error(InsufficientCredits.tenant(amount)));
     }
 
-    /** One lease request per tenant at a time; requests arriving meanwhile wait for it and try again. */
+    /**
+     * One lease request per tenant at a time; requests arriving meanwhile wait for it and try again. The request is
+     * forgotten before its result is passed on, so that whoever tries next asks the database again.
+     */
     private Mono<Long> extendLease(Wallet wallet, long minimum) {
         return leasing.computeIfAbsent(wallet.tenantId(), tenant -> {
             UUID leaseId = Optional.ofNullable(wallet.leaseId()).orElseGet(SecureIds::uuid);
-            long wanted = Math.max(minimum, Money.usdToMicros(properties.lease().sizeUsd(), "tollgate.credits.lease"));
+            long wanted = Math.max(minimum, leaseSizeMicros);
             return leases.grant(leaseId, tenant, instanceId, minimum, wanted, properties.lease().ttl())
                 .doOnNext(granted -> {
+                    leasing.remove(tenant);
                     if (granted > 0) {
                         wallet.leased(leaseId, granted);
                     }
                 })
-                .doFinally(signal -> leasing.remove(tenant))
+                .doOnError(error -> leasing.remove(tenant))
                 .cache();
         });
     }

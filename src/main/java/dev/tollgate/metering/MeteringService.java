@@ -1,15 +1,25 @@
 package dev.tollgate.metering;
 
+import java.util.UUID;
+
 import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
 
 /** Metering's door: every proxied call hands over exactly one {@link UsageRecord} when it ends. */
 @Service
 public class MeteringService {
 
     private final UsageWriter writer;
+    private final RequestLogQueries log;
 
-    MeteringService(UsageWriter writer) {
+    MeteringService(UsageWriter writer, RequestLogQueries log) {
         this.writer = writer;
+        this.log = log;
+    }
+
+    /** One of the tenant's generations, or empty when it has none with this id (or it is not written yet). */
+    public Mono<ActivityItem> generation(UUID tenantId, UUID id) {
+        return log.one(tenantId, id);
     }
 
     /** Records the call; never blocks and never fails the caller (the write happens in the background). */

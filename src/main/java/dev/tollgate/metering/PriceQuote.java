@@ -61,8 +61,9 @@ public record PriceQuote(ModelPrice price, long markupPpm) {
      * micros per Mtok with 5 % markup → 0.0000001575.
      */
     public BigDecimal usdPerToken(long microsPerMtok) {
-        return BigDecimal.valueOf(microsPerMtok).multiply(BigDecimal.valueOf(1_000_000L + markupPpm))
+        BigDecimal usd = BigDecimal.valueOf(microsPerMtok).multiply(BigDecimal.valueOf(1_000_000L + markupPpm))
             .movePointLeft(18).stripTrailingZeros();
+        return usd.scale() < 0 ? usd.setScale(0) : usd;
     }
 
     private static long orElse(Long value, long fallback) {

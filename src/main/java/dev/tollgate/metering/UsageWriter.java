@@ -89,10 +89,12 @@ class UsageWriter implements SmartLifecycle {
                 from per_lease p where l.id = p.lease_id
                 returning l.id),
             per_key as (
-                select i.api_key_id, sum(c.charge) as total from charged c join input i on i.id = c.request_id
-                group by i.api_key_id),
+                select i.api_key_id, i.tenant_id, sum(c.charge) as total
+                from charged c join input i on i.id = c.request_id
+                group by i.api_key_id, i.tenant_id),
             keys as (
-                insert into key_spend (api_key_id, used_micros) select api_key_id, total from per_key
+                insert into key_spend (api_key_id, tenant_id, used_micros)
+                select api_key_id, tenant_id, total from per_key
                 on conflict (api_key_id) do update set used_micros = key_spend.used_micros + excluded.used_micros
                 returning api_key_id)
             select (select count(*) from logged) as logged, (select count(*) from balances) as balances""";

@@ -22,4 +22,8 @@ public interface ChatProvider {
      */
     Flux<ChatStreamEvent> stream(ChatCall call);
 
+    /** Releases the provider's connections when the application stops. */
+    default void close() {
+    }
+
 }

@@ -7,11 +7,12 @@ import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /** The configured providers, by name, each built by the factory of its type at startup. */
 @Component
-public class ProviderRegistry {
+public class ProviderRegistry implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ProviderRegistry.class);
 
@@ -36,6 +37,11 @@ public class ProviderRegistry {
 
     public Optional<ChatProvider> find(String name) {
         return Optional.ofNullable(providers.get(name));
+    }
+
+    @Override
+    public void destroy() {
+        providers.values().forEach(ChatProvider::close);
     }
 
 }

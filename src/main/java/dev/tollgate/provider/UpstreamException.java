@@ -75,7 +75,8 @@ public class UpstreamException extends ApiException {
 
     public static UpstreamException connectionFailed(String provider, Throwable cause) {
         return new UpstreamException(HttpStatus.BAD_GATEWAY, "upstream_unreachable",
-                "Could not reach provider " + provider + ": " + cause.getClass().getSimpleName(), 0, true, null,
+                "Could not reach provider " + provider + ": " + (cause.getMessage() != null ? cause.getMessage()
+                        : cause.getClass().getSimpleName()), 0, true, null,
                 cause);
     }
 

@@ -40,6 +40,7 @@ public final class UpstreamHttp {
     private final URI baseUrl;
     private final List<String> apiKeys;
     private final ProviderProperties.Timeouts timeouts;
+    private final ConnectionProvider pool;
     private final WebClient client;
     private final AtomicInteger nextKey = new AtomicInteger();
 
@@ -48,7 +49,7 @@ public final class UpstreamHttp {
         this.baseUrl = properties.baseUrl() != null ? properties.baseUrl() : defaultBaseUrl;
         this.apiKeys = List.copyOf(properties.apiKeys());
         this.timeouts = properties.timeouts();
-        ConnectionProvider pool = ConnectionProvider.builder("tollgate-" + provider)
+        this.pool = ConnectionProvider.builder("tollgate-" + provider)
             .maxConnections(properties.maxConnections())
             .pendingAcquireMaxCount(-1)
             // Providers drop idle keep-alive connections; retire ours before they do.
@@ -66,6 +67,11 @@ public final class UpstreamHttp {
 
     public String provider() {
         return provider;
+    }
+
+    /** Closes the provider's connections. */
+    public void close() {
+        pool.dispose();
     }
 
     public URI baseUrl() {

@@ -14,6 +14,7 @@ import dev.tollgate.account.AuthenticatedKey;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.common.Money;
 import dev.tollgate.credits.Hold;
+import dev.tollgate.metering.GenerationIds;
 import dev.tollgate.metering.MeteringService;
 import dev.tollgate.metering.PriceQuote;
 import dev.tollgate.metering.PromptEstimator;

@@ -3,6 +3,7 @@ package dev.tollgate.proxy;
 import java.time.Clock;
 
 import dev.tollgate.account.AuthenticatedKey;
+import dev.tollgate.metering.GenerationIds;
 import dev.tollgate.metering.MeteringService;
 import dev.tollgate.metering.TokenCounter;
 

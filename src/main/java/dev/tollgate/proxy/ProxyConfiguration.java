@@ -31,6 +31,7 @@ class ProxyConfiguration {
             CreditService credits, CreditsProperties creditsProperties, ProviderRegistry providers,
             MeteringService metering, TokenCounter tokens, JsonMapper json, ApiErrorJson errors,
             ProxyProperties properties, Clock clock) {
+        warmUp(json);
         ResponseShaper shaper = new ResponseShaper(json);
         ChatPipeline pipeline = new ChatPipeline(catalog, providers, pricing, credits,
                 creditsProperties.defaultMaxTokens(), shaper);
@@ -39,11 +40,23 @@ class ProxyConfiguration {
                 new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, trackers, shaper,
                 new StreamRelay(shaper, errors));
         ModelsHandler models = new ModelsHandler(keys, catalog, pricing, json);
+        KeyInfoHandler info = new KeyInfoHandler(keys, credits, metering);
         RouterFunction<ServerResponse> api = RouterFunctions.route()
             .POST("/chat/completions", chat::handle)
             .GET("/models", models::list)
+            .GET("/generation", info::generation)
+            .GET("/credits", info::credits)
+            .GET("/key", info::key)
             .build();
         return RouterFunctions.route().path("/v1", () -> api).path("/api/v1", () -> api).build();
+    }
+
+    /**
+     * Jackson builds and caches its tree (de)serializers on first use, under a lock; doing it here, on the startup
+     * thread, keeps the first requests from contending for that lock on event-loop threads.
+     */
+    private static void warmUp(JsonMapper json) {
+        json.writeValueAsBytes(json.readTree("{\"a\":[1,\"b\",true,null,1.5,{\"c\":{}}]}"));
     }
 
 }

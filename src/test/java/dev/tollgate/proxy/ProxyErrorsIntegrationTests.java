@@ -156,7 +156,7 @@ class ProxyErrorsIntegrationTests {
     void aProviderThatNeverAnswersIs504() {
         upstream.enqueue(FakeReply.hang());
 
-        send(ChatCompletionsIntegrationTests.simpleRequest(false))
+        send(shortTimeoutRequest(false))
             .expectStatus().isEqualTo(HttpStatus.GATEWAY_TIMEOUT)
             .expectBody().jsonPath("$.error.code").isEqualTo("upstream_timeout");
     }
@@ -165,7 +165,7 @@ class ProxyErrorsIntegrationTests {
     void aStreamWhoseProviderNeverAnswersIs504BeforeAnyByte() {
         upstream.enqueue(FakeReply.hang());
 
-        send(ChatCompletionsIntegrationTests.simpleRequest(true))
+        send(shortTimeoutRequest(true))
             .expectStatus().isEqualTo(HttpStatus.GATEWAY_TIMEOUT)
             .expectHeader().contentType(MediaType.APPLICATION_JSON)
             .expectBody().jsonPath("$.error.code").isEqualTo("upstream_timeout");
@@ -175,7 +175,7 @@ class ProxyErrorsIntegrationTests {
     void aStreamThatStallsMidWayEndsWithATimeoutEvent() {
         upstream.enqueue(FakeUpstream.longStream(10, Duration.ZERO).pausingAfter(3));
 
-        String body = send(ChatCompletionsIntegrationTests.simpleRequest(true))
+        String body = send(shortTimeoutRequest(true))
             .expectStatus().isOk()
             .expectBody(String.class).returnResult().getResponseBody();
 
@@ -199,6 +199,12 @@ class ProxyErrorsIntegrationTests {
             .expectStatus().isNotFound()
             .expectHeader().contentType(MediaType.APPLICATION_JSON)
             .expectBody().jsonPath("$.error.type").isEqualTo("invalid_request_error");
+    }
+
+    /** A request for a model whose provider (mistral) the tests configure with 2-second timeouts. */
+    private static Map<String, Object> shortTimeoutRequest(boolean stream) {
+        return Map.of("model", "mistral/mistral-small-latest", "stream", stream, "max_tokens", 50,
+                "messages", List.of(Map.of("role", "user", "content", "Say hi")));
     }
 
     private WebTestClient.ResponseSpec send(Object body) {

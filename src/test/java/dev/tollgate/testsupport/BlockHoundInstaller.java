@@ -16,7 +16,9 @@ public final class BlockHoundInstaller implements LauncherSessionListener {
             // Logging to the console is a synchronous write by design; log lines on the hot path are rare.
             .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
             // Class loading and JIT deoptimization can touch the file system on first use of a class.
-            .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass"));
+            .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
+            // Netty 4.2's adaptive allocator takes a short internal lock when it grows its magazines.
+            .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines"));
     }
 
 }

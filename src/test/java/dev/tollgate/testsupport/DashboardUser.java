@@ -37,8 +37,12 @@ public final class DashboardUser {
 
     /** Signs up a brand-new tenant with a unique email. */
     public static DashboardUser signUp(WebTestClient client) {
-        String email = "user" + COUNTER.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8)
-                + "@example.com";
+        return signUpAs(client, "user" + COUNTER.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8)
+                + "@example.com");
+    }
+
+    /** Signs up with the given email, or logs in when it is taken (e.g. the shared operator account). */
+    public static DashboardUser signUpAs(WebTestClient client, String email) {
         DashboardUser user = new DashboardUser(client, email, "correct horse battery");
         user.fetchCsrf();
         EntityExchangeResult<byte[]> result = client.post()
@@ -48,8 +52,21 @@ public final class DashboardUser {
             .contentType(MediaType.APPLICATION_JSON)
             .bodyValue(Map.of("email", email, "password", user.password, "organization", "Org of " + email))
             .exchange()
-            .expectStatus().isCreated()
             .expectBody().returnResult();
+        if (result.getStatus().value() == 409) {
+            result = client.post()
+                .uri("/api/auth/login")
+                .cookie("XSRF-TOKEN", user.csrfToken)
+                .header("X-XSRF-TOKEN", user.csrfToken)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("email", email, "password", user.password))
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody().returnResult();
+        }
+        else if (result.getStatus().value() != 201) {
+            throw new AssertionError("Sign-up failed: " + result);
+        }
         user.session = sessionCookie(result);
         user.me = JSON.readTree(result.getResponseBody());
         return user;
@@ -103,6 +120,17 @@ public final class DashboardUser {
 
     public JsonNode getJson(String path) {
         return JSON.readTree(get(path).expectStatus().isOk().expectBody().returnResult().getResponseBody());
+    }
+
+    public WebTestClient.ResponseSpec patch(String path, Object body) {
+        return client.patch()
+            .uri(path)
+            .cookie("TOLLGATE_SESSION", session)
+            .cookie("XSRF-TOKEN", csrfToken)
+            .header("X-XSRF-TOKEN", csrfToken)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(body)
+            .exchange();
     }
 
     public WebTestClient.ResponseSpec delete(String path) {

@@ -18,6 +18,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,7 +46,9 @@ public final class FakeUpstream {
     private volatile Sinks.Empty<Void> paused = Sinks.empty();
 
     private FakeUpstream() {
-        this.server = HttpServer.create().host("127.0.0.1").port(0).handle(this::answer).bindNow();
+        // Its own event loops, so that no Tollgate context shutting down can take the fake down with it.
+        this.server = HttpServer.create().runOn(LoopResources.create("fake-upstream", 2, true)).host("127.0.0.1").port(0)
+            .handle(this::answer).bindNow();
         Runtime.getRuntime().addShutdownHook(new Thread(server::disposeNow));
     }
 

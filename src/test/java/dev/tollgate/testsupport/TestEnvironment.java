@@ -16,8 +16,17 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
 
     public static final String OPENAI_UPSTREAM_KEY = "sk-fake-openai-upstream-key";
 
+    public static final String OPERATOR_EMAIL = "operator@tollgate.test";
+
+    public static final String SIGNUP_BONUS_USD = "10";
+
     @Override
     public void initialize(ConfigurableApplicationContext context) {
+        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("tollgate-test", properties()));
+    }
+
+    /** The settings of the application under test, also used to start a second instance beside it. */
+    public static Map<String, Object> properties() {
         TestPostgres postgres = TestPostgres.get();
         String fake = FakeUpstream.shared().baseUrl();
         Map<String, Object> properties = new HashMap<>();
@@ -27,15 +36,20 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.database.embedded", "false");
         properties.put("management.server.port", "0");
         properties.put("tollgate.catalog.refresh-interval", "1s");
-        properties.put("tollgate.credits.signup-bonus-usd", "10");
+        properties.put("tollgate.credits.signup-bonus-usd", SIGNUP_BONUS_USD);
+        properties.put("tollgate.operator.emails", OPERATOR_EMAIL);
         properties.put("tollgate.keys.last-used-flush-interval", "200ms");
         properties.put("tollgate.providers.openai.base-url", fake + "/v1");
         properties.put("tollgate.providers.openai.api-keys", OPENAI_UPSTREAM_KEY);
-        properties.put("tollgate.providers.openai.timeouts.first-byte", "2s");
-        properties.put("tollgate.providers.openai.timeouts.idle", "2s");
+        // Roomy for the provider most tests use (load tests run two instances on two cores)…
+        properties.put("tollgate.providers.openai.timeouts.first-byte", "10s");
+        properties.put("tollgate.providers.openai.timeouts.idle", "10s");
+        // …and short for the one the timeout tests use, so that they finish quickly.
         properties.put("tollgate.providers.mistral.base-url", fake + "/mistral/v1");
         properties.put("tollgate.providers.mistral.api-keys", "sk-fake-mistral");
-        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("tollgate-test", properties));
+        properties.put("tollgate.providers.mistral.timeouts.first-byte", "2s");
+        properties.put("tollgate.providers.mistral.timeouts.idle", "2s");
+        return properties;
     }
 
 }

@@ -53,6 +53,11 @@ final class OpenAiChatProvider implements ChatProvider {
             .concatMapIterable(event -> streams.decode(event.data()));
     }
 
+    @Override
+    public void close() {
+        http.close();
+    }
+
     private Consumer<HttpHeaders> auth() {
         @Nullable String key = keyRequired ? http.requireApiKey() : http.nextApiKey();
         return headers -> {

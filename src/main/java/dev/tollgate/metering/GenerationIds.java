@@ -1,4 +1,4 @@
-package dev.tollgate.proxy;
+package dev.tollgate.metering;
 
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -9,14 +9,14 @@ import org.jspecify.annotations.Nullable;
  * Generation ids: time-ordered UUIDs (version 7 layout, so the request log's primary key grows at its right edge),
  * shown to clients as {@code gen-} followed by 32 hex digits.
  */
-final class GenerationIds {
+public final class GenerationIds {
 
-    static final String PREFIX = "gen-";
+    public static final String PREFIX = "gen-";
 
     private GenerationIds() {
     }
 
-    static UUID next() {
+    public static UUID next() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long millis = System.currentTimeMillis();
         long msb = (millis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
@@ -24,12 +24,12 @@ final class GenerationIds {
         return new UUID(msb, lsb);
     }
 
-    static String format(UUID id) {
+    public static String format(UUID id) {
         return PREFIX + id.toString().replace("-", "");
     }
 
     /** The UUID behind a {@code gen-…} id, or null when the text is not one. */
-    static @Nullable UUID parse(@Nullable String text) {
+    public static @Nullable UUID parse(@Nullable String text) {
         if (text == null || !text.startsWith(PREFIX) || text.length() != PREFIX.length() + 32) {
             return null;
         }

@@ -1,0 +1,66 @@
+package dev.tollgate.metering;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.account.ApiKeyService;
+import dev.tollgate.account.SessionUser;
+import dev.tollgate.common.ApiException;
+
+/** The request log for the dashboard: newest first, paged, filterable by model, key and status. */
+@RestController
+class ActivityController {
+
+    private final RequestLogQueries log;
+    private final ApiKeyService keys;
+
+    ActivityController(RequestLogQueries log, ApiKeyService keys) {
+        this.log = log;
+        this.keys = keys;
+    }
+
+    @GetMapping("/api/activity")
+    Mono<ActivityPage> list(@AuthenticationPrincipal SessionUser user, @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "50") int size, @RequestParam(required = false) @Nullable String model,
+            @RequestParam(required = false) @Nullable UUID keyId,
+            @RequestParam(required = false) @Nullable Integer status) {
+        Paging paging = Paging.of(page, size);
+        RequestLogQueries.ActivityFilter filter = new RequestLogQueries.ActivityFilter(blankToNull(model), keyId,
+                status);
+        return Mono.zip(log.page(user.tenantId(), filter, paging.page(), paging.size()).collectList(),
+                log.count(user.tenantId(), filter), keys.names(user.tenantId()))
+            .map(all -> new ActivityPage(named(all.getT1(), all.getT3()), paging.page(), paging.size(), all.getT2()));
+    }
+
+    @GetMapping("/api/activity/{id}")
+    Mono<ActivityItem> one(@AuthenticationPrincipal SessionUser user, @PathVariable String id) {
+        UUID uuid = GenerationIds.parse(id);
+        if (uuid == null) {
+            return Mono.error(ApiException.notFound("Generation"));
+        }
+        return log.one(user.tenantId(), uuid)
+            .switchIfEmpty(Mono.error(() -> ApiException.notFound("Generation")))
+            .zipWith(keys.names(user.tenantId()), (item, names) -> item.withKeyName(names.get(item.keyId())));
+    }
+
+    private static List<ActivityItem> named(List<ActivityItem> items, Map<UUID, String> names) {
+        return items.stream().map(item -> item.withKeyName(names.get(item.keyId()))).toList();
+    }
+
+    private static @Nullable String blankToNull(@Nullable String text) {
+        return text == null || text.isBlank() ? null : text;
+    }
+
+    record ActivityPage(List<ActivityItem> data, int page, int size, long total) {
+    }
+
+}

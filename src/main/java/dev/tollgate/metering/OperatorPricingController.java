@@ -1,0 +1,201 @@
+package dev.tollgate.metering;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.common.ApiException;
+import dev.tollgate.common.Money;
+
+/**
+ * The operator's view of money: provider prices and markups (each change is a new row with its effective time, so
+ * past requests keep their price), and cost, revenue and margin over a period. Operator role only.
+ */
+@RestController
+@RequestMapping("/api/operator")
+class OperatorPricingController {
+
+    private final DatabaseClient db;
+    private final PricingService pricing;
+
+    OperatorPricingController(DatabaseClient db, PricingService pricing) {
+        this.db = db;
+        this.pricing = pricing;
+    }
+
+    @GetMapping("/prices")
+    Flux<Map<String, Object>> prices(@RequestParam(required = false) @Nullable String modelId) {
+        return db.sql("""
+                select id, model_id, input_per_mtok_micros, output_per_mtok_micros, cached_input_per_mtok_micros,
+                       cache_write_per_mtok_micros, reasoning_per_mtok_micros, effective_from
+                from model_price order by model_id, effective_from desc""")
+            .map((row, meta) -> {
+                Map<String, Object> price = new LinkedHashMap<>();
+                price.put("id", row.get("id", Long.class));
+                price.put("modelId", row.get("model_id", String.class));
+                price.put("inputPerMtokMicros", row.get("input_per_mtok_micros", Long.class));
+                price.put("outputPerMtokMicros", row.get("output_per_mtok_micros", Long.class));
+                price.put("cachedInputPerMtokMicros", row.get("cached_input_per_mtok_micros", Long.class));
+                price.put("cacheWritePerMtokMicros", row.get("cache_write_per_mtok_micros", Long.class));
+                price.put("reasoningPerMtokMicros", row.get("reasoning_per_mtok_micros", Long.class));
+                price.put("effectiveFrom", row.get("effective_from", OffsetDateTime.class));
+                return price;
+            })
+            .all()
+            .filter(price -> modelId == null || modelId.equals(price.get("modelId")));
+    }
+
+    /** Adds a price row for a model; it applies to requests admitted from {@code effectiveFrom} (default now). */
+    @PostMapping("/prices")
+    @ResponseStatus(HttpStatus.CREATED)
+    Mono<Map<String, Object>> addPrice(@RequestBody NewPrice request) {
+        if (request.modelId() == null || request.inputPerMtokUsd() == null || request.outputPerMtokUsd() == null) {
+            throw ApiException.invalidRequest("modelId, inputPerMtokUsd and outputPerMtokUsd are required.");
+        }
+        DatabaseClient.GenericExecuteSpec insert = db.sql("""
+                insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros,
+                    cached_input_per_mtok_micros, cache_write_per_mtok_micros, reasoning_per_mtok_micros,
+                    effective_from)
+                values (:model, :input, :output, :cached, :cacheWrite, :reasoning, :from)
+                returning id""")
+            .bind("model", request.modelId())
+            .bind("input", Money.usdToMicros(request.inputPerMtokUsd(), "inputPerMtokUsd"))
+            .bind("output", Money.usdToMicros(request.outputPerMtokUsd(), "outputPerMtokUsd"))
+            .bind("from", request.effectiveFrom() != null ? request.effectiveFrom() : OffsetDateTime.now(ZoneOffset.UTC));
+        insert = bindOptional(insert, "cached", request.cachedInputPerMtokUsd(), "cachedInputPerMtokUsd");
+        insert = bindOptional(insert, "cacheWrite", request.cacheWritePerMtokUsd(), "cacheWritePerMtokUsd");
+        insert = bindOptional(insert, "reasoning", request.reasoningPerMtokUsd(), "reasoningPerMtokUsd");
+        return insert.map((row, meta) -> row.get("id", Long.class)).one()
+            .onErrorMap(DataIntegrityViolationException.class, ex -> ApiException.notFound("Model " + request.modelId()
+                    + " (or a price with this effective time already exists)"))
+            .flatMap(id -> pricing.reload().thenReturn(Map.<String, Object>of("id", id, "modelId", request.modelId())));
+    }
+
+    @GetMapping("/markups")
+    Flux<Map<String, Object>> markups() {
+        return db.sql("""
+                select id, tenant_id, model_id, markup_ppm, effective_from from markup_rule
+                order by effective_from desc, id desc""")
+            .map((row, meta) -> {
+                Map<String, Object> rule = new LinkedHashMap<>();
+                rule.put("id", row.get("id", Long.class));
+                rule.put("tenantId", row.get("tenant_id", UUID.class));
+                rule.put("modelId", row.get("model_id", String.class));
+                rule.put("markup", BigDecimal.valueOf(row.get("markup_ppm", Long.class), 6).stripTrailingZeros());
+                rule.put("effectiveFrom", row.get("effective_from", OffsetDateTime.class));
+                return rule;
+            })
+            .all();
+    }
+
+    /**
+     * Sets the markup for everyone (no tenant, no model), a model, a tenant (a plan or negotiated rate), or a tenant
+     * on one model; {@code markup} is a fraction, e.g. {@code 0.05} for 5 %.
+     */
+    @PostMapping("/markups")
+    @ResponseStatus(HttpStatus.CREATED)
+    Mono<Map<String, Object>> addMarkup(@RequestBody NewMarkup request) {
+        if (request.markup() == null) {
+            throw ApiException.invalidParam("markup", "markup is required, e.g. 0.05 for 5 %.");
+        }
+        long ppm;
+        try {
+            ppm = request.markup().movePointRight(6).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
+        }
+        catch (ArithmeticException ex) {
+            throw ApiException.invalidParam("markup", "markup has at most six decimal places.");
+        }
+        if (ppm < -1_000_000) {
+            throw ApiException.invalidParam("markup", "markup cannot be below -1 (free).");
+        }
+        DatabaseClient.GenericExecuteSpec insert = db.sql("""
+                insert into markup_rule (tenant_id, model_id, markup_ppm, effective_from)
+                values (:tenant, :model, :ppm, :from) returning id""")
+            .bind("ppm", ppm)
+            .bind("from", request.effectiveFrom() != null ? request.effectiveFrom() : OffsetDateTime.now(ZoneOffset.UTC));
+        insert = request.tenantId() == null ? insert.bindNull("tenant", UUID.class)
+                : insert.bind("tenant", request.tenantId());
+        insert = request.modelId() == null ? insert.bindNull("model", String.class)
+                : insert.bind("model", request.modelId());
+        return insert.map((row, meta) -> row.get("id", Long.class)).one()
+            .onErrorMap(DataIntegrityViolationException.class, ex -> ApiException.notFound("Tenant or model"))
+            .flatMap(id -> pricing.reload().thenReturn(Map.<String, Object>of("id", id, "markupPpm", ppm)));
+    }
+
+    /** Cost (what providers charge), revenue (what tenants paid) and margin, in total and by model and tenant. */
+    @GetMapping("/summary")
+    Mono<Map<String, Object>> summary(@RequestParam(required = false) @Nullable OffsetDateTime from,
+            @RequestParam(required = false) @Nullable OffsetDateTime to) {
+        OffsetDateTime end = to != null ? to : OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime start = from != null ? from : end.minusDays(30);
+        return Mono.zip(totals(start, end, null).next(), totals(start, end, "model").collectList(),
+                totals(start, end, "tenant_id").collectList())
+            .map(all -> {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("from", start);
+                body.put("to", end);
+                body.put("totals", all.getT1());
+                body.put("byModel", all.getT2());
+                body.put("byTenant", all.getT3());
+                return body;
+            });
+    }
+
+    private Flux<Map<String, Object>> totals(OffsetDateTime from, OffsetDateTime to, @Nullable String column) {
+        String group = column == null ? "" : column + " as grouped, ";
+        String groupBy = column == null ? "" : " group by " + column + " order by sum(charge_micros) desc";
+        return db.sql("select " + group + """
+                count(*) as requests, coalesce(sum(cost_micros), 0) as cost, coalesce(sum(charge_micros), 0) as revenue
+                from request_log where created_at >= :from and created_at < :to""" + groupBy)
+            .bind("from", from)
+            .bind("to", to)
+            .map((row, meta) -> {
+                Map<String, Object> values = new LinkedHashMap<>();
+                if (column != null) {
+                    values.put(column.equals("model") ? "model" : "tenantId", String.valueOf(row.get("grouped")));
+                }
+                long cost = row.get("cost", Long.class);
+                long revenue = row.get("revenue", Long.class);
+                values.put("requests", row.get("requests", Long.class));
+                values.put("costMicros", cost);
+                values.put("revenueMicros", revenue);
+                values.put("marginMicros", revenue - cost);
+                return values;
+            })
+            .all();
+    }
+
+    private static DatabaseClient.GenericExecuteSpec bindOptional(DatabaseClient.GenericExecuteSpec spec, String name,
+            @Nullable BigDecimal usd, String param) {
+        return usd == null ? spec.bindNull(name, Long.class) : spec.bind(name, Money.usdToMicros(usd, param));
+    }
+
+    record NewPrice(@Nullable String modelId, @Nullable BigDecimal inputPerMtokUsd,
+            @Nullable BigDecimal outputPerMtokUsd, @Nullable BigDecimal cachedInputPerMtokUsd,
+            @Nullable BigDecimal cacheWritePerMtokUsd, @Nullable BigDecimal reasoningPerMtokUsd,
+            @Nullable OffsetDateTime effectiveFrom) {
+    }
+
+    record NewMarkup(@Nullable UUID tenantId, @Nullable String modelId, @Nullable BigDecimal markup,
+            @Nullable OffsetDateTime effectiveFrom) {
+    }
+
+}

@@ -1,0 +1,103 @@
+package dev.tollgate.metering;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.account.ApiKeyService;
+import dev.tollgate.account.SessionUser;
+import dev.tollgate.common.ApiException;
+
+/**
+ * {@code GET /api/usage?from&to&groupBy}: requests, tokens and spend (what the tenant paid, in micro-dollars) between
+ * two instants, grouped by {@code day} (UTC), {@code model}, {@code key}, or two of them ({@code day,model}).
+ * {@code from} and {@code to} are ISO dates (a date's start, UTC) or instants; by default the last 30 days.
+ */
+@RestController
+class UsageController {
+
+    private final RequestLogQueries log;
+    private final ApiKeyService keys;
+
+    UsageController(RequestLogQueries log, ApiKeyService keys) {
+        this.log = log;
+        this.keys = keys;
+    }
+
+    @GetMapping("/api/usage")
+    Mono<Map<String, Object>> usage(@AuthenticationPrincipal SessionUser user,
+            @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to,
+            @RequestParam(defaultValue = "day") String groupBy) {
+        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : instant("to", to);
+        OffsetDateTime start = from == null ? end.minusDays(30) : instant("from", from);
+        if (!start.isBefore(end)) {
+            throw ApiException.invalidParam("from", "from must be before to.");
+        }
+        List<UsageGrouping> groups = groupings(groupBy);
+        return Mono.zip(log.usage(user.tenantId(), start, end, groups).collectList(),
+                log.usage(user.tenantId(), start, end, List.of()).next(), keys.names(user.tenantId()))
+            .map(all -> {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("from", start);
+                body.put("to", end);
+                body.put("groupBy", groupBy);
+                body.put("totals", all.getT2());
+                body.put("rows", withKeyNames(all.getT1(), all.getT3()));
+                return body;
+            });
+    }
+
+    private static List<Map<String, Object>> withKeyNames(List<Map<String, Object>> rows, Map<UUID, String> names) {
+        for (Map<String, Object> row : rows) {
+            Object keyId = row.get("keyId");
+            if (keyId != null) {
+                row.put("keyName", names.get(UUID.fromString(keyId.toString())));
+            }
+        }
+        return rows;
+    }
+
+    private static List<UsageGrouping> groupings(String groupBy) {
+        List<UsageGrouping> groups = new ArrayList<>();
+        for (String name : groupBy.split(",")) {
+            UsageGrouping group = switch (name.trim()) {
+                case "day" -> UsageGrouping.DAY;
+                case "model" -> UsageGrouping.MODEL;
+                case "key" -> UsageGrouping.KEY;
+                default -> throw ApiException.invalidParam("groupBy",
+                        "groupBy takes day, model or key, or two of them separated by a comma.");
+            };
+            if (!groups.contains(group)) {
+                groups.add(group);
+            }
+        }
+        if (groups.size() > 2) {
+            throw ApiException.invalidParam("groupBy", "groupBy takes at most two dimensions.");
+        }
+        return groups;
+    }
+
+    private static OffsetDateTime instant(String param, String text) {
+        try {
+            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC)
+                    : OffsetDateTime.parse(text);
+        }
+        catch (DateTimeParseException ex) {
+            throw ApiException.invalidParam(param, param + " must be an ISO date (2026-11-27) or instant.");
+        }
+    }
+
+}

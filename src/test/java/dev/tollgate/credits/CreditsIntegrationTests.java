@@ -1,0 +1,265 @@
+package dev.tollgate.credits;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeReply;
+import dev.tollgate.testsupport.FakeUpstream;
+import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.LedgerInvariant;
+import dev.tollgate.testsupport.RequestLog;
+import dev.tollgate.testsupport.TestEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Prices, markup and credits for single calls. The recorded completion the fake answers with reports 33 prompt and
+ * 10 completion tokens; gpt-4o-mini costs $0.15 / Mtok in and $0.60 / Mtok out, so a call costs exactly
+ * 33 × 150000 + 10 × 600000 = 10,950,000 pico-dollars, 11 micro-dollars once rounded up.
+ */
+@IntegrationTest
+class CreditsIntegrationTests {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Autowired
+    WebTestClient client;
+
+    @Autowired
+    DatabaseClient db;
+
+    @Autowired
+    CreditService credits;
+
+    final FakeUpstream upstream = FakeUpstream.shared();
+
+    DashboardUser user;
+
+    String key;
+
+    @BeforeEach
+    void setUp() {
+        upstream.reset();
+        user = DashboardUser.signUp(client);
+        key = user.createKey("credits");
+    }
+
+    @AfterEach
+    void moneyAddsUp() {
+        new LedgerInvariant(db).holds();
+    }
+
+    @Test
+    void aNewTenantStartsWithTheSignupBonus() {
+        JsonNode page = user.getJson("/api/credits");
+
+        assertThat(page.path("balanceMicros").asLong()).isEqualTo(10_000_000L);
+        assertThat(page.path("totalCreditedMicros").asLong()).isEqualTo(10_000_000L);
+        assertThat(page.path("entries")).hasSize(1);
+        assertThat(page.path("entries").get(0).path("kind").stringValue()).isEqualTo("signup_bonus");
+        assertThat(page.path("entries").get(0).path("amountMicros").asLong()).isEqualTo(10_000_000L);
+    }
+
+    @Test
+    void aCallIsDebitedItsPriceAndTheLogKeepsCostAndCharge() {
+        EntityExchangeResult<byte[]> result = chat(Map.of("model", "openai/gpt-4o-mini", "usage", Map.of("include", true),
+                "messages", List.of(Map.of("role", "user", "content", "How many letters are in Python?"))))
+            .expectStatus().isOk().expectBody().returnResult();
+
+        JsonNode body = JSON.readTree(result.getResponseBody());
+        assertThat(body.path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.000011");
+        Map<String, Object> row = new RequestLog(db).row(generationId(result));
+        assertThat(row.get("cost_micros")).isEqualTo(11L);
+        assertThat(row.get("charge_micros")).isEqualTo(11L);
+        assertThat(row.get("markup_ppm")).isEqualTo(0L);
+        awaitBalance(10_000_000L - 11);
+    }
+
+    @Test
+    void aTenantMarkupRaisesTheChargeButNotTheCost() {
+        DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
+        operator.post("/api/operator/markups", Map.of("tenantId", user.tenantId().toString(), "markup", "0.10"))
+            .expectStatus().isCreated();
+
+        EntityExchangeResult<byte[]> result = chat(simple()).expectStatus().isOk().expectBody().returnResult();
+
+        Map<String, Object> row = new RequestLog(db).row(generationId(result));
+        // 10,950,000 picos × 1.10 = 12,045,000 picos → 12.045 micros → 13
+        assertThat(row.get("cost_micros")).isEqualTo(11L);
+        assertThat(row.get("charge_micros")).isEqualTo(13L);
+        assertThat(row.get("markup_ppm")).isEqualTo(100_000L);
+        awaitBalance(10_000_000L - 13);
+    }
+
+    @Test
+    void aPriceChangeNeverAltersThePriceOfAPastRequest() {
+        String before = generationId(chat(simple()).expectStatus().isOk().expectBody().returnResult());
+        Map<String, Object> first = new RequestLog(db).row(before);
+        DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
+        operator.post("/api/operator/prices", Map.of("modelId", "openai/gpt-4o-mini", "inputPerMtokUsd", "0.30",
+                "outputPerMtokUsd", "1.20")).expectStatus().isCreated();
+
+        try {
+            String after = generationId(chat(simple()).expectStatus().isOk().expectBody().returnResult());
+            Map<String, Object> second = new RequestLog(db).row(after);
+            assertThat(second.get("charge_micros")).isEqualTo(22L);
+            assertThat(second.get("price_id")).isNotEqualTo(first.get("price_id"));
+            Map<String, Object> firstAgain = new RequestLog(db).row(before);
+            assertThat(firstAgain.get("charge_micros")).isEqualTo(11L);
+            assertThat(firstAgain.get("price_id")).isEqualTo(first.get("price_id"));
+        }
+        finally {
+            operator.post("/api/operator/prices", Map.of("modelId", "openai/gpt-4o-mini", "inputPerMtokUsd", "0.15",
+                    "outputPerMtokUsd", "0.60", "cachedInputPerMtokUsd", "0.075")).expectStatus().isCreated();
+        }
+    }
+
+    @Test
+    void aRequestTheBalanceCannotCoverIs402AndNeverReachesTheProvider() {
+        setBalance(5);
+
+        chat(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 1000,
+                "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .expectStatus().isEqualTo(HttpStatus.PAYMENT_REQUIRED)
+            .expectBody()
+            .jsonPath("$.error.code").isEqualTo("insufficient_credits")
+            .jsonPath("$.error.message").value(message -> assertThat((String) message).contains("max_tokens"));
+        assertThat(upstream.requestCount()).isZero();
+    }
+
+    @Test
+    void withoutMaxTokensTheHoldAssumesTheModelsLongestAnswer() {
+        // gpt-4o-mini may answer 16384 tokens: 16384 × $0.60 / Mtok ≈ $0.0098, more than this balance.
+        setBalance(5_000);
+
+        chat(simple()).expectStatus().isEqualTo(HttpStatus.PAYMENT_REQUIRED);
+        chat(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 100,
+                "messages", List.of(Map.of("role", "user", "content", "hi")))).expectStatus().isOk();
+    }
+
+    @Test
+    void aKeysCreditLimitStopsItButNotTheTenantsOtherKeys() {
+        JsonNode limited = user.createKeyJson(Map.of("name", "limited", "creditLimitUsd", "0.000015"));
+        String limitedKey = limited.path("key").stringValue();
+        Map<String, Object> small = Map.of("model", "openai/gpt-4o-mini", "max_tokens", 10,
+                "messages", List.of(Map.of("role", "user", "content", "hi")));
+
+        chat(limitedKey, small).expectStatus().isOk();
+        chat(limitedKey, small).expectStatus().isEqualTo(HttpStatus.PAYMENT_REQUIRED)
+            .expectBody().jsonPath("$.error.code").isEqualTo("key_limit_reached");
+        chat(key, small).expectStatus().isOk();
+
+        // Spend is written in the background and visible within the contract's five seconds.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            JsonNode keyInfo = JSON.readTree(client.get().uri("/v1/key")
+                .header("Authorization", "Bearer " + limitedKey).exchange()
+                .expectStatus().isOk().expectBody().returnResult().getResponseBody()).path("data");
+            assertThat(keyInfo.path("label").stringValue()).isEqualTo("limited");
+            assertThat(keyInfo.path("limit").decimalValue()).isEqualByComparingTo("0.000015");
+            assertThat(keyInfo.path("usage").decimalValue()).isEqualByComparingTo("0.000011");
+            assertThat(keyInfo.path("limit_remaining").decimalValue()).isEqualByComparingTo("0.000004");
+        });
+
+        user.patch("/api/keys/" + limited.path("id").stringValue(), Map.of("creditLimitUsd", "1"))
+            .expectStatus().isOk()
+            .expectBody().jsonPath("$.creditLimitMicros").isEqualTo(1_000_000);
+        chat(limitedKey, small).expectStatus().isOk();
+    }
+
+    @Test
+    void aFailedCallIsFreeAndReleasesItsHold() {
+        setBalance(12);
+        upstream.enqueue(FakeReply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
+        Map<String, Object> small = Map.of("model", "openai/gpt-4o-mini", "max_tokens", 10,
+                "messages", List.of(Map.of("role", "user", "content", "hi")));
+
+        String failed = generationId(chat(small).expectStatus().isEqualTo(HttpStatus.BAD_GATEWAY).expectBody()
+            .returnResult());
+        assertThat(new RequestLog(db).row(failed).get("charge_micros")).isEqualTo(0L);
+
+        // The hold of the failed call was released: the same balance admits the next call.
+        chat(small).expectStatus().isOk();
+        awaitBalance(12 - 11);
+    }
+
+    @Test
+    void theOpenRouterAccountEndpointsAnswerInUsd() {
+        String generationId = generationId(chat(simple()).expectStatus().isOk().expectBody().returnResult());
+        new RequestLog(db).row(generationId);
+
+        JsonNode generation = getV1("/v1/generation?id=" + generationId).path("data");
+        assertThat(generation.path("id").stringValue()).isEqualTo(generationId);
+        assertThat(generation.path("model").stringValue()).isEqualTo("openai/gpt-4o-mini");
+        assertThat(generation.path("provider_name").stringValue()).isEqualTo("openai");
+        assertThat(generation.path("tokens_prompt").asInt()).isEqualTo(33);
+        assertThat(generation.path("tokens_completion").asInt()).isEqualTo(10);
+        assertThat(generation.path("native_tokens_cached").asInt()).isZero();
+        assertThat(generation.path("total_cost").decimalValue()).isEqualByComparingTo("0.000011");
+        assertThat(generation.path("finish_reason").stringValue()).isEqualTo("stop");
+        assertThat(generation.path("streamed").asBoolean()).isFalse();
+
+        JsonNode totals = getV1("/v1/credits").path("data");
+        assertThat(totals.path("total_credits").decimalValue()).isEqualByComparingTo("10");
+        assertThat(totals.path("total_usage").decimalValue()).isEqualByComparingTo("0.000011");
+
+        DashboardUser stranger = DashboardUser.signUp(client);
+        client.get().uri("/v1/generation?id=" + generationId)
+            .header("Authorization", "Bearer " + stranger.createKey("other")).exchange()
+            .expectStatus().isNotFound();
+    }
+
+    @Test
+    void theLedgerIsAppendOnly() {
+        Throwable error = db.sql("update ledger_entry set amount_micros = 0 where tenant_id = :t")
+            .bind("t", user.tenantId()).then().materialize().block().getThrowable();
+        assertThat(error).isNotNull().hasMessageContaining("append-only");
+    }
+
+    private JsonNode getV1(String path) {
+        return JSON.readTree(client.get().uri(path).header("Authorization", "Bearer " + key).exchange()
+            .expectStatus().isOk().expectBody().returnResult().getResponseBody());
+    }
+
+    private void setBalance(long micros) {
+        long current = credits.balance(user.tenantId()).block().balanceMicros();
+        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, micros - current, null, "test").block();
+    }
+
+    private void awaitBalance(long micros) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            assertThat(credits.balance(user.tenantId()).block().balanceMicros()).isEqualTo(micros));
+    }
+
+    private WebTestClient.ResponseSpec chat(Object body) {
+        return chat(key, body);
+    }
+
+    private WebTestClient.ResponseSpec chat(String apiKey, Object body) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + apiKey)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
+    static Map<String, Object> simple() {
+        return Map.of("model", "openai/gpt-4o-mini", "messages", List.of(Map.of("role", "user", "content", "hi")));
+    }
+
+    static String generationId(EntityExchangeResult<?> result) {
+        return result.getResponseHeaders().getFirst("x-tollgate-generation-id");
+    }
+
+}
