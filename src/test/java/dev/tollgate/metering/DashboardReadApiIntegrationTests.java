@@ -1,0 +1,200 @@
+package dev.tollgate.metering;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeReply;
+import dev.tollgate.testsupport.FakeUpstream;
+import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.TestEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What the dashboard reads: the activity log, usage aggregates and the ledger. Non-streamed calls here cost 11
+ * micro-dollars (33 + 10 tokens), streamed ones 13 (79 + 1 tokens: 11,850,000 + 600,000 picos).
+ */
+@IntegrationTest
+class DashboardReadApiIntegrationTests {
+
+    @Autowired
+    WebTestClient client;
+
+    final FakeUpstream upstream = FakeUpstream.shared();
+
+    DashboardUser user;
+
+    String laptop;
+
+    String server;
+
+    @BeforeEach
+    void setUp() {
+        upstream.reset();
+        user = DashboardUser.signUp(client);
+        laptop = user.createKey("laptop");
+        server = user.createKey("server");
+    }
+
+    @Test
+    void activityListsEveryCallNewestFirstWithItsKeyAndCost() {
+        call(laptop, false);
+        call(server, true);
+        upstream.enqueue(FakeReply.json(500, "{\"error\":{\"message\":\"boom\"}}"));
+        call(server, false);
+
+        JsonNode page = await().atMost(Duration.ofSeconds(5)).until(() -> user.getJson("/api/activity"),
+                body -> body.path("total").asLong() == 3);
+
+        JsonNode data = page.path("data");
+        assertThat(data.get(0).path("status").asInt()).isEqualTo(502);
+        assertThat(data.get(0).path("costMicros").asLong()).isZero();
+        assertThat(data.get(0).path("errorCode").stringValue()).isEqualTo("upstream_error");
+        assertThat(data.get(1).path("streamed").asBoolean()).isTrue();
+        assertThat(data.get(1).path("keyName").stringValue()).isEqualTo("server");
+        assertThat(data.get(1).path("costMicros").asLong()).isEqualTo(13);
+        assertThat(data.get(2).path("keyName").stringValue()).isEqualTo("laptop");
+        assertThat(data.get(2).path("promptTokens").asInt()).isEqualTo(33);
+        assertThat(data.get(2).path("costMicros").asLong()).isEqualTo(11);
+        assertThat(data.get(2).path("id").stringValue()).startsWith("gen-");
+
+        String serverKeyId = data.get(1).path("keyId").stringValue();
+        assertThat(user.getJson("/api/activity?keyId=" + serverKeyId).path("total").asLong()).isEqualTo(2);
+        assertThat(user.getJson("/api/activity?status=502").path("total").asLong()).isEqualTo(1);
+        assertThat(user.getJson("/api/activity?model=openai/gpt-4o").path("total").asLong()).isZero();
+        assertThat(user.getJson("/api/activity?page=1&size=2").path("data")).hasSize(1);
+
+        JsonNode one = user.getJson("/api/activity/" + data.get(2).path("id").stringValue());
+        assertThat(one.path("finishReason").stringValue()).isEqualTo("stop");
+        assertThat(one.path("provider").stringValue()).isEqualTo("openai");
+        DashboardUser.signUp(client).get("/api/activity/" + data.get(2).path("id").stringValue())
+            .expectStatus().isNotFound();
+    }
+
+    @Test
+    void usageIsAggregatedByDayModelAndKey() {
+        call(laptop, false);
+        call(laptop, false);
+        call(server, true);
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
+
+        JsonNode byDayAndModel = await().atMost(Duration.ofSeconds(5)).until(
+                () -> user.getJson("/api/usage?from=" + today + "&to=" + tomorrow + "&groupBy=day,model"),
+                body -> body.path("totals").path("requests").asLong() == 3);
+
+        assertThat(byDayAndModel.path("totals").path("costMicros").asLong()).isEqualTo(11 + 11 + 13);
+        assertThat(byDayAndModel.path("totals").path("promptTokens").asLong()).isEqualTo(33 + 33 + 79);
+        assertThat(byDayAndModel.path("rows")).hasSize(1);
+        assertThat(byDayAndModel.path("rows").get(0).path("day").stringValue()).isEqualTo(today);
+        assertThat(byDayAndModel.path("rows").get(0).path("model").stringValue()).isEqualTo("openai/gpt-4o-mini");
+
+        JsonNode byKey = user.getJson("/api/usage?groupBy=key");
+        assertThat(byKey.path("rows")).hasSize(2);
+        assertThat(byKey.path("rows").valueStream()
+            .filter(row -> row.path("keyName").stringValue().equals("laptop"))
+            .findFirst().orElseThrow().path("costMicros").asLong()).isEqualTo(22);
+
+        user.get("/api/usage?groupBy=tenant").expectStatus().isBadRequest();
+        user.get("/api/usage?from=2026-13-01").expectStatus().isBadRequest();
+    }
+
+    @Test
+    void theLedgerShowsUsageDebitsOnRequest() {
+        call(laptop, false);
+
+        JsonNode credits = await().atMost(Duration.ofSeconds(5)).until(
+                () -> user.getJson("/api/credits?includeUsage=true"), body -> body.path("total").asLong() == 2);
+
+        assertThat(credits.path("balanceMicros").asLong()).isEqualTo(10_000_000L - 11);
+        assertThat(credits.path("totalUsedMicros").asLong()).isEqualTo(11);
+        assertThat(credits.path("entries").get(0).path("kind").stringValue()).isEqualTo("usage");
+        assertThat(credits.path("entries").get(0).path("amountMicros").asLong()).isEqualTo(-11);
+        assertThat(credits.path("entries").get(0).path("generationId").stringValue()).startsWith("gen-");
+        assertThat(user.getJson("/api/credits").path("entries")).hasSize(1);
+    }
+
+    @Test
+    void keysListWhatTheyHaveSpent() {
+        call(laptop, false);
+
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> assertThat(user.getJson("/api/keys").valueStream()
+            .filter(key -> key.path("name").stringValue().equals("laptop"))
+            .findFirst().orElseThrow().path("usageMicros").asLong()).isEqualTo(11));
+    }
+
+    @Test
+    void onlyOperatorsReachTheOperatorApiWhichShowsCostRevenueAndMargin() {
+        user.get("/api/operator/summary").expectStatus().isForbidden();
+        user.post("/api/operator/tenants/" + user.tenantId() + "/credits", Map.of("amountUsd", 5, "reason", "gift"))
+            .expectStatus().isForbidden();
+
+        DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
+        operator.post("/api/operator/markups", Map.of("tenantId", user.tenantId().toString(), "markup", "0.5"))
+            .expectStatus().isCreated();
+        operator.post("/api/operator/tenants/" + user.tenantId() + "/credits", Map.of("amountUsd", "2.5",
+                "reason", "Welcome gift")).expectStatus().isCreated()
+            .expectBody().jsonPath("$.balanceMicros").isEqualTo(12_500_000);
+        call(laptop, false);
+
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+            JsonNode summary = operator.getJson("/api/operator/summary");
+            JsonNode mine = summary.path("byTenant").valueStream()
+                .filter(row -> row.path("tenantId").stringValue().equals(user.tenantId().toString()))
+                .findFirst().orElseThrow();
+            // 10,950,000 picos × 1.5 = 16.425 micros → 17; cost 11; margin 6.
+            assertThat(mine.path("costMicros").asLong()).isEqualTo(11);
+            assertThat(mine.path("revenueMicros").asLong()).isEqualTo(17);
+            assertThat(mine.path("marginMicros").asLong()).isEqualTo(6);
+        });
+        JsonNode ledger = user.getJson("/api/credits");
+        assertThat(ledger.path("entries").get(0).path("kind").stringValue()).isEqualTo("adjustment");
+        assertThat(ledger.path("entries").get(0).path("description").stringValue()).contains("Welcome gift")
+            .contains(TestEnvironment.OPERATOR_EMAIL);
+        assertThat(user.getJson("/api/me").path("operator").asBoolean()).isFalse();
+        assertThat(operator.getJson("/api/me").path("operator").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theCatalogShowsEachTenantItsOwnPrices() {
+        DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
+        operator.post("/api/operator/markups", Map.of("tenantId", user.tenantId().toString(),
+                "modelId", "openai/gpt-4o-mini", "markup", "0.2")).expectStatus().isCreated();
+
+        JsonNode mine = client.get().uri("/v1/models").header("Authorization", "Bearer " + laptop).exchange()
+            .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+        JsonNode anyone = client.get().uri("/v1/models").exchange()
+            .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+
+        assertThat(price(mine)).isEqualTo("0.00000018");
+        assertThat(price(anyone)).isEqualTo("0.00000015");
+    }
+
+    private static String price(JsonNode models) {
+        return models.path("data").valueStream()
+            .filter(model -> model.path("id").stringValue().equals("openai/gpt-4o-mini"))
+            .findFirst().orElseThrow().path("pricing").path("prompt").stringValue();
+    }
+
+    private void call(String key, boolean stream) {
+        client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "stream", stream, "max_tokens", 100,
+                    "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .exchange()
+            .expectBody().returnResult();
+    }
+
+}
