@@ -91,6 +91,10 @@ final class RenderedChart {
         return cast(at(root, path));
     }
 
+    static List<Object> itemsAt(Object root, String path) {
+        return cast(at(root, path));
+    }
+
     static String stringAt(Object root, String path) {
         return String.valueOf(at(root, path));
     }
