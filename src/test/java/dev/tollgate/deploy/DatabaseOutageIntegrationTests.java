@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 
 import dev.tollgate.TollgateApplication;
 
@@ -67,6 +69,14 @@ class DatabaseOutageIntegrationTests {
 
     private static ConfigurableApplicationContext startTollgate(int databasePort) {
         return new SpringApplicationBuilder(TollgateApplication.class)
+            // Its own Netty event loops and connection pools: with Boot's default (Reactor Netty's global ones),
+            // closing this application would dispose the loops of the shared test context and the fake upstream.
+            .initializers(context -> ((GenericApplicationContext) context).registerBean(ReactorResourceFactory.class,
+                    () -> {
+                        ReactorResourceFactory resources = new ReactorResourceFactory();
+                        resources.setUseGlobalResources(false);
+                        return resources;
+                    }))
             .properties(
                     "spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:" + databasePort + "/postgres",
                     "spring.r2dbc.username=postgres",
