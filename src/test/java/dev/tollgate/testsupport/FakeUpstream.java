@@ -3,10 +3,7 @@ package dev.tollgate.testsupport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.buffer.Unpooled;
@@ -21,6 +18,8 @@ import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.resources.LoopResources;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A local stand-in for an LLM provider: a real HTTP server that records every request and answers with scripted
@@ -41,7 +40,8 @@ public final class FakeUpstream {
 
     private final DisposableServer server;
     private final ConcurrentLinkedQueue<FakeReply> script = new ConcurrentLinkedQueue<>();
-    private final BlockingQueue<RecordedRequest> requests = new LinkedBlockingQueue<>();
+    // Lock-free: it is filled on the fake's event loop, where BlockHound forbids waiting for a lock.
+    private final ConcurrentLinkedQueue<RecordedRequest> requests = new ConcurrentLinkedQueue<>();
     private final AtomicInteger cancelledStreams = new AtomicInteger();
     private volatile Sinks.Empty<Void> paused = Sinks.empty();
 
@@ -80,17 +80,9 @@ public final class FakeUpstream {
 
     /** The next request received, waiting up to five seconds for it. */
     public RecordedRequest takeRequest() {
-        try {
-            RecordedRequest request = requests.poll(5, TimeUnit.SECONDS);
-            if (request == null) {
-                throw new AssertionError("The fake upstream received no request");
-            }
-            return request;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(ex);
-        }
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+            .alias("a request reaching the fake upstream").until(() -> !requests.isEmpty());
+        return requests.poll();
     }
 
     public int requestCount() {
