@@ -34,7 +34,8 @@ final class MessagesRequestTranslator {
     ObjectNode toChatBody(ObjectNode messages) {
         for (Map.Entry<String, JsonNode> field : messages.properties()) {
             if (!KNOWN.contains(field.getKey()) && !field.getValue().isNull()) {
-                throw unsupported(field.getKey(), "'" + field.getKey() + "' is not supported by Tollgate's Messages API");
+                throw unsupported(field.getKey(),
+                        "'" + field.getKey() + "' is not supported by Tollgate's Messages API");
             }
         }
         ObjectNode chat = json.createObjectNode();

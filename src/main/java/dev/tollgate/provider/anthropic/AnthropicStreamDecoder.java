@@ -29,7 +29,8 @@ import dev.tollgate.provider.UpstreamException;
  * <li>{@code text_delta}: a content chunk. Thinking, signature and citation deltas have no OpenAI counterpart.</li>
  * <li>{@code message_delta}: the finish chunk, then usage. Its usage is cumulative and merged over
  * {@code message_start}'s, field by field.</li>
- * <li>{@code ping}, {@code content_block_stop}, unknown events: nothing. {@code error}: an {@link UpstreamException}.</li>
+ * <li>{@code ping}, {@code content_block_stop}, unknown events: nothing.</li>
+ * <li>{@code error}: an {@link UpstreamException}.</li>
  * </ul>
  */
 final class AnthropicStreamDecoder {
@@ -64,7 +65,8 @@ final class AnthropicStreamDecoder {
             AnthropicStreamDecoder decoder = new AnthropicStreamDecoder(json, provider, clock);
             return events.concatMapIterable(event -> decoder.decode(event.event(), event.data()))
                 .concatWith(Mono.defer(() -> decoder.ended() ? Mono.empty()
-                        : Mono.error(UpstreamException.malformed(provider, "a stream that ended before message_stop"))));
+                        : Mono.error(UpstreamException.malformed(provider,
+                                "a stream that ended before message_stop"))));
         });
     }
 
@@ -160,7 +162,8 @@ final class AnthropicStreamDecoder {
     private List<ChatStreamEvent> messageDelta(JsonNode event) {
         List<ChatStreamEvent> events = new ArrayList<>(2);
         JsonNode stopReason = event.path("delta").path("stop_reason");
-        String finishReason = AnthropicStopReasons.finishReason(stopReason.isString() ? stopReason.stringValue() : null);
+        String finishReason = AnthropicStopReasons.finishReason(
+                stopReason.isString() ? stopReason.stringValue() : null);
         if (finishReason != null) {
             events.add(chunk(json.createObjectNode(), finishReason));
         }

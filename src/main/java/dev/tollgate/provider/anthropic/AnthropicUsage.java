@@ -22,7 +22,8 @@ record AnthropicUsage(long input, long cacheRead, long cacheCreation, long outpu
      * cumulative (and may or may not repeat the input counts), so a present field replaces, never adds.
      */
     AnthropicUsage merge(JsonNode usage) {
-        return new AnthropicUsage(count(usage, "input_tokens", input), count(usage, "cache_read_input_tokens", cacheRead),
+        return new AnthropicUsage(count(usage, "input_tokens", input),
+                count(usage, "cache_read_input_tokens", cacheRead),
                 count(usage, "cache_creation_input_tokens", cacheCreation), count(usage, "output_tokens", output));
     }
 
