@@ -197,6 +197,9 @@ class MessagesIntegrationTests {
         Map<String, Object> row = new RequestLog(db).row(generationId(result));
         assertThat(row.get("status")).isEqualTo(200);
         assertThat(row.get("error_code")).isEqualTo("upstream_connection_lost");
+        assertThat((Integer) row.get("completion_tokens")).as("the text delivered before the break is billed")
+            .isPositive();
+        assertThat(row.get("usage_source")).isEqualTo("tokenizer");
     }
 
     @Test

@@ -239,6 +239,9 @@ class AnthropicIntegrationTests {
         assertThat(wholeRow.get("prompt_tokens")).isEqualTo(249 + 2000 + 300);
         assertThat(wholeRow.get("cached_tokens")).isEqualTo(2000);
         assertThat(wholeRow.get("cache_write_tokens")).isEqualTo(300);
+        // Each kind at its own Sonnet 4.5 price (micro-USD per Mtok, V3 seed): 249 × 3 + 2000 × 0.3 + 300 × 3.75
+        // input, 26 × 15 output.
+        assertThat(((Number) wholeRow.get("cost_micros")).longValue()).isEqualTo(747 + 600 + 1125 + 390);
         JsonNode usage = JSON.readTree(whole.getResponseBody()).path("usage");
         assertThat(usage.path("prompt_tokens_details").path("cached_tokens").asInt()).isEqualTo(2000);
     }
@@ -283,7 +286,8 @@ class AnthropicIntegrationTests {
         assertThat(row.get("status")).isEqualTo(200);
         assertThat(row.get("error_code")).isEqualTo("upstream_connection_lost");
         assertThat(row.get("prompt_tokens")).as("message_start's input count").isEqualTo(135);
-        assertThat(row.get("completion_tokens")).isEqualTo(1);
+        assertThat((Integer) row.get("completion_tokens")).as("at least message_start's output count")
+            .isGreaterThanOrEqualTo(1);
     }
 
     @Test
