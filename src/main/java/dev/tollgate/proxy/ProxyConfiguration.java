@@ -41,12 +41,15 @@ class ProxyConfiguration {
                 new StreamRelay(shaper, errors));
         ModelsHandler models = new ModelsHandler(keys, catalog, pricing, json);
         KeyInfoHandler info = new KeyInfoHandler(keys, credits, metering);
+        MessagesHandler messages = new MessagesHandler(keys,
+                new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, trackers, errors, json);
         RouterFunction<ServerResponse> api = RouterFunctions.route()
             .POST("/chat/completions", chat::handle)
             .GET("/models", models::list)
             .GET("/generation", info::generation)
             .GET("/credits", info::credits)
             .GET("/key", info::key)
+            .POST("/messages", messages::handle)
             .build();
         return RouterFunctions.route().path("/v1", () -> api).path("/api/v1", () -> api).build();
     }

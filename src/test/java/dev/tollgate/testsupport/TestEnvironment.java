@@ -20,6 +20,8 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
 
     public static final String SIGNUP_BONUS_USD = "10";
 
+    public static final String ANTHROPIC_UPSTREAM_KEY = "sk-ant-fake-upstream-key";
+
     @Override
     public void initialize(ConfigurableApplicationContext context) {
         context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("tollgate-test", properties()));
@@ -49,6 +51,10 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.providers.mistral.api-keys", "sk-fake-mistral");
         properties.put("tollgate.providers.mistral.timeouts.first-byte", "2s");
         properties.put("tollgate.providers.mistral.timeouts.idle", "2s");
+        properties.put("tollgate.providers.anthropic.base-url", fake + "/anthropic");
+        properties.put("tollgate.providers.anthropic.api-keys", ANTHROPIC_UPSTREAM_KEY);
+        properties.put("tollgate.providers.anthropic.timeouts.first-byte", "10s");
+        properties.put("tollgate.providers.anthropic.timeouts.idle", "10s");
         return properties;
     }
 

@@ -1,0 +1,196 @@
+package dev.tollgate.provider.anthropic;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.codec.ServerSentEvent;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.UpstreamException;
+
+/**
+ * Decodes one Anthropic message stream into OpenAI chunks and usage reports. Stateful, so one instance per
+ * subscription: it remembers the message id and model from {@code message_start}, which content block is which
+ * tool call, and the usage so far.
+ * <ul>
+ * <li>{@code message_start}: usage (input and cache counts), then the role chunk.</li>
+ * <li>{@code content_block_start} of a {@code tool_use}: a tool-call chunk with id and name; its
+ * {@code input_json_delta}s follow as argument fragments with the same OpenAI {@code index}.</li>
+ * <li>{@code text_delta}: a content chunk. Thinking, signature and citation deltas have no OpenAI counterpart.</li>
+ * <li>{@code message_delta}: the finish chunk, then usage. Its usage is cumulative and merged over
+ * {@code message_start}'s, field by field.</li>
+ * <li>{@code ping}, {@code content_block_stop}, unknown events: nothing.</li>
+ * <li>{@code error}: an {@link UpstreamException}.</li>
+ * </ul>
+ */
+final class AnthropicStreamDecoder {
+
+    private final JsonMapper json;
+    private final String provider;
+    private final Clock clock;
+    private final AnthropicErrorMapper errors;
+
+    private String id = "";
+    private String model = "";
+    private long created;
+    private AnthropicUsage usage = AnthropicUsage.NONE;
+    /** Anthropic content-block index → OpenAI tool-call index (0, 1, … in order of appearance). */
+    private final Map<Integer, Integer> toolCallIndexes = new HashMap<>();
+    private boolean ended;
+
+    AnthropicStreamDecoder(JsonMapper json, String provider, Clock clock) {
+        this.json = json;
+        this.provider = provider;
+        this.clock = clock;
+        this.errors = new AnthropicErrorMapper(json, provider);
+    }
+
+    /**
+     * Decodes a stream of Anthropic events with a fresh decoder per subscription. A stream that ends without
+     * {@code message_stop} was cut short and ends with an error.
+     */
+    static Flux<ChatStreamEvent> decode(Flux<ServerSentEvent<String>> events, JsonMapper json, String provider,
+            Clock clock) {
+        return Flux.defer(() -> {
+            AnthropicStreamDecoder decoder = new AnthropicStreamDecoder(json, provider, clock);
+            return events.concatMapIterable(event -> decoder.decode(event.event(), event.data()))
+                .concatWith(Mono.defer(() -> decoder.ended() ? Mono.empty()
+                        : Mono.error(UpstreamException.malformed(provider,
+                                "a stream that ended before message_stop"))));
+        });
+    }
+
+    /** Whether {@code message_stop} arrived: a stream that ends without it was cut short. */
+    boolean ended() {
+        return ended;
+    }
+
+    List<ChatStreamEvent> decode(@Nullable String eventName, @Nullable String data) {
+        if (data == null || data.isBlank()) {
+            return List.of();
+        }
+        JsonNode event;
+        try {
+            event = json.readTree(data);
+        }
+        catch (JacksonException ex) {
+            throw UpstreamException.malformed(provider, "a stream event that is not JSON");
+        }
+        String type = event.path("type").isString() ? event.path("type").stringValue()
+                : eventName != null ? eventName : "";
+        return switch (type) {
+            case "message_start" -> messageStart(event.path("message"));
+            case "content_block_start" -> blockStart(event.path("index").asInt(), event.path("content_block"));
+            case "content_block_delta" -> blockDelta(event.path("index").asInt(), event.path("delta"));
+            case "message_delta" -> messageDelta(event);
+            case "message_stop" -> {
+                ended = true;
+                yield List.of();
+            }
+            case "error" -> throw errors.decodeEvent(event);
+            // ping, content_block_stop, and events added after this was written (Anthropic's versioning policy)
+            default -> List.of();
+        };
+    }
+
+    private List<ChatStreamEvent> messageStart(JsonNode message) {
+        id = message.path("id").asString();
+        model = message.path("model").asString();
+        created = clock.instant().getEpochSecond();
+        usage = usage.merge(message.path("usage"));
+        ObjectNode delta = json.createObjectNode().put("role", "assistant").put("content", "");
+        // Usage first: a client of Tollgate's Messages API wants the input count in its own message_start.
+        return List.of(new ChatStreamEvent.Usage(usage.toTokenUsage()), chunk(delta, null));
+    }
+
+    private List<ChatStreamEvent> blockStart(int index, JsonNode block) {
+        String type = block.path("type").asString();
+        if ("tool_use".equals(type)) {
+            int toolIndex = toolCallIndexes.size();
+            toolCallIndexes.put(index, toolIndex);
+            ObjectNode call = json.createObjectNode();
+            call.put("index", toolIndex);
+            call.put("id", block.path("id").asString());
+            call.put("type", "function");
+            call.putObject("function").put("name", block.path("name").asString()).put("arguments", "");
+            ObjectNode delta = json.createObjectNode();
+            delta.putArray("tool_calls").add(call);
+            return List.of(chunk(delta, null));
+        }
+        if ("text".equals(type) && !block.path("text").asString().isEmpty()) {
+            return List.of(chunk(json.createObjectNode().put("content", block.path("text").asString()), null));
+        }
+        return List.of();
+    }
+
+    private List<ChatStreamEvent> blockDelta(int index, JsonNode delta) {
+        switch (delta.path("type").asString()) {
+            case "text_delta" -> {
+                String text = delta.path("text").asString();
+                return text.isEmpty() ? List.of() : List.of(chunk(json.createObjectNode().put("content", text), null));
+            }
+            case "input_json_delta" -> {
+                Integer toolIndex = toolCallIndexes.get(index);
+                String fragment = delta.path("partial_json").asString();
+                // Anthropic's first fragment is often empty; OpenAI's first tool chunk already carried "".
+                if (toolIndex == null || fragment.isEmpty()) {
+                    return List.of();
+                }
+                ObjectNode call = json.createObjectNode();
+                call.put("index", toolIndex);
+                call.putObject("function").put("arguments", fragment);
+                ObjectNode out = json.createObjectNode();
+                out.putArray("tool_calls").add(call);
+                return List.of(chunk(out, null));
+            }
+            default -> {
+                return List.of();
+            }
+        }
+    }
+
+    private List<ChatStreamEvent> messageDelta(JsonNode event) {
+        List<ChatStreamEvent> events = new ArrayList<>(2);
+        JsonNode stopReason = event.path("delta").path("stop_reason");
+        String finishReason = AnthropicStopReasons.finishReason(
+                stopReason.isString() ? stopReason.stringValue() : null);
+        if (finishReason != null) {
+            events.add(chunk(json.createObjectNode(), finishReason));
+        }
+        if (event.path("usage").isObject()) {
+            usage = usage.merge(event.path("usage"));
+            events.add(new ChatStreamEvent.Usage(usage.toTokenUsage()));
+        }
+        return events;
+    }
+
+    private ChatStreamEvent chunk(ObjectNode delta, @Nullable String finishReason) {
+        ObjectNode chunk = json.createObjectNode();
+        chunk.put("id", id);
+        chunk.put("object", "chat.completion.chunk");
+        chunk.put("created", created);
+        chunk.put("model", model);
+        ObjectNode choice = chunk.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.set("delta", delta);
+        choice.putNull("logprobs");
+        if (finishReason == null) {
+            choice.putNull("finish_reason");
+        }
+        else {
+            choice.put("finish_reason", finishReason);
+        }
+        return new ChatStreamEvent.Chunk(chunk);
+    }
+
+}
