@@ -130,7 +130,9 @@ public final class FakeUpstream {
             sending = response.sendObject(relayed.map(frame -> Unpooled.wrappedBuffer(
                     frame.getBytes(StandardCharsets.UTF_8)))).then();
             if (reply.dropAfterFrames() >= 0) {
-                sending = sending.then(Mono.fromRunnable(() -> response.withConnection(Connection::dispose)))
+                // Close a moment after the last frame, as a provider's crash would: the frames sent are on the wire.
+                sending = sending.then(Mono.delay(Duration.ofMillis(50)))
+                    .then(Mono.fromRunnable(() -> response.withConnection(Connection::dispose)))
                     .then(Mono.never());
             }
         }
