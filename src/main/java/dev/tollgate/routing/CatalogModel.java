@@ -1,5 +1,7 @@
 package dev.tollgate.routing;
 
+import java.util.Locale;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,7 +13,24 @@ import org.jspecify.annotations.Nullable;
  * @param name a display name
  * @param contextLength the context window in tokens
  * @param maxOutputTokens the most tokens one answer can have, when the provider says
+ * @param kind which endpoint serves it: chat completions or embeddings
  */
 public record CatalogModel(String id, String provider, String upstreamId, String name, int contextLength,
-        @Nullable Integer maxOutputTokens) {
+        @Nullable Integer maxOutputTokens, Kind kind) {
+
+    /** What a model does, as the {@code model.kind} column says. */
+    public enum Kind {
+
+        /** Served by {@code /v1/chat/completions} (and {@code /v1/messages}). */
+        CHAT,
+
+        /** Served by {@code /v1/embeddings}. */
+        EMBEDDING;
+
+        static Kind of(@Nullable String column) {
+            return column == null ? CHAT : valueOf(column.toUpperCase(Locale.ROOT));
+        }
+
+    }
+
 }

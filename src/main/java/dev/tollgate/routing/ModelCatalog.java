@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -31,17 +32,37 @@ public class ModelCatalog {
         this.models = new RefreshingSnapshot<>("the model catalog", this::load);
     }
 
-    /** The model with this public id, or an error 404 in OpenAI's shape. */
+    /** The chat model with this public id, or an error in OpenAI's shape: 404 if unknown, 400 if not a chat model. */
     public Mono<CatalogModel> require(String id) {
+        return require(id, CatalogModel.Kind.CHAT);
+    }
+
+    /**
+     * The model with this public id and kind, or an error in OpenAI's shape: 404 if unknown, 400 if it is of another
+     * kind (an embedding model asked to chat, or the reverse).
+     */
+    public Mono<CatalogModel> require(String id, CatalogModel.Kind kind) {
         return models.get().flatMap(all -> {
             CatalogModel model = all.get(id);
-            return model != null ? Mono.just(model) : Mono.error(ApiException.modelNotFound(id));
+            if (model == null) {
+                return Mono.error(ApiException.modelNotFound(id));
+            }
+            return model.kind() == kind ? Mono.just(model) : Mono.error(wrongKind(model));
         });
     }
 
     /** Every enabled model, sorted by id. */
     public Mono<Collection<CatalogModel>> all() {
         return models.get().map(Map::values);
+    }
+
+    private static ApiException wrongKind(CatalogModel model) {
+        String message = model.kind() == CatalogModel.Kind.EMBEDDING
+                ? "The model `" + model.id() + "` is an embedding model: send it to POST /v1/embeddings."
+                : "The model `" + model.id() + "` is a chat model, not an embedding model: send it to "
+                        + "POST /v1/chat/completions.";
+        return new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "model_not_supported", message,
+                "model", Map.of(), null);
     }
 
     @Scheduled(fixedDelayString = "${tollgate.catalog.refresh-interval:10s}")
@@ -51,11 +72,12 @@ public class ModelCatalog {
 
     private Mono<Map<String, CatalogModel>> load() {
         return db.sql("""
-                select id, provider, upstream_id, name, context_length, max_output_tokens
+                select id, provider, upstream_id, name, context_length, max_output_tokens, kind
                 from model where enabled""")
             .map((row, meta) -> new CatalogModel(row.get("id", String.class), row.get("provider", String.class),
                     row.get("upstream_id", String.class), row.get("name", String.class),
-                    row.get("context_length", Integer.class), row.get("max_output_tokens", Integer.class)))
+                    row.get("context_length", Integer.class), row.get("max_output_tokens", Integer.class),
+                    CatalogModel.Kind.of(row.get("kind", String.class))))
             .all()
             .sort(Comparator.comparing(CatalogModel::id))
             .collectList()
