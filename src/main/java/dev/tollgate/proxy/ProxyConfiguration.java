@@ -36,15 +36,18 @@ class ProxyConfiguration {
         ChatPipeline pipeline = new ChatPipeline(catalog, providers, pricing, credits,
                 creditsProperties.defaultMaxTokens(), shaper);
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
-        ChatCompletionsHandler chat = new ChatCompletionsHandler(keys,
-                new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, trackers, shaper,
+        ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
+        ChatCompletionsHandler chat = new ChatCompletionsHandler(keys, bodies, pipeline, trackers, shaper,
                 new StreamRelay(shaper, errors));
+        EmbeddingsHandler embeddings = new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog,
+                providers, pricing, credits, trackers, json);
         ModelsHandler models = new ModelsHandler(keys, catalog, pricing, json);
         KeyInfoHandler info = new KeyInfoHandler(keys, credits, metering);
         MessagesHandler messages = new MessagesHandler(keys,
                 new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, trackers, errors, json);
         RouterFunction<ServerResponse> api = RouterFunctions.route()
             .POST("/chat/completions", chat::handle)
+            .POST("/embeddings", embeddings::handle)
             .GET("/models", models::list)
             .GET("/generation", info::generation)
             .GET("/credits", info::credits)

@@ -22,6 +22,8 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
 
     public static final String ANTHROPIC_UPSTREAM_KEY = "sk-ant-fake-upstream-key";
 
+    public static final String GEMINI_UPSTREAM_KEY = "fake-gemini-upstream-key";
+
     @Override
     public void initialize(ConfigurableApplicationContext context) {
         context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("tollgate-test", properties()));
@@ -55,6 +57,8 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.providers.anthropic.api-keys", ANTHROPIC_UPSTREAM_KEY);
         properties.put("tollgate.providers.anthropic.timeouts.first-byte", "10s");
         properties.put("tollgate.providers.anthropic.timeouts.idle", "10s");
+        properties.put("tollgate.providers.google.base-url", fake + "/google/v1beta");
+        properties.put("tollgate.providers.google.api-keys", GEMINI_UPSTREAM_KEY);
         return properties;
     }
 

@@ -13,27 +13,32 @@ import dev.tollgate.provider.ChatCall;
 import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatProvider;
 import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.EmbeddingProvider;
 import dev.tollgate.provider.UpstreamHttp;
 
 /** OpenAI's Chat Completions API, and every server that speaks it (Mistral, Groq, vLLM, Ollama…). */
-final class OpenAiChatProvider implements ChatProvider {
+final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
 
     private final UpstreamHttp http;
     private final boolean keyRequired;
     private final URI chatCompletions;
+    private final URI embeddings;
     private final OpenAiRequestMapper requests;
     private final OpenAiResponseMapper responses;
     private final OpenAiStreamDecoder streams;
     private final OpenAiErrorMapper errors;
+    private final OpenAiEmbeddingMapper embeddingMapper;
 
     OpenAiChatProvider(UpstreamHttp http, boolean keyRequired, boolean streamOptions, JsonMapper json) {
         this.http = http;
         this.keyRequired = keyRequired;
         this.chatCompletions = URI.create(http.baseUrl().toString().replaceAll("/+$", "") + "/chat/completions");
+        this.embeddings = URI.create(http.baseUrl().toString().replaceAll("/+$", "") + "/embeddings");
         this.requests = new OpenAiRequestMapper(json, streamOptions);
         this.responses = new OpenAiResponseMapper(json, http.provider());
         this.streams = new OpenAiStreamDecoder(json, http.provider());
         this.errors = new OpenAiErrorMapper(json, http.provider());
+        this.embeddingMapper = new OpenAiEmbeddingMapper(json, http.provider());
     }
 
     @Override
@@ -51,6 +56,12 @@ final class OpenAiChatProvider implements ChatProvider {
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return Flux.defer(() -> http.postForEvents(chatCompletions, auth(), requests.toBody(call), errors))
             .concatMapIterable(event -> streams.decode(event.data()));
+    }
+
+    @Override
+    public Mono<Embeddings> embed(EmbeddingCall call) {
+        return Mono.defer(() -> http.postJson(embeddings, auth(), embeddingMapper.toBody(call), errors))
+            .map(embeddingMapper::toEmbeddings);
     }
 
     @Override

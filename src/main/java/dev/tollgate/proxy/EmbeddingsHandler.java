@@ -1,0 +1,125 @@
+package dev.tollgate.proxy;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.tollgate.account.ApiKeyService;
+import dev.tollgate.account.AuthenticatedKey;
+import dev.tollgate.common.ApiException;
+import dev.tollgate.credits.CreditService;
+import dev.tollgate.metering.PricingService;
+import dev.tollgate.provider.ChatProvider;
+import dev.tollgate.provider.EmbeddingProvider;
+import dev.tollgate.provider.ProviderRegistry;
+import dev.tollgate.routing.CatalogModel;
+import dev.tollgate.routing.ModelCatalog;
+
+/**
+ * {@code POST /v1/embeddings}: authenticate the key, validate the request, resolve an embedding model (a chat model
+ * is refused with a 400), admit the call against the tenant's credits (the input's estimated size at the input
+ * price), have the model's provider embed the input if it can ({@link EmbeddingProvider}), and answer in OpenAI's
+ * format with the provider's input-token count, recording the call exactly once.
+ */
+final class EmbeddingsHandler {
+
+    private final ApiKeyService keys;
+    private final EmbeddingsRequestReader reader;
+    private final ModelCatalog catalog;
+    private final ProviderRegistry providers;
+    private final PricingService pricing;
+    private final CreditService credits;
+    private final GenerationTrackers trackers;
+    private final JsonMapper json;
+
+    EmbeddingsHandler(ApiKeyService keys, EmbeddingsRequestReader reader, ModelCatalog catalog,
+            ProviderRegistry providers, PricingService pricing, CreditService credits, GenerationTrackers trackers,
+            JsonMapper json) {
+        this.keys = keys;
+        this.reader = reader;
+        this.catalog = catalog;
+        this.providers = providers;
+        this.pricing = pricing;
+        this.credits = credits;
+        this.trackers = trackers;
+        this.json = json;
+    }
+
+    Mono<ServerResponse> handle(ServerRequest request) {
+        return keys.authenticate(ApiKeyHeaders.presentedKey(request)).flatMap(key -> handle(request, key));
+    }
+
+    private Mono<ServerResponse> handle(ServerRequest request, AuthenticatedKey key) {
+        GenerationTracker tracker = trackers.start(key);
+        request.exchange().getResponse().getHeaders().set(ChatCompletionsHandler.GENERATION_HEADER, tracker.publicId());
+        return reader.readEmbeddings(request)
+            .flatMap(embeddings -> embed(embeddings, tracker))
+            .flatMap(answer -> {
+                byte[] bytes = json.writeValueAsBytes(answer);
+                tracker.completed();
+                return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(bytes);
+            })
+            .doOnError(tracker::fail)
+            .doOnCancel(tracker::cancelled);
+    }
+
+    private Mono<ObjectNode> embed(EmbeddingsRequest embeddings, GenerationTracker tracker) {
+        tracker.requested(embeddings.model(), false);
+        return catalog.require(embeddings.model(), CatalogModel.Kind.EMBEDDING)
+            .flatMap(model -> {
+                ChatProvider provider = providers.find(model.provider()).orElseThrow(() -> ApiException.noProvider(
+                        "Model " + model.id() + " is served by provider '" + model.provider()
+                                + "', which is not configured (tollgate.providers." + model.provider() + ")."));
+                tracker.routedTo(model.id(), provider.name());
+                if (!(provider instanceof EmbeddingProvider embedder)) {
+                    return Mono.error(ApiException.noProvider("Provider '" + provider.name()
+                            + "' cannot embed text, so model " + model.id() + " cannot be served."));
+                }
+                return admit(embeddings, model, tracker).then(Mono.defer(() -> embedder.embed(
+                        new EmbeddingProvider.EmbeddingCall(embeddings.body(), model.upstreamId()))));
+            })
+            .map(answer -> {
+                tracker.upstreamAnswered();
+                tracker.usage(answer.usage());
+                ObjectNode body = answer.body();
+                body.put("object", "list");
+                body.put("model", tracker.model());
+                body.putObject("usage")
+                    .put("prompt_tokens", answer.usage().promptTokens())
+                    .put("total_tokens", answer.usage().totalTokens());
+                return body;
+            });
+    }
+
+    /** Holds the most this call can cost: embeddings have no output, so the input's estimated size suffices. */
+    private Mono<Void> admit(EmbeddingsRequest embeddings, CatalogModel model, GenerationTracker tracker) {
+        return pricing.quote(tracker.key().tenantId(), model.id())
+            .flatMap(quote -> credits.hold(tracker.key(), quote.worstCaseChargeMicros(embeddings.estimatedTokens(), 0))
+                .doOnNext(hold -> tracker.admitted(quote, hold, promptAsMessages(embeddings.body().path("input")))))
+            .then();
+    }
+
+    /**
+     * The input texts in the chat shape the tracker counts a prompt from, so that a provider that reports no usage
+     * is billed for the text it embedded rather than for nothing.
+     */
+    private ObjectNode promptAsMessages(JsonNode input) {
+        ObjectNode prompt = json.createObjectNode();
+        ArrayNode content = prompt.putArray("messages").addObject().put("role", "user").putArray("content");
+        if (input.isString()) {
+            content.addObject().put("type", "text").put("text", input.stringValue());
+        }
+        for (JsonNode text : input) {
+            if (text.isString()) {
+                content.addObject().put("type", "text").put("text", text.stringValue());
+            }
+        }
+        return prompt;
+    }
+
+}
