@@ -24,6 +24,8 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
 
     public static final String GEMINI_UPSTREAM_KEY = "fake-gemini-upstream-key";
 
+    public static final String AZURE_UPSTREAM_KEY = "fake-azure-upstream-key";
+
     @Override
     public void initialize(ConfigurableApplicationContext context) {
         context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("tollgate-test", properties()));
@@ -59,6 +61,9 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.providers.anthropic.timeouts.idle", "10s");
         properties.put("tollgate.providers.google.base-url", fake + "/google/v1beta");
         properties.put("tollgate.providers.google.api-keys", GEMINI_UPSTREAM_KEY);
+        properties.put("tollgate.providers.azure.type", "azure-openai");
+        properties.put("tollgate.providers.azure.base-url", fake + "/azure");
+        properties.put("tollgate.providers.azure.api-keys", AZURE_UPSTREAM_KEY);
         return properties;
     }
 
