@@ -1,0 +1,115 @@
+package dev.tollgate.provider.openai;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeReply;
+import dev.tollgate.testsupport.FakeUpstream;
+import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.RequestLog;
+import dev.tollgate.testsupport.SseText;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One adapter serves the OpenAI-compatible family; their differences are declared in configuration. Mistral is
+ * configured with {@code stream-options: false} (it rejects {@code stream_options}) and sends its usage on the last
+ * content chunk instead, in the shape of the Mistral stream in vercel/ai's provider tests
+ * ({@code packages/mistral/src/mistral-chat-language-model.test.ts}).
+ */
+@IntegrationTest
+class OpenAiCompatibleIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final String HEAD = "data:  {\"id\":\"6e2cd91750904b7092f49bdca9083de1\",\"object\":\"chat.completion.chunk\","
+            + "\"created\":1711097175,\"model\":\"mistral-small-latest\",\"choices\":[{\"index\":0,";
+
+    @Autowired
+    WebTestClient client;
+
+    @Autowired
+    DatabaseClient db;
+
+    final FakeUpstream upstream = FakeUpstream.shared();
+
+    String key;
+
+    @BeforeEach
+    void setUp() {
+        upstream.reset();
+        key = DashboardUser.signUp(client).createKey("compatible");
+    }
+
+    @Test
+    void aServerThatRejectsStreamOptionsNeverGetsThemAndIsBilledFromTheUsageItSendsAnyway() {
+        upstream.enqueue(FakeReply.sse(HEAD + "\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null,"
+                + "\"logprobs\":null}]}\n\n"
+                + HEAD + "\"delta\":{\"role\":\"assistant\",\"content\":\"Hello\"},\"finish_reason\":null,"
+                + "\"logprobs\":null}]}\n\n"
+                + HEAD + "\"delta\":{\"content\":\"\"},\"finish_reason\":\"stop\",\"logprobs\":null}],"
+                + "\"usage\":{\"prompt_tokens\":4,\"total_tokens\":36,\"completion_tokens\":32}}\n\n"
+                + "data: [DONE]\n\n"));
+
+        EntityExchangeResult<String> result = chat(Map.of("model", "mistral/mistral-small-latest", "stream", true,
+                "stream_options", Map.of("include_usage", true),
+                "messages", List.of(Map.of("role", "user", "content", "Hello"))))
+            .expectStatus().isOk().expectBody(String.class).returnResult();
+
+        assertThat(upstream.takeRequest().json().has("stream_options")).isFalse();
+        List<String> data = SseText.dataOf(result.getResponseBody());
+        assertThat(data).hasSize(5).last().isEqualTo("[DONE]");
+        assertThat(data.subList(0, 3)).as("usage is split off the content chunk").allSatisfy(chunk ->
+                assertThat(JSON.readTree(chunk).has("usage")).isFalse());
+        assertThat(JSON.readTree(data.get(2)).at("/choices/0/finish_reason").stringValue()).isEqualTo("stop");
+        JsonNode usageChunk = JSON.readTree(data.get(3));
+        assertThat(usageChunk.path("choices").isEmpty()).isTrue();
+        assertThat(usageChunk.at("/usage/prompt_tokens").asInt()).isEqualTo(4);
+        assertThat(usageChunk.at("/usage/completion_tokens").asInt()).isEqualTo(32);
+        Map<String, Object> row = new RequestLog(db).row(generationId(result));
+        assertThat(row.get("provider")).isEqualTo("mistral");
+        assertThat(row.get("prompt_tokens")).isEqualTo(4);
+        assertThat(row.get("completion_tokens")).isEqualTo(32);
+        assertThat(row.get("usage_source")).isEqualTo("upstream");
+    }
+
+    @Test
+    void aStreamWithNoUsageAtAllStillCompletesAndIsLogged() {
+        upstream.enqueue(FakeReply.sse(HEAD + "\"delta\":{\"role\":\"assistant\",\"content\":\"Hello\"},"
+                + "\"finish_reason\":null,\"logprobs\":null}]}\n\n"
+                + HEAD + "\"delta\":{\"content\":\"\"},\"finish_reason\":\"stop\",\"logprobs\":null}]}\n\n"
+                + "data: [DONE]\n\n"));
+
+        EntityExchangeResult<String> result = chat(Map.of("model", "mistral/mistral-small-latest", "stream", true,
+                "messages", List.of(Map.of("role", "user", "content", "Hello"))))
+            .expectStatus().isOk().expectBody(String.class).returnResult();
+
+        assertThat(SseText.dataOf(result.getResponseBody())).hasSize(3).last().isEqualTo("[DONE]");
+        Map<String, Object> row = new RequestLog(db).row(generationId(result));
+        assertThat(row.get("status")).isEqualTo(200);
+        assertThat(row.get("finish_reason")).isEqualTo("stop");
+        // Nothing reported: the row says so (or, once metering counts delivered text, says it counted).
+        assertThat(row.get("usage_source")).isIn("none", "tokenizer");
+    }
+
+    private WebTestClient.ResponseSpec chat(Object body) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
+    private static String generationId(EntityExchangeResult<?> result) {
+        return result.getResponseHeaders().getFirst("x-tollgate-generation-id");
+    }
+
+}

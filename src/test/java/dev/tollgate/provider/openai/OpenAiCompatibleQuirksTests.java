@@ -1,0 +1,94 @@
+package dev.tollgate.provider.openai;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.tollgate.provider.ChatCall;
+import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.TokenUsage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The OpenAI-compatible family's stream differences, each handled by the one OpenAI decoder without naming a
+ * provider: usage on the final empty-choices chunk (OpenAI), on the last content chunk (Mistral, vLLM without
+ * {@code include_usage}), on every chunk (vLLM's {@code continuous_usage_stats}), {@code "usage": null} on content
+ * chunks (allowed by OpenAI's spec); and servers that reject {@code stream_options}.
+ */
+class OpenAiCompatibleQuirksTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final OpenAiStreamDecoder decoder = new OpenAiStreamDecoder(JSON, "compatible");
+
+    @Test
+    void usageOnTheLastContentChunkIsSplitOffIntoItsOwnEvent() {
+        List<ChatStreamEvent> events = decoder.decode("""
+                {"id":"cmpl-1","object":"chat.completion.chunk","created":1711097175,"model":"mistral-small-latest",
+                 "choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop","logprobs":null}],
+                 "usage":{"prompt_tokens":4,"total_tokens":36,"completion_tokens":32}}""");
+
+        assertThat(events).hasSize(2);
+        ObjectNode chunk = ((ChatStreamEvent.Chunk) events.get(0)).chunk();
+        assertThat(chunk.has("usage")).isFalse();
+        assertThat(chunk.at("/choices/0/finish_reason").stringValue()).isEqualTo("stop");
+        assertThat(((ChatStreamEvent.Usage) events.get(1)).usage()).isEqualTo(TokenUsage.of(4, 32));
+    }
+
+    @Test
+    void aNullUsageOnAContentChunkIsNoUsage() {
+        List<ChatStreamEvent> events = decoder.decode("""
+                {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",
+                 "choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"usage":null}""");
+
+        assertThat(events).singleElement().isInstanceOfSatisfying(ChatStreamEvent.Chunk.class,
+                chunk -> assertThat(chunk.chunk().has("usage")).isFalse());
+    }
+
+    @Test
+    void usageOnEveryChunkIsReportedEachTimeSoTheLastOneIsBilled() {
+        // vLLM with stream_options.continuous_usage_stats: cumulative usage on each chunk.
+        List<ChatStreamEvent> first = decoder.decode("""
+                {"id":"c","object":"chat.completion.chunk","created":1,"model":"llama",
+                 "choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}],
+                 "usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}""");
+        List<ChatStreamEvent> second = decoder.decode("""
+                {"id":"c","object":"chat.completion.chunk","created":1,"model":"llama",
+                 "choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}""");
+
+        assertThat(((ChatStreamEvent.Usage) first.get(1)).usage()).isEqualTo(TokenUsage.of(5, 1));
+        assertThat(((ChatStreamEvent.Usage) second.get(1)).usage()).isEqualTo(TokenUsage.of(5, 2));
+    }
+
+    @Test
+    void openAisFinalUsageChunkIsUsageOnly() {
+        List<ChatStreamEvent> events = decoder.decode("""
+                {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[],
+                 "usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12,
+                 "prompt_tokens_details":{"cached_tokens":8},"completion_tokens_details":{"reasoning_tokens":1}}}""");
+
+        assertThat(events).singleElement().isEqualTo(new ChatStreamEvent.Usage(new TokenUsage(9, 3, 8, 0, 1)));
+    }
+
+    @Test
+    void aServerThatRejectsStreamOptionsIsNeverSentThemEvenWhenTheClientAsks() {
+        ObjectNode request = (ObjectNode) JSON.readTree("""
+                {"model":"mistral/mistral-small-latest","stream":true,"stream_options":{"include_usage":true},
+                 "messages":[{"role":"user","content":"Hi"}]}""");
+
+        ObjectNode withoutOptions = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false)
+            .toBody(new ChatCall(request, "mistral-small-latest", true)));
+        ObjectNode withOptions = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, true)
+            .toBody(new ChatCall(request, "mistral-small-latest", true)));
+
+        assertThat(withoutOptions.has("stream_options")).isFalse();
+        assertThat(withoutOptions.path("stream").asBoolean()).isTrue();
+        assertThat(withOptions.at("/stream_options/include_usage").asBoolean()).isTrue();
+        assertThat(request.has("stream_options")).as("the client's request is left alone").isTrue();
+    }
+
+}
