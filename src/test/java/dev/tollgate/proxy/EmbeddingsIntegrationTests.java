@@ -97,6 +97,22 @@ class EmbeddingsIntegrationTests {
     }
 
     @Test
+    void anEmbeddingIsChargedAtTheEmbeddingModelsPrice() {
+        upstream.enqueue(FakeReply.json(200, """
+                {"object":"list","data":[{"object":"embedding","embedding":[0.5],"index":0}],
+                 "model":"text-embedding-3-large","usage":{"prompt_tokens":1000000,"total_tokens":1000000}}"""));
+
+        String generationId = embed(Map.of("model", "openai/text-embedding-3-large", "input", "a long document"))
+            .expectStatus().isOk()
+            .expectBody().returnResult().getResponseHeaders().getFirst("x-tollgate-generation-id");
+
+        Map<String, Object> row = new RequestLog(db).row(generationId);
+        assertThat(row.get("prompt_tokens")).isEqualTo(1_000_000);
+        assertThat(row.get("cost_micros")).as("$0.13 per million input tokens").isEqualTo(130_000L);
+        assertThat((Long) row.get("charge_micros")).isGreaterThanOrEqualTo(130_000L);
+    }
+
+    @Test
     void openAiCompatibleProvidersEmbedToo() {
         upstream.enqueue(FakeReply.json(200, """
                 {"id":"embd-1","object":"list","data":[{"object":"embedding","embedding":[0.1,0.2],"index":0},

@@ -61,9 +61,17 @@ class AzureOpenAiIntegrationTests {
                     ('azure/text-embedding-3-small', 'azure', 'embed-small', 'Azure: Embedding 3 Small', 8191,
                      null, 'embedding')
                 on conflict (id) do nothing""").then().block(Duration.ofSeconds(10));
-        await().atMost(Duration.ofSeconds(10)).until(() -> new String(client.get().uri("/v1/models")
+        db.sql("""
+                insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros, effective_from)
+                values ('azure/gpt-4o-mini', 150000, 600000, '2025-01-01T00:00:00Z'),
+                       ('azure/text-embedding-3-small', 20000, 0, '2025-01-01T00:00:00Z')
+                on conflict (model_id, effective_from) do nothing""").then().block(Duration.ofSeconds(10));
+        // The catalog and prices are re-read every second in tests: wait until both models are served and priced.
+        await().atMost(Duration.ofSeconds(10)).until(() -> JSON.readTree(client.get().uri("/v1/models")
             .header("Authorization", "Bearer " + key).exchange().expectBody().returnResult().getResponseBody())
-            .contains("azure/text-embedding-3-small"));
+            .path("data").valueStream()
+            .filter(model -> model.path("id").stringValue().startsWith("azure/") && model.has("pricing"))
+            .count() == 2);
     }
 
     @Test
