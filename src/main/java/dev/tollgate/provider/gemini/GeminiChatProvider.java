@@ -95,6 +95,11 @@ final class GeminiChatProvider implements ChatProvider, EmbeddingProvider {
         });
     }
 
+    @Override
+    public void close() {
+        http.close();
+    }
+
     private Mono<Long> promptTokens(String model, List<String> texts, List<GeminiEmbeddingMapper.Batch> batches,
             Consumer<HttpHeaders> auth) {
         if (batches.stream().allMatch(batch -> batch.promptTokens() >= 0)) {

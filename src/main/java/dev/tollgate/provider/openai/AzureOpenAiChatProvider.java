@@ -74,6 +74,11 @@ final class AzureOpenAiChatProvider implements ChatProvider, EmbeddingProvider {
             .map(embeddings::toEmbeddings);
     }
 
+    @Override
+    public void close() {
+        http.close();
+    }
+
     private URI uri(String deployment, String operation) {
         return URI.create(deployments + UriUtils.encodePathSegment(deployment, StandardCharsets.UTF_8) + "/"
                 + operation + "?api-version=" + apiVersion);
