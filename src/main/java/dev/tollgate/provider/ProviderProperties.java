@@ -14,7 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param type the adapter: {@code openai}, {@code openai-compatible}, {@code anthropic}, {@code gemini},
  *     {@code azure-openai}
  * @param baseUrl the API root, e.g. {@code https://api.openai.com/v1}; each type has a default where one exists
- * @param apiKeys the upstream keys, used in turn; may be empty for servers that need none (Ollama, vLLM)
+ * @param apiKeys the upstream keys, balanced by weight and calls in flight; may be empty for servers that need none
+ *     (Ollama, vLLM)
+ * @param keyWeights a weight per key, in the order of {@code apiKeys} (default 1 each)
  * @param timeouts connect, first-byte and idle-gap limits
  * @param apiVersion the {@code api-version} query parameter (Azure OpenAI) or {@code anthropic-version} header
  * @param streamOptions whether the provider accepts {@code stream_options.include_usage} (some compatible servers
@@ -23,7 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxConnections the most connections open to this provider at once
  */
 public record ProviderProperties(String type, @Nullable URI baseUrl, @DefaultValue List<String> apiKeys,
-        @DefaultValue Timeouts timeouts, @Nullable String apiVersion, @DefaultValue("true") boolean streamOptions,
+        @DefaultValue List<Integer> keyWeights, @DefaultValue Timeouts timeouts, @Nullable String apiVersion, @DefaultValue("true") boolean streamOptions,
         @DefaultValue Map<String, String> headers, @DefaultValue("1000") int maxConnections) {
 
     /**

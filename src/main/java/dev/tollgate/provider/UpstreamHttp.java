@@ -2,10 +2,7 @@ package dev.tollgate.provider;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
@@ -24,9 +21,10 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * The HTTP side every adapter shares: a pooled connection per provider, upstream keys taken in turn, the
- * first-byte and idle timeouts, SSE framing, and the mapping of transport failures to {@link UpstreamException}s.
- * Adapters bring the URL, headers, body and their provider's error format.
+ * The HTTP side every adapter shares: a pooled connection per provider, the upstream key pool (balanced by weight and
+ * calls in flight, 429s cooled down), the first-byte and idle timeouts, SSE framing, and the mapping of transport
+ * failures to {@link UpstreamException}s. Adapters bring the URL, their headers (given the key chosen for the call),
+ * the body and their provider's error format.
  */
 public final class UpstreamHttp {
 
@@ -36,18 +34,19 @@ public final class UpstreamHttp {
 
     private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
+    private static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(1);
+
     private final String provider;
     private final URI baseUrl;
-    private final List<String> apiKeys;
+    private final UpstreamKeys keys;
     private final ProviderProperties.Timeouts timeouts;
     private final ConnectionProvider pool;
     private final WebClient client;
-    private final AtomicInteger nextKey = new AtomicInteger();
 
     public UpstreamHttp(String provider, ProviderProperties properties, URI defaultBaseUrl) {
         this.provider = provider;
         this.baseUrl = properties.baseUrl() != null ? properties.baseUrl() : defaultBaseUrl;
-        this.apiKeys = List.copyOf(properties.apiKeys());
+        this.keys = new UpstreamKeys(properties.apiKeys(), properties.keyWeights());
         this.timeouts = properties.timeouts();
         this.pool = ConnectionProvider.builder("tollgate-" + provider)
             .maxConnections(properties.maxConnections())
@@ -69,46 +68,46 @@ public final class UpstreamHttp {
         return provider;
     }
 
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
     /** Closes the provider's connections. */
     public void close() {
         pool.dispose();
     }
 
-    public URI baseUrl() {
-        return baseUrl;
-    }
-
-    /** The next upstream key in turn, or null when none is configured. */
-    public @Nullable String nextApiKey() {
-        if (apiKeys.isEmpty()) {
-            return null;
-        }
-        return apiKeys.get(Math.floorMod(nextKey.getAndIncrement(), apiKeys.size()));
-    }
-
-    /** Fails fast, before any network traffic, for a provider type that cannot work without a key. */
-    public String requireApiKey() {
-        String key = nextApiKey();
-        if (key == null) {
-            throw new UpstreamException(HttpStatus.SERVICE_UNAVAILABLE,
-                    "provider_not_configured", "Provider " + provider + " has no API key configured (tollgate.providers."
-                            + provider + ".api-keys)", 0, false, null, null);
-        }
-        return key;
-    }
-
-    /** POSTs a JSON body and returns the whole answer's bytes; errors are decoded with the provider's decoder. */
-    public Mono<byte[]> postJson(URI uri, Consumer<HttpHeaders> headers, byte[] body, UpstreamErrorDecoder errors) {
-        return client.post()
-            .uri(uri)
-            .headers(headers)
-            .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(body)
-            .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
-                    ? response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
-                    : errorOf(response, errors))
-            .timeout(timeouts.firstByte())
-            .onErrorMap(this::toUpstreamException);
+    /**
+     * POSTs a JSON body and returns the whole answer's bytes; errors are decoded with the provider's decoder.
+     * @param keys whether a key is needed (without one, the call fails with 503 before any traffic)
+     * @param headers sets the request's headers, given the upstream key chosen for this call (null when none)
+     */
+    public Mono<byte[]> postJson(URI uri, KeyPolicy keys, KeyedHeaders headers, byte[] body,
+            UpstreamErrorDecoder errors) {
+        return Mono.deferContextual(context -> {
+            UpstreamAttempt attempt = context.getOrDefault(UpstreamAttempt.class, null);
+            UpstreamKeys.Lease lease;
+            try {
+                lease = acquire(keys, attempt);
+            }
+            catch (UpstreamException ex) {
+                return Mono.error(ex);
+            }
+            return client.post()
+                .uri(uri)
+                .headers(h -> headers.apply(h, lease == null ? null : lease.key()))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchangeToMono(response -> {
+                    noteStatus(attempt, response);
+                    return response.statusCode().is2xxSuccessful()
+                            ? response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
+                            : errorOf(response, errors, lease);
+                })
+                .timeout(timeouts.firstByte())
+                .onErrorMap(error -> toUpstreamException(error, "did not answer in time"))
+                .doFinally(signal -> release(lease));
+        });
     }
 
     /**
@@ -116,34 +115,90 @@ public final class UpstreamHttp {
      * must come within the first-byte timeout, each next one within the idle timeout. Cancelling closes the
      * connection.
      */
-    public Flux<ServerSentEvent<String>> postForEvents(URI uri, Consumer<HttpHeaders> headers, byte[] body,
+    public Flux<ServerSentEvent<String>> postForEvents(URI uri, KeyPolicy keys, KeyedHeaders headers, byte[] body,
             UpstreamErrorDecoder errors) {
-        return client.post()
-            .uri(uri)
-            .headers(headers)
-            .contentType(MediaType.APPLICATION_JSON)
-            .accept(MediaType.TEXT_EVENT_STREAM)
-            .bodyValue(body)
-            .exchangeToFlux(response -> response.statusCode().is2xxSuccessful() ? response.bodyToFlux(SSE)
-                    : UpstreamHttp.<ServerSentEvent<String>>errorOf(response, errors).flux())
-            .timeout(Mono.delay(timeouts.firstByte()), event -> Mono.delay(timeouts.idle()))
-            .onErrorMap(this::toUpstreamException);
+        return Flux.deferContextual(context -> {
+            UpstreamAttempt attempt = context.getOrDefault(UpstreamAttempt.class, null);
+            UpstreamKeys.Lease lease;
+            try {
+                lease = acquire(keys, attempt);
+            }
+            catch (UpstreamException ex) {
+                return Flux.error(ex);
+            }
+            Flux<ServerSentEvent<String>> events = client.post()
+                .uri(uri)
+                .headers(h -> headers.apply(h, lease == null ? null : lease.key()))
+                .contentType(MediaType.APPLICATION_JSON)
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .bodyValue(body)
+                .exchangeToFlux(response -> {
+                    noteStatus(attempt, response);
+                    return response.statusCode().is2xxSuccessful() ? response.bodyToFlux(SSE)
+                            : UpstreamHttp.<ServerSentEvent<String>>errorOf(response, errors, lease).flux();
+                });
+            return events.timeout(Mono.delay(timeouts.firstByte()), event -> Mono.delay(timeouts.idle()))
+                .onErrorMap(error -> toUpstreamException(error, "stopped sending"))
+                .doFinally(signal -> release(lease));
+        });
     }
 
-    private static <T> Mono<T> errorOf(ClientResponse response, UpstreamErrorDecoder errors) {
+    private UpstreamKeys.@Nullable Lease acquire(KeyPolicy policy, @Nullable UpstreamAttempt attempt) {
+        if (keys.isEmpty()) {
+            if (policy == KeyPolicy.REQUIRED) {
+                throw new UpstreamException(HttpStatus.SERVICE_UNAVAILABLE, "provider_not_configured",
+                        "Provider " + provider + " has no API key configured (tollgate.providers." + provider
+                                + ".api-keys)", 0, false, null, null);
+            }
+            return null;
+        }
+        UpstreamKeys.Lease lease = keys.acquire();
+        if (lease == null) {
+            Duration wait = keys.coolingFor();
+            throw new UpstreamException(HttpStatus.TOO_MANY_REQUESTS, "upstream_rate_limited",
+                    "Every API key of provider " + provider + " is rate limited for another " + wait.toSeconds() + " s",
+                    429, true, wait.isZero() ? Duration.ofSeconds(1) : wait, null);
+        }
+        if (attempt != null) {
+            attempt.usedKey(lease.index());
+        }
+        return lease;
+    }
+
+    private static void release(UpstreamKeys.@Nullable Lease lease) {
+        if (lease != null) {
+            lease.release();
+        }
+    }
+
+    private static void noteStatus(@Nullable UpstreamAttempt attempt, ClientResponse response) {
+        if (attempt != null) {
+            attempt.answered(response.statusCode().value());
+        }
+    }
+
+    private static <T> Mono<T> errorOf(ClientResponse response, UpstreamErrorDecoder errors,
+            UpstreamKeys.@Nullable Lease lease) {
         int status = response.statusCode().value();
         HttpHeaders headers = response.headers().asHttpHeaders();
         return response.bodyToMono(byte[].class)
             .defaultIfEmpty(new byte[0])
-            .flatMap(body -> Mono.error(errors.decode(status, headers, body)));
+            .flatMap(body -> {
+                UpstreamException error = errors.decode(status, headers, body);
+                if (status == 429 && lease != null) {
+                    // This key is spent for now; the other keys carry on.
+                    lease.coolDown(error.retryAfter() != null ? error.retryAfter() : DEFAULT_COOLDOWN);
+                }
+                return Mono.error(error);
+            });
     }
 
-    private Throwable toUpstreamException(Throwable error) {
+    private Throwable toUpstreamException(Throwable error, String timeoutWhat) {
         if (error instanceof UpstreamException) {
             return error;
         }
         if (error instanceof TimeoutException) {
-            return UpstreamException.timedOut(provider, "did not answer in time");
+            return UpstreamException.timedOut(provider, timeoutWhat);
         }
         if (error instanceof WebClientRequestException) {
             return UpstreamException.connectionFailed(provider, error.getCause() != null ? error.getCause() : error);
@@ -174,6 +229,21 @@ public final class UpstreamHttp {
             }
         }
         return null;
+    }
+
+    /** Whether a provider type needs an upstream key to be called at all. */
+    public enum KeyPolicy {
+
+        REQUIRED, OPTIONAL
+
+    }
+
+    /** Sets a request's headers given the key chosen for it (null when the provider has none). */
+    @FunctionalInterface
+    public interface KeyedHeaders {
+
+        void apply(HttpHeaders headers, @Nullable String apiKey);
+
     }
 
 }

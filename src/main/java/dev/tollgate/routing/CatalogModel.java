@@ -1,5 +1,8 @@
 package dev.tollgate.routing;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
@@ -14,9 +17,24 @@ import org.jspecify.annotations.Nullable;
  * @param contextLength the context window in tokens
  * @param maxOutputTokens the most tokens one answer can have, when the provider says
  * @param kind which endpoint serves it: chat completions or embeddings
+ * @param routes every provider that can serve it, the catalog's own ({@code provider}, {@code upstreamId}) first
  */
 public record CatalogModel(String id, String provider, String upstreamId, String name, int contextLength,
-        @Nullable Integer maxOutputTokens, Kind kind) {
+        @Nullable Integer maxOutputTokens, Kind kind, List<Route> routes) {
+
+    public CatalogModel(String id, String provider, String upstreamId, String name, int contextLength,
+            @Nullable Integer maxOutputTokens, Kind kind) {
+        this(id, provider, upstreamId, name, contextLength, maxOutputTokens, kind,
+                List.of(new Route(provider, upstreamId, 0, null, null)));
+    }
+
+    CatalogModel withRoutes(List<Route> extra) {
+        List<Route> all = new ArrayList<>(routes);
+        extra.stream().filter(route -> !route.provider().equals(provider)).forEach(all::add);
+        all.sort(Comparator.comparingInt(Route::priority));
+        return new CatalogModel(id, provider, upstreamId, name, contextLength, maxOutputTokens, kind,
+                List.copyOf(all));
+    }
 
     /** What a model does, as the {@code model.kind} column says. */
     public enum Kind {

@@ -3,6 +3,7 @@ package dev.tollgate.routing;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,11 @@ public class ModelCatalog {
         });
     }
 
+    /** Every enabled model by id, as of the last refresh. */
+    Mono<Map<String, CatalogModel>> snapshot() {
+        return models.get();
+    }
+
     /** Every enabled model, sorted by id. */
     public Mono<Collection<CatalogModel>> all() {
         return models.get().map(Map::values);
@@ -71,7 +77,7 @@ public class ModelCatalog {
     }
 
     private Mono<Map<String, CatalogModel>> load() {
-        return db.sql("""
+        Mono<List<CatalogModel>> models = db.sql("""
                 select id, provider, upstream_id, name, context_length, max_output_tokens, kind
                 from model where enabled""")
             .map((row, meta) -> new CatalogModel(row.get("id", String.class), row.get("provider", String.class),
@@ -80,13 +86,26 @@ public class ModelCatalog {
                     CatalogModel.Kind.of(row.get("kind", String.class))))
             .all()
             .sort(Comparator.comparing(CatalogModel::id))
-            .collectList()
-            .map(ModelCatalog::byId);
+            .collectList();
+        Mono<Map<String, List<Route>>> routes = db.sql("""
+                select model_id, provider, upstream_id, priority, input_per_mtok_micros, output_per_mtok_micros
+                from model_route where enabled""")
+            .map((row, meta) -> Map.entry(row.get("model_id", String.class), new Route(row.get("provider", String.class),
+                    row.get("upstream_id", String.class), row.get("priority", Integer.class),
+                    row.get("input_per_mtok_micros", Long.class), row.get("output_per_mtok_micros", Long.class))))
+            .all()
+            .collectMultimap(Map.Entry::getKey, Map.Entry::getValue)
+            .map(multimap -> {
+                Map<String, List<Route>> byModel = new HashMap<>();
+                multimap.forEach((model, list) -> byModel.put(model, List.copyOf(list)));
+                return byModel;
+            });
+        return Mono.zip(models, routes).map(both -> byId(both.getT1(), both.getT2()));
     }
 
-    private static Map<String, CatalogModel> byId(List<CatalogModel> list) {
+    private static Map<String, CatalogModel> byId(List<CatalogModel> list, Map<String, List<Route>> routes) {
         Map<String, CatalogModel> map = new LinkedHashMap<>();
-        list.forEach(model -> map.put(model.id(), model));
+        list.forEach(model -> map.put(model.id(), model.withRoutes(routes.getOrDefault(model.id(), List.of()))));
         return Collections.unmodifiableMap(map);
     }
 

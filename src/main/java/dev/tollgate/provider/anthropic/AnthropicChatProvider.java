@@ -2,8 +2,8 @@ package dev.tollgate.provider.anthropic;
 
 import java.net.URI;
 import java.time.Clock;
-import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -14,6 +14,7 @@ import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatProvider;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.UpstreamHttp;
+import dev.tollgate.provider.UpstreamHttp.KeyPolicy;
 
 /**
  * Anthropic's Messages API ({@code POST /v1/messages}, {@code x-api-key}, {@code anthropic-version}). The base URL
@@ -51,23 +52,29 @@ final class AnthropicChatProvider implements ChatProvider {
 
     @Override
     public Mono<ChatCompletion> complete(ChatCall call) {
-        return Mono.defer(() -> http.postJson(messages, headers(), requests.toBody(call), errors))
+        return Mono.defer(() -> http.postJson(messages, KeyPolicy.REQUIRED, this::headers, requests.toBody(call),
+                errors))
             .map(responses::toCompletion);
     }
 
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return AnthropicStreamDecoder.decode(
-                Flux.defer(() -> http.postForEvents(messages, headers(), requests.toBody(call), errors)), json,
+                Flux.defer(() -> http.postForEvents(messages, KeyPolicy.REQUIRED, this::headers, requests.toBody(call),
+                        errors)), json,
                 http.provider(), clock);
     }
 
-    private Consumer<HttpHeaders> headers() {
-        String key = http.requireApiKey();
-        return headers -> {
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private void headers(HttpHeaders headers, @Nullable String key) {
+        if (key != null) {
             headers.set("x-api-key", key);
-            headers.set("anthropic-version", version);
-        };
+        }
+        headers.set("anthropic-version", version);
     }
 
 }

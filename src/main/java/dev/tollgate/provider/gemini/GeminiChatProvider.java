@@ -3,10 +3,10 @@ package dev.tollgate.provider.gemini;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
@@ -21,6 +21,7 @@ import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.EmbeddingProvider;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.UpstreamHttp;
+import dev.tollgate.provider.UpstreamHttp.KeyPolicy;
 
 /**
  * Google's Gemini API: {@code POST {base}/models/{model}:generateContent}, {@code :streamGenerateContent?alt=sse} and
@@ -55,7 +56,8 @@ final class GeminiChatProvider implements ChatProvider, EmbeddingProvider {
 
     @Override
     public Mono<ChatCompletion> complete(ChatCall call) {
-        return Mono.defer(() -> http.postJson(uri(call.upstreamModel(), ":generateContent"), auth(),
+        return Mono.defer(() -> http.postJson(uri(call.upstreamModel(), ":generateContent"), KeyPolicy.REQUIRED,
+                GeminiChatProvider::auth,
                 requests.toBody(call), errors))
             .map(responses::toCompletion);
     }
@@ -65,7 +67,8 @@ final class GeminiChatProvider implements ChatProvider, EmbeddingProvider {
         return Flux.defer(() -> {
             GeminiStreamDecoder decoder = new GeminiStreamDecoder(json, http.provider(), responses, errors);
             return decoder.decode(http.postForEvents(uri(call.upstreamModel(), ":streamGenerateContent?alt=sse"),
-                    auth(), requests.toBody(call), errors).mapNotNull(ServerSentEvent::data));
+                    KeyPolicy.REQUIRED, GeminiChatProvider::auth, requests.toBody(call), errors)
+                .mapNotNull(ServerSentEvent::data));
         });
     }
 
@@ -80,14 +83,13 @@ final class GeminiChatProvider implements ChatProvider, EmbeddingProvider {
             List<String> texts = embeddings.texts(call.request());
             JsonNode dimensions = call.request().path("dimensions");
             boolean base64 = "base64".equals(call.request().path("encoding_format").asString(""));
-            Consumer<HttpHeaders> auth = auth();
             URI batchUri = uri(call.upstreamModel(), ":batchEmbedContents");
             return Flux.fromIterable(batches(texts))
-                .concatMap(batch -> http.postJson(batchUri, auth,
+                .concatMap(batch -> http.postJson(batchUri, KeyPolicy.REQUIRED, GeminiChatProvider::auth,
                         embeddings.batchBody(modelName(call.upstreamModel()), batch, dimensions), errors)
                     .map(bytes -> embeddings.readBatch(bytes, batch.size())))
                 .collectList()
-                .flatMap(batches -> promptTokens(call.upstreamModel(), texts, batches, auth).map(tokens -> {
+                .flatMap(batches -> promptTokens(call.upstreamModel(), texts, batches).map(tokens -> {
                     List<JsonNode> vectors = new ArrayList<>(texts.size());
                     batches.forEach(batch -> vectors.addAll(batch.vectors()));
                     return new Embeddings(embeddings.toOpenAi(vectors, base64), TokenUsage.of(tokens, 0));
@@ -100,12 +102,12 @@ final class GeminiChatProvider implements ChatProvider, EmbeddingProvider {
         http.close();
     }
 
-    private Mono<Long> promptTokens(String model, List<String> texts, List<GeminiEmbeddingMapper.Batch> batches,
-            Consumer<HttpHeaders> auth) {
+    private Mono<Long> promptTokens(String model, List<String> texts, List<GeminiEmbeddingMapper.Batch> batches) {
         if (batches.stream().allMatch(batch -> batch.promptTokens() >= 0)) {
             return Mono.just(batches.stream().mapToLong(GeminiEmbeddingMapper.Batch::promptTokens).sum());
         }
-        return http.postJson(uri(model, ":countTokens"), auth, embeddings.countTokensBody(texts), errors)
+        return http.postJson(uri(model, ":countTokens"), KeyPolicy.REQUIRED, GeminiChatProvider::auth,
+                embeddings.countTokensBody(texts), errors)
             .map(embeddings::readTokenCount)
             .onErrorResume(error -> {
                 log.warn("Provider {} could not count the tokens of {} embedded texts ({}); estimating them",
@@ -131,9 +133,10 @@ final class GeminiChatProvider implements ChatProvider, EmbeddingProvider {
         return model.startsWith("models/") ? model.substring("models/".length()) : model;
     }
 
-    private Consumer<HttpHeaders> auth() {
-        String key = http.requireApiKey();
-        return headers -> headers.set("x-goog-api-key", key);
+    private static void auth(HttpHeaders headers, @Nullable String key) {
+        if (key != null) {
+            headers.set("x-goog-api-key", key);
+        }
     }
 
 }

@@ -3,8 +3,8 @@ package dev.tollgate.provider.openai;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Flux;
@@ -17,6 +17,7 @@ import dev.tollgate.provider.ChatProvider;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.EmbeddingProvider;
 import dev.tollgate.provider.UpstreamHttp;
+import dev.tollgate.provider.UpstreamHttp.KeyPolicy;
 
 /**
  * Azure OpenAI: OpenAI's request and answer formats (the OpenAI mappers and decoder serve it unchanged) behind
@@ -55,21 +56,24 @@ final class AzureOpenAiChatProvider implements ChatProvider, EmbeddingProvider {
 
     @Override
     public Mono<ChatCompletion> complete(ChatCall call) {
-        return Mono.defer(() -> http.postJson(uri(call.upstreamModel(), "chat/completions"), auth(),
+        return Mono.defer(() -> http.postJson(uri(call.upstreamModel(), "chat/completions"), KeyPolicy.REQUIRED,
+                AzureOpenAiChatProvider::auth,
                 requests.toBody(call), errors))
             .map(responses::toCompletion);
     }
 
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
-        return Flux.defer(() -> http.postForEvents(uri(call.upstreamModel(), "chat/completions"), auth(),
+        return Flux.defer(() -> http.postForEvents(uri(call.upstreamModel(), "chat/completions"), KeyPolicy.REQUIRED,
+                AzureOpenAiChatProvider::auth,
                 requests.toBody(call), errors))
             .concatMapIterable(event -> streams.decode(event.data()));
     }
 
     @Override
     public Mono<Embeddings> embed(EmbeddingCall call) {
-        return Mono.defer(() -> http.postJson(uri(call.upstreamModel(), "embeddings"), auth(),
+        return Mono.defer(() -> http.postJson(uri(call.upstreamModel(), "embeddings"), KeyPolicy.REQUIRED,
+                AzureOpenAiChatProvider::auth,
                 embeddings.toBody(call), errors))
             .map(embeddings::toEmbeddings);
     }
@@ -84,9 +88,10 @@ final class AzureOpenAiChatProvider implements ChatProvider, EmbeddingProvider {
                 + operation + "?api-version=" + apiVersion);
     }
 
-    private Consumer<HttpHeaders> auth() {
-        String key = http.requireApiKey();
-        return headers -> headers.set("api-key", key);
+    private static void auth(HttpHeaders headers, @Nullable String key) {
+        if (key != null) {
+            headers.set("api-key", key);
+        }
     }
 
 }

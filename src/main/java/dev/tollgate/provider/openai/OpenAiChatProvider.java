@@ -1,7 +1,6 @@
 package dev.tollgate.provider.openai;
 
 import java.net.URI;
-import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -15,12 +14,13 @@ import dev.tollgate.provider.ChatProvider;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.EmbeddingProvider;
 import dev.tollgate.provider.UpstreamHttp;
+import dev.tollgate.provider.UpstreamHttp.KeyPolicy;
 
 /** OpenAI's Chat Completions API, and every server that speaks it (Mistral, Groq, vLLM, Ollama…). */
 final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
 
     private final UpstreamHttp http;
-    private final boolean keyRequired;
+    private final KeyPolicy keys;
     private final URI chatCompletions;
     private final URI embeddings;
     private final OpenAiRequestMapper requests;
@@ -31,7 +31,7 @@ final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
 
     OpenAiChatProvider(UpstreamHttp http, boolean keyRequired, boolean streamOptions, JsonMapper json) {
         this.http = http;
-        this.keyRequired = keyRequired;
+        this.keys = keyRequired ? KeyPolicy.REQUIRED : KeyPolicy.OPTIONAL;
         this.chatCompletions = URI.create(http.baseUrl().toString().replaceAll("/+$", "") + "/chat/completions");
         this.embeddings = URI.create(http.baseUrl().toString().replaceAll("/+$", "") + "/embeddings");
         this.requests = new OpenAiRequestMapper(json, streamOptions);
@@ -48,19 +48,22 @@ final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
 
     @Override
     public Mono<ChatCompletion> complete(ChatCall call) {
-        return Mono.defer(() -> http.postJson(chatCompletions, auth(), requests.toBody(call), errors))
+        return Mono.defer(() -> http.postJson(chatCompletions, keys, OpenAiChatProvider::bearer, requests.toBody(call),
+                errors))
             .map(responses::toCompletion);
     }
 
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
-        return Flux.defer(() -> http.postForEvents(chatCompletions, auth(), requests.toBody(call), errors))
+        return Flux.defer(() -> http.postForEvents(chatCompletions, keys, OpenAiChatProvider::bearer,
+                requests.toBody(call), errors))
             .concatMapIterable(event -> streams.decode(event.data()));
     }
 
     @Override
     public Mono<Embeddings> embed(EmbeddingCall call) {
-        return Mono.defer(() -> http.postJson(embeddings, auth(), embeddingMapper.toBody(call), errors))
+        return Mono.defer(() -> http.postJson(embeddings, keys, OpenAiChatProvider::bearer, embeddingMapper.toBody(call),
+                errors))
             .map(embeddingMapper::toEmbeddings);
     }
 
@@ -69,13 +72,10 @@ final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
         http.close();
     }
 
-    private Consumer<HttpHeaders> auth() {
-        @Nullable String key = keyRequired ? http.requireApiKey() : http.nextApiKey();
-        return headers -> {
-            if (key != null) {
-                headers.setBearerAuth(key);
-            }
-        };
+    private static void bearer(HttpHeaders headers, @Nullable String key) {
+        if (key != null) {
+            headers.setBearerAuth(key);
+        }
     }
 
 }

@@ -1,0 +1,31 @@
+package dev.tollgate.provider;
+
+/**
+ * What the shared HTTP layer learns during one provider attempt that routing wants to log: which upstream key was
+ * used and what status the provider answered. Routing puts one in the subscriber context of each attempt
+ * ({@code contextWrite(ctx -> ctx.put(UpstreamAttempt.class, attempt))}); adapters need not know.
+ */
+public final class UpstreamAttempt {
+
+    private volatile int keyIndex = -1;
+    private volatile int status;
+
+    /** The index of the key in {@code api-keys}, or -1 when none was used. */
+    public int keyIndex() {
+        return keyIndex;
+    }
+
+    /** The provider's HTTP status, or 0 when no answer came. */
+    public int status() {
+        return status;
+    }
+
+    void usedKey(int index) {
+        this.keyIndex = index;
+    }
+
+    void answered(int status) {
+        this.status = status;
+    }
+
+}

@@ -1,0 +1,123 @@
+package dev.tollgate.provider;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A provider's upstream API keys. Each call takes the key with the fewest calls in flight relative to its weight
+ * (ties in turn); a key the provider answered 429 with is left alone for its {@code Retry-After} while the others
+ * carry on. Lock-free: a few atomic reads and one increment per call.
+ */
+final class UpstreamKeys {
+
+    private final List<Slot> slots;
+    private final AtomicInteger turn = new AtomicInteger();
+
+    UpstreamKeys(List<String> keys, List<Integer> weights) {
+        List<Slot> built = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            int weight = i < weights.size() ? weights.get(i) : 1;
+            if (weight < 1) {
+                throw new IllegalArgumentException("Key weights must be at least 1");
+            }
+            built.add(new Slot(i, keys.get(i), weight));
+        }
+        this.slots = List.copyOf(built);
+    }
+
+    boolean isEmpty() {
+        return slots.isEmpty();
+    }
+
+    /**
+     * Takes a key for one call; {@link Lease#release()} must follow when the call ends.
+     * @return the lease, or null when every key is cooling down (see {@link #coolingFor()})
+     */
+    @Nullable Lease acquire() {
+        long now = System.nanoTime();
+        int start = Math.floorMod(turn.getAndIncrement(), slots.size());
+        Slot best = null;
+        for (int i = 0; i < slots.size(); i++) {
+            Slot slot = slots.get((start + i) % slots.size());
+            if (slot.cooledUntil.get() - now > 0) {
+                continue;
+            }
+            if (best == null || (long) slot.inFlight.get() * best.weight < (long) best.inFlight.get() * slot.weight) {
+                best = slot;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        best.inFlight.incrementAndGet();
+        return new Lease(best);
+    }
+
+    /** How long until the first cooling key is usable again. */
+    Duration coolingFor() {
+        long now = System.nanoTime();
+        long soonest = Long.MAX_VALUE;
+        for (Slot slot : slots) {
+            soonest = Math.min(soonest, slot.cooledUntil.get() - now);
+        }
+        return Duration.ofNanos(Math.max(0, soonest));
+    }
+
+    int inFlight(int index) {
+        return slots.get(index).inFlight.get();
+    }
+
+    /** One call's use of one key. */
+    static final class Lease {
+
+        private final Slot slot;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Lease(Slot slot) {
+            this.slot = slot;
+        }
+
+        int index() {
+            return slot.index;
+        }
+
+        String key() {
+            return slot.key;
+        }
+
+        void coolDown(Duration duration) {
+            long until = System.nanoTime() + duration.toNanos();
+            slot.cooledUntil.accumulateAndGet(until, Math::max);
+        }
+
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                slot.inFlight.decrementAndGet();
+            }
+        }
+
+    }
+
+    private static final class Slot {
+
+        final int index;
+        final String key;
+        final int weight;
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicLong cooledUntil = new AtomicLong(System.nanoTime());
+
+        Slot(int index, String key, int weight) {
+            this.index = index;
+            this.key = key;
+            this.weight = weight;
+        }
+
+    }
+
+}

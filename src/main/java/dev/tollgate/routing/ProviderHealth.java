@@ -1,0 +1,94 @@
+package dev.tollgate.routing;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.springframework.stereotype.Component;
+
+/**
+ * What routing knows about each provider's health: a circuit breaker (resilience4j: opens when the recent failure rate
+ * is too high, lets a few probes through after a while, closes when they succeed) and moving averages of time to first
+ * byte and of output speed, for {@code sort: "latency"} and {@code "throughput"}.
+ */
+@Component
+public class ProviderHealth {
+
+    private static final double SMOOTHING = 0.2;
+
+    private final CircuitBreakerRegistry breakers;
+    private final Map<String, Averages> averages = new ConcurrentHashMap<>();
+
+    ProviderHealth(RoutingProperties properties) {
+        RoutingProperties.Breaker breaker = properties.breaker();
+        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+            .failureRateThreshold(breaker.failureRatePercent())
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .slidingWindowSize(breaker.window())
+            .minimumNumberOfCalls(breaker.minimumCalls())
+            .waitDurationInOpenState(breaker.openFor())
+            .permittedNumberOfCallsInHalfOpenState(breaker.probes())
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .build());
+    }
+
+    public CircuitBreaker breaker(String provider) {
+        return breakers.circuitBreaker(provider);
+    }
+
+    /** The registry, for metrics. */
+    public CircuitBreakerRegistry breakers() {
+        return breakers;
+    }
+
+    /** 0 for a closed breaker, 1 half-open, 2 open: routes are tried in this order of health. */
+    int rank(String provider) {
+        return switch (breaker(provider).getState()) {
+            case CLOSED, DISABLED, METRICS_ONLY -> 0;
+            case HALF_OPEN -> 1;
+            default -> 2;
+        };
+    }
+
+    /** Records a successful call's time to first byte and, when known, its output speed. */
+    public void observed(String provider, Duration timeToFirstByte, long outputTokens, Duration generation) {
+        Averages provided = averages.computeIfAbsent(provider, name -> new Averages());
+        provided.latencyMillis = smooth(provided.latencyMillis, timeToFirstByte.toMillis());
+        long millis = generation.toMillis();
+        if (outputTokens > 0 && millis > 0) {
+            provided.tokensPerSecond = smooth(provided.tokensPerSecond, outputTokens * 1000.0 / millis);
+        }
+    }
+
+    /** The smoothed time to first byte in milliseconds, or NaN when nothing was observed yet. */
+    double latencyMillis(String provider) {
+        Averages provided = averages.get(provider);
+        return provided == null ? Double.NaN : provided.latencyMillis;
+    }
+
+    /** The smoothed output tokens per second, or NaN when nothing was observed yet. */
+    double tokensPerSecond(String provider) {
+        Averages provided = averages.get(provider);
+        return provided == null ? Double.NaN : provided.tokensPerSecond;
+    }
+
+    static long nanosToMillis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    private static double smooth(double current, double sample) {
+        return Double.isNaN(current) ? sample : current + SMOOTHING * (sample - current);
+    }
+
+    private static final class Averages {
+
+        volatile double latencyMillis = Double.NaN;
+        volatile double tokensPerSecond = Double.NaN;
+
+    }
+
+}

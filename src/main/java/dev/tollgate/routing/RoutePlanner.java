@@ -1,0 +1,123 @@
+package dev.tollgate.routing;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.common.ApiException;
+import dev.tollgate.metering.PriceQuote;
+import dev.tollgate.metering.PricingService;
+import dev.tollgate.provider.ProviderRegistry;
+
+/**
+ * Orders the ways a request can be served: its model's routes, then each fallback model's ({@code models}), each
+ * model's routes ranked by the request's provider preferences, then by health (a closed breaker before a half-open one
+ * before an open one), then by the route's priority. Routes to providers that are not configured are left out.
+ */
+@Service
+public class RoutePlanner {
+
+    private final ModelCatalog catalog;
+    private final ProviderRegistry providers;
+    private final ProviderHealth health;
+    private final PricingService pricing;
+
+    RoutePlanner(ModelCatalog catalog, ProviderRegistry providers, ProviderHealth health, PricingService pricing) {
+        this.catalog = catalog;
+        this.providers = providers;
+        this.health = health;
+        this.pricing = pricing;
+    }
+
+    /**
+     * The candidates for a request, in the order to try them.
+     * @return the plan; an error 404 when the model is unknown, 400 when a fallback model is, 503 when no configured
+     *     provider serves any of them
+     */
+    public Mono<List<Candidate>> plan(String model, List<String> fallbackModels, ProviderPreferences preferences) {
+        return Mono.zip(catalog.snapshot(), pricing.quotes(null)).map(both -> {
+            Map<String, CatalogModel> models = both.getT1();
+            Map<String, PriceQuote> prices = both.getT2();
+            List<Candidate> plan = new ArrayList<>();
+            CatalogModel primary = models.get(model);
+            if (primary == null) {
+                throw ApiException.modelNotFound(model);
+            }
+            addRoutes(plan, primary, preferences, prices);
+            for (int i = 0; i < fallbackModels.size(); i++) {
+                CatalogModel fallback = models.get(fallbackModels.get(i));
+                if (fallback == null) {
+                    throw ApiException.invalidParam("models", "models[" + i + "]: the model `" + fallbackModels.get(i)
+                            + "` does not exist.");
+                }
+                if (!fallback.id().equals(primary.id())) {
+                    addRoutes(plan, fallback, preferences, prices);
+                }
+            }
+            if (plan.isEmpty()) {
+                throw ApiException.noProvider("No configured provider can serve " + model
+                        + (preferences.order().isEmpty() && preferences.only().isEmpty() ? ""
+                                : " with the requested provider preferences") + ".");
+            }
+            return List.copyOf(plan);
+        });
+    }
+
+    private void addRoutes(List<Candidate> plan, CatalogModel model, ProviderPreferences preferences,
+            Map<String, PriceQuote> prices) {
+        List<Route> routes = new ArrayList<>();
+        for (Route route : model.routes()) {
+            if (providers.find(route.provider()).isEmpty() || preferences.ignore().contains(route.provider())
+                    || (!preferences.only().isEmpty() && !preferences.only().contains(route.provider()))
+                    || (!preferences.allowFallbacks() && !preferences.order().isEmpty()
+                            && !preferences.order().contains(route.provider()))) {
+                continue;
+            }
+            routes.add(route);
+        }
+        routes.sort(ranking(preferences, prices.get(model.id())));
+        routes.forEach(route -> plan.add(new Candidate(model, route)));
+    }
+
+    private Comparator<Route> ranking(ProviderPreferences preferences, @Nullable PriceQuote catalogPrice) {
+        Comparator<Route> byOrder = Comparator.comparingInt(route -> {
+            int index = preferences.order().indexOf(route.provider());
+            return index < 0 ? Integer.MAX_VALUE : index;
+        });
+        Comparator<Route> byHealth = Comparator.comparingInt(route -> health.rank(route.provider()));
+        Comparator<Route> ranking = byOrder.thenComparing(byHealth);
+        if (preferences.sort() != null) {
+            ranking = ranking.thenComparing(sortBy(preferences.sort(), catalogPrice));
+        }
+        return ranking.thenComparingInt(Route::priority);
+    }
+
+    private Comparator<Route> sortBy(ProviderPreferences.Sort sort, @Nullable PriceQuote catalogPrice) {
+        return switch (sort) {
+            // A route without a host price of its own costs the catalog price.
+            case PRICE -> Comparator.comparingLong(route -> {
+                long input = route.inputPerMtok() != null ? route.inputPerMtok()
+                        : catalogPrice != null ? catalogPrice.price().inputPerMtok() : Long.MAX_VALUE / 4;
+                long output = route.outputPerMtok() != null ? route.outputPerMtok()
+                        : catalogPrice != null ? catalogPrice.price().outputPerMtok() : Long.MAX_VALUE / 4;
+                return input + output;
+            });
+            case LATENCY -> Comparator.comparingDouble(route -> orLast(health.latencyMillis(route.provider())));
+            case THROUGHPUT -> Comparator.comparingDouble(route -> -orFirst(health.tokensPerSecond(route.provider())));
+        };
+    }
+
+    private static double orLast(double value) {
+        return Double.isNaN(value) ? Double.MAX_VALUE : value;
+    }
+
+    private static double orFirst(double value) {
+        return Double.isNaN(value) ? 0 : value;
+    }
+
+}
