@@ -61,7 +61,7 @@ function RangePicker({ preset, range, onChange }: {
         ))}
       </div>
       {customOpen && (
-        <form className="custom-range" onSubmit={apply} aria-label="Custom date range">
+        <form className="custom-range" onSubmit={apply} aria-label="Custom date range" noValidate>
           <label>
             From <input type="date" value={first} max={last} onChange={(event) => setFirst(event.target.value)} />
           </label>
