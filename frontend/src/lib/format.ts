@@ -50,3 +50,8 @@ export function formatTokens(tokens: number | null | undefined): string {
   if (tokens >= 1_000) return `${Number((tokens / 1_000).toFixed(1))}K`;
   return String(tokens);
 }
+
+/** A key's display prefix with one trailing ellipsis, whether or not the server already added it. */
+export function keyPrefix(prefix: string): string {
+  return prefix.endsWith('…') ? prefix : `${prefix}…`;
+}

@@ -45,7 +45,7 @@ function server() {
     'GET /api/me': { body: ME },
     'GET /api/activity': { body: PAGE },
     'GET /api/activity/gen-1': { body: generation({ id: 'gen-1', streamed: true }) },
-    'GET /api/keys': { body: [{ id: 'k1', name: 'backend', prefix: 'sk-tg-v1-3f9c2a', creditLimitMicros: null, createdAt: '2026-03-01T00:00:00Z', lastUsedAt: null }] },
+    'GET /api/keys': { body: [{ id: 'k1', name: 'backend', prefix: 'sk-tg-v1-3f9c2a…', creditLimitMicros: null, createdAt: '2026-03-01T00:00:00Z', lastUsedAt: null }] },
     'GET /v1/models': { body: { data: [{ id: 'openai/gpt-4o-mini' }, { id: 'openai/gpt-4.1' }] } },
   });
 }

@@ -16,6 +16,12 @@ describe('sign-up and log-in', () => {
     expect(screen.getByLabelText('Password')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByLabelText('Email')).toHaveFocus();
     expect(server.calls).toHaveLength(0);
+
+    // Fixing one field clears its message and leaves the focus where the person types.
+    await userEvent.type(screen.getByLabelText('Password'), ' and longer');
+    expect(screen.getByLabelText('Password')).not.toHaveAttribute('aria-invalid');
+    expect(screen.getByLabelText('Password')).toHaveFocus();
+    expect(screen.getByLabelText('Email')).toHaveAttribute('aria-invalid', 'true');
   });
 
   it('shows the server’s field errors next to their fields', async () => {

@@ -4,8 +4,8 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queries';
 import type { Me } from '../api/types';
-import { checkEmail, problemFrom, type FieldErrors } from '../auth/formErrors';
-import { useFocusFirstError } from '../auth/useFocusFirstError';
+import { checkEmail, type FieldErrors } from '../auth/formErrors';
+import { useFormErrors } from '../auth/useFormErrors';
 import { Field } from '../components/Field';
 import { Alert } from '../components/States';
 
@@ -36,9 +36,7 @@ export function LoginPage() {
   const queryClient = useQueryClient();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [fields, setFields] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const formRef = useFocusFirstError(fields);
+  const { formRef, fields, form: formError, check, fail, clear } = useFormErrors(['email', 'password']);
   const login = useMutation({
     mutationFn: () => api<Me>('/api/auth/login', { method: 'POST', body: { email: email.trim(), password } }),
     onSuccess: (me) => {
@@ -46,11 +44,7 @@ export function LoginPage() {
       queryClient.setQueryData(queryKeys.me, me);
       navigate(safeNext(params.get('next'), '/usage'), { replace: true });
     },
-    onError: (error) => {
-      const problem = problemFrom(error, ['email', 'password']);
-      setFields(problem.fields);
-      setFormError(problem.form);
-    },
+    onError: fail,
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -58,18 +52,16 @@ export function LoginPage() {
     const emailProblem = checkEmail(email);
     if (emailProblem) errors.email = emailProblem;
     if (!password) errors.password = 'Enter your password.';
-    setFields(errors);
-    setFormError(null);
-    if (Object.keys(errors).length === 0) login.mutate();
+    if (check(errors)) login.mutate();
   };
   return (
     <AuthCard title="Log in" footer={<>New here? <Link to="/signup">Create an account</Link></>}>
       <form ref={formRef} onSubmit={submit} noValidate aria-label="Log in">
         {formError && <Alert>{formError}</Alert>}
         <Field id="email" label="Email" type="email" autoComplete="email" value={email}
-          onChange={(event) => setEmail(event.target.value)} error={fields.email} autoFocus />
+          onChange={(event) => { setEmail(event.target.value); clear('email'); }} error={fields.email} autoFocus />
         <Field id="password" label="Password" type="password" autoComplete="current-password" value={password}
-          onChange={(event) => setPassword(event.target.value)} error={fields.password} />
+          onChange={(event) => { setPassword(event.target.value); clear('password'); }} error={fields.password} />
         <button type="submit" className="button button-primary button-block" disabled={login.isPending}>
           {login.isPending ? 'Logging in…' : 'Log in'}
         </button>
@@ -84,9 +76,7 @@ export function SignupPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [organization, setOrganization] = useState('');
-  const [fields, setFields] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const formRef = useFocusFirstError(fields);
+  const { formRef, fields, form: formError, check, fail, clear } = useFormErrors(['email', 'password', 'organization']);
   const signup = useMutation({
     mutationFn: () =>
       api<Me>('/api/auth/signup', {
@@ -98,11 +88,7 @@ export function SignupPage() {
       queryClient.setQueryData(queryKeys.me, me);
       navigate('/keys', { replace: true });
     },
-    onError: (error) => {
-      const problem = problemFrom(error, ['email', 'password', 'organization']);
-      setFields(problem.fields);
-      setFormError(problem.form);
-    },
+    onError: fail,
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -112,20 +98,18 @@ export function SignupPage() {
     if (password.length < 8) errors.password = 'Use at least 8 characters.';
     else if (password.length > 128) errors.password = 'Use at most 128 characters.';
     if (organization.length > 100) errors.organization = 'Use at most 100 characters.';
-    setFields(errors);
-    setFormError(null);
-    if (Object.keys(errors).length === 0) signup.mutate();
+    if (check(errors)) signup.mutate();
   };
   return (
     <AuthCard title="Create your account" footer={<>Already have an account? <Link to="/login">Log in</Link></>}>
       <form ref={formRef} onSubmit={submit} noValidate aria-label="Sign up">
         {formError && <Alert>{formError}</Alert>}
         <Field id="email" label="Email" type="email" autoComplete="email" value={email}
-          onChange={(event) => setEmail(event.target.value)} error={fields.email} autoFocus />
+          onChange={(event) => { setEmail(event.target.value); clear('email'); }} error={fields.email} autoFocus />
         <Field id="password" label="Password" type="password" autoComplete="new-password" value={password}
-          onChange={(event) => setPassword(event.target.value)} error={fields.password} hint="At least 8 characters." />
+          onChange={(event) => { setPassword(event.target.value); clear('password'); }} error={fields.password} hint="At least 8 characters." />
         <Field id="organization" label="Organization (optional)" autoComplete="organization" value={organization}
-          onChange={(event) => setOrganization(event.target.value)} error={fields.organization} />
+          onChange={(event) => { setOrganization(event.target.value); clear('organization'); }} error={fields.organization} />
         <button type="submit" className="button button-primary button-block" disabled={signup.isPending}>
           {signup.isPending ? 'Creating account…' : 'Create account'}
         </button>

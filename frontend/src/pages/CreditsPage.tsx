@@ -4,8 +4,8 @@ import { useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client';
 import { queryKeys, useAutoTopUp, useBillingConfig, useCredits } from '../api/queries';
 import type { AutoTopUp, BillingConfig, LedgerEntry } from '../api/types';
-import { problemFrom, type FieldErrors } from '../auth/formErrors';
-import { useFocusFirstError } from '../auth/useFocusFirstError';
+import type { FieldErrors } from '../auth/formErrors';
+import { useFormErrors } from '../auth/useFormErrors';
 import { Field } from '../components/Field';
 import { PageHeader } from '../components/PageHeader';
 import { Pagination } from '../components/Pagination';
@@ -35,10 +35,8 @@ function AddCredits({ config }: { config: BillingConfig }) {
   const minMicros = usdToMicros(config.minUsd) ?? 0;
   const maxMicros = usdToMicros(config.maxUsd) ?? Number.MAX_SAFE_INTEGER;
   const [amount, setAmount] = useState(String(Math.max(config.minUsd, 10)));
-  const [fields, setFields] = useState<FieldErrors>({});
   const [notConfigured, setNotConfigured] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
-  const formRef = useFocusFirstError(fields);
+  const { formRef, fields, form: formError, check, fail, clear } = useFormErrors(['amountUsd']);
   const micros = parseUsdToMicros(amount);
   const quote = micros === null ? null : quoteCheckout(micros, config.feePercent, config.feeFixedUsd);
   const checkout = useMutation({
@@ -49,28 +47,24 @@ function AddCredits({ config }: { config: BillingConfig }) {
         setNotConfigured(true);
         return;
       }
-      const problem = problemFrom(error, ['amountUsd']);
-      setFields(problem.fields);
-      setFormError(problem.form);
+      fail(error);
     },
   });
   if (notConfigured) return <BillingNotConfigured />;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setFormError(null);
+    const errors: FieldErrors = {};
     if (micros === null || micros < minMicros || micros > maxMicros) {
-      setFields({ amountUsd: `Enter an amount between ${formatMicros(minMicros)} and ${formatMicros(maxMicros)}.` });
-      return;
+      errors.amountUsd = `Enter an amount between ${formatMicros(minMicros)} and ${formatMicros(maxMicros)}.`;
     }
-    setFields({});
-    checkout.mutate(microsToUsdDecimal(micros));
+    if (check(errors) && micros !== null) checkout.mutate(microsToUsdDecimal(micros));
   };
   const hasFee = config.feePercent > 0 || config.feeFixedUsd > 0;
   return (
     <form ref={formRef} onSubmit={submit} noValidate aria-label="Add credits">
       {formError && <Alert>{formError}</Alert>}
       <Field id="amountUsd" label="Amount of credits (USD)" inputMode="decimal" value={amount}
-        onChange={(event) => setAmount(event.target.value)} error={fields.amountUsd}
+        onChange={(event) => { setAmount(event.target.value); clear('amountUsd'); }} error={fields.amountUsd}
         hint={`Between ${formatMicros(minMicros)} and ${formatMicros(maxMicros)}.`} />
       {quote && (
         <dl className="quote" aria-label="Price">
@@ -97,10 +91,8 @@ function AutoTopUpForm({ settings }: { settings: AutoTopUp }) {
   const [enabled, setEnabled] = useState(settings.enabled);
   const [threshold, setThreshold] = useState(settings.thresholdUsd?.toString() ?? '5');
   const [amount, setAmount] = useState(settings.amountUsd?.toString() ?? '20');
-  const [fields, setFields] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const formRef = useFocusFirstError(fields);
+  const { formRef, fields, form: formError, check, fail, clear } = useFormErrors(['thresholdUsd', 'amountUsd', 'enabled']);
   const save = useMutation({
     mutationFn: (body: { enabled: boolean; thresholdUsd: string; amountUsd: string }) =>
       api<AutoTopUp>('/api/billing/auto-topup', { method: 'PUT', body }),
@@ -108,23 +100,17 @@ function AutoTopUpForm({ settings }: { settings: AutoTopUp }) {
       queryClient.setQueryData(queryKeys.autoTopUp, next);
       setSaved(true);
     },
-    onError: (error) => {
-      const problem = problemFrom(error, ['thresholdUsd', 'amountUsd', 'enabled']);
-      setFields(problem.fields);
-      setFormError(problem.form);
-    },
+    onError: fail,
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    setFormError(null);
     const errors: FieldErrors = {};
     const thresholdMicros = parseUsdToMicros(threshold);
     const amountMicros = parseUsdToMicros(amount);
     if (thresholdMicros === null) errors.thresholdUsd = 'Enter an amount in USD.';
     if (amountMicros === null || amountMicros === 0) errors.amountUsd = 'Enter an amount in USD above zero.';
-    setFields(errors);
-    if (thresholdMicros === null || amountMicros === null || Object.keys(errors).length > 0) return;
+    if (!check(errors) || thresholdMicros === null || amountMicros === null) return;
     save.mutate({ enabled, thresholdUsd: microsToUsdDecimal(thresholdMicros), amountUsd: microsToUsdDecimal(amountMicros) });
   };
   return (
@@ -144,9 +130,9 @@ function AutoTopUpForm({ settings }: { settings: AutoTopUp }) {
       </div>
       <div className="form-row">
         <Field id="thresholdUsd" label="When the balance falls below (USD)" inputMode="decimal" value={threshold}
-          onChange={(event) => setThreshold(event.target.value)} error={fields.thresholdUsd} />
+          onChange={(event) => { setThreshold(event.target.value); clear('thresholdUsd'); }} error={fields.thresholdUsd} />
         <Field id="autoAmountUsd" label="Add this much (USD)" inputMode="decimal" value={amount}
-          onChange={(event) => setAmount(event.target.value)} error={fields.amountUsd} />
+          onChange={(event) => { setAmount(event.target.value); clear('amountUsd'); }} error={fields.amountUsd} />
       </div>
       <button type="submit" className="button button-secondary" disabled={save.isPending}>
         {save.isPending ? 'Saving…' : 'Save settings'}

@@ -19,7 +19,7 @@ function keyServer(initial: ApiKey[]) {
         id: 'k-new',
         name: body.name,
         key: SECRET,
-        prefix: SECRET.slice(0, 15),
+        prefix: `${SECRET.slice(0, 15)}…`,
         creditLimitMicros: body.creditLimitUsd ? Math.round(Number(body.creditLimitUsd) * 1e6) : null,
         createdAt: '2026-03-10T12:00:00Z',
       };
@@ -37,7 +37,7 @@ function keyServer(initial: ApiKey[]) {
 const EXISTING: ApiKey = {
   id: 'k1',
   name: 'backend',
-  prefix: 'sk-tg-v1-3f9c2a',
+  prefix: 'sk-tg-v1-3f9c2a…',
   creditLimitMicros: 25_000_000,
   createdAt: '2026-03-01T09:00:00Z',
   lastUsedAt: null,

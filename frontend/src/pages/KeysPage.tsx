@@ -4,23 +4,21 @@ import { Link } from 'react-router';
 import { api } from '../api/client';
 import { queryKeys, useKeys } from '../api/queries';
 import type { ApiKey, CreatedApiKey } from '../api/types';
-import { problemFrom, type FieldErrors } from '../auth/formErrors';
-import { useFocusFirstError } from '../auth/useFocusFirstError';
+import type { FieldErrors } from '../auth/formErrors';
+import { useFormErrors } from '../auth/useFormErrors';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyButton } from '../components/CopyButton';
 import { Field } from '../components/Field';
 import { PageHeader } from '../components/PageHeader';
 import { Alert, Empty, ErrorState, Loading } from '../components/States';
-import { formatDateTime, formatRelative } from '../lib/format';
+import { formatDateTime, formatRelative, keyPrefix } from '../lib/format';
 import { formatMicros, parseUsdToMicros } from '../lib/money';
 
 function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [limit, setLimit] = useState('');
-  const [fields, setFields] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const formRef = useFocusFirstError(fields);
+  const { formRef, fields, form: formError, check, fail, clear } = useFormErrors(['name', 'creditLimitUsd']);
   const create = useMutation({
     mutationFn: () =>
       api<CreatedApiKey>('/api/keys', {
@@ -34,11 +32,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void 
       queryClient.invalidateQueries({ queryKey: queryKeys.keys });
       onCreated(key);
     },
-    onError: (error) => {
-      const problem = problemFrom(error, ['name', 'creditLimitUsd']);
-      setFields(problem.fields);
-      setFormError(problem.form);
-    },
+    onError: fail,
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -48,19 +42,17 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void 
     if (limit.trim() && parseUsdToMicros(limit) === null) {
       errors.creditLimitUsd = 'Enter an amount in USD like 10 or 2.50, or leave it empty for no limit.';
     }
-    setFields(errors);
-    setFormError(null);
-    if (Object.keys(errors).length === 0) create.mutate();
+    if (check(errors)) create.mutate();
   };
   return (
     <form ref={formRef} className="card form-inline" onSubmit={submit} noValidate aria-label="Create a key">
       <h2>Create a key</h2>
       {formError && <Alert>{formError}</Alert>}
       <div className="form-row">
-        <Field id="name" label="Name" value={name} onChange={(event) => setName(event.target.value)}
+        <Field id="name" label="Name" value={name} onChange={(event) => { setName(event.target.value); clear('name'); }}
           error={fields.name} placeholder="e.g. production backend" maxLength={100} />
         <Field id="creditLimitUsd" label="Credit limit in USD (optional)" inputMode="decimal" value={limit}
-          onChange={(event) => setLimit(event.target.value)} error={fields.creditLimitUsd} placeholder="No limit" />
+          onChange={(event) => { setLimit(event.target.value); clear('creditLimitUsd'); }} error={fields.creditLimitUsd} placeholder="No limit" />
         <div className="form-row-submit">
           <button type="submit" className="button button-primary" disabled={create.isPending}>
             {create.isPending ? 'Creating…' : 'Create key'}
@@ -113,7 +105,7 @@ function KeysTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke: (key: ApiKey)
           {keys.map((key) => (
             <tr key={key.id}>
               <td data-label="Name">{key.name}</td>
-              <td data-label="Key"><code>{key.prefix}…</code></td>
+              <td data-label="Key"><code>{keyPrefix(key.prefix)}</code></td>
               <td data-label="Created">{formatDateTime(key.createdAt)}</td>
               <td data-label="Last used">{formatRelative(key.lastUsedAt)}</td>
               <td data-label="Usage" className="num">{key.usageMicros === undefined ? '—' : formatMicros(key.usageMicros ?? 0)}</td>
@@ -171,7 +163,7 @@ export function KeysPage() {
         onConfirm={() => revoking && revoke.mutate(revoking)}
       >
         <p>
-          Apps using <strong>{revoking?.name}</strong> (<code>{revoking?.prefix}…</code>) will get 401 errors at once.
+          Apps using <strong>{revoking?.name}</strong> (<code>{revoking ? keyPrefix(revoking.prefix) : ''}</code>) will get 401 errors at once.
           This cannot be undone.
         </p>
       </ConfirmDialog>

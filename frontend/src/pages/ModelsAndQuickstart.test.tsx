@@ -43,7 +43,7 @@ describe('quickstart page', () => {
   it('shows the base URL and snippets that use the key prefix', async () => {
     mockApi({
       'GET /api/me': { body: ME },
-      'GET /api/keys': { body: [{ id: 'k1', name: 'backend', prefix: 'sk-tg-v1-3f9c2a', creditLimitMicros: null, createdAt: '2026-03-01T00:00:00Z', lastUsedAt: null }] },
+      'GET /api/keys': { body: [{ id: 'k1', name: 'backend', prefix: 'sk-tg-v1-3f9c2a…', creditLimitMicros: null, createdAt: '2026-03-01T00:00:00Z', lastUsedAt: null }] },
     });
     renderApp('/quickstart');
     expect(await screen.findByTestId('base-url')).toHaveTextContent(`${window.location.origin}/v1`);

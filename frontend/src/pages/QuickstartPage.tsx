@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { useKeys } from '../api/queries';
 import { CopyButton } from '../components/CopyButton';
 import { PageHeader } from '../components/PageHeader';
+import { keyPrefix } from '../lib/format';
 
 type Language = 'curl' | 'python' | 'javascript';
 
@@ -50,7 +51,7 @@ export function QuickstartPage() {
   const [language, setLanguage] = useState<Language>('curl');
   const baseUrl = `${window.location.origin}/v1`;
   const key = keys.data?.[0];
-  const exportLine = `export TOLLGATE_API_KEY=${key ? `${key.prefix}…` : 'sk-tg-v1-…'}`;
+  const exportLine = `export TOLLGATE_API_KEY=${key ? keyPrefix(key.prefix) : 'sk-tg-v1-…'}`;
   const code = snippets(baseUrl, 'openai/gpt-4o-mini')[language];
   return (
     <>
@@ -67,7 +68,7 @@ export function QuickstartPage() {
         <h2>2. Your key</h2>
         {key ? (
           <p>
-            Put your key <code>{key.prefix}…</code> (“{key.name}”) in an environment variable. Tollgate showed the full key
+            Put your key <code>{keyPrefix(key.prefix)}</code> (“{key.name}”) in an environment variable. Tollgate showed the full key
             once, when it was created; if you have lost it, <Link to="/keys">create a new one</Link>.
           </p>
         ) : (
