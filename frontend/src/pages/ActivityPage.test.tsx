@@ -101,6 +101,12 @@ describe('activity page', () => {
     expect(detail('Cost')).toHaveTextContent('$0.000007');
   });
 
+  it('says so when a generation is not there', async () => {
+    server();
+    renderApp('/activity/gen-unknown');
+    expect(await screen.findByText('No such call')).toBeInTheDocument();
+  });
+
   it('says the feature is coming when the server has no activity API', async () => {
     mockApi({ 'GET /api/me': { body: ME } });
     renderApp('/activity');

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { ApiError } from '../api/client';
 import { useActivity, useGeneration, useKeys, useModels } from '../api/queries';
 import type { Generation } from '../api/types';
 import { PageHeader } from '../components/PageHeader';
@@ -152,6 +153,10 @@ export function GenerationPage() {
       <section className="card">
         {generation.isPending ? (
           <Loading />
+        ) : generation.error instanceof ApiError && generation.error.status === 404 ? (
+          <Empty title="No such call">
+            <p>No call with this id was made with your keys, or this server does not show call details yet.</p>
+          </Empty>
         ) : generation.error ? (
           <ErrorState error={generation.error} feature="This generation" onRetry={() => generation.refetch()} />
         ) : (
