@@ -199,7 +199,7 @@ async function main() {
       return `spend ${text}`;
     });
 
-    await step('the Credits page shows the balance or says credits are coming', async () => {
+    await step('the Credits page shows the balance and the call’s charge', async () => {
       await page.getByRole('link', { name: 'Credits' }).click();
       await page.getByRole('heading', { name: 'Credits', exact: true }).waitFor();
       if (!(await available(page, 'credits', '/api/credits?page=0&size=1'))) {
@@ -209,7 +209,10 @@ async function main() {
       }
       const balance = page.getByTestId('balance');
       await balance.waitFor();
-      await page.getByText('Usage', { exact: true }).or(page.getByText('No credit movements yet')).first().waitFor();
+      await page.locator('#ledger-title').waitFor();
+      await page.getByLabel('Show each request’s charge').check();
+      // The call's debit is in the ledger (written with its request-log row), linked to its generation.
+      await page.locator(`a[href="/activity/${encodeURIComponent(generationId)}"]`).waitFor();
       await screenshot(page, 'credits');
       return `balance ${await balance.innerText()}`;
     });

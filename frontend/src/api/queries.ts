@@ -30,7 +30,7 @@ export const queryKeys = {
   me: ['me'] as const,
   keys: ['keys'] as const,
   models: ['models'] as const,
-  credits: (page: number) => ['credits', page] as const,
+  credits: (page: number, includeUsage: boolean) => ['credits', page, includeUsage] as const,
   billingConfig: ['billing', 'config'] as const,
   autoTopUp: ['billing', 'auto-topup'] as const,
   usage: (from: string, to: string, groupBy: UsageGroupBy) => ['usage', from, to, groupBy] as const,
@@ -58,10 +58,11 @@ export function useModels() {
   });
 }
 
-export function useCredits(page: number, size = 20) {
+export function useCredits(page: number, includeUsage = false, size = 20) {
   return useQuery({
-    queryKey: queryKeys.credits(page),
-    queryFn: ({ signal }) => api<Credits>(withQuery('/api/credits', { page, size }), { signal }),
+    queryKey: queryKeys.credits(page, includeUsage),
+    queryFn: ({ signal }) =>
+      api<Credits>(withQuery('/api/credits', { page, size, includeUsage: includeUsage ? 'true' : null }), { signal }),
     placeholderData: keepPreviousData,
   });
 }

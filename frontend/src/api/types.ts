@@ -28,10 +28,12 @@ export interface CreatedApiKey {
 export type LedgerKind = 'signup_bonus' | 'topup' | 'usage' | 'refund' | 'adjustment' | 'auto_topup';
 
 export interface LedgerEntry {
-  id: string;
+  id: string | number;
   kind: LedgerKind | string;
   amountMicros: number;
   description: string | null;
+  /** The request a usage debit paid for. */
+  generationId?: string | null;
   createdAt: string;
 }
 
@@ -87,7 +89,9 @@ export interface Generation {
   costMicros: number | null;
   latencyMs: number | null;
   ttfbMs: number | null;
+  generationMs?: number | null;
   errorCode: string | null;
+  errorMessage?: string | null;
   usageSource: string | null;
 }
 

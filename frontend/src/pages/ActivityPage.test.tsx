@@ -70,7 +70,7 @@ describe('activity page', () => {
     await screen.findByRole('table', { name: 'Requests' });
     await userEvent.selectOptions(screen.getByLabelText('Model'), 'openai/gpt-4.1');
     await userEvent.selectOptions(await screen.findByLabelText('Key'), 'backend');
-    await userEvent.selectOptions(screen.getByLabelText('Status'), 'error');
+    await userEvent.selectOptions(screen.getByLabelText('Status'), '502');
     await userEvent.click(await screen.findByRole('button', { name: 'Next' }));
 
     await waitFor(() => {
@@ -80,7 +80,7 @@ describe('activity page', () => {
         size: '50',
         model: 'openai/gpt-4.1',
         keyId: 'k1',
-        status: 'error',
+        status: '502',
       });
     });
   });

@@ -11,6 +11,19 @@ import { formatMicros } from '../lib/money';
 
 const PAGE_SIZE = 50;
 
+// The request log keeps each call's HTTP status; these are the ones a call can end with.
+const STATUSES: [string, string][] = [
+  ['200', 'Succeeded'],
+  ['400', 'Bad request'],
+  ['402', 'Out of credits'],
+  ['404', 'Unknown model'],
+  ['429', 'Rate limited'],
+  ['499', 'Cancelled by the client'],
+  ['502', 'Provider error'],
+  ['503', 'No provider available'],
+  ['504', 'Provider timeout'],
+];
+
 function succeeded(generation: Generation): boolean {
   const status = Number(generation.status);
   return Number.isNaN(status) ? String(generation.status).toLowerCase() === 'success' : status >= 200 && status < 300;
@@ -61,8 +74,9 @@ function Filters() {
         Status
         <select value={params.get('status') ?? ''} onChange={(event) => set('status', event.target.value)}>
           <option value="">Any status</option>
-          <option value="success">Succeeded</option>
-          <option value="error">Failed</option>
+          {STATUSES.map(([code, label]) => (
+            <option key={code} value={code}>{code} {label}</option>
+          ))}
         </select>
       </label>
     </form>
@@ -181,11 +195,13 @@ function GenerationDetails({ generation }: { generation: Generation }) {
     ['Reasoning tokens', formatCount(generation.reasoningTokens)],
     ['Latency', formatMs(generation.latencyMs)],
     ['Time to first token', formatMs(generation.ttfbMs)],
+    ['Generation time', formatMs(generation.generationMs)],
     ['Finish reason', generation.finishReason ?? '—'],
     ['Streamed', generation.streamed ? 'Yes' : 'No'],
     ['Token counts from', generation.usageSource === 'upstream' ? 'Provider' : generation.usageSource === 'tokenizer' ? 'Estimate (tokenizer)' : '—'],
   ];
   if (generation.errorCode) rows.push(['Error', <code>{generation.errorCode}</code>]);
+  if (generation.errorMessage) rows.push(['Error message', generation.errorMessage]);
   return (
     <dl className="details">
       {rows.map(([label, value]) => (

@@ -37,6 +37,24 @@ describe('credits page', () => {
     expect(screen.getAllByText(/not configured on this Tollgate/)).not.toHaveLength(0);
   });
 
+  it('shows each request’s charge on demand, linked to its generation', async () => {
+    const server = mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/credits': (call) => ({
+        body: call.query.get('includeUsage') === 'true'
+          ? { ...CREDITS, entries: [{ ...CREDITS.entries[0], generationId: 'gen-abc' }] , total: 1 }
+          : { ...CREDITS, entries: [CREDITS.entries[1]], total: 1 },
+      }),
+    });
+    renderApp('/credits');
+    expect(await screen.findByText('Sign-up bonus')).toBeInTheDocument();
+    expect(screen.queryByText('openai/gpt-4o-mini')).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByLabelText('Show each request’s charge'));
+    expect(await screen.findByRole('link', { name: 'openai/gpt-4o-mini' })).toHaveAttribute('href', '/activity/gen-abc');
+    expect(server.callsTo('GET', '/api/credits').at(-1)?.query.get('includeUsage')).toBe('true');
+  });
+
   it('degrades to a friendly note while the server has no credits API', async () => {
     mockApi({ 'GET /api/me': { body: ME } });
     renderApp('/credits');

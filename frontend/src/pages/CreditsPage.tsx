@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client';
 import { queryKeys, useAutoTopUp, useBillingConfig, useCredits } from '../api/queries';
 import type { AutoTopUp, BillingConfig, LedgerEntry } from '../api/types';
@@ -158,7 +158,13 @@ function Ledger({ entries }: { entries: LedgerEntry[] }) {
             <tr key={entry.id}>
               <td data-label="Date">{formatDateTime(entry.createdAt)}</td>
               <td data-label="Type">{KIND_LABELS[entry.kind] ?? entry.kind}</td>
-              <td data-label="Description">{entry.description ?? ''}</td>
+              <td data-label="Description">
+                {entry.generationId ? (
+                  <Link to={`/activity/${encodeURIComponent(entry.generationId)}`}>{entry.description ?? entry.generationId}</Link>
+                ) : (
+                  entry.description ?? ''
+                )}
+              </td>
               <td data-label="Amount" className={`num ${entry.amountMicros < 0 ? 'negative' : 'positive'}`}>
                 {entry.amountMicros > 0 ? '+' : ''}
                 {formatMicros(entry.amountMicros, { precise: true })}
@@ -173,11 +179,14 @@ function Ledger({ entries }: { entries: LedgerEntry[] }) {
 
 export function CreditsPage() {
   const [page, setPage] = useState(0);
+  const [includeUsage, setIncludeUsage] = useState(false);
   const [params, setParams] = useSearchParams();
-  const credits = useCredits(page);
+  const credits = useCredits(page, includeUsage);
   const billing = useBillingConfig();
   const autoTopUp = useAutoTopUp();
   const returnedFromCheckout = params.get('checkout');
+  const billingUnavailable =
+    (billing.error instanceof ApiError && billing.error.notAvailable) || billing.data?.enabled === false;
 
   // Stripe sends the buyer back before (or just after) its webhook lands: refresh the balance a few times.
   const { refetch } = credits;
@@ -236,12 +245,12 @@ export function CreditsPage() {
         </section>
         <section className="card" aria-labelledby="auto-topup-title">
           <h2 id="auto-topup-title">Automatic top-up</h2>
-          {autoTopUp.isPending ? (
+          {billingUnavailable ? (
+            <p className="muted">Available once card payments are configured.</p>
+          ) : autoTopUp.isPending ? (
             <Loading />
           ) : autoTopUp.error ? (
             <ErrorState error={autoTopUp.error} feature="Automatic top-up" />
-          ) : billing.data && !billing.data.enabled ? (
-            <p className="muted">Available once card payments are configured.</p>
           ) : (
             <AutoTopUpForm settings={autoTopUp.data} />
           )}
@@ -249,7 +258,14 @@ export function CreditsPage() {
       </div>
       {credits.data && (
         <section className="card" aria-labelledby="ledger-title">
-          <h2 id="ledger-title">History</h2>
+          <div className="card-header">
+            <h2 id="ledger-title">History</h2>
+            <div className="checkbox checkbox-compact">
+              <input id="includeUsage" type="checkbox" checked={includeUsage}
+                onChange={(event) => { setIncludeUsage(event.target.checked); setPage(0); }} />
+              <label htmlFor="includeUsage">Show each request’s charge</label>
+            </div>
+          </div>
           {credits.data.entries.length === 0 ? (
             <Empty title="No credit movements yet" />
           ) : (

@@ -35,10 +35,10 @@ class BrowserJourneyIntegrationTests {
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     /**
-     * Dashboard features whose API this build must serve: the journey fails, rather than skips their steps, when one
-     * answers 404. Add "activity", "usage" and "credits" as their endpoints land.
+     * Dashboard features whose API this build serves: the journey fails, rather than skips their steps, when one
+     * answers 404. Billing (checkout, automatic top-up) joins when its endpoints land.
      */
-    private static final String REQUIRED_FEATURES = "";
+    private static final String REQUIRED_FEATURES = "activity,usage,credits";
 
     private static final Path CHROMIUM = Path.of(System.getProperty("tollgate.chromium", "/usr/bin/chromium"));
 
@@ -72,9 +72,10 @@ class BrowserJourneyIntegrationTests {
         System.out.println(log);
 
         assertThat(journey.exitValue()).as("exit code of %s; its output:%n%s", command, log).isZero();
-        assertThat(log).contains("ok - sign up", "ok - create a key and read it off the page",
+        assertThat(log).doesNotContain("SKIP").contains("ok - sign up", "ok - create a key and read it off the page",
                 "ok - the key calls /v1/chat/completions", "ok - the Activity page shows the call",
-                "ok - the Usage page shows its cost", "ok - revoke the key after confirming",
+                "ok - the Usage page shows its cost", "ok - the Credits page shows the balance",
+                "ok - revoke the key after confirming",
                 "ok - the revoked key gets 401", "JOURNEY PASSED");
         assertThat(FakeUpstream.shared().requestCount()).as("chat calls that reached the fake upstream").isEqualTo(1);
         try (var shots = Files.list(SCREENSHOTS)) {
