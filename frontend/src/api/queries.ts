@@ -1,0 +1,114 @@
+import { keepPreviousData, QueryClient, useQuery } from '@tanstack/react-query';
+import { api, ApiError, withQuery } from './client';
+import type {
+  ApiKey,
+  AutoTopUp,
+  BillingConfig,
+  CatalogModel,
+  Credits,
+  Generation,
+  Me,
+  Page,
+  Usage,
+  UsageGroupBy,
+} from './types';
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 10_000,
+        refetchOnWindowFocus: false,
+        // A 4xx will not change by asking again; network hiccups and 5xx get one more try.
+        retry: (failures, error) => !(error instanceof ApiError && error.status < 500) && failures < 1,
+      },
+    },
+  });
+}
+
+export const queryKeys = {
+  me: ['me'] as const,
+  keys: ['keys'] as const,
+  models: ['models'] as const,
+  credits: (page: number, includeUsage: boolean) => ['credits', page, includeUsage] as const,
+  billingConfig: ['billing', 'config'] as const,
+  autoTopUp: ['billing', 'auto-topup'] as const,
+  usage: (from: string, to: string, groupBy: UsageGroupBy) => ['usage', from, to, groupBy] as const,
+  activity: (filters: ActivityFilters) => ['activity', filters] as const,
+  generation: (id: string) => ['generation', id] as const,
+};
+
+export function useMe() {
+  return useQuery({
+    queryKey: queryKeys.me,
+    queryFn: ({ signal }) => api<Me>('/api/me', { signal }),
+    staleTime: 60_000,
+  });
+}
+
+export function useKeys() {
+  return useQuery({ queryKey: queryKeys.keys, queryFn: ({ signal }) => api<ApiKey[]>('/api/keys', { signal }) });
+}
+
+export function useModels() {
+  return useQuery({
+    queryKey: queryKeys.models,
+    queryFn: ({ signal }) => api<{ data: CatalogModel[] }>('/v1/models', { signal }).then((body) => body.data),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useCredits(page: number, includeUsage = false, size = 20) {
+  return useQuery({
+    queryKey: queryKeys.credits(page, includeUsage),
+    queryFn: ({ signal }) =>
+      api<Credits>(withQuery('/api/credits', { page, size, includeUsage: includeUsage ? 'true' : null }), { signal }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useBillingConfig() {
+  return useQuery({
+    queryKey: queryKeys.billingConfig,
+    queryFn: ({ signal }) => api<BillingConfig>('/api/billing/config', { signal }),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useAutoTopUp() {
+  return useQuery({
+    queryKey: queryKeys.autoTopUp,
+    queryFn: ({ signal }) => api<AutoTopUp>('/api/billing/auto-topup', { signal }),
+  });
+}
+
+export function useUsage(from: string, to: string, groupBy: UsageGroupBy) {
+  return useQuery({
+    queryKey: queryKeys.usage(from, to, groupBy),
+    queryFn: ({ signal }) => api<Usage>(withQuery('/api/usage', { from, to, groupBy }), { signal }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export interface ActivityFilters {
+  page: number;
+  size: number;
+  model: string;
+  keyId: string;
+  status: string;
+}
+
+export function useActivity(filters: ActivityFilters) {
+  return useQuery({
+    queryKey: queryKeys.activity(filters),
+    queryFn: ({ signal }) => api<Page<Generation>>(withQuery('/api/activity', { ...filters }), { signal }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useGeneration(id: string) {
+  return useQuery({
+    queryKey: queryKeys.generation(id),
+    queryFn: ({ signal }) => api<Generation>(`/api/activity/${encodeURIComponent(id)}`, { signal }),
+  });
+}

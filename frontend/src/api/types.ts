@@ -1,0 +1,128 @@
+// Wire types of the dashboard API (docs/CONTRACT.md §2). Money is integer micro-dollars in fields named `…Micros`.
+
+export interface Me {
+  user: { id: string; email: string };
+  tenant: { id: string; name: string };
+  role: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  creditLimitMicros: number | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  usageMicros?: number | null;
+}
+
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  key: string;
+  prefix: string;
+  creditLimitMicros: number | null;
+  createdAt: string;
+}
+
+export type LedgerKind = 'signup_bonus' | 'topup' | 'usage' | 'refund' | 'adjustment' | 'auto_topup';
+
+export interface LedgerEntry {
+  id: string | number;
+  kind: LedgerKind | string;
+  amountMicros: number;
+  description: string | null;
+  /** The request a usage debit paid for. */
+  generationId?: string | null;
+  createdAt: string;
+}
+
+export interface Credits {
+  balanceMicros: number;
+  totalCreditedMicros: number;
+  totalUsedMicros: number;
+  entries: LedgerEntry[];
+  page: number;
+  size: number;
+  total: number;
+}
+
+export type UsageGroupBy = 'day' | 'model' | 'key' | 'day,model' | 'day,key';
+
+export interface UsageTotals {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
+}
+
+export interface UsageRow extends UsageTotals {
+  day?: string;
+  model?: string;
+  keyId?: string | null;
+  keyName?: string | null;
+}
+
+export interface Usage {
+  from: string;
+  to: string;
+  groupBy: string;
+  totals: UsageTotals;
+  rows: UsageRow[];
+}
+
+export interface Generation {
+  id: string;
+  createdAt: string;
+  model: string;
+  provider: string | null;
+  keyId: string | null;
+  keyName: string | null;
+  status: number | string;
+  streamed: boolean;
+  cancelled: boolean;
+  finishReason: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  cachedTokens: number | null;
+  reasoningTokens: number | null;
+  costMicros: number | null;
+  latencyMs: number | null;
+  ttfbMs: number | null;
+  generationMs?: number | null;
+  errorCode: string | null;
+  errorMessage?: string | null;
+  usageSource: string | null;
+}
+
+export interface Page<T> {
+  data: T[];
+  page: number;
+  size: number;
+  total: number;
+}
+
+export interface BillingConfig {
+  enabled: boolean;
+  minUsd: number;
+  maxUsd: number;
+  feePercent: number;
+  feeFixedUsd: number;
+}
+
+export interface AutoTopUp {
+  enabled: boolean;
+  thresholdUsd: number | null;
+  amountUsd: number | null;
+  hasPaymentMethod: boolean;
+  lastError: string | null;
+}
+
+export interface CatalogModel {
+  id: string;
+  name?: string;
+  owned_by?: string;
+  context_length?: number;
+  pricing?: { prompt?: string; completion?: string; input_cache_read?: string; input_cache_write?: string };
+  top_provider?: { max_completion_tokens?: number };
+}

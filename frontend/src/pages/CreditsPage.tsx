@@ -1,0 +1,281 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { api, ApiError } from '../api/client';
+import { queryKeys, useAutoTopUp, useBillingConfig, useCredits } from '../api/queries';
+import type { AutoTopUp, BillingConfig, LedgerEntry } from '../api/types';
+import type { FieldErrors } from '../auth/formErrors';
+import { useFormErrors } from '../auth/useFormErrors';
+import { Field } from '../components/Field';
+import { PageHeader } from '../components/PageHeader';
+import { Pagination } from '../components/Pagination';
+import { Alert, Empty, ErrorState, Loading } from '../components/States';
+import { formatDateTime } from '../lib/format';
+import { formatMicros, microsToUsdDecimal, parseUsdToMicros, quoteCheckout, usdToMicros } from '../lib/money';
+
+const KIND_LABELS: Record<string, string> = {
+  signup_bonus: 'Sign-up bonus',
+  topup: 'Top-up',
+  usage: 'Usage',
+  refund: 'Refund',
+  adjustment: 'Adjustment',
+  auto_topup: 'Automatic top-up',
+};
+
+function BillingNotConfigured() {
+  return (
+    <Alert tone="info">
+      Card payments are not configured on this Tollgate server, so credits cannot be bought here. Ask your operator to
+      add credits to your account, or to set up Stripe (<code>tollgate.stripe.secret-key</code>).
+    </Alert>
+  );
+}
+
+function AddCredits({ config }: { config: BillingConfig }) {
+  const minMicros = usdToMicros(config.minUsd) ?? 0;
+  const maxMicros = usdToMicros(config.maxUsd) ?? Number.MAX_SAFE_INTEGER;
+  const [amount, setAmount] = useState(String(Math.max(config.minUsd, 10)));
+  const [notConfigured, setNotConfigured] = useState(false);
+  const { formRef, fields, form: formError, check, fail, clear } = useFormErrors(['amountUsd']);
+  const micros = parseUsdToMicros(amount);
+  const quote = micros === null ? null : quoteCheckout(micros, config.feePercent, config.feeFixedUsd);
+  const checkout = useMutation({
+    mutationFn: (amountUsd: string) => api<{ url: string }>('/api/billing/checkout', { method: 'POST', body: { amountUsd } }),
+    onSuccess: ({ url }) => window.location.assign(url),
+    onError: (error) => {
+      if (error instanceof ApiError && (error.code === 'billing_not_configured' || error.status === 503)) {
+        setNotConfigured(true);
+        return;
+      }
+      fail(error);
+    },
+  });
+  if (notConfigured) return <BillingNotConfigured />;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const errors: FieldErrors = {};
+    if (micros === null || micros < minMicros || micros > maxMicros) {
+      errors.amountUsd = `Enter an amount between ${formatMicros(minMicros)} and ${formatMicros(maxMicros)}.`;
+    }
+    if (check(errors) && micros !== null) checkout.mutate(microsToUsdDecimal(micros));
+  };
+  const hasFee = config.feePercent > 0 || config.feeFixedUsd > 0;
+  return (
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Add credits">
+      {formError && <Alert>{formError}</Alert>}
+      <Field id="amountUsd" label="Amount of credits (USD)" inputMode="decimal" value={amount}
+        onChange={(event) => { setAmount(event.target.value); clear('amountUsd'); }} error={fields.amountUsd}
+        hint={`Between ${formatMicros(minMicros)} and ${formatMicros(maxMicros)}.`} />
+      {quote && (
+        <dl className="quote" aria-label="Price">
+          <div><dt>Credits</dt><dd>{formatMicros(quote.creditsMicros)}</dd></div>
+          {hasFee && (
+            <div>
+              <dt>Purchase fee ({config.feePercent}%{config.feeFixedUsd > 0 ? ` + ${formatMicros(usdToMicros(config.feeFixedUsd) ?? 0)}` : ''})</dt>
+              <dd>{formatMicros(quote.feeMicros)}</dd>
+            </div>
+          )}
+          <div className="quote-total"><dt>You pay</dt><dd>{formatMicros(quote.totalMicros)}</dd></div>
+        </dl>
+      )}
+      <button type="submit" className="button button-primary" disabled={checkout.isPending}>
+        {checkout.isPending ? 'Opening checkout…' : 'Continue to payment'}
+      </button>
+      <p className="muted small">Payment is handled by Stripe Checkout; credits appear here within seconds.</p>
+    </form>
+  );
+}
+
+function AutoTopUpForm({ settings }: { settings: AutoTopUp }) {
+  const queryClient = useQueryClient();
+  const [enabled, setEnabled] = useState(settings.enabled);
+  const [threshold, setThreshold] = useState(settings.thresholdUsd?.toString() ?? '5');
+  const [amount, setAmount] = useState(settings.amountUsd?.toString() ?? '20');
+  const [saved, setSaved] = useState(false);
+  const { formRef, fields, form: formError, check, fail, clear } = useFormErrors(['thresholdUsd', 'amountUsd', 'enabled']);
+  const save = useMutation({
+    mutationFn: (body: { enabled: boolean; thresholdUsd: string; amountUsd: string }) =>
+      api<AutoTopUp>('/api/billing/auto-topup', { method: 'PUT', body }),
+    onSuccess: (next) => {
+      queryClient.setQueryData(queryKeys.autoTopUp, next);
+      setSaved(true);
+    },
+    onError: fail,
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    const errors: FieldErrors = {};
+    const thresholdMicros = parseUsdToMicros(threshold);
+    const amountMicros = parseUsdToMicros(amount);
+    if (thresholdMicros === null) errors.thresholdUsd = 'Enter an amount in USD.';
+    if (amountMicros === null || amountMicros === 0) errors.amountUsd = 'Enter an amount in USD above zero.';
+    if (!check(errors) || thresholdMicros === null || amountMicros === null) return;
+    save.mutate({ enabled, thresholdUsd: microsToUsdDecimal(thresholdMicros), amountUsd: microsToUsdDecimal(amountMicros) });
+  };
+  return (
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Automatic top-up">
+      {settings.lastError && <Alert>The last automatic top-up failed: {settings.lastError}</Alert>}
+      {formError && <Alert>{formError}</Alert>}
+      {saved && <Alert tone="success">Saved.</Alert>}
+      {!settings.hasPaymentMethod && (
+        <p className="muted">
+          Automatic top-ups charge the card of your last purchase. Buy credits once to save a card.
+        </p>
+      )}
+      <div className="checkbox">
+        <input id="autoTopUpEnabled" type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)}
+          disabled={!settings.hasPaymentMethod && !settings.enabled} />
+        <label htmlFor="autoTopUpEnabled">Top up automatically when my balance runs low</label>
+      </div>
+      <div className="form-row">
+        <Field id="thresholdUsd" label="When the balance falls below (USD)" inputMode="decimal" value={threshold}
+          onChange={(event) => { setThreshold(event.target.value); clear('thresholdUsd'); }} error={fields.thresholdUsd} />
+        <Field id="autoAmountUsd" label="Add this much (USD)" inputMode="decimal" value={amount}
+          onChange={(event) => { setAmount(event.target.value); clear('amountUsd'); }} error={fields.amountUsd} />
+      </div>
+      <button type="submit" className="button button-secondary" disabled={save.isPending}>
+        {save.isPending ? 'Saving…' : 'Save settings'}
+      </button>
+    </form>
+  );
+}
+
+function Ledger({ entries }: { entries: LedgerEntry[] }) {
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Type</th>
+            <th scope="col">Description</th>
+            <th scope="col" className="num">Amount</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <tr key={entry.id}>
+              <td data-label="Date">{formatDateTime(entry.createdAt)}</td>
+              <td data-label="Type">{KIND_LABELS[entry.kind] ?? entry.kind}</td>
+              <td data-label="Description">
+                {entry.generationId ? (
+                  <Link to={`/activity/${encodeURIComponent(entry.generationId)}`}>{entry.description ?? entry.generationId}</Link>
+                ) : (
+                  entry.description ?? ''
+                )}
+              </td>
+              <td data-label="Amount" className={`num ${entry.amountMicros < 0 ? 'negative' : 'positive'}`}>
+                {entry.amountMicros > 0 ? '+' : ''}
+                {formatMicros(entry.amountMicros, { precise: true })}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function CreditsPage() {
+  const [page, setPage] = useState(0);
+  const [includeUsage, setIncludeUsage] = useState(false);
+  const [params, setParams] = useSearchParams();
+  const credits = useCredits(page, includeUsage);
+  const billing = useBillingConfig();
+  const autoTopUp = useAutoTopUp();
+  const returnedFromCheckout = params.get('checkout');
+  const billingUnavailable =
+    (billing.error instanceof ApiError && billing.error.notAvailable) || billing.data?.enabled === false;
+
+  // Stripe sends the buyer back before (or just after) its webhook lands: refresh the balance a few times.
+  const { refetch } = credits;
+  useEffect(() => {
+    if (returnedFromCheckout !== 'success') return;
+    const timers = [1500, 4000, 8000].map((delay) => setTimeout(() => refetch(), delay));
+    return () => timers.forEach(clearTimeout);
+  }, [returnedFromCheckout, refetch]);
+
+  return (
+    <>
+      <PageHeader title="Credits" description="Tollgate is prepaid: every call is paid from this balance." />
+      {returnedFromCheckout === 'success' && (
+        <Alert tone="success">
+          Thank you! Your payment went through; the credits appear here within a few seconds.{' '}
+          <button type="button" className="link-button" onClick={() => setParams({})}>Dismiss</button>
+        </Alert>
+      )}
+      {returnedFromCheckout === 'cancel' && <Alert tone="info">Checkout was cancelled; nothing was charged.</Alert>}
+      {credits.isPending ? (
+        <Loading label="Loading balance…" />
+      ) : credits.error ? (
+        <ErrorState error={credits.error} feature="Credits" onRetry={() => credits.refetch()} />
+      ) : (
+        <div className="stats">
+          <div className="stat stat-primary">
+            <span className="stat-label">Balance</span>
+            <span className="stat-value" data-testid="balance">{formatMicros(credits.data.balanceMicros)}</span>
+          </div>
+          <div className="stat">
+            <span className="stat-label">Credited in total</span>
+            <span className="stat-value">{formatMicros(credits.data.totalCreditedMicros)}</span>
+          </div>
+          <div className="stat">
+            <span className="stat-label">Used in total</span>
+            <span className="stat-value">{formatMicros(credits.data.totalUsedMicros)}</span>
+          </div>
+        </div>
+      )}
+      <div className="grid-2">
+        <section className="card" aria-labelledby="add-credits-title">
+          <h2 id="add-credits-title">Add credits</h2>
+          {billing.isPending ? (
+            <Loading />
+          ) : billing.error ? (
+            billing.error instanceof ApiError && billing.error.notAvailable ? (
+              <BillingNotConfigured />
+            ) : (
+              <ErrorState error={billing.error} feature="Billing" />
+            )
+          ) : !billing.data.enabled ? (
+            <BillingNotConfigured />
+          ) : (
+            <AddCredits config={billing.data} />
+          )}
+        </section>
+        <section className="card" aria-labelledby="auto-topup-title">
+          <h2 id="auto-topup-title">Automatic top-up</h2>
+          {billingUnavailable ? (
+            <p className="muted">Available once card payments are configured.</p>
+          ) : autoTopUp.isPending ? (
+            <Loading />
+          ) : autoTopUp.error ? (
+            <ErrorState error={autoTopUp.error} feature="Automatic top-up" />
+          ) : (
+            <AutoTopUpForm settings={autoTopUp.data} />
+          )}
+        </section>
+      </div>
+      {credits.data && (
+        <section className="card" aria-labelledby="ledger-title">
+          <div className="card-header">
+            <h2 id="ledger-title">History</h2>
+            <div className="checkbox checkbox-compact">
+              <input id="includeUsage" type="checkbox" checked={includeUsage}
+                onChange={(event) => { setIncludeUsage(event.target.checked); setPage(0); }} />
+              <label htmlFor="includeUsage">Show each request’s charge</label>
+            </div>
+          </div>
+          {credits.data.entries.length === 0 ? (
+            <Empty title="No credit movements yet" />
+          ) : (
+            <>
+              <Ledger entries={credits.data.entries} />
+              <Pagination page={credits.data.page} size={credits.data.size} total={credits.data.total} onPage={setPage} />
+            </>
+          )}
+        </section>
+      )}
+    </>
+  );
+}
