@@ -3,6 +3,8 @@ package dev.tollgate.metering;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.tollgate.provider.TokenUsage;
 
 /**
@@ -16,14 +18,34 @@ import dev.tollgate.provider.TokenUsage;
  * @param price the provider price row
  * @param markupPpm the markup in parts per million (50000 = 5 %)
  */
-public record PriceQuote(ModelPrice price, long markupPpm) {
+public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice hostPrice) {
+
+    public PriceQuote(ModelPrice price, long markupPpm) {
+        this(price, markupPpm, null);
+    }
+
+    /**
+     * This quote for a route whose host charges the operator its own price: the tenant still pays the catalog price,
+     * the operator's cost follows the host.
+     */
+    public PriceQuote onHost(@Nullable Long inputPerMtok, @Nullable Long outputPerMtok) {
+        if (inputPerMtok == null || outputPerMtok == null) {
+            return new PriceQuote(price, markupPpm, null);
+        }
+        return new PriceQuote(price, markupPpm, new ModelPrice(price.id(), price.modelId(), inputPerMtok,
+                outputPerMtok, null, null, null, price.effectiveFrom()));
+    }
 
     private static final long PICOS_PER_MICRO = 1_000_000L;
 
     private static final BigInteger PPM = BigInteger.valueOf(1_000_000L);
 
-    /** The exact provider cost in pico-dollars (10⁻¹² USD). */
+    /** The exact catalog cost in pico-dollars (10⁻¹² USD), which the tenant's charge is computed from. */
     public long costPicos(TokenUsage usage) {
+        return picos(price, usage);
+    }
+
+    private static long picos(ModelPrice price, TokenUsage usage) {
         long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
         long cacheWrite = Math.min(usage.cacheWriteTokens(), usage.promptTokens() - cached);
         long plainInput = usage.promptTokens() - cached - cacheWrite;
@@ -37,9 +59,9 @@ public record PriceQuote(ModelPrice price, long markupPpm) {
                 Math.multiplyExact(reasoning, orElse(price.reasoningPerMtok(), price.outputPerMtok())));
     }
 
-    /** What the provider charges the operator, rounded up to the micro-dollar. */
+    /** What the provider charges the operator (the host's price when it has its own), rounded up. */
     public long providerCostMicros(TokenUsage usage) {
-        return ceilDiv(costPicos(usage), PICOS_PER_MICRO);
+        return ceilDiv(hostPrice != null ? picos(hostPrice, usage) : costPicos(usage), PICOS_PER_MICRO);
     }
 
     /** What the tenant pays: provider cost plus markup, rounded up to the micro-dollar. */

@@ -1,6 +1,7 @@
 package dev.tollgate.metering;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -19,6 +20,7 @@ import dev.tollgate.provider.TokenUsage;
  * @param costMicros what the provider charges the operator
  * @param chargeMicros what the tenant pays (debited from its credits)
  * @param leaseId the credit lease the charge came out of, shrunk by the same amount as the balance
+ * @param attempts every provider attempt, retries and fallbacks included, in order
  * @param persisted called once the record is in the database
  */
 public record UsageRecord(UUID id, UUID tenantId, UUID apiKeyId, String model, @Nullable String provider, int status,
@@ -26,5 +28,5 @@ public record UsageRecord(UUID id, UUID tenantId, UUID apiKeyId, String model, @
         @Nullable String finishReason, TokenUsage usage, UsageSource usageSource, int latencyMillis,
         @Nullable Integer ttfbMillis, @Nullable Integer generationMillis, @Nullable Long priceId,
         @Nullable Long markupPpm, long costMicros, long chargeMicros, @Nullable UUID leaseId, Instant createdAt,
-        Runnable persisted) {
+        List<AttemptRecord> attempts, Runnable persisted) {
 }

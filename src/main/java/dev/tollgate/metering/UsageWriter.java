@@ -25,8 +25,9 @@ import reactor.util.retry.Retry;
  * Writes usage records in batches, off the response path: a request hands its record over and is done; a background
  * loop writes whatever has queued up every {@value #FLUSH_MILLIS} ms (sooner when a batch fills).
  * <p>
- * One statement per batch writes the request-log rows, the usage debits on the ledger, the tenants' balances, the
- * credit leases the charges came from and the keys' spend: all of it lands or none of it does. It is idempotent on
+ * One statement per batch writes the request-log rows and their provider attempts, the usage debits on the ledger,
+ * the tenants' balances, the credit leases the charges came from and the keys' spend: all of it lands or none of it
+ * does. It is idempotent on
  * the request id, so a batch whose outcome was unknown can be written again. A failed batch stays queued and is
  * retried. On shutdown (after the web server has drained) everything queued is written before the database pool
  * closes; only a crash loses what is queued, at most about one flush interval of requests.
@@ -96,7 +97,14 @@ class UsageWriter implements SmartLifecycle {
                 insert into key_spend (api_key_id, tenant_id, used_micros)
                 select api_key_id, tenant_id, total from per_key
                 on conflict (api_key_id) do update set used_micros = key_spend.used_micros + excluded.used_micros
-                returning api_key_id)
+                returning api_key_id),
+            attempts as (
+                insert into request_attempt (request_id, attempt, model, provider, key_index, status, error_code,
+                    latency_ms)
+                select * from unnest($27::uuid[], $28::int[], $29::text[], $30::text[], $31::int[], $32::int[],
+                    $33::text[], $34::int[])
+                on conflict do nothing
+                returning request_id)
             select (select count(*) from logged) as logged, (select count(*) from balances) as balances""";
 
     private final DatabaseClient db;
@@ -162,9 +170,12 @@ class UsageWriter implements SmartLifecycle {
 
     private Mono<Void> write(List<UsageRecord> batch) {
         int n = batch.size();
-        Columns c = new Columns(n);
-        for (int i = 0; i < n; i++) {
+        Columns c = new Columns(n, batch.stream().mapToInt(record -> record.attempts().size()).sum());
+        for (int i = 0, a = 0; i < n; i++) {
             c.set(i, batch.get(i));
+            for (AttemptRecord attempt : batch.get(i).attempts()) {
+                c.setAttempt(a++, batch.get(i).id(), attempt);
+            }
         }
         return db.sql(WRITE)
             .bind(0, c.ids).bind(1, c.tenants).bind(2, c.keys).bind(3, c.models).bind(4, c.providers)
@@ -173,6 +184,9 @@ class UsageWriter implements SmartLifecycle {
             .bind(13, c.cached).bind(14, c.cacheWrite).bind(15, c.reasoning).bind(16, c.sources)
             .bind(17, c.latency).bind(18, c.ttfb).bind(19, c.generation).bind(20, c.priceIds).bind(21, c.markups)
             .bind(22, c.costs).bind(23, c.charges).bind(24, c.leases).bind(25, c.created)
+            .bind(26, c.attemptRequests).bind(27, c.attemptNumbers).bind(28, c.attemptModels)
+            .bind(29, c.attemptProviders).bind(30, c.attemptKeys).bind(31, c.attemptStatuses)
+            .bind(32, c.attemptErrors).bind(33, c.attemptLatencies)
             .then();
     }
 
@@ -239,8 +253,16 @@ class UsageWriter implements SmartLifecycle {
         final Long[] charges;
         final UUID[] leases;
         final OffsetDateTime[] created;
+        final UUID[] attemptRequests;
+        final Integer[] attemptNumbers;
+        final String[] attemptModels;
+        final String[] attemptProviders;
+        final Integer[] attemptKeys;
+        final Integer[] attemptStatuses;
+        final String[] attemptErrors;
+        final Integer[] attemptLatencies;
 
-        Columns(int n) {
+        Columns(int n, int attempts) {
             ids = new UUID[n];
             tenants = new UUID[n];
             keys = new UUID[n];
@@ -267,6 +289,25 @@ class UsageWriter implements SmartLifecycle {
             charges = new Long[n];
             leases = new UUID[n];
             created = new OffsetDateTime[n];
+            attemptRequests = new UUID[attempts];
+            attemptNumbers = new Integer[attempts];
+            attemptModels = new String[attempts];
+            attemptProviders = new String[attempts];
+            attemptKeys = new Integer[attempts];
+            attemptStatuses = new Integer[attempts];
+            attemptErrors = new String[attempts];
+            attemptLatencies = new Integer[attempts];
+        }
+
+        void setAttempt(int i, UUID request, AttemptRecord attempt) {
+            attemptRequests[i] = request;
+            attemptNumbers[i] = attempt.number();
+            attemptModels[i] = attempt.model();
+            attemptProviders[i] = attempt.provider();
+            attemptKeys[i] = attempt.keyIndex();
+            attemptStatuses[i] = attempt.status();
+            attemptErrors[i] = attempt.errorCode();
+            attemptLatencies[i] = attempt.latencyMillis();
         }
 
         void set(int i, UsageRecord r) {

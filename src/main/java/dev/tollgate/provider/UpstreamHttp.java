@@ -153,12 +153,6 @@ public final class UpstreamHttp {
             return null;
         }
         UpstreamKeys.Lease lease = keys.acquire();
-        if (lease == null) {
-            Duration wait = keys.coolingFor();
-            throw new UpstreamException(HttpStatus.TOO_MANY_REQUESTS, "upstream_rate_limited",
-                    "Every API key of provider " + provider + " is rate limited for another " + wait.toSeconds() + " s",
-                    429, true, wait.isZero() ? Duration.ofSeconds(1) : wait, null);
-        }
         if (attempt != null) {
             attempt.usedKey(lease.index());
         }

@@ -7,12 +7,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * A provider's upstream API keys. Each call takes the key with the fewest calls in flight relative to its weight
  * (ties in turn); a key the provider answered 429 with is left alone for its {@code Retry-After} while the others
- * carry on. Lock-free: a few atomic reads and one increment per call.
+ * carry on. When every key is cooling down, the one that recovers first is used anyway: the provider then answers for
+ * itself (one 429 may concern one model or one large request), rather than Tollgate refusing every call on its
+ * behalf. Lock-free: a few atomic reads and one increment per call.
  */
 final class UpstreamKeys {
 
@@ -35,38 +35,27 @@ final class UpstreamKeys {
         return slots.isEmpty();
     }
 
-    /**
-     * Takes a key for one call; {@link Lease#release()} must follow when the call ends.
-     * @return the lease, or null when every key is cooling down (see {@link #coolingFor()})
-     */
-    @Nullable Lease acquire() {
+    /** Takes a key for one call; {@link Lease#release()} must follow when the call ends. The pool must not be empty. */
+    Lease acquire() {
         long now = System.nanoTime();
         int start = Math.floorMod(turn.getAndIncrement(), slots.size());
         Slot best = null;
+        Slot soonest = null;
         for (int i = 0; i < slots.size(); i++) {
             Slot slot = slots.get((start + i) % slots.size());
             if (slot.cooledUntil.get() - now > 0) {
+                if (soonest == null || slot.cooledUntil.get() - soonest.cooledUntil.get() < 0) {
+                    soonest = slot;
+                }
                 continue;
             }
             if (best == null || (long) slot.inFlight.get() * best.weight < (long) best.inFlight.get() * slot.weight) {
                 best = slot;
             }
         }
-        if (best == null) {
-            return null;
-        }
-        best.inFlight.incrementAndGet();
-        return new Lease(best);
-    }
-
-    /** How long until the first cooling key is usable again. */
-    Duration coolingFor() {
-        long now = System.nanoTime();
-        long soonest = Long.MAX_VALUE;
-        for (Slot slot : slots) {
-            soonest = Math.min(soonest, slot.cooledUntil.get() - now);
-        }
-        return Duration.ofNanos(Math.max(0, soonest));
+        Slot chosen = best != null ? best : soonest;
+        chosen.inFlight.incrementAndGet();
+        return new Lease(chosen);
     }
 
     int inFlight(int index) {

@@ -5,6 +5,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.tollgate.routing.ProviderPreferences;
+
 /**
  * A validated Chat Completions request.
  *
@@ -15,7 +17,8 @@ import tools.jackson.databind.node.ObjectNode;
  * @param includeCost whether the client asked for {@code usage.cost} ({@code usage: {"include": true}})
  * @param maxTokens {@code max_completion_tokens} or {@code max_tokens}, when given
  * @param fallbackModels OpenRouter's {@code models}: other models to try, in order
+ * @param providers OpenRouter's {@code provider}: which providers to prefer, allow or skip, and how to rank them
  */
 record ChatRequest(ObjectNode body, String model, boolean stream, boolean streamUsage, boolean includeCost,
-        @Nullable Integer maxTokens, List<String> fallbackModels) {
+        @Nullable Integer maxTokens, List<String> fallbackModels, ProviderPreferences providers) {
 }

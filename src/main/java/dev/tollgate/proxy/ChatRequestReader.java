@@ -16,6 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.common.ApiException;
+import dev.tollgate.routing.ProviderPreferences;
 
 /**
  * Reads a request body up to the size limit (413 beyond it, checked against Content-Length before reading when the
@@ -89,9 +90,11 @@ final class ChatRequestReader {
         if (maxTokens == null) {
             maxTokens = positiveInt(body, "max_tokens");
         }
-        List<String> fallbacks = fallbackModels(body.path("models"));
+        List<String> fallbacks = stringList(body.path("models"), "models");
+        ProviderPreferences providers = providerPreferences(body.path("provider"));
         body.remove(TOLLGATE_FIELDS);
-        return new ChatRequest(body, model.stringValue(), stream, streamUsage, includeCost, maxTokens, fallbacks);
+        return new ChatRequest(body, model.stringValue(), stream, streamUsage, includeCost, maxTokens, fallbacks,
+                providers);
     }
 
     private static boolean flag(JsonNode parent, String field) {
@@ -116,21 +119,49 @@ final class ChatRequestReader {
         return value.asInt();
     }
 
-    private static List<String> fallbackModels(JsonNode models) {
-        if (models.isMissingNode() || models.isNull()) {
+    private static List<String> stringList(JsonNode values, String param) {
+        if (values.isMissingNode() || values.isNull()) {
             return List.of();
         }
-        if (!models.isArray()) {
-            throw ApiException.invalidParam("models", "'models' must be an array of model ids.");
+        if (!values.isArray()) {
+            throw ApiException.invalidParam(param, "'" + param + "' must be an array of strings.");
         }
-        List<String> ids = new ArrayList<>();
-        for (JsonNode id : models) {
-            if (!id.isString() || id.stringValue().isBlank()) {
-                throw ApiException.invalidParam("models", "'models' must be an array of model ids.");
+        List<String> strings = new ArrayList<>();
+        for (JsonNode value : values) {
+            if (!value.isString() || value.stringValue().isBlank()) {
+                throw ApiException.invalidParam(param, "'" + param + "' must be an array of strings.");
             }
-            ids.add(id.stringValue());
+            strings.add(value.stringValue());
         }
-        return List.copyOf(ids);
+        return List.copyOf(strings);
+    }
+
+    /** OpenRouter's {@code provider} object: order, allow_fallbacks, only, ignore, sort. */
+    private static ProviderPreferences providerPreferences(JsonNode provider) {
+        if (provider.isMissingNode() || provider.isNull()) {
+            return ProviderPreferences.NONE;
+        }
+        if (!provider.isObject()) {
+            throw ApiException.invalidParam("provider", "'provider' must be an object.");
+        }
+        JsonNode allow = provider.path("allow_fallbacks");
+        if (!allow.isMissingNode() && !allow.isNull() && !allow.isBoolean()) {
+            throw ApiException.invalidParam("provider.allow_fallbacks", "'allow_fallbacks' must be true or false.");
+        }
+        ProviderPreferences.Sort sort = null;
+        JsonNode sortField = provider.path("sort");
+        if (!sortField.isMissingNode() && !sortField.isNull()) {
+            sort = switch (sortField.asString("")) {
+                case "price" -> ProviderPreferences.Sort.PRICE;
+                case "latency" -> ProviderPreferences.Sort.LATENCY;
+                case "throughput" -> ProviderPreferences.Sort.THROUGHPUT;
+                default -> throw ApiException.invalidParam("provider.sort",
+                        "'sort' must be \"price\", \"latency\" or \"throughput\".");
+            };
+        }
+        return new ProviderPreferences(stringList(provider.path("order"), "provider.order"),
+                !allow.isBoolean() || allow.booleanValue(), stringList(provider.path("only"), "provider.only"),
+                stringList(provider.path("ignore"), "provider.ignore"), sort);
     }
 
 }

@@ -2,7 +2,9 @@ package dev.tollgate.proxy;
 
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -15,6 +17,7 @@ import dev.tollgate.common.ApiException;
 import dev.tollgate.common.Money;
 import dev.tollgate.credits.Hold;
 import dev.tollgate.metering.GenerationIds;
+import dev.tollgate.metering.AttemptRecord;
 import dev.tollgate.metering.MeteringService;
 import dev.tollgate.metering.PriceQuote;
 import dev.tollgate.metering.PromptEstimator;
@@ -22,6 +25,7 @@ import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.routing.Route;
 
 /**
  * The state of one proxied call: timings, the price and credit hold it was admitted with, the provider's last usage
@@ -52,8 +56,10 @@ final class GenerationTracker {
     private volatile @Nullable ApiException streamError;
     private volatile boolean deliveredToClient;
     private volatile @Nullable PriceQuote quote;
+    private volatile @Nullable String admittedModel;
     private volatile @Nullable Hold hold;
     private volatile @Nullable JsonNode prompt;
+    private final List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
 
     GenerationTracker(UUID id, AuthenticatedKey key, MeteringService metering, TokenCounter tokens, Clock clock) {
         this.id = id;
@@ -89,6 +95,19 @@ final class GenerationTracker {
 
     /** The call may go ahead: this is its price and the money set aside for it. */
     void admitted(PriceQuote quote, Hold hold, JsonNode prompt) {
+        admitted(model, quote, hold, prompt);
+    }
+
+    /**
+     * The call may go ahead on this model: this is its price and the money set aside for it. A hold for another model
+     * (a fallback is priced on its own) is released first.
+     */
+    void admitted(String modelId, PriceQuote quote, Hold hold, JsonNode prompt) {
+        Hold previous = this.hold;
+        if (previous != null && previous != hold) {
+            previous.release();
+        }
+        this.admittedModel = modelId;
         this.quote = quote;
         this.hold = hold;
         this.prompt = prompt;
@@ -96,6 +115,26 @@ final class GenerationTracker {
             // The client left while admission was in flight: nothing will settle this hold otherwise.
             hold.release();
         }
+    }
+
+    /** Whether the call is already admitted (priced and held for) on this model. */
+    boolean admittedFor(String modelId) {
+        return modelId.equals(admittedModel) && hold != null;
+    }
+
+    /** The route that will serve: the operator's cost follows its host price when it has one. */
+    void pricedOn(Route route) {
+        PriceQuote current = quote;
+        if (current != null) {
+            quote = current.onHost(route.inputPerMtok(), route.outputPerMtok());
+        }
+    }
+
+    /** Logs one provider attempt of this call (retries and fallbacks each have one). */
+    void attempt(int number, String model, String provider, int keyIndex, int status, @Nullable String errorCode,
+            long nanos) {
+        attempts.add(new AttemptRecord(number, model, provider, keyIndex < 0 ? null : keyIndex, status, errorCode,
+                millis(nanos)));
     }
 
     void upstreamAnswered() {
@@ -193,7 +232,7 @@ final class GenerationTracker {
                 millis(now - startNanos), firstByteNanos == 0 ? null : millis(firstByteNanos - startNanos),
                 firstByteNanos == 0 ? null : millis(now - firstByteNanos), price == null ? null : price.price().id(),
                 price == null ? null : price.markupPpm(), cost, charge, admitted == null ? null : admitted.leaseId(),
-                clock.instant(), admitted == null ? () -> { } : () -> admitted.persisted(charge)));
+                clock.instant(), List.copyOf(attempts), admitted == null ? () -> { } : () -> admitted.persisted(charge)));
     }
 
     private Billed billedUsage(boolean completed) {

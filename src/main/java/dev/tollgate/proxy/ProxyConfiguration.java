@@ -18,6 +18,9 @@ import dev.tollgate.metering.PricingService;
 import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.provider.ProviderRegistry;
 import dev.tollgate.routing.ModelCatalog;
+import dev.tollgate.routing.ProviderHealth;
+import dev.tollgate.routing.RetryPolicy;
+import dev.tollgate.routing.RoutePlanner;
 
 /**
  * The proxy API, served under {@code /v1} and again under {@code /api/v1} so that OpenRouter clients work by changing
@@ -27,14 +30,14 @@ import dev.tollgate.routing.ModelCatalog;
 class ProxyConfiguration {
 
     @Bean
-    RouterFunction<ServerResponse> proxyRoutes(ApiKeyService keys, ModelCatalog catalog, PricingService pricing,
-            CreditService credits, CreditsProperties creditsProperties, ProviderRegistry providers,
-            MeteringService metering, TokenCounter tokens, JsonMapper json, ApiErrorJson errors,
-            ProxyProperties properties, Clock clock) {
+    RouterFunction<ServerResponse> proxyRoutes(ApiKeyService keys, ModelCatalog catalog, RoutePlanner planner,
+            ProviderHealth health, RetryPolicy retries, PricingService pricing, CreditService credits,
+            CreditsProperties creditsProperties, ProviderRegistry providers, MeteringService metering,
+            TokenCounter tokens, JsonMapper json, ApiErrorJson errors, ProxyProperties properties, Clock clock) {
         warmUp(json);
         ResponseShaper shaper = new ResponseShaper(json);
-        ChatPipeline pipeline = new ChatPipeline(catalog, providers, pricing, credits,
-                creditsProperties.defaultMaxTokens(), shaper);
+        ChatPipeline pipeline = new ChatPipeline(planner, new RouteAttempts.Dependencies(providers, health, retries,
+                pricing, credits, creditsProperties.defaultMaxTokens()), shaper);
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
         ChatCompletionsHandler chat = new ChatCompletionsHandler(keys, bodies, pipeline, trackers, shaper,

@@ -62,7 +62,7 @@ public class ModelCatalog {
         return models.get().map(Map::values);
     }
 
-    private static ApiException wrongKind(CatalogModel model) {
+    static ApiException wrongKind(CatalogModel model) {
         String message = model.kind() == CatalogModel.Kind.EMBEDDING
                 ? "The model `" + model.id() + "` is an embedding model: send it to POST /v1/embeddings."
                 : "The model `" + model.id() + "` is a chat model, not an embedding model: send it to "

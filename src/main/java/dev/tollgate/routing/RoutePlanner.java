@@ -39,7 +39,8 @@ public class RoutePlanner {
      * @return the plan; an error 404 when the model is unknown, 400 when a fallback model is, 503 when no configured
      *     provider serves any of them
      */
-    public Mono<List<Candidate>> plan(String model, List<String> fallbackModels, ProviderPreferences preferences) {
+    public Mono<List<Candidate>> plan(String model, List<String> fallbackModels, ProviderPreferences preferences,
+            CatalogModel.Kind kind) {
         return Mono.zip(catalog.snapshot(), pricing.quotes(null)).map(both -> {
             Map<String, CatalogModel> models = both.getT1();
             Map<String, PriceQuote> prices = both.getT2();
@@ -48,12 +49,15 @@ public class RoutePlanner {
             if (primary == null) {
                 throw ApiException.modelNotFound(model);
             }
+            if (primary.kind() != kind) {
+                throw ModelCatalog.wrongKind(primary);
+            }
             addRoutes(plan, primary, preferences, prices);
             for (int i = 0; i < fallbackModels.size(); i++) {
                 CatalogModel fallback = models.get(fallbackModels.get(i));
-                if (fallback == null) {
+                if (fallback == null || fallback.kind() != kind) {
                     throw ApiException.invalidParam("models", "models[" + i + "]: the model `" + fallbackModels.get(i)
-                            + "` does not exist.");
+                            + "` does not exist or is not a " + kind.name().toLowerCase() + " model.");
                 }
                 if (!fallback.id().equals(primary.id())) {
                     addRoutes(plan, fallback, preferences, prices);

@@ -127,8 +127,8 @@ class CreditsConcurrencyIntegrationTests {
 
     @Test
     void aStreamThatBreaksAfterItsFirstChunksIsBilledForThemAndOneThatNeverStartsIsFree() {
-        upstream.enqueue(FakeUpstream.longStream(30, Duration.ZERO).droppingAfter(12),
-                FakeReply.json(503, "{\"error\":{\"message\":\"overloaded\"}}"));
+        upstream.enqueue(FakeUpstream.longStream(30, Duration.ZERO).droppingAfter(12));
+        upstream.enqueueFailure(FakeReply.json(503, "{\"error\":{\"message\":\"overloaded\"}}"));
         WebClient web = WebClient.create("http://127.0.0.1:" + port);
 
         streamEvents(web, 1000).collectList().block(Duration.ofSeconds(10));

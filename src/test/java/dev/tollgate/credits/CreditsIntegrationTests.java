@@ -184,7 +184,7 @@ class CreditsIntegrationTests {
     @Test
     void aFailedCallIsFreeAndReleasesItsHold() {
         setBalance(12);
-        upstream.enqueue(FakeReply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
+        upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
         Map<String, Object> small = Map.of("model", "openai/gpt-4o-mini", "max_tokens", 10,
                 "messages", List.of(Map.of("role", "user", "content", "hi")));
 

@@ -74,6 +74,8 @@ class LogSecrecyIntegrationTests {
         upstream.enqueue(FakeReply.json(200, completion), FakeReply.sse(stream), FakeReply.sse(stream)
             .droppingAfter(2), FakeReply.json(400, "{\"error\":{\"message\":\"Cannot answer '" + promptCanary
                     + "'\",\"type\":\"invalid_request_error\",\"code\":null}}"),
+                FakeReply.json(500, "{\"error\":{\"message\":\"upstream broke on " + promptCanary + "\"}}"),
+                // The 500 is retried once before it reaches the client.
                 FakeReply.json(500, "{\"error\":{\"message\":\"upstream broke on " + promptCanary + "\"}}"));
 
         String whole = generationId(chat(key, request(false)).expectStatus().isOk());

@@ -52,7 +52,7 @@ class DashboardReadApiIntegrationTests {
     void activityListsEveryCallNewestFirstWithItsKeyAndCost() {
         call(laptop, false);
         call(server, true);
-        upstream.enqueue(FakeReply.json(500, "{\"error\":{\"message\":\"boom\"}}"));
+        upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"boom\"}}"));
         call(server, false);
 
         JsonNode page = await().atMost(Duration.ofSeconds(5)).until(() -> user.getJson("/api/activity"),

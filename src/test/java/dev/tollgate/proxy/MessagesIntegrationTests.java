@@ -25,6 +25,7 @@ import dev.tollgate.testsupport.FakeUpstream;
 import dev.tollgate.testsupport.IntegrationTest;
 import dev.tollgate.testsupport.RecordedRequest;
 import dev.tollgate.testsupport.RequestLog;
+import dev.tollgate.testsupport.TestEnvironment;
 import dev.tollgate.testsupport.SseText;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -170,14 +171,15 @@ class MessagesIntegrationTests {
         messages(simple("openai/gpt-9-ultra", false)).expectStatus().isNotFound()
             .expectBody().jsonPath("$.error.code").isEqualTo("model_not_found");
 
-        upstream.enqueue(FakeReply.fixture(529, "anthropic/error-529.json"));
+        upstream.enqueueFailure(FakeReply.fixture(529, "anthropic/error-529.json"));
         String overloaded = generationId(messages(simple("anthropic/claude-sonnet-4-5", true))
             .expectStatus().isEqualTo(503)
             .expectHeader().contentType(MediaType.APPLICATION_JSON)
             .expectBody().jsonPath("$.error.code").isEqualTo("upstream_overloaded")
             .returnResult());
         assertThat(new RequestLog(db).row(overloaded).get("status")).isEqualTo(503);
-        assertThat(upstream.requestCount()).isEqualTo(1);
+        assertThat(upstream.requestCount()).as("an overloaded provider is tried again once")
+            .isEqualTo(TestEnvironment.ATTEMPTS_PER_ROUTE);
     }
 
     @Test

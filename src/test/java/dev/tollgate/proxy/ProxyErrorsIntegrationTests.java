@@ -120,7 +120,7 @@ class ProxyErrorsIntegrationTests {
 
     @Test
     void aProviderFailingIs502() {
-        upstream.enqueue(FakeReply.json(500, "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\","
+        upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\","
                 + "\"param\":null,\"code\":null}}"));
 
         send(ChatCompletionsIntegrationTests.simpleRequest(false))
@@ -154,7 +154,7 @@ class ProxyErrorsIntegrationTests {
 
     @Test
     void aProviderThatNeverAnswersIs504() {
-        upstream.enqueue(FakeReply.hang());
+        upstream.enqueueFailure(FakeReply.hang());
 
         send(shortTimeoutRequest(false))
             .expectStatus().isEqualTo(HttpStatus.GATEWAY_TIMEOUT)
@@ -163,7 +163,7 @@ class ProxyErrorsIntegrationTests {
 
     @Test
     void aStreamWhoseProviderNeverAnswersIs504BeforeAnyByte() {
-        upstream.enqueue(FakeReply.hang());
+        upstream.enqueueFailure(FakeReply.hang());
 
         send(shortTimeoutRequest(true))
             .expectStatus().isEqualTo(HttpStatus.GATEWAY_TIMEOUT)

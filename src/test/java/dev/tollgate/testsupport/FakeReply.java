@@ -61,6 +61,28 @@ public record FakeReply(int status, Map<String, String> headers, List<String> fr
         return new FakeReply(status, headers, this.frames, delay, gap, dropAfterFrames, hanging, frames);
     }
 
+    /**
+     * How many times Tollgate will receive this failure before it gives up on the route: a failure it retries
+     * (no answer, 408, 5xx, or a 429 whose Retry-After it waits for) comes once per attempt.
+     */
+    int timesSeenPerRoute() {
+        boolean retried = hanging || status == 408 || status >= 500
+                || (status == 429 && retryAfterSeconds() <= TestEnvironment.MAX_RETRY_AFTER_SECONDS);
+        return retried ? TestEnvironment.ATTEMPTS_PER_ROUTE : 1;
+    }
+
+    private double retryAfterSeconds() {
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            if (header.getKey().equalsIgnoreCase("retry-after-ms")) {
+                return Double.parseDouble(header.getValue()) / 1000;
+            }
+            if (header.getKey().equalsIgnoreCase("retry-after")) {
+                return Double.parseDouble(header.getValue());
+            }
+        }
+        return 1;
+    }
+
     byte[] body() {
         return String.join("", frames).getBytes(StandardCharsets.UTF_8);
     }

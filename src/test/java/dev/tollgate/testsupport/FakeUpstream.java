@@ -78,6 +78,17 @@ public final class FakeUpstream {
         return this;
     }
 
+    /**
+     * Scripts a failure for every attempt Tollgate makes on one route before giving up on it (retries included), so
+     * that the client sees the failure.
+     */
+    public FakeUpstream enqueueFailure(FakeReply failure) {
+        for (int i = 0; i < failure.timesSeenPerRoute(); i++) {
+            script.add(failure);
+        }
+        return this;
+    }
+
     /** The next request received, waiting up to five seconds for it. */
     public RecordedRequest takeRequest() {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))

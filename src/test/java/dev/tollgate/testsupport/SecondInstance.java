@@ -1,5 +1,6 @@
 package dev.tollgate.testsupport;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -24,10 +25,17 @@ public final class SecondInstance implements AutoCloseable {
     }
 
     public static SecondInstance start() {
+        return start(Map.of());
+    }
+
+    /** A second instance whose settings differ from the shared context's by these. */
+    public static SecondInstance start(Map<String, Object> overrides) {
+        Map<String, Object> properties = new HashMap<>(overrides);
+        properties.put("server.port", "0");
         ConfigurableApplicationContext context = new SpringApplicationBuilder(TollgateApplication.class)
             .initializers(new TestEnvironment(), ctx -> {
                 ctx.getEnvironment().getPropertySources()
-                    .addFirst(new MapPropertySource("second-instance", Map.of("server.port", "0")));
+                    .addFirst(new MapPropertySource("second-instance", properties));
                 // Its own event loops: closing it must not dispose the JVM-wide ones the main context uses.
                 ((GenericApplicationContext) ctx).registerBean(ReactorResourceFactory.class, () -> {
                     ReactorResourceFactory resources = new ReactorResourceFactory();

@@ -20,6 +20,12 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
 
     public static final String SIGNUP_BONUS_USD = "10";
 
+    /** How many times a route is tried before the next one (tollgate.routing.attempts-per-route). */
+    public static final int ATTEMPTS_PER_ROUTE = 2;
+
+    /** The longest provider Retry-After that is waited for on the same route (tollgate.routing.max-retry-after). */
+    public static final int MAX_RETRY_AFTER_SECONDS = 2;
+
     public static final String ANTHROPIC_UPSTREAM_KEY = "sk-ant-fake-upstream-key";
 
     public static final String GEMINI_UPSTREAM_KEY = "fake-gemini-upstream-key";
@@ -44,6 +50,14 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.catalog.refresh-interval", "1s");
         properties.put("tollgate.credits.signup-bonus-usd", SIGNUP_BONUS_USD);
         properties.put("tollgate.operator.emails", OPERATOR_EMAIL);
+        properties.put("tollgate.routing.attempts-per-route", String.valueOf(ATTEMPTS_PER_ROUTE));
+        properties.put("tollgate.routing.max-retry-after", MAX_RETRY_AFTER_SECONDS + "s");
+        properties.put("tollgate.routing.backoff", "20ms");
+        properties.put("tollgate.routing.max-backoff", "50ms");
+        // Many tests make providers fail on purpose; in the shared context that must never open a circuit breaker
+        // (RoutingIntegrationTests checks the breakers on an instance of its own).
+        properties.put("tollgate.routing.breaker.minimum-calls", "1000000");
+        properties.put("tollgate.routing.breaker.window", "1000000");
         properties.put("tollgate.keys.last-used-flush-interval", "200ms");
         properties.put("tollgate.providers.openai.base-url", fake + "/v1");
         properties.put("tollgate.providers.openai.api-keys", OPENAI_UPSTREAM_KEY);

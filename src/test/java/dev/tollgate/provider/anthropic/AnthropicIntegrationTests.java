@@ -330,7 +330,7 @@ class AnthropicIntegrationTests {
     }
 
     private void assertError(FakeReply reply, int status, String code) {
-        upstream.enqueue(reply);
+        upstream.enqueueFailure(reply);
         EntityExchangeResult<byte[]> result = chat(simple(false)).expectStatus().isEqualTo(status)
             .expectBody()
             .jsonPath("$.error.code").isEqualTo(code)

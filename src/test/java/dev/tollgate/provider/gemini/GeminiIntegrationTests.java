@@ -341,13 +341,13 @@ class GeminiIntegrationTests {
 
     @Test
     void serverErrorsAre502AndOverloadIs503() {
-        upstream.enqueue(FakeReply.json(500, """
+        upstream.enqueueFailure(FakeReply.json(500, """
                 {"error":{"code":500,"message":"An internal error has occurred.","status":"INTERNAL"}}"""));
         chat(request(false, "Hi")).expectStatus().isEqualTo(502)
             .expectBody().jsonPath("$.error.message").value(message -> assertThat((String) message)
                 .contains("HTTP 500").contains("internal error"));
 
-        upstream.enqueue(FakeReply.json(503, """
+        upstream.enqueueFailure(FakeReply.json(503, """
                 {"error":{"code":503,"message":"The model is overloaded. Please try again later.",
                  "status":"UNAVAILABLE"}}"""));
         chat(request(true, "Hi")).expectStatus().isEqualTo(503)

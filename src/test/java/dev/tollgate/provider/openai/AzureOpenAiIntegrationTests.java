@@ -151,7 +151,7 @@ class AzureOpenAiIntegrationTests {
 
     @Test
     void azuresRateLimitIs429WithItsRetryAfter() {
-        upstream.enqueue(FakeReply.json(429, """
+        upstream.enqueueFailure(FakeReply.json(429, """
                 {"error":{"code":"429","message":"Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier."}}""")
             .withHeader("retry-after-ms", "4000"));
 

@@ -1,0 +1,233 @@
+package dev.tollgate.proxy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.springframework.http.HttpStatus;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.credits.CreditService;
+import dev.tollgate.metering.PricingService;
+import dev.tollgate.metering.PromptEstimator;
+import dev.tollgate.provider.ChatCall;
+import dev.tollgate.provider.ChatCompletion;
+import dev.tollgate.provider.ChatProvider;
+import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.ProviderRegistry;
+import dev.tollgate.provider.UpstreamAttempt;
+import dev.tollgate.provider.UpstreamException;
+import dev.tollgate.routing.Candidate;
+import dev.tollgate.routing.ProviderHealth;
+import dev.tollgate.routing.RetryPolicy;
+
+/**
+ * The attempts of one request over its planned routes, until one answers: each attempt is admitted against credits
+ * (once per model: a fallback to another model is held at its own price), asks the route's circuit breaker, calls the
+ * provider, and is logged. A failure before the first byte is retried on the same route (backoff, or the provider's
+ * short {@code Retry-After}) or passed to the next route, as {@link RetryPolicy} decides; a stream that has started is
+ * never retried. When every route has failed, the client gets the provider's 429 if one was seen (so it can wait and
+ * come back), else the last error.
+ */
+final class RouteAttempts {
+
+    private final List<Candidate> plan;
+    private final ChatRequest chat;
+    private final GenerationTracker tracker;
+    private final Dependencies deps;
+    private volatile @Nullable Throwable rateLimited;
+    private volatile int attemptNumber;
+
+    RouteAttempts(List<Candidate> plan, ChatRequest chat, GenerationTracker tracker, Dependencies deps) {
+        this.plan = plan;
+        this.chat = chat;
+        this.tracker = tracker;
+        this.deps = deps;
+    }
+
+    Mono<ChatCompletion> complete() {
+        return complete(0, 1);
+    }
+
+    Flux<ChatStreamEvent> stream() {
+        return stream(0, 1);
+    }
+
+    private Mono<ChatCompletion> complete(int index, int attemptOnRoute) {
+        Candidate candidate = plan.get(index);
+        return start(candidate).flatMap(attempt -> attempt.provider().complete(attempt.call())
+            .contextWrite(context -> context.put(UpstreamAttempt.class, attempt.upstream()))
+            .doOnNext(completion -> attempt.succeeded())
+            .doOnError(attempt::failed)
+            .doOnCancel(attempt::abandoned))
+            .onErrorResume(error -> Mono.from(RouteAttempts.this.<ChatCompletion>next(error, index, attemptOnRoute,
+                    (nextIndex, nextAttempt) -> complete(nextIndex, nextAttempt))));
+    }
+
+    private Flux<ChatStreamEvent> stream(int index, int attemptOnRoute) {
+        Candidate candidate = plan.get(index);
+        AtomicBoolean started = new AtomicBoolean();
+        return start(candidate).flatMapMany(attempt -> attempt.provider().stream(attempt.call())
+            .contextWrite(context -> context.put(UpstreamAttempt.class, attempt.upstream()))
+            .doOnNext(event -> {
+                if (started.compareAndSet(false, true)) {
+                    attempt.succeeded();
+                }
+            })
+            .doOnError(error -> {
+                if (!started.get()) {
+                    attempt.failed(error);
+                }
+            })
+            .doOnComplete(() -> {
+                if (!started.get()) {
+                    attempt.succeeded();
+                }
+            })
+            .doOnCancel(attempt::abandoned))
+            .onErrorResume(error -> started.get() ? Flux.error(error)
+                    : next(error, index, attemptOnRoute, (nextIndex, nextAttempt) -> stream(nextIndex, nextAttempt)));
+    }
+
+    /** Retries the route, moves to the next one, or gives up, as the retry policy decides. */
+    private <T> Flux<T> next(Throwable error, int index, int attemptOnRoute,
+            BiFunction<Integer, Integer, ? extends Publisher<T>> attempt) {
+        if (error instanceof UpstreamException upstream && upstream.upstreamStatus() == 429) {
+            rateLimited = error;
+        }
+        RetryPolicy.Decision decision = deps.retries().decide(error, attemptOnRoute);
+        return switch (decision.kind()) {
+            case RETRY -> Mono.delay(decision.delay()).thenMany(Flux.defer(() -> attempt.apply(index,
+                    attemptOnRoute + 1)));
+            case NEXT_ROUTE -> index + 1 < plan.size() ? Flux.defer(() -> attempt.apply(index + 1, 1))
+                    : Flux.error(exhausted(error));
+            case GIVE_UP -> Flux.error(error);
+        };
+    }
+
+    private Throwable exhausted(Throwable last) {
+        Throwable limited = rateLimited;
+        return limited != null ? limited : last;
+    }
+
+    /** Admits the candidate's model (if it is not the one already held for), then asks its circuit breaker. */
+    private Mono<Attempt> start(Candidate candidate) {
+        return admit(candidate).then(Mono.fromCallable(() -> {
+            ChatProvider provider = deps.providers().find(candidate.route().provider())
+                .orElseThrow(() -> new UpstreamException(HttpStatus.SERVICE_UNAVAILABLE, "provider_not_configured",
+                        "Provider " + candidate.route().provider() + " is not configured", 0, false, null, null));
+            CircuitBreaker breaker = deps.health().breaker(provider.name());
+            if (!breaker.tryAcquirePermission()) {
+                throw new UpstreamException(HttpStatus.SERVICE_UNAVAILABLE, "provider_unavailable",
+                        "Provider " + provider.name() + " is failing and temporarily skipped (circuit open)", 0, false,
+                        null, null);
+            }
+            tracker.routedTo(candidate.model().id(), provider.name());
+            return new Attempt(candidate, provider, breaker,
+                    new ChatCall(chat.body(), candidate.route().upstreamId(), chat.stream()), ++attemptNumber);
+        }));
+    }
+
+    /**
+     * Holds the most this call can cost on this model: the prompt's estimated size at the input price plus
+     * {@code max_tokens} (else the model's maximum output, else the configured default) at the output price, with
+     * markup.
+     */
+    private Mono<Void> admit(Candidate candidate) {
+        if (tracker.admittedFor(candidate.model().id())) {
+            tracker.pricedOn(candidate.route());
+            return Mono.empty();
+        }
+        return deps.pricing().quote(tracker.key().tenantId(), candidate.model().id()).flatMap(quote -> {
+            long promptTokens = PromptEstimator.estimateTokens(chat.body());
+            Integer modelMaximum = candidate.model().maxOutputTokens();
+            long maxOutput = chat.maxTokens() != null ? chat.maxTokens()
+                    : modelMaximum != null ? modelMaximum : deps.defaultMaxTokens();
+            return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(promptTokens, maxOutput))
+                .doOnNext(hold -> {
+                    tracker.admitted(candidate.model().id(), quote, hold, chat.body());
+                    tracker.pricedOn(candidate.route());
+                })
+                .then();
+        });
+    }
+
+    /** One provider call: reports its outcome to the circuit breaker, the health averages and the request log. */
+    private final class Attempt {
+
+        private final Candidate candidate;
+        private final ChatProvider provider;
+        private final CircuitBreaker breaker;
+        private final ChatCall call;
+        private final int number;
+        private final UpstreamAttempt upstream = new UpstreamAttempt();
+        private final long startNanos = System.nanoTime();
+        private final AtomicBoolean reported = new AtomicBoolean();
+
+        Attempt(Candidate candidate, ChatProvider provider, CircuitBreaker breaker, ChatCall call, int number) {
+            this.candidate = candidate;
+            this.provider = provider;
+            this.breaker = breaker;
+            this.call = call;
+            this.number = number;
+        }
+
+        ChatProvider provider() {
+            return provider;
+        }
+
+        ChatCall call() {
+            return call;
+        }
+
+        UpstreamAttempt upstream() {
+            return upstream;
+        }
+
+        void succeeded() {
+            if (reported.compareAndSet(false, true)) {
+                long nanos = System.nanoTime() - startNanos;
+                breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+                deps.health().observed(provider.name(), Duration.ofNanos(nanos), 0, Duration.ZERO);
+                tracker.attempt(number, candidate.model().id(), provider.name(), upstream.keyIndex(),
+                        upstream.status() == 0 ? 200 : upstream.status(), null, nanos);
+            }
+        }
+
+        void failed(Throwable error) {
+            if (reported.compareAndSet(false, true)) {
+                long nanos = System.nanoTime() - startNanos;
+                if (RetryPolicy.isProviderFault(error)) {
+                    breaker.onError(nanos, TimeUnit.NANOSECONDS, error);
+                }
+                else {
+                    // The provider is fine (the request was bad, or a key is rate limited): no verdict on its health.
+                    breaker.releasePermission();
+                }
+                tracker.attempt(number, candidate.model().id(), provider.name(), upstream.keyIndex(), upstream.status(),
+                        ProxyErrors.toApiException(error).code(), nanos);
+            }
+        }
+
+        void abandoned() {
+            if (reported.compareAndSet(false, true)) {
+                breaker.releasePermission();
+                tracker.attempt(number, candidate.model().id(), provider.name(), upstream.keyIndex(), upstream.status(),
+                        "client_closed", System.nanoTime() - startNanos);
+            }
+        }
+
+    }
+
+    /** What the attempts of every request share. */
+    record Dependencies(ProviderRegistry providers, ProviderHealth health, RetryPolicy retries,
+            PricingService pricing, CreditService credits, int defaultMaxTokens) {
+    }
+
+}
