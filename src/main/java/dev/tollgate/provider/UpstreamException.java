@@ -29,6 +29,11 @@ public class UpstreamException extends ApiException {
         this.retryAfter = retryAfter;
     }
 
+    /** The same failure, to be retried after the given time (e.g. at once, with another upstream key). */
+    public UpstreamException withRetryAfter(Duration retryAfter) {
+        return new UpstreamException(status(), code(), getMessage(), upstreamStatus, retryable, retryAfter, getCause());
+    }
+
     /** The provider's HTTP status, or 0 when no answer came (connection failure, timeout). */
     public int upstreamStatus() {
         return upstreamStatus;

@@ -135,7 +135,7 @@ public final class UpstreamHttp {
                 .exchangeToFlux(response -> {
                     noteStatus(attempt, response);
                     return response.statusCode().is2xxSuccessful() ? response.bodyToFlux(SSE)
-                            : UpstreamHttp.<ServerSentEvent<String>>errorOf(response, errors, lease).flux();
+                            : this.<ServerSentEvent<String>>errorOf(response, errors, lease).flux();
                 });
             return events.timeout(Mono.delay(timeouts.firstByte()), event -> Mono.delay(timeouts.idle()))
                 .onErrorMap(error -> toUpstreamException(error, "stopped sending"))
@@ -171,7 +171,7 @@ public final class UpstreamHttp {
         }
     }
 
-    private static <T> Mono<T> errorOf(ClientResponse response, UpstreamErrorDecoder errors,
+    private <T> Mono<T> errorOf(ClientResponse response, UpstreamErrorDecoder errors,
             UpstreamKeys.@Nullable Lease lease) {
         int status = response.statusCode().value();
         HttpHeaders headers = response.headers().asHttpHeaders();
@@ -180,8 +180,11 @@ public final class UpstreamHttp {
             .flatMap(body -> {
                 UpstreamException error = errors.decode(status, headers, body);
                 if (status == 429 && lease != null) {
-                    // This key is spent for now; the other keys carry on.
+                    // This key is spent for now; the other keys carry on, starting with the retry of this call.
                     lease.coolDown(error.retryAfter() != null ? error.retryAfter() : DEFAULT_COOLDOWN);
+                    if (keys.anyAvailable()) {
+                        return Mono.error(error.withRetryAfter(Duration.ZERO));
+                    }
                 }
                 return Mono.error(error);
             });

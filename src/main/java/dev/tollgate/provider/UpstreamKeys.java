@@ -58,6 +58,17 @@ final class UpstreamKeys {
         return new Lease(chosen);
     }
 
+    /** Whether some key is not cooling down right now. */
+    boolean anyAvailable() {
+        long now = System.nanoTime();
+        for (Slot slot : slots) {
+            if (slot.cooledUntil.get() - now <= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     int inFlight(int index) {
         return slots.get(index).inFlight.get();
     }

@@ -32,7 +32,9 @@ public class ProviderHealth {
             .minimumNumberOfCalls(breaker.minimumCalls())
             .waitDurationInOpenState(breaker.openFor())
             .permittedNumberOfCallsInHalfOpenState(breaker.probes())
-            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            // An open breaker turns half-open by itself (resilience4j's scheduler thread) so that its route is
+            // offered the probe calls again, instead of waiting for a call that ranking would never send it.
+            .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .build());
     }
 
@@ -45,12 +47,14 @@ public class ProviderHealth {
         return breakers;
     }
 
-    /** 0 for a closed breaker, 1 half-open, 2 open: routes are tried in this order of health. */
+    /**
+     * 0 for a route that may be called (a closed breaker, or a half-open one, which needs its probe calls), 1 for an
+     * open breaker: open routes are tried last, and then only to fail fast.
+     */
     int rank(String provider) {
         return switch (breaker(provider).getState()) {
-            case CLOSED, DISABLED, METRICS_ONLY -> 0;
-            case HALF_OPEN -> 1;
-            default -> 2;
+            case CLOSED, DISABLED, METRICS_ONLY, HALF_OPEN -> 0;
+            default -> 1;
         };
     }
 

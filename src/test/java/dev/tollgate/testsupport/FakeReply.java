@@ -31,6 +31,11 @@ public record FakeReply(int status, Map<String, String> headers, List<String> fr
         return sse(Fixtures.text(resource));
     }
 
+    /** Closes the connection without answering at all, as a provider crashing before its headers would. */
+    public static FakeReply disconnect() {
+        return new FakeReply(0, Map.of(), List.of(), Duration.ZERO, Duration.ZERO, 0, false, -1);
+    }
+
     public static FakeReply hang() {
         return new FakeReply(200, Map.of(), List.of(), Duration.ZERO, Duration.ZERO, -1, true, -1);
     }
@@ -66,7 +71,7 @@ public record FakeReply(int status, Map<String, String> headers, List<String> fr
      * (no answer, 408, 5xx, or a 429 whose Retry-After it waits for) comes once per attempt.
      */
     int timesSeenPerRoute() {
-        boolean retried = hanging || status == 408 || status >= 500
+        boolean retried = hanging || status == 0 || status == 408 || status >= 500
                 || (status == 429 && retryAfterSeconds() <= TestEnvironment.MAX_RETRY_AFTER_SECONDS);
         return retried ? TestEnvironment.ATTEMPTS_PER_ROUTE : 1;
     }

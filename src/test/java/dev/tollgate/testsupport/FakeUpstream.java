@@ -117,6 +117,9 @@ public final class FakeUpstream {
         if (reply.hanging()) {
             return Mono.never();
         }
+        if (reply.status() == 0) {
+            return Mono.fromRunnable(() -> response.withConnection(Connection::dispose)).then(Mono.never());
+        }
         response.status(reply.status());
         reply.headers().forEach(response::header);
         Mono<Void> sending;

@@ -1,0 +1,67 @@
+package dev.tollgate.provider;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UpstreamKeysTests {
+
+    @Test
+    void callsSpreadOverKeysByWeightAndCallsInFlight() {
+        UpstreamKeys keys = new UpstreamKeys(List.of("a", "b"), List.of(3, 1));
+        Map<String, Integer> held = new HashMap<>();
+
+        for (int i = 0; i < 8; i++) {
+            held.merge(keys.acquire().key(), 1, Integer::sum);
+        }
+
+        assertThat(held).containsEntry("a", 6).containsEntry("b", 2);
+    }
+
+    @Test
+    void aReleasedKeyIsFreeAgain() {
+        UpstreamKeys keys = new UpstreamKeys(List.of("a", "b"), List.of());
+        UpstreamKeys.Lease first = keys.acquire();
+        UpstreamKeys.Lease second = keys.acquire();
+        assertThat(first.key()).isNotEqualTo(second.key());
+
+        first.release();
+        first.release();
+
+        assertThat(keys.inFlight(first.index())).isZero();
+        assertThat(keys.acquire().key()).isEqualTo(first.key());
+    }
+
+    @Test
+    void aCooledKeyRestsWhileTheOthersCarryOn() {
+        UpstreamKeys keys = new UpstreamKeys(List.of("a", "b"), List.of());
+        UpstreamKeys.Lease limited = keys.acquire();
+        limited.coolDown(Duration.ofMinutes(1));
+        limited.release();
+
+        for (int i = 0; i < 5; i++) {
+            UpstreamKeys.Lease lease = keys.acquire();
+            assertThat(lease.key()).isNotEqualTo(limited.key());
+            lease.release();
+        }
+        assertThat(keys.anyAvailable()).isTrue();
+    }
+
+    @Test
+    void whenEveryKeyIsCoolingTheOneThatRecoversFirstIsUsed() {
+        UpstreamKeys keys = new UpstreamKeys(List.of("a", "b"), List.of());
+        UpstreamKeys.Lease a = keys.acquire();
+        UpstreamKeys.Lease b = keys.acquire();
+        a.coolDown(Duration.ofMinutes(5));
+        b.coolDown(Duration.ofMinutes(1));
+
+        assertThat(keys.anyAvailable()).isFalse();
+        assertThat(keys.acquire().key()).isEqualTo(b.key());
+    }
+
+}

@@ -1,0 +1,360 @@
+package dev.tollgate.routing;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeReply;
+import dev.tollgate.testsupport.FakeUpstream;
+import dev.tollgate.testsupport.RecordedRequest;
+import dev.tollgate.testsupport.RequestLog;
+import dev.tollgate.testsupport.SecondInstance;
+import dev.tollgate.testsupport.SseText;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Fallbacks, retries, circuit breakers and key pools, on an instance of its own with three hosts of the same fake
+ * upstream (hosta, hostb, hostc) and models routed over them:
+ * {@code test/open-model} on hosta (its catalog route) and hostb (a second route, cheaper per token),
+ * {@code test/backup-model} on hostc, {@code test/breaker-model} on hostc then hostb, and {@code test/keyed-model}
+ * on hostk, which has two upstream keys. Each route is tried twice before the next; a {@code Retry-After} up to two
+ * seconds is waited for.
+ */
+class RoutingIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static SecondInstance tollgate;
+
+    static WebTestClient client;
+
+    static DatabaseClient db;
+
+    final FakeUpstream upstream = FakeUpstream.shared();
+
+    String key;
+
+    @BeforeAll
+    static void start() {
+        String fake = FakeUpstream.shared().baseUrl();
+        tollgate = SecondInstance.start(Map.ofEntries(
+                Map.entry("tollgate.providers.hosta.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hosta.base-url", fake + "/hosta/v1"),
+                Map.entry("tollgate.providers.hosta.timeouts.first-byte", "1s"),
+                Map.entry("tollgate.providers.hostb.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hostb.base-url", fake + "/hostb/v1"),
+                Map.entry("tollgate.providers.hostc.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hostc.base-url", fake + "/hostc/v1"),
+                Map.entry("tollgate.providers.hostk.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hostk.base-url", fake + "/hostk/v1"),
+                Map.entry("tollgate.providers.hostk.api-keys", "key-zero,key-one")));
+        client = WebTestClient.bindToServer().baseUrl(tollgate.baseUrl()).responseTimeout(Duration.ofSeconds(30))
+            .build();
+        db = tollgate.bean(DatabaseClient.class);
+        db.sql("""
+                insert into model (id, provider, upstream_id, name, context_length, max_output_tokens) values
+                    ('test/open-model', 'hosta', 'open-model', 'Open model', 8192, 1000),
+                    ('test/backup-model', 'hostc', 'backup-model', 'Backup model', 8192, 1000),
+                    ('test/breaker-model', 'hostc', 'breaker-model', 'Breaker model', 8192, 1000),
+                    ('test/keyed-model', 'hostk', 'keyed-model', 'Keyed model', 8192, 1000)
+                on conflict do nothing""").then().block();
+        db.sql("""
+                insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros, effective_from)
+                values ('test/open-model', 150000, 600000, '2025-01-01T00:00:00Z'),
+                       ('test/backup-model', 300000, 1200000, '2025-01-01T00:00:00Z'),
+                       ('test/breaker-model', 150000, 600000, '2025-01-01T00:00:00Z'),
+                       ('test/keyed-model', 150000, 600000, '2025-01-01T00:00:00Z')
+                on conflict do nothing""").then().block();
+        db.sql("""
+                insert into model_route (model_id, provider, upstream_id, priority, input_per_mtok_micros,
+                    output_per_mtok_micros) values
+                    ('test/open-model', 'hostb', 'open-model-on-b', 10, 50000, 100000),
+                    ('test/breaker-model', 'hostb', 'breaker-model-on-b', 10, null, null)
+                on conflict do nothing""").then().block();
+        // The catalog is re-read every second in tests: wait until it serves the new models.
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.get().uri("/v1/models").exchange()
+            .expectBody(String.class).returnResult().getResponseBody().contains("test/keyed-model"));
+    }
+
+    @AfterAll
+    static void stop() {
+        tollgate.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        upstream.reset();
+        key = DashboardUser.signUp(client).createKey("routing");
+    }
+
+    @Test
+    void aFailingProviderIsRetriedThenTheNextOneServes() {
+        upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"boom\"}}"));
+
+        EntityExchangeResult<byte[]> result = chat(request("test/open-model", false)).expectStatus().isOk()
+            .expectBody().returnResult();
+
+        assertThat(hosts(3)).containsExactly("hosta", "hosta", "hostb");
+        String generation = generationId(result);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(attempts(generation))
+            .extracting(row -> row.get("provider") + ":" + row.get("status"))
+            .containsExactly("hosta:500", "hosta:500", "hostb:200"));
+        assertThat(new RequestLog(db).row(generation).get("provider")).isEqualTo("hostb");
+        JsonNode stats = getJson("/v1/generation?id=" + generation).path("data");
+        assertThat(stats.path("provider_name").stringValue()).isEqualTo("hostb");
+    }
+
+    @Test
+    void theServingHostsPriceIsTheOperatorsCostWhileTheTenantPaysTheCatalogPrice() {
+        upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"boom\"}}"));
+
+        String generation = generationId(chat(request("test/open-model", false)).expectStatus().isOk()
+            .expectBody().returnResult());
+
+        Map<String, Object> row = new RequestLog(db).row(generation);
+        // 33 × 150000 + 10 × 600000 picos → 11 micros charged; hostb's price 33 × 50000 + 10 × 100000 → 3 micros cost.
+        assertThat(row.get("charge_micros")).isEqualTo(11L);
+        assertThat(row.get("cost_micros")).isEqualTo(3L);
+    }
+
+    @Test
+    void aBadRequestIsNeitherRetriedNorSentElsewhere() {
+        upstream.enqueue(FakeReply.json(400, "{\"error\":{\"message\":\"messages[0] is invalid\","
+                + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"));
+
+        chat(request("test/open-model", false)).expectStatus().isBadRequest();
+
+        assertThat(upstream.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aShortRetryAfterIsWaitedForOnTheSameRoute() {
+        upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"slow down\"}}").withHeader("retry-after", "1"));
+
+        chat(request("test/open-model", false)).expectStatus().isOk();
+
+        assertThat(hosts(2)).containsExactly("hosta", "hosta");
+    }
+
+    @Test
+    void aLongRetryAfterMovesOnToTheNextRoute() {
+        upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"quota\"}}").withHeader("retry-after", "30"));
+
+        chat(request("test/open-model", false)).expectStatus().isOk();
+
+        assertThat(hosts(2)).containsExactly("hosta", "hostb");
+    }
+
+    @Test
+    void whenEveryRouteIsRateLimitedTheClientGets429WithRetryAfter() {
+        upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"quota\"}}").withHeader("retry-after", "30"),
+                FakeReply.json(429, "{\"error\":{\"message\":\"quota\"}}").withHeader("retry-after", "40"));
+
+        chat(request("test/open-model", false)).expectStatus().isEqualTo(429)
+            .expectHeader().exists("Retry-After");
+    }
+
+    @Test
+    void aConnectionResetBeforeAnyAnswerIsRetried() {
+        upstream.enqueue(FakeReply.disconnect());
+
+        chat(request("test/open-model", false)).expectStatus().isOk();
+
+        assertThat(hosts(2)).containsExactly("hosta", "hosta");
+    }
+
+    @Test
+    void aProviderSlowToStartIsGivenUpForTheNextRoute() {
+        upstream.enqueueFailure(FakeReply.hang());
+
+        chat(request("test/open-model", false)).expectStatus().isOk();
+
+        assertThat(hosts(3)).containsExactly("hosta", "hosta", "hostb");
+    }
+
+    @Test
+    void aStreamFailsOverBeforeItsFirstByte() {
+        upstream.enqueueFailure(FakeReply.json(503, "{\"error\":{\"message\":\"overloaded\"}}"));
+
+        String body = chat(request("test/open-model", true)).expectStatus().isOk().expectBody(String.class)
+            .returnResult().getResponseBody();
+
+        assertThat(SseText.dataOf(body)).last().isEqualTo("[DONE]");
+        assertThat(hosts(3)).containsExactly("hosta", "hosta", "hostb");
+    }
+
+    @Test
+    void aStreamThatBrokeAfterItsFirstByteIsNeverRetried() {
+        upstream.enqueue(FakeUpstream.longStream(10, Duration.ZERO).droppingAfter(3));
+
+        String body = chat(request("test/open-model", true)).expectStatus().isOk().expectBody(String.class)
+            .returnResult().getResponseBody();
+
+        assertThat(body).contains("\"error\"").doesNotContain("[DONE]");
+        assertThat(upstream.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theRequestsProviderOrderComesFirst() {
+        chat(withProvider(Map.of("order", List.of("hostb")))).expectStatus().isOk();
+
+        assertThat(hosts(1)).containsExactly("hostb");
+    }
+
+    @Test
+    void withoutFallbacksOnlyTheOrderedProvidersAreTried() {
+        upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"boom\"}}"));
+
+        chat(withProvider(Map.of("order", List.of("hosta"), "allow_fallbacks", false)))
+            .expectStatus().isEqualTo(502);
+
+        assertThat(hosts(2)).containsExactly("hosta", "hosta");
+    }
+
+    @Test
+    void sortingByPriceTriesTheCheapestHostFirst() {
+        chat(withProvider(Map.of("sort", "price"))).expectStatus().isOk();
+
+        assertThat(hosts(1)).containsExactly("hostb");
+    }
+
+    @Test
+    void ignoredProvidersAreNeverTried() {
+        chat(withProvider(Map.of("ignore", List.of("hosta")))).expectStatus().isOk();
+
+        assertThat(hosts(1)).containsExactly("hostb");
+    }
+
+    @Test
+    void whenAModelsRoutesAllFailTheNextModelServesAtItsOwnPrice() {
+        for (int i = 0; i < 2; i++) {
+            upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"boom\"}}"));
+        }
+        Map<String, Object> request = Map.of("model", "test/open-model", "models", List.of("test/backup-model"),
+                "max_tokens", 50, "messages", List.of(Map.of("role", "user", "content", "hi")));
+
+        String generation = generationId(chat(request).expectStatus().isOk().expectBody().returnResult());
+
+        assertThat(hosts(5)).containsExactly("hosta", "hosta", "hostb", "hostb", "hostc");
+        Map<String, Object> row = new RequestLog(db).row(generation);
+        assertThat(row.get("model")).isEqualTo("test/backup-model");
+        // The backup model costs twice as much: 33 × 300000 + 10 × 1200000 picos → 22 micros.
+        assertThat(row.get("charge_micros")).isEqualTo(22L);
+    }
+
+    @Test
+    void aFailingProvidersBreakerOpensSoItIsSkippedThenProbedAgain() {
+        // Breakers need an instance of their own: the other tests here fail providers on purpose.
+        try (SecondInstance tight = SecondInstance.start(Map.ofEntries(
+                Map.entry("tollgate.providers.hostb.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hostb.base-url", upstream.baseUrl() + "/hostb/v1"),
+                Map.entry("tollgate.providers.hostc.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hostc.base-url", upstream.baseUrl() + "/hostc/v1"),
+                Map.entry("tollgate.routing.breaker.window", "4"),
+                Map.entry("tollgate.routing.breaker.minimum-calls", "4"),
+                Map.entry("tollgate.routing.breaker.failure-rate-percent", "50"),
+                Map.entry("tollgate.routing.breaker.open-for", "1s"),
+                Map.entry("tollgate.routing.breaker.probes", "1")))) {
+            WebTestClient tightClient = WebTestClient.bindToServer().baseUrl(tight.baseUrl()).build();
+            await().atMost(Duration.ofSeconds(10)).until(() -> tightClient.get().uri("/v1/models").exchange()
+                .expectBody(String.class).returnResult().getResponseBody().contains("test/breaker-model"));
+            breakerScenario(tightClient);
+        }
+    }
+
+    private void breakerScenario(WebTestClient client) {
+        // Two requests whose two attempts each fail on hostc: four failures open its breaker (the next route serves).
+        for (int i = 0; i < 2; i++) {
+            upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"down\"}}"));
+            upstream.enqueue(FakeReply.fixture(200, "openai/chat-completion.json"));
+            chatOn(client, request("test/breaker-model", false)).expectStatus().isOk();
+        }
+        assertThat(hosts(6)).containsExactly("hostc", "hostc", "hostb", "hostc", "hostc", "hostb");
+
+        chatOn(client, request("test/breaker-model", false)).expectStatus().isOk();
+        assertThat(hosts(1)).as("hostc is skipped while its breaker is open").containsExactly("hostb");
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            chatOn(client, request("test/breaker-model", false)).expectStatus().isOk();
+            assertThat(hosts(1)).as("after a while one probe goes to hostc again").containsExactly("hostc");
+        });
+        chatOn(client, request("test/breaker-model", false)).expectStatus().isOk();
+        assertThat(hosts(1)).as("the probe succeeded: hostc is back").containsExactly("hostc");
+    }
+
+    @Test
+    void aRateLimitedUpstreamKeyIsCooledDownWhileTheOtherCarriesOn() {
+        upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"key quota\"}}").withHeader("retry-after", "30"));
+
+        chat(request("test/keyed-model", false)).expectStatus().isOk();
+        RecordedRequest limited = upstream.takeRequest();
+        RecordedRequest retried = upstream.takeRequest();
+        assertThat(retried.header("Authorization")).isNotEqualTo(limited.header("Authorization"));
+
+        for (int i = 0; i < 3; i++) {
+            chat(request("test/keyed-model", false)).expectStatus().isOk();
+            assertThat(upstream.takeRequest().header("Authorization"))
+                .as("the cooled key rests for its Retry-After").isEqualTo(retried.header("Authorization"));
+        }
+    }
+
+    private List<String> hosts(int count) {
+        List<String> hosts = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String uri = upstream.takeRequest().uri();
+            hosts.add(uri.substring(1, uri.indexOf('/', 1)));
+        }
+        assertThat(upstream.requestCount()).as("no other request reached a provider").isZero();
+        return hosts;
+    }
+
+    private List<Map<String, Object>> attempts(String generationId) {
+        UUID id = RequestLog.uuidOf(generationId);
+        return db.sql("select * from request_attempt where request_id = :id order by attempt").bind("id", id)
+            .fetch().all().collectList().block(Duration.ofSeconds(5));
+    }
+
+    private JsonNode getJson(String path) {
+        return JSON.readTree(client.get().uri(path).header("Authorization", "Bearer " + key).exchange()
+            .expectStatus().isOk().expectBody().returnResult().getResponseBody());
+    }
+
+    private WebTestClient.ResponseSpec chat(Object body) {
+        return chatOn(client, body);
+    }
+
+    private WebTestClient.ResponseSpec chatOn(WebTestClient client, Object body) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
+    private static Map<String, Object> request(String model, boolean stream) {
+        return Map.of("model", model, "stream", stream, "max_tokens", 50,
+                "messages", List.of(Map.of("role", "user", "content", "hi")));
+    }
+
+    private static Map<String, Object> withProvider(Map<String, Object> provider) {
+        return Map.of("model", "test/open-model", "max_tokens", 50, "provider", provider,
+                "messages", List.of(Map.of("role", "user", "content", "hi")));
+    }
+
+    private static String generationId(EntityExchangeResult<?> result) {
+        return result.getResponseHeaders().getFirst("x-tollgate-generation-id");
+    }
+
+}
