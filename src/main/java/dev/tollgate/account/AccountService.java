@@ -21,6 +21,7 @@ import reactor.core.scheduler.Schedulers;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.common.SecureIds;
 import dev.tollgate.common.Sha256;
+import dev.tollgate.database.ClusterEvents;
 
 /** Sign-up, log-in and browser sessions. */
 @Service
@@ -28,10 +29,13 @@ public class AccountService {
 
     static final Duration SESSION_LIFETIME = Duration.ofDays(7);
 
+    private static final String SESSION_CLOSED = "session-closed";
+
     /** Another instance's logout reaches this one within this time; this instance's own logout is immediate. */
     private static final Duration SESSION_CACHE_TTL = Duration.ofSeconds(10);
 
     private final AccountRepository accounts;
+    private final ClusterEvents events;
     private final List<TenantOnboarding> onboarding;
     private final PasswordEncoder passwords;
     private final Clock clock;
@@ -39,9 +43,10 @@ public class AccountService {
     private final AsyncLoadingCache<String, Optional<SessionUser>> sessions;
 
     AccountService(AccountRepository accounts, List<TenantOnboarding> onboarding, PasswordEncoder passwords,
-            Clock clock) {
+            ClusterEvents events, Clock clock) {
         this.accounts = accounts;
         this.onboarding = List.copyOf(onboarding);
+        this.events = events;
         this.passwords = passwords;
         this.clock = clock;
         // Compared against when the email is unknown, so that a failed login takes as long either way.
@@ -53,6 +58,7 @@ public class AccountService {
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .toFuture());
+        events.on(SESSION_CLOSED, hashHex -> sessions.synchronous().invalidate(hashHex));
     }
 
     /**
@@ -97,8 +103,10 @@ public class AccountService {
 
     public Mono<Void> closeSession(String token) {
         byte[] hash = Sha256.of(token);
+        String hex = HexFormat.of().formatHex(hash);
         return accounts.deleteSession(hash)
-            .then(Mono.fromRunnable(() -> sessions.synchronous().invalidate(HexFormat.of().formatHex(hash))));
+            .then(Mono.fromRunnable(() -> sessions.synchronous().invalidate(hex)))
+            .then(events.publish(SESSION_CLOSED, hex).onErrorResume(error -> Mono.empty()));
     }
 
     @Scheduled(fixedDelayString = "PT1H", initialDelayString = "PT1M")

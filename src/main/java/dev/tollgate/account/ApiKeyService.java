@@ -24,6 +24,7 @@ import reactor.core.publisher.Mono;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.common.SecureIds;
 import dev.tollgate.common.Sha256;
+import dev.tollgate.database.ClusterEvents;
 
 /**
  * API keys: creation (shown once), listing, revocation, and the authentication the proxy runs on every call.
@@ -38,13 +39,17 @@ public class ApiKeyService {
     /** A safety net for changes made by other instances; revocation on this instance is immediate. */
     private static final Duration CACHE_TTL = Duration.ofSeconds(30);
 
+    private static final String KEY_CHANGED = "key-changed";
+
     private final ApiKeyRepository keys;
+    private final ClusterEvents events;
     private final Clock clock;
     private final AsyncLoadingCache<String, Optional<AuthenticatedKey>> byHash;
     private final ConcurrentHashMap<UUID, Instant> lastUsed = new ConcurrentHashMap<>();
 
-    ApiKeyService(ApiKeyRepository keys, Clock clock) {
+    ApiKeyService(ApiKeyRepository keys, ClusterEvents events, Clock clock) {
         this.keys = keys;
+        this.events = events;
         this.clock = clock;
         this.byHash = Caffeine.newBuilder()
             .maximumSize(100_000)
@@ -53,6 +58,8 @@ public class ApiKeyService {
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .toFuture());
+        // A key revoked or changed on any replica is forgotten here within a moment, not after the cache's TTL.
+        events.on(KEY_CHANGED, hashHex -> byHash.synchronous().invalidate(hashHex));
     }
 
     /**
@@ -114,8 +121,7 @@ public class ApiKeyService {
     public Mono<Void> updateLimit(UUID tenantId, UUID keyId, @Nullable Long creditLimitMicros) {
         return keys.updateLimit(tenantId, keyId, creditLimitMicros)
             .switchIfEmpty(Mono.error(() -> ApiException.notFound("API key")))
-            .doOnNext(hash -> byHash.synchronous().invalidate(HexFormat.of().formatHex(hash)))
-            .then();
+            .flatMap(this::forget);
     }
 
     /**
@@ -125,8 +131,19 @@ public class ApiKeyService {
     public Mono<Void> revoke(UUID tenantId, UUID keyId) {
         return keys.revoke(tenantId, keyId)
             .switchIfEmpty(Mono.error(() -> ApiException.notFound("API key")))
-            .doOnNext(hash -> byHash.synchronous().invalidate(HexFormat.of().formatHex(hash)))
-            .then();
+            .flatMap(this::forget);
+    }
+
+    /** Drops the key from this instance's cache at once, and from every other instance's through a cluster event. */
+    private Mono<Void> forget(byte[] hash) {
+        String hex = HexFormat.of().formatHex(hash);
+        byHash.synchronous().invalidate(hex);
+        return events.publish(KEY_CHANGED, hex)
+            .onErrorResume(error -> {
+                log.warn("Could not tell other instances about a key change; their caches expire within {}",
+                        CACHE_TTL, error);
+                return Mono.empty();
+            });
     }
 
     private static String hashHex(String key) {

@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 
 import dev.tollgate.common.ApiException;
 import dev.tollgate.common.RefreshingSnapshot;
+import dev.tollgate.database.ClusterEvents;
 import dev.tollgate.database.DatabaseMigrations;
 
 /**
@@ -21,11 +22,16 @@ import dev.tollgate.database.DatabaseMigrations;
 @Service
 public class PricingService {
 
+    private static final String PRICES_CHANGED = "prices-changed";
+
     private final PriceBook prices;
+    private final ClusterEvents events;
     private final RefreshingSnapshot<MarkupRules> markups;
 
-    PricingService(PriceBook prices, DatabaseClient db, PricingProperties properties, DatabaseMigrations migrated) {
+    PricingService(PriceBook prices, DatabaseClient db, PricingProperties properties, ClusterEvents events,
+            DatabaseMigrations migrated) {
         this.prices = prices;
+        this.events = events;
         this.markups = new RefreshingSnapshot<>("markup rules", () -> db.sql("""
                 select distinct on (tenant_id, model_id) tenant_id, model_id, markup_ppm
                 from markup_rule where effective_from <= now()
@@ -35,6 +41,11 @@ public class PricingService {
             .all()
             .collectList()
             .map(rules -> new MarkupRules(rules, properties.defaultMarkupPpm())));
+        // The operator changed a price or markup on some instance: every instance applies it at once.
+        events.on(PRICES_CHANGED, ignored -> {
+            prices.refresh();
+            markups.refresh();
+        });
     }
 
     /**
@@ -57,9 +68,10 @@ public class PricingService {
         });
     }
 
-    /** Re-reads prices and markups now, e.g. right after the operator changed them on this instance. */
+    /** Re-reads prices and markups now, here and (through a cluster event) on every other instance. */
     public Mono<Void> reload() {
-        return prices.reload().then(markups.reload()).then();
+        return prices.reload().then(markups.reload())
+            .then(events.publish(PRICES_CHANGED, "").onErrorResume(error -> Mono.empty()));
     }
 
     @Scheduled(fixedDelayString = "${tollgate.catalog.refresh-interval:10s}")

@@ -1,0 +1,101 @@
+package dev.tollgate.deploy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeUpstream;
+import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.SecondInstance;
+import dev.tollgate.testsupport.TestEnvironment;
+
+import static org.awaitility.Awaitility.await;
+
+/** Two replicas on one database: what one learns, the other applies within a second, not after a cache expires. */
+@IntegrationTest
+class ReplicasIntegrationTests {
+
+    static SecondInstance replica;
+
+    static WebTestClient other;
+
+    @Autowired
+    WebTestClient client;
+
+    @BeforeAll
+    static void startReplica() {
+        replica = SecondInstance.start();
+        other = WebTestClient.bindToServer().baseUrl(replica.baseUrl()).build();
+    }
+
+    @AfterAll
+    static void stopReplica() {
+        replica.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        FakeUpstream.shared().reset();
+    }
+
+    @Test
+    void aKeyRevokedOnOneReplicaFailsOnTheOtherWithinASecond() {
+        DashboardUser user = DashboardUser.signUp(client);
+        var created = user.createKeyJson(Map.of("name", "shared"));
+        String key = created.path("key").stringValue();
+        call(other, key).expectStatus().isOk();
+
+        user.delete("/api/keys/" + created.path("id").stringValue()).expectStatus().isNoContent();
+
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+            call(other, key).expectStatus().isUnauthorized());
+    }
+
+    @Test
+    void aPriceChangedOnOneReplicaAppliesOnTheOtherWithinASecond() {
+        DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
+        String model = "openai/gpt-4.1-nano";
+        try {
+            operator.post("/api/operator/prices", Map.of("modelId", model, "inputPerMtokUsd", "0.11",
+                    "outputPerMtokUsd", "0.40", "cachedInputPerMtokUsd", "0.025")).expectStatus().isCreated();
+
+            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                other.get().uri("/v1/models").exchange().expectBody()
+                    .jsonPath("$.data[?(@.id == '" + model + "')].pricing.prompt").isEqualTo("0.00000011"));
+        }
+        finally {
+            operator.post("/api/operator/prices", Map.of("modelId", model, "inputPerMtokUsd", "0.10",
+                    "outputPerMtokUsd", "0.40", "cachedInputPerMtokUsd", "0.025")).expectStatus().isCreated();
+        }
+    }
+
+    @Test
+    void aSessionClosedOnOneReplicaEndsOnTheOther() {
+        DashboardUser user = DashboardUser.signUp(client);
+        other.get().uri("/api/me").cookie("TOLLGATE_SESSION", user.session()).exchange().expectStatus().isOk();
+
+        user.post("/api/auth/logout", Map.of()).expectStatus().isOk();
+
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+            other.get().uri("/api/me").cookie("TOLLGATE_SESSION", user.session()).exchange()
+                .expectStatus().isUnauthorized());
+    }
+
+    private static WebTestClient.ResponseSpec call(WebTestClient client, String key) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 20,
+                    "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .exchange();
+    }
+
+}
