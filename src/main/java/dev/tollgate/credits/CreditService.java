@@ -6,9 +6,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +24,7 @@ import reactor.core.publisher.Mono;
 import dev.tollgate.account.AuthenticatedKey;
 import dev.tollgate.common.Money;
 import dev.tollgate.common.SecureIds;
+import dev.tollgate.database.ClusterEvents;
 
 /**
  * Credits: the ledger (credits in, usage out) and admission. Admission places a hold against money this instance has
@@ -35,8 +39,11 @@ public class CreditService implements SmartLifecycle {
 
     private static final int MAX_LEASE_ATTEMPTS = 8;
 
+    private static final String BALANCE_REDUCED = "balance-reduced";
+
     private final LedgerRepository ledger;
     private final LeaseRepository leases;
+    private final ClusterEvents events;
     private final CreditsProperties properties;
     private final long leaseSizeMicros;
     private final String instanceId = SecureIds.hex(6);
@@ -45,13 +52,25 @@ public class CreditService implements SmartLifecycle {
     private final AsyncCache<UUID, KeyBudget> keyBudgets = Caffeine.newBuilder()
         .expireAfterAccess(Duration.ofMinutes(10))
         .buildAsync();
+    private final AtomicInteger outstandingHolds = new AtomicInteger();
     private volatile boolean running;
 
-    CreditService(LedgerRepository ledger, LeaseRepository leases, CreditsProperties properties) {
+    CreditService(LedgerRepository ledger, LeaseRepository leases, CreditsProperties properties,
+            ClusterEvents events, MeterRegistry registry) {
         this.ledger = ledger;
+        this.events = events;
+        events.on(BALANCE_REDUCED, tenant -> giveBackLease(UUID.fromString(tenant))
+            .subscribe(done -> { }, error -> log.warn("Could not give a lease back: {}", error.toString())));
         this.leases = leases;
         this.properties = properties;
         this.leaseSizeMicros = Money.usdToMicros(properties.lease().sizeUsd(), "tollgate.credits.lease.size-usd");
+        Gauge.builder("tollgate.holds.outstanding", outstandingHolds, AtomicInteger::get)
+            .description("Credit holds of calls in flight")
+            .register(registry);
+        Gauge.builder("tollgate.holds.outstanding.micros", wallets,
+                all -> all.values().stream().mapToLong(Wallet::held).sum())
+            .description("Credit held for calls in flight, in micro-dollars")
+            .register(registry);
     }
 
     /**
@@ -65,7 +84,10 @@ public class CreditService implements SmartLifecycle {
                 return Mono.error(InsufficientCredits.key(amountMicros, budget.get().remaining()));
             }
             return holdInWallet(key.tenantId(), amountMicros, 0)
-                .map(wallet -> new Hold(amountMicros, wallet, budget.orElse(null)))
+                .map(wallet -> {
+                    outstandingHolds.incrementAndGet();
+                    return new Hold(amountMicros, wallet, budget.orElse(null), outstandingHolds::decrementAndGet);
+                })
                 .doOnError(error -> budget.ifPresent(b -> b.settle(amountMicros, 0)));
         });
     }
@@ -135,7 +157,25 @@ public class CreditService implements SmartLifecycle {
      */
     public Mono<Boolean> append(UUID tenantId, CreditKind kind, long amountMicros, @Nullable String externalRef,
             @Nullable String description) {
-        return ledger.append(tenantId, kind.column(), amountMicros, externalRef, description).hasElement();
+        Mono<Boolean> appended = ledger.append(tenantId, kind.column(), amountMicros, externalRef, description)
+            .hasElement();
+        if (amountMicros >= 0) {
+            return appended;
+        }
+        // Less money than the instances may have leased: every instance gives its slice back and leases anew.
+        return appended.flatMap(done -> giveBackLease(tenantId)
+            .then(events.publish(BALANCE_REDUCED, tenantId.toString()).onErrorResume(error -> Mono.empty()))
+            .thenReturn(done));
+    }
+
+    private Mono<Void> giveBackLease(UUID tenantId) {
+        Wallet wallet = wallets.remove(tenantId);
+        if (wallet == null) {
+            return Mono.empty();
+        }
+        wallet.retire();
+        UUID leaseId = wallet.leaseId();
+        return leaseId == null ? Mono.empty() : leases.giveBack(leaseId);
     }
 
     public Mono<Balance> balance(UUID tenantId) {

@@ -15,11 +15,13 @@ public final class Hold {
     private final Wallet wallet;
     private final @Nullable KeyBudget keyBudget;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final Runnable onEnd;
 
-    Hold(long amountMicros, Wallet wallet, @Nullable KeyBudget keyBudget) {
+    Hold(long amountMicros, Wallet wallet, @Nullable KeyBudget keyBudget, Runnable onEnd) {
         this.amountMicros = amountMicros;
         this.wallet = wallet;
         this.keyBudget = keyBudget;
+        this.onEnd = onEnd;
     }
 
     public long amountMicros() {
@@ -38,6 +40,7 @@ public final class Hold {
             if (keyBudget != null) {
                 keyBudget.settle(amountMicros, chargeMicros);
             }
+            onEnd.run();
         }
     }
 

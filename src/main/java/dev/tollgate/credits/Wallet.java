@@ -68,6 +68,11 @@ final class Wallet {
         return retired;
     }
 
+    /** Retires the wallet now: no new holds; the holds in flight still settle. */
+    synchronized void retire() {
+        retired = true;
+    }
+
     synchronized boolean retired() {
         return retired;
     }

@@ -11,10 +11,12 @@ public class MeteringService {
 
     private final UsageWriter writer;
     private final RequestLogQueries log;
+    private final UsageMetrics metrics;
 
-    MeteringService(UsageWriter writer, RequestLogQueries log) {
+    MeteringService(UsageWriter writer, RequestLogQueries log, UsageMetrics metrics) {
         this.writer = writer;
         this.log = log;
+        this.metrics = metrics;
     }
 
     /** One of the tenant's generations, or empty when it has none with this id (or it is not written yet). */
@@ -25,6 +27,7 @@ public class MeteringService {
     /** Records the call; never blocks and never fails the caller (the write happens in the background). */
     public void record(UsageRecord record) {
         writer.submit(record);
+        metrics.record(record);
     }
 
 }

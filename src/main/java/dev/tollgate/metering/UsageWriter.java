@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -114,8 +116,11 @@ class UsageWriter implements SmartLifecycle {
     private volatile Disposable ticker = Flux.never().subscribe();
     private volatile boolean running;
 
-    UsageWriter(DatabaseClient db) {
+    UsageWriter(DatabaseClient db, MeterRegistry registry) {
         this.db = db;
+        Gauge.builder("tollgate.usage.pending", queued, AtomicInteger::get)
+            .description("Usage records waiting to be written (what a crash now would lose)")
+            .register(registry);
     }
 
     void submit(UsageRecord record) {

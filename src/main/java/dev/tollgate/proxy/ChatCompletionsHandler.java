@@ -1,5 +1,8 @@
 package dev.tollgate.proxy;
 
+import java.math.BigDecimal;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -18,21 +21,25 @@ final class ChatCompletionsHandler {
 
     static final String GENERATION_HEADER = "x-tollgate-generation-id";
 
+    static final String OVERHEAD_HEADER = "x-tollgate-overhead-ms";
+
     private final ApiKeyService keys;
     private final ChatRequestReader reader;
     private final ChatPipeline pipeline;
     private final GenerationTrackers trackers;
     private final ResponseShaper shaper;
     private final StreamRelay relay;
+    private final ProxyMetrics metrics;
 
     ChatCompletionsHandler(ApiKeyService keys, ChatRequestReader reader, ChatPipeline pipeline,
-            GenerationTrackers trackers, ResponseShaper shaper, StreamRelay relay) {
+            GenerationTrackers trackers, ResponseShaper shaper, StreamRelay relay, ProxyMetrics metrics) {
         this.keys = keys;
         this.reader = reader;
         this.pipeline = pipeline;
         this.trackers = trackers;
         this.shaper = shaper;
         this.relay = relay;
+        this.metrics = metrics;
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
@@ -48,13 +55,22 @@ final class ChatCompletionsHandler {
             .doOnCancel(tracker::cancelled);
     }
 
+    /** Milliseconds with microsecond precision, e.g. {@code 0.412}. */
+    static String milliseconds(long nanos) {
+        return BigDecimal.valueOf(nanos / 1000, 3).toPlainString();
+    }
+
     private Mono<ServerResponse> complete(ChatRequest chat, GenerationTracker tracker) {
         return pipeline.complete(chat, tracker).flatMap(completion -> {
             completion.body().set("usage", shaper.usageJson(completion.usage(),
                     chat.includeCost() ? tracker.costUsd(completion.usage()) : null));
             byte[] bytes = shaper.bytes(completion.body());
             tracker.completed();
-            return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(bytes);
+            long overhead = tracker.overheadNanos();
+            metrics.overhead(overhead);
+            return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                .header(OVERHEAD_HEADER, milliseconds(overhead))
+                .bodyValue(bytes);
         });
     }
 
@@ -66,8 +82,19 @@ final class ChatCompletionsHandler {
             .header("X-Accel-Buffering", "no")
             .build((exchange, context) -> {
                 ServerHttpResponse response = exchange.getResponse();
+                AtomicBoolean first = new AtomicBoolean(true);
+                Flux<byte[]> measured = frames.doOnNext(frame -> {
+                    if (first.compareAndSet(true, false)) {
+                        // Headers leave with the first frame: what Tollgate added before it is known by now.
+                        long overhead = tracker.overheadNanos();
+                        metrics.overhead(overhead);
+                        response.getHeaders().set(OVERHEAD_HEADER, milliseconds(overhead));
+                    }
+                })
+                    .doOnSubscribe(subscription -> metrics.streamStarted())
+                    .doFinally(signal -> metrics.streamEnded());
                 // Flush every frame: a chunk must reach the client when it arrives, not when a buffer fills.
-                return response.writeAndFlushWith(frames.map(frame -> Mono.just(response.bufferFactory().wrap(frame))));
+                return response.writeAndFlushWith(measured.map(frame -> Mono.just(response.bufferFactory().wrap(frame))));
             });
     }
 

@@ -51,6 +51,7 @@ final class GenerationTracker {
     private volatile boolean streamed;
     private volatile @Nullable String provider;
     private volatile long firstByteNanos;
+    private volatile long upstreamCalledNanos;
     private volatile @Nullable TokenUsage usage;
     private volatile @Nullable String finishReason;
     private volatile @Nullable ApiException streamError;
@@ -135,6 +136,24 @@ final class GenerationTracker {
             long nanos) {
         attempts.add(new AttemptRecord(number, model, provider, keyIndex < 0 ? null : keyIndex, status, errorCode,
                 millis(nanos)));
+    }
+
+    /** A provider attempt is about to be sent (the first one marks the end of Tollgate's own work before it). */
+    void upstreamCalled() {
+        if (upstreamCalledNanos == 0) {
+            upstreamCalledNanos = System.nanoTime();
+        }
+    }
+
+    /**
+     * What Tollgate has added to this call so far: its time before the provider was called, plus the time since the
+     * provider's answer arrived (for a whole answer, its handling up to now).
+     */
+    long overheadNanos() {
+        long now = System.nanoTime();
+        long before = (upstreamCalledNanos == 0 ? now : upstreamCalledNanos) - startNanos;
+        long after = firstByteNanos == 0 || streamed ? 0 : now - firstByteNanos;
+        return before + after;
     }
 
     void upstreamAnswered() {

@@ -2,6 +2,7 @@ package dev.tollgate.proxy;
 
 import java.time.Clock;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -33,7 +34,8 @@ class ProxyConfiguration {
     RouterFunction<ServerResponse> proxyRoutes(ApiKeyService keys, ModelCatalog catalog, RoutePlanner planner,
             ProviderHealth health, RetryPolicy retries, PricingService pricing, CreditService credits,
             CreditsProperties creditsProperties, ProviderRegistry providers, MeteringService metering,
-            TokenCounter tokens, JsonMapper json, ApiErrorJson errors, ProxyProperties properties, Clock clock) {
+            TokenCounter tokens, JsonMapper json, ApiErrorJson errors, ProxyProperties properties, MeterRegistry registry,
+            Clock clock) {
         warmUp(json);
         ResponseShaper shaper = new ResponseShaper(json);
         ChatPipeline pipeline = new ChatPipeline(planner, new RouteAttempts.Dependencies(providers, health, retries,
@@ -41,7 +43,7 @@ class ProxyConfiguration {
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
         ChatCompletionsHandler chat = new ChatCompletionsHandler(keys, bodies, pipeline, trackers, shaper,
-                new StreamRelay(shaper, errors));
+                new StreamRelay(shaper, errors), new ProxyMetrics(registry));
         EmbeddingsHandler embeddings = new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog,
                 providers, pricing, credits, trackers, json);
         ModelsHandler models = new ModelsHandler(keys, catalog, pricing, json);

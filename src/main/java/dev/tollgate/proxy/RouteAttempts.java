@@ -129,6 +129,7 @@ final class RouteAttempts {
                         null, null);
             }
             tracker.routedTo(candidate.model().id(), provider.name());
+            tracker.upstreamCalled();
             return new Attempt(candidate, provider, breaker,
                     new ChatCall(chat.body(), candidate.route().upstreamId(), chat.stream()), ++attemptNumber);
         }));

@@ -1,6 +1,7 @@
 package dev.tollgate.routing;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -8,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,7 +26,7 @@ public class ProviderHealth {
     private final CircuitBreakerRegistry breakers;
     private final Map<String, Averages> averages = new ConcurrentHashMap<>();
 
-    ProviderHealth(RoutingProperties properties) {
+    ProviderHealth(RoutingProperties properties, MeterRegistry registry) {
         RoutingProperties.Breaker breaker = properties.breaker();
         this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
             .failureRateThreshold(breaker.failureRatePercent())
@@ -36,6 +39,20 @@ public class ProviderHealth {
             // offered the probe calls again, instead of waiting for a call that ranking would never send it.
             .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .build());
+        // One gauge per provider and state, 1 for the state it is in: tollgate_provider_breaker_state.
+        breakers.getEventPublisher().onEntryAdded(added -> {
+            CircuitBreaker created = added.getAddedEntry();
+            if (!breaker.enabled()) {
+                created.transitionToDisabledState();
+            }
+            for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
+                Gauge.builder("tollgate.provider.breaker.state", created, b -> b.getState() == state ? 1 : 0)
+                    .description("Whether the provider's circuit breaker is in this state")
+                    .tag("provider", created.getName())
+                    .tag("state", state.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+            }
+        });
     }
 
     public CircuitBreaker breaker(String provider) {

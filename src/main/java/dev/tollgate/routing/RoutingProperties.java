@@ -20,13 +20,14 @@ public record RoutingProperties(@DefaultValue("2") int attemptsPerRoute, @Defaul
         @DefaultValue Breaker breaker) {
 
     /**
+     * @param enabled whether providers get circuit breakers at all
      * @param failureRatePercent the failure rate over the last {@code window} calls that opens the breaker
      * @param window how many recent calls the failure rate is computed over
      * @param minimumCalls how many calls the window needs before the rate counts
      * @param openFor how long an open breaker refuses calls before letting probes through (half-open)
      * @param probes how many calls a half-open breaker lets through to decide
      */
-    public record Breaker(@DefaultValue("50") float failureRatePercent, @DefaultValue("20") int window,
+    public record Breaker(@DefaultValue("true") boolean enabled, @DefaultValue("50") float failureRatePercent, @DefaultValue("20") int window,
             @DefaultValue("5") int minimumCalls, @DefaultValue("30s") Duration openFor, @DefaultValue("3") int probes) {
     }
 

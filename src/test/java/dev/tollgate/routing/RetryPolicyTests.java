@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RetryPolicyTests {
 
     final RetryPolicy policy = new RetryPolicy(new RoutingProperties(3, Duration.ofMillis(100), Duration.ofSeconds(1),
-            Duration.ofSeconds(10), new RoutingProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 3)));
+            Duration.ofSeconds(10), new RoutingProperties.Breaker(true, 50, 20, 5, Duration.ofSeconds(30), 3)));
 
     @Test
     void aBadRequestIsNeverRetried() {

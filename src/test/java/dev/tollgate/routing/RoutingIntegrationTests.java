@@ -265,6 +265,7 @@ class RoutingIntegrationTests {
                 Map.entry("tollgate.providers.hostb.base-url", upstream.baseUrl() + "/hostb/v1"),
                 Map.entry("tollgate.providers.hostc.type", "openai-compatible"),
                 Map.entry("tollgate.providers.hostc.base-url", upstream.baseUrl() + "/hostc/v1"),
+                Map.entry("tollgate.routing.breaker.enabled", "true"),
                 Map.entry("tollgate.routing.breaker.window", "4"),
                 Map.entry("tollgate.routing.breaker.minimum-calls", "4"),
                 Map.entry("tollgate.routing.breaker.failure-rate-percent", "50"),

@@ -18,7 +18,9 @@ public final class BlockHoundInstaller implements LauncherSessionListener {
             // Class loading and JIT deoptimization can touch the file system on first use of a class.
             .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
             // Netty 4.2's adaptive allocator takes a short internal lock when it grows its magazines.
-            .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines"));
+            .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+            // resilience4j's sliding window guards a small array update with a lock; contention is rare and brief.
+            .allowBlockingCallsInside("io.github.resilience4j.core.metrics.FixedSizeSlidingWindowMetrics", "record"));
     }
 
 }

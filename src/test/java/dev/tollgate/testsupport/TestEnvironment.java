@@ -56,8 +56,7 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.routing.max-backoff", "50ms");
         // Many tests make providers fail on purpose; in the shared context that must never open a circuit breaker
         // (RoutingIntegrationTests checks the breakers on an instance of its own).
-        properties.put("tollgate.routing.breaker.minimum-calls", "1000000");
-        properties.put("tollgate.routing.breaker.window", "1000000");
+        properties.put("tollgate.routing.breaker.enabled", "false");
         properties.put("tollgate.keys.last-used-flush-interval", "200ms");
         properties.put("tollgate.providers.openai.base-url", fake + "/v1");
         properties.put("tollgate.providers.openai.api-keys", OPENAI_UPSTREAM_KEY);
