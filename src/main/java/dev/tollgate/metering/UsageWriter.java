@@ -53,20 +53,20 @@ class UsageWriter implements SmartLifecycle {
                 select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[],
                     $7::text[], $8::text[], $9::bool[], $10::bool[], $11::text[], $12::int[], $13::int[], $14::int[],
                     $15::int[], $16::int[], $17::text[], $18::int[], $19::int[], $20::int[], $21::bigint[],
-                    $22::bigint[], $23::bigint[], $24::bigint[], $25::uuid[], $26::timestamptz[])
+                    $22::bigint[], $23::bigint[], $24::bigint[], $25::uuid[], $26::timestamptz[], $35::text[])
                 as t(id, tenant_id, api_key_id, model, provider, status, error_code, error_message, streamed,
                     cancelled, finish_reason, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens,
                     reasoning_tokens, usage_source, latency_ms, ttfb_ms, generation_ms, price_id, markup_ppm,
-                    cost_micros, charge_micros, lease_id, created_at)),
+                    cost_micros, charge_micros, lease_id, created_at, trace_id)),
             logged as (
                 insert into request_log (id, tenant_id, api_key_id, model, provider, status, error_code,
                     error_message, streamed, cancelled, finish_reason, prompt_tokens, completion_tokens,
                     cached_tokens, cache_write_tokens, reasoning_tokens, usage_source, latency_ms, ttfb_ms,
-                    generation_ms, price_id, markup_ppm, cost_micros, charge_micros, created_at)
+                    generation_ms, price_id, markup_ppm, cost_micros, charge_micros, created_at, trace_id)
                 select id, tenant_id, api_key_id, model, provider, status, error_code, error_message, streamed,
                     cancelled, finish_reason, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens,
                     reasoning_tokens, usage_source, latency_ms, ttfb_ms, generation_ms, price_id, markup_ppm,
-                    cost_micros, charge_micros, created_at
+                    cost_micros, charge_micros, created_at, trace_id
                 from input
                 on conflict (id) do nothing
                 returning id),
@@ -191,7 +191,7 @@ class UsageWriter implements SmartLifecycle {
             .bind(22, c.costs).bind(23, c.charges).bind(24, c.leases).bind(25, c.created)
             .bind(26, c.attemptRequests).bind(27, c.attemptNumbers).bind(28, c.attemptModels)
             .bind(29, c.attemptProviders).bind(30, c.attemptKeys).bind(31, c.attemptStatuses)
-            .bind(32, c.attemptErrors).bind(33, c.attemptLatencies)
+            .bind(32, c.attemptErrors).bind(33, c.attemptLatencies).bind(34, c.traceIds)
             .then();
     }
 
@@ -258,6 +258,7 @@ class UsageWriter implements SmartLifecycle {
         final Long[] charges;
         final UUID[] leases;
         final OffsetDateTime[] created;
+        final String[] traceIds;
         final UUID[] attemptRequests;
         final Integer[] attemptNumbers;
         final String[] attemptModels;
@@ -294,6 +295,7 @@ class UsageWriter implements SmartLifecycle {
             charges = new Long[n];
             leases = new UUID[n];
             created = new OffsetDateTime[n];
+            traceIds = new String[n];
             attemptRequests = new UUID[attempts];
             attemptNumbers = new Integer[attempts];
             attemptModels = new String[attempts];
@@ -343,6 +345,7 @@ class UsageWriter implements SmartLifecycle {
             charges[i] = r.chargeMicros();
             leases[i] = r.leaseId();
             created[i] = r.createdAt().atOffset(ZoneOffset.UTC);
+            traceIds[i] = r.traceId();
         }
 
     }

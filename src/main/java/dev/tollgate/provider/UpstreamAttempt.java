@@ -1,5 +1,7 @@
 package dev.tollgate.provider;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What the shared HTTP layer learns during one provider attempt that routing wants to log: which upstream key was
  * used and what status the provider answered. Routing puts one in the subscriber context of each attempt
@@ -7,8 +9,25 @@ package dev.tollgate.provider;
  */
 public final class UpstreamAttempt {
 
+    private final @Nullable String traceparent;
     private volatile int keyIndex = -1;
     private volatile int status;
+
+    public UpstreamAttempt() {
+        this(null);
+    }
+
+    /**
+     * @param traceparent the client's W3C trace context, passed on to the provider (when tracing is on, its own
+     *     instrumentation replaces it with the span of this call)
+     */
+    public UpstreamAttempt(@Nullable String traceparent) {
+        this.traceparent = traceparent;
+    }
+
+    @Nullable String traceparent() {
+        return traceparent;
+    }
 
     /** The index of the key in {@code api-keys}, or -1 when none was used. */
     public int keyIndex() {

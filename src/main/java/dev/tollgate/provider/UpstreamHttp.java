@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.ParameterizedTypeReference;
@@ -44,6 +45,15 @@ public final class UpstreamHttp {
     private final WebClient client;
 
     public UpstreamHttp(String provider, ProviderProperties properties, URI defaultBaseUrl) {
+        this(provider, properties, defaultBaseUrl, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * @param observations where the upstream calls are observed: their client metrics and, when tracing is on, their
+     *     spans and the W3C {@code traceparent} header that carries the client's trace on to the provider
+     */
+    public UpstreamHttp(String provider, ProviderProperties properties, URI defaultBaseUrl,
+            ObservationRegistry observations) {
         this.provider = provider;
         this.baseUrl = properties.baseUrl() != null ? properties.baseUrl() : defaultBaseUrl;
         this.keys = new UpstreamKeys(properties.apiKeys(), properties.keyWeights());
@@ -59,6 +69,7 @@ public final class UpstreamHttp {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeouts.connect().toMillis());
         this.client = WebClient.builder()
             .clientConnector(new ReactorClientHttpConnector(http))
+            .observationRegistry(observations)
             .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_RESPONSE_BYTES))
             .defaultHeaders(headers -> properties.headers().forEach(headers::set))
             .build();
@@ -95,7 +106,7 @@ public final class UpstreamHttp {
             }
             return client.post()
                 .uri(uri)
-                .headers(h -> headers.apply(h, lease == null ? null : lease.key()))
+                .headers(h -> prepare(h, headers, lease, attempt))
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(body)
                 .exchangeToMono(response -> {
@@ -128,7 +139,7 @@ public final class UpstreamHttp {
             }
             Flux<ServerSentEvent<String>> events = client.post()
                 .uri(uri)
-                .headers(h -> headers.apply(h, lease == null ? null : lease.key()))
+                .headers(h -> prepare(h, headers, lease, attempt))
                 .contentType(MediaType.APPLICATION_JSON)
                 .accept(MediaType.TEXT_EVENT_STREAM)
                 .bodyValue(body)
@@ -157,6 +168,14 @@ public final class UpstreamHttp {
             attempt.usedKey(lease.index());
         }
         return lease;
+    }
+
+    private static void prepare(HttpHeaders headers, KeyedHeaders adapter, UpstreamKeys.@Nullable Lease lease,
+            @Nullable UpstreamAttempt attempt) {
+        if (attempt != null && attempt.traceparent() != null) {
+            headers.set("traceparent", attempt.traceparent());
+        }
+        adapter.apply(headers, lease == null ? null : lease.key());
     }
 
     private static void release(UpstreamKeys.@Nullable Lease lease) {

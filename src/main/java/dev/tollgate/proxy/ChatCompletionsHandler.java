@@ -47,7 +47,7 @@ final class ChatCompletionsHandler {
     }
 
     private Mono<ServerResponse> handle(ServerRequest request, AuthenticatedKey key) {
-        GenerationTracker tracker = trackers.start(key);
+        GenerationTracker tracker = trackers.start(key, request.exchange());
         request.exchange().getResponse().getHeaders().set(GENERATION_HEADER, tracker.publicId());
         return reader.readChat(request)
             .flatMap(chat -> chat.stream() ? stream(chat, tracker) : complete(chat, tracker))

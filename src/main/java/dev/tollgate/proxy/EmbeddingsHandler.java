@@ -55,7 +55,7 @@ final class EmbeddingsHandler {
     }
 
     private Mono<ServerResponse> handle(ServerRequest request, AuthenticatedKey key) {
-        GenerationTracker tracker = trackers.start(key);
+        GenerationTracker tracker = trackers.start(key, request.exchange());
         request.exchange().getResponse().getHeaders().set(ChatCompletionsHandler.GENERATION_HEADER, tracker.publicId());
         return reader.readEmbeddings(request)
             .flatMap(embeddings -> embed(embeddings, tracker))

@@ -60,6 +60,8 @@ final class GenerationTracker {
     private volatile @Nullable String admittedModel;
     private volatile @Nullable Hold hold;
     private volatile @Nullable JsonNode prompt;
+    private volatile @Nullable String traceId;
+    private volatile @Nullable String traceparent;
     private final List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
 
     GenerationTracker(UUID id, AuthenticatedKey key, MeteringService metering, TokenCounter tokens, Clock clock) {
@@ -70,6 +72,16 @@ final class GenerationTracker {
         this.tokens = tokens;
         this.delivered = new DeliveredText(tokens);
         this.clock = clock;
+    }
+
+    void trace(@Nullable String traceId, @Nullable String traceparent) {
+        this.traceId = traceId;
+        this.traceparent = traceparent;
+    }
+
+    /** The client's W3C trace context, to pass on to the provider. */
+    @Nullable String traceparent() {
+        return traceparent;
     }
 
     String publicId() {
@@ -251,7 +263,7 @@ final class GenerationTracker {
                 millis(now - startNanos), firstByteNanos == 0 ? null : millis(firstByteNanos - startNanos),
                 firstByteNanos == 0 ? null : millis(now - firstByteNanos), price == null ? null : price.price().id(),
                 price == null ? null : price.markupPpm(), cost, charge, admitted == null ? null : admitted.leaseId(),
-                clock.instant(), List.copyOf(attempts), admitted == null ? () -> { } : () -> admitted.persisted(charge)));
+                clock.instant(), traceId, List.copyOf(attempts), admitted == null ? () -> { } : () -> admitted.persisted(charge)));
     }
 
     private Billed billedUsage(boolean completed) {

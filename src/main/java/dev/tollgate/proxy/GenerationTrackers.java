@@ -2,6 +2,8 @@ package dev.tollgate.proxy;
 
 import java.time.Clock;
 
+import org.springframework.web.server.ServerWebExchange;
+
 import dev.tollgate.account.AuthenticatedKey;
 import dev.tollgate.metering.GenerationIds;
 import dev.tollgate.metering.MeteringService;
@@ -20,8 +22,10 @@ final class GenerationTrackers {
         this.clock = clock;
     }
 
-    GenerationTracker start(AuthenticatedKey key) {
-        return new GenerationTracker(GenerationIds.next(), key, metering, tokens, clock);
+    GenerationTracker start(AuthenticatedKey key, ServerWebExchange exchange) {
+        GenerationTracker tracker = new GenerationTracker(GenerationIds.next(), key, metering, tokens, clock);
+        tracker.trace(TraceIds.of(exchange), TraceIds.traceparent(exchange));
+        return tracker;
     }
 
 }

@@ -50,7 +50,7 @@ final class MessagesHandler {
     }
 
     private Mono<ServerResponse> handle(ServerRequest request, AuthenticatedKey key) {
-        GenerationTracker tracker = trackers.start(key);
+        GenerationTracker tracker = trackers.start(key, request.exchange());
         request.exchange().getResponse().getHeaders().set(ChatCompletionsHandler.GENERATION_HEADER,
                 tracker.publicId());
         return reader.readObject(request)

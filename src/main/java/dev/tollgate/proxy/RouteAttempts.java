@@ -167,7 +167,7 @@ final class RouteAttempts {
         private final CircuitBreaker breaker;
         private final ChatCall call;
         private final int number;
-        private final UpstreamAttempt upstream = new UpstreamAttempt();
+        private final UpstreamAttempt upstream = new UpstreamAttempt(tracker.traceparent());
         private final long startNanos = System.nanoTime();
         private final AtomicBoolean reported = new AtomicBoolean();
 

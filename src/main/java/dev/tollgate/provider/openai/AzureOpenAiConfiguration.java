@@ -2,6 +2,7 @@ package dev.tollgate.provider.openai;
 
 import java.util.Set;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,7 +26,7 @@ class AzureOpenAiConfiguration {
     static final String DEFAULT_API_VERSION = "2024-10-21";
 
     @Bean
-    ChatProviderFactory azureOpenAiChatProviderFactory(JsonMapper json) {
+    ChatProviderFactory azureOpenAiChatProviderFactory(JsonMapper json, ObservationRegistry observations) {
         return new ChatProviderFactory() {
 
             @Override
@@ -40,7 +41,7 @@ class AzureOpenAiConfiguration {
                             + "azure-openai (https://<resource>.openai.azure.com)");
                 }
                 String apiVersion = properties.apiVersion() != null ? properties.apiVersion() : DEFAULT_API_VERSION;
-                return new AzureOpenAiChatProvider(new UpstreamHttp(name, properties, properties.baseUrl()), apiVersion,
+                return new AzureOpenAiChatProvider(new UpstreamHttp(name, properties, properties.baseUrl(), observations), apiVersion,
                         properties.streamOptions(), json);
             }
 

@@ -3,6 +3,7 @@ package dev.tollgate.provider.openai;
 import java.net.URI;
 import java.util.Set;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,7 +20,7 @@ class OpenAiConfiguration {
     static final URI OPENAI_BASE_URL = URI.create("https://api.openai.com/v1");
 
     @Bean
-    ChatProviderFactory openAiChatProviderFactory(JsonMapper json) {
+    ChatProviderFactory openAiChatProviderFactory(JsonMapper json, ObservationRegistry observations) {
         return new ChatProviderFactory() {
 
             @Override
@@ -34,7 +35,7 @@ class OpenAiConfiguration {
                     throw new IllegalStateException("tollgate.providers." + name + ".base-url is required for type "
                             + properties.type());
                 }
-                UpstreamHttp http = new UpstreamHttp(name, properties, OPENAI_BASE_URL);
+                UpstreamHttp http = new UpstreamHttp(name, properties, OPENAI_BASE_URL, observations);
                 return new OpenAiChatProvider(http, official, properties.streamOptions(), json);
             }
 

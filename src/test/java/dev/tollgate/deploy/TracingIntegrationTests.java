@@ -1,0 +1,93 @@
+package dev.tollgate.deploy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeUpstream;
+import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.RequestLog;
+import dev.tollgate.testsupport.SecondInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A client's W3C trace continues through Tollgate to the provider and into the request log; with an OTLP endpoint
+ * configured, spans are exported.
+ */
+@IntegrationTest
+class TracingIntegrationTests {
+
+    static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    static final String TRACEPARENT = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
+
+    @Autowired
+    WebTestClient client;
+
+    @Autowired
+    DatabaseClient db;
+
+    final FakeUpstream upstream = FakeUpstream.shared();
+
+    @BeforeEach
+    void setUp() {
+        upstream.reset();
+    }
+
+    @Test
+    void theClientsTraceContinuesToTheProviderAndIntoTheRequestLog() {
+        String key = DashboardUser.signUp(client).createKey("traced");
+
+        String generation = call(client, key).expectStatus().isOk().returnResult(String.class).getResponseHeaders()
+            .getFirst("x-tollgate-generation-id");
+
+        assertThat(upstream.takeRequest().header("traceparent"))
+            .as("same trace, Tollgate's span as the parent").startsWith("00-" + TRACE_ID + "-")
+            .isNotEqualTo(TRACEPARENT);
+        assertThat(new RequestLog(db).row(generation).get("trace_id")).isEqualTo(TRACE_ID);
+    }
+
+    @Test
+    void withAnOtlpEndpointConfiguredSpansAreExported() {
+        try (SecondInstance traced = SecondInstance.start(Map.of(
+                "management.opentelemetry.tracing.export.otlp.endpoint", upstream.baseUrl() + "/otlp/v1/traces",
+                "management.opentelemetry.tracing.export.schedule-delay", "100ms"))) {
+            WebTestClient tracedClient = WebTestClient.bindToServer().baseUrl(traced.baseUrl()).build();
+            String key = DashboardUser.signUp(tracedClient).createKey("traced");
+            upstream.reset();
+
+            String generation = call(tracedClient, key).expectStatus().isOk().returnResult(String.class)
+                .getResponseHeaders().getFirst("x-tollgate-generation-id");
+
+            assertThat(new RequestLog(traced.bean(DatabaseClient.class)).row(generation).get("trace_id"))
+                .isEqualTo(TRACE_ID);
+            List<String> received = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                received.add(upstream.takeRequest().uri());
+                assertThat(received).anyMatch(uri -> uri.startsWith("/v1/chat/completions"))
+                    .anyMatch(uri -> uri.equals("/otlp/v1/traces"));
+            });
+        }
+    }
+
+    private static WebTestClient.ResponseSpec call(WebTestClient client, String key) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .header("traceparent", TRACEPARENT)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 20,
+                    "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .exchange();
+    }
+
+}
