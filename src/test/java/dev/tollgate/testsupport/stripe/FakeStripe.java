@@ -6,11 +6,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -86,14 +88,23 @@ public final class FakeStripe {
 
     /** The next request to {@code method path} gets this error (Stripe's error body) instead of its answer. */
     public void failNext(String method, String path, int status, String type, String message) {
-        ObjectNode error = JSON.createObjectNode();
-        error.putObject("error").put("type", type).put("message", message);
-        script.add(new Scripted(method, path, new Reply(status, error.toString(), false)));
+        script.add(new Scripted(method, path, null, null, false, error(status, type, message)));
+    }
+
+    /**
+     * The next request to {@code method path} whose parameter {@code param} is {@code value} fails with a 500 before
+     * Stripe did anything ({@code lost = false}), or is carried out but its answer is lost: the client sees a 500
+     * ({@code lost = true}).
+     */
+    public void failNextWhere(String method, String path, String param, String value, boolean lost) {
+        script.add(new Scripted(method, path, param, value, lost, error(500, "api_error",
+                "An unknown error occurred")));
     }
 
     /** The next PaymentIntent created is declined: 402 {@code card_error}, the PaymentIntent left unpaid. */
     public void declineNextCharge(String message) {
-        script.add(new Scripted("POST", "/v1/payment_intents", new Reply(402, "decline:" + message, true)));
+        script.add(new Scripted("POST", "/v1/payment_intents", null, null, false,
+                new Reply(402, "decline:" + message, true)));
     }
 
     public List<StripeRequest> requests(String method, String path) {
@@ -204,13 +215,20 @@ public final class FakeStripe {
 
     private Reply route(String method, String path, Map<String, String> form) {
         for (Scripted scripted : script) {
-            if (scripted.method().equals(method) && scripted.path().equals(path) && script.remove(scripted)) {
+            if (scripted.matches(method, path, form) && script.remove(scripted)) {
                 if (scripted.reply().body().startsWith("decline:")) {
                     return decline(form, scripted.reply().body().substring("decline:".length()));
+                }
+                if (scripted.lost()) {
+                    carryOut(method, path, form);
                 }
                 return scripted.reply();
             }
         }
+        return carryOut(method, path, form);
+    }
+
+    private Reply carryOut(String method, String path, Map<String, String> form) {
         if (method.equals("POST") && path.equals("/v1/customers")) {
             return ok(createCustomer(form));
         }
@@ -337,6 +355,12 @@ public final class FakeStripe {
         return new Reply(200, body.toString(), true);
     }
 
+    private static Reply error(int status, String type, String message) {
+        ObjectNode error = JSON.createObjectNode();
+        error.putObject("error").put("type", type).put("message", message);
+        return new Reply(status, error.toString(), false);
+    }
+
     private static Reply notFound(String path) {
         ObjectNode error = JSON.createObjectNode();
         error.putObject("error").put("type", "invalid_request_error")
@@ -358,7 +382,14 @@ public final class FakeStripe {
     private record Reply(int status, String body, boolean remembered) {
     }
 
-    private record Scripted(String method, String path, Reply reply) {
+    private record Scripted(String method, String path, @Nullable String param, @Nullable String value, boolean lost,
+            Reply reply) {
+
+        boolean matches(String method, String path, Map<String, String> form) {
+            return this.method.equals(method) && this.path.equals(path)
+                    && (param == null || Objects.equals(form.get(param), value));
+        }
+
     }
 
 }
