@@ -21,7 +21,7 @@ final class BillingErrors {
 
     static ApiException stripeUnavailable() {
         return new ApiException(HttpStatus.BAD_GATEWAY, "upstream_error", "stripe_unavailable",
-                "Stripe could not be reached; nothing was charged. Try again in a moment.");
+                "Stripe did not open the payment page; nothing was charged. Try again in a moment.");
     }
 
 }

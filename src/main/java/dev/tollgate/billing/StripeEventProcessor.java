@@ -75,7 +75,7 @@ final class StripeEventProcessor {
             return Mono.empty();
         }
         String tenant = event.text("client_reference_id");
-        if (tenant.isEmpty() || !tenant.equals(event.metadata(StripeMetadata.TENANT_ID))) {
+        if (!isUuid(tenant) || !tenant.equals(event.metadata(StripeMetadata.TENANT_ID))) {
             log.error("Checkout Session {} names tenant '{}' but its metadata '{}'; not credited", session, tenant,
                     event.metadata(StripeMetadata.TENANT_ID));
             return Mono.empty();
@@ -115,6 +115,15 @@ final class StripeEventProcessor {
             return Mono.empty();
         }
         return payments.refunded(paymentIntent, amount, refunded);
+    }
+
+    private static boolean isUuid(String value) {
+        try {
+            return UUID.fromString(value).toString().equals(value);
+        }
+        catch (IllegalArgumentException ex) {
+            return false;
+        }
     }
 
     private static long parseLong(String value) {
