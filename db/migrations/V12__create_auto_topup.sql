@@ -4,10 +4,11 @@
 create table auto_topup (
     tenant_id          uuid        primary key references tenant (id),
     enabled            boolean     not null default false,
-    threshold_micros   bigint      not null check (threshold_micros >= 0),
-    amount_micros      bigint      not null check (amount_micros > 0),
-    payment_method_id  text,
-    updated_at         timestamptz not null default now()
+    threshold_micros   bigint      check (threshold_micros >= 0),     -- null until the tenant sets it
+    amount_micros      bigint      check (amount_micros > 0),
+    payment_method_id  text,                                          -- the card saved at Checkout
+    updated_at         timestamptz not null default now(),
+    check (not enabled or (threshold_micros is not null and amount_micros is not null))
 );
 
 create table auto_topup_attempt (

@@ -16,8 +16,8 @@ import dev.tollgate.common.Money;
 
 /**
  * {@code GET/PUT /api/billing/auto-topup {"enabled","thresholdUsd","amountUsd"}}: the tenant's automatic top-up, with
- * whether a card is saved for it ({@code hasPaymentMethod}; a Checkout top-up with {@code "saveCard":true} saves one)
- * and why the last attempt failed ({@code lastError}).
+ * whether a card is saved for it ({@code hasPaymentMethod}; a Checkout top-up saves its card unless
+ * {@code "saveCard":false}) and why the last attempt failed ({@code lastError}).
  */
 @RestController
 class AutoTopUpController {
@@ -54,12 +54,17 @@ class AutoTopUpController {
             @Nullable BigDecimal amountUsd) {
     }
 
-    record AutoTopUpView(boolean enabled, BigDecimal thresholdUsd, BigDecimal amountUsd, boolean hasPaymentMethod,
-            @Nullable String lastError) {
+    /** The settings as the dashboard reads them; the amounts are null until the tenant first saves them. */
+    record AutoTopUpView(boolean enabled, @Nullable BigDecimal thresholdUsd, @Nullable BigDecimal amountUsd,
+            boolean hasPaymentMethod, @Nullable String lastError) {
 
         static AutoTopUpView of(AutoTopUps.Settings settings) {
-            return new AutoTopUpView(settings.enabled(), Money.microsToUsd(settings.thresholdMicros()),
-                    Money.microsToUsd(settings.amountMicros()), settings.hasPaymentMethod(), settings.lastError());
+            return new AutoTopUpView(settings.enabled(), usd(settings.thresholdMicros()), usd(settings.amountMicros()),
+                    settings.hasPaymentMethod(), settings.lastError());
+        }
+
+        private static @Nullable BigDecimal usd(@Nullable Long micros) {
+            return micros == null ? null : Money.microsToUsd(micros);
         }
 
     }

@@ -72,7 +72,7 @@ final class AutoTopUps implements SmartLifecycle {
                     row.get("threshold_micros", Long.class), row.get("amount_micros", Long.class),
                     Boolean.TRUE.equals(row.get("has_card", Boolean.class)), row.get("last_error", String.class)))
             .one()
-            .defaultIfEmpty(new Settings(false, defaultAmountMicros(), defaultAmountMicros(), false, null));
+            .defaultIfEmpty(new Settings(false, null, null, false, null));
     }
 
     /** Saves the tenant's settings; saving also lets automatic top-up try again after a declined card. */
@@ -94,12 +94,10 @@ final class AutoTopUps implements SmartLifecycle {
     /** Remembers the card a tenant agreed to have charged off-session (saved by a Checkout top-up). */
     Mono<Void> saveCard(UUID tenantId, String paymentMethodId) {
         return db.sql("""
-                insert into auto_topup (tenant_id, enabled, threshold_micros, amount_micros, payment_method_id)
-                values (:tenant, false, :amount, :amount, :card)
+                insert into auto_topup (tenant_id, payment_method_id) values (:tenant, :card)
                 on conflict (tenant_id) do update set payment_method_id = excluded.payment_method_id,
                     updated_at = now()""")
             .bind("tenant", tenantId)
-            .bind("amount", defaultAmountMicros())
             .bind("card", paymentMethodId)
             .then();
     }
@@ -294,10 +292,6 @@ final class AutoTopUps implements SmartLifecycle {
         return cents + pricing.fee(cents);
     }
 
-    private long defaultAmountMicros() {
-        return pricing.minUsd().movePointRight(6).longValueExact();
-    }
-
     private static @Nullable UUID uuid(String value) {
         try {
             return value.isEmpty() ? null : UUID.fromString(value);
@@ -343,10 +337,11 @@ final class AutoTopUps implements SmartLifecycle {
 
     /**
      * A tenant's automatic top-up.
+     * @param thresholdMicros null until the tenant sets it (and {@code amountMicros} likewise)
      * @param lastError why the latest attempt failed (or is being retried), null when it succeeded or none was made
      */
-    record Settings(boolean enabled, long thresholdMicros, long amountMicros, boolean hasPaymentMethod,
-            @Nullable String lastError) {
+    record Settings(boolean enabled, @Nullable Long thresholdMicros, @Nullable Long amountMicros,
+            boolean hasPaymentMethod, @Nullable String lastError) {
     }
 
     private record Attempt(UUID id, UUID tenantId, long creditMicros, long amountCents,

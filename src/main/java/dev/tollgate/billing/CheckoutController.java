@@ -21,7 +21,8 @@ import dev.tollgate.common.ApiException;
 /**
  * Top-ups with Stripe Checkout. {@code GET /api/billing/config} tells the dashboard whether card payments work and what
  * they cost; {@code POST /api/billing/checkout {"amountUsd","saveCard"?}} opens a Checkout Session for that many
- * dollars of credits plus the purchase fee, and answers its {@code url}. The credits arrive with the webhook.
+ * dollars of credits plus the purchase fee, and answers its {@code url}. The credits arrive with the webhook. The card
+ * is saved for automatic top-up unless {@code saveCard} is false.
  */
 @RestController
 class CheckoutController {
@@ -56,7 +57,9 @@ class CheckoutController {
             throw ApiException.invalidParam("amountUsd", "amountUsd is required.");
         }
         TopUpPricing.TopUp topUp = pricing.quote(request.amountUsd(), "amountUsd");
-        boolean saveCard = Boolean.TRUE.equals(request.saveCard());
+        // The card is kept for automatic top-up unless the tenant says not to (the dashboard offers "the card of your
+        // last purchase"); Checkout tells the payer that it will be saved.
+        boolean saveCard = !Boolean.FALSE.equals(request.saveCard());
         return customers.customerFor(user.tenantId())
             .flatMap(customer -> stripe.createCheckoutSession(session(user, customer, topUp, saveCard)))
             .map(session -> new CheckoutUrl(session.getUrl()))

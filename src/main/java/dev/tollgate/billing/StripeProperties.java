@@ -45,9 +45,9 @@ public record StripeProperties(@DefaultValue("") String secretKey, @DefaultValue
      */
     public record Checkout(@DefaultValue("5") BigDecimal minUsd, @DefaultValue("1000") BigDecimal maxUsd,
             @DefaultValue("0") BigDecimal feePercent, @DefaultValue("0") BigDecimal feeFixedUsd,
-            @DefaultValue("http://localhost:8080/credits?topup=success&session_id={CHECKOUT_SESSION_ID}")
+            @DefaultValue("http://localhost:8080/credits?checkout=success&session_id={CHECKOUT_SESSION_ID}")
             String successUrl,
-            @DefaultValue("http://localhost:8080/credits?topup=cancelled") String cancelUrl) {
+            @DefaultValue("http://localhost:8080/credits?checkout=cancel") String cancelUrl) {
     }
 
     /**

@@ -79,9 +79,11 @@ class CheckoutIntegrationTests {
             .containsEntry("line_items[0][quantity]", "1")
             .containsEntry("line_items[1][price_data][unit_amount]", "104")
             .containsEntry("line_items[1][price_data][product_data][name]", "Payment processing fee")
-            .containsEntry("success_url", "http://localhost:8080/credits?topup=success&session_id={CHECKOUT_SESSION_ID}")
-            .containsEntry("cancel_url", "http://localhost:8080/credits?topup=cancelled")
-            .doesNotContainKey("payment_intent_data[setup_future_usage]");
+            .containsEntry("success_url",
+                    "http://localhost:8080/credits?checkout=success&session_id={CHECKOUT_SESSION_ID}")
+            .containsEntry("cancel_url", "http://localhost:8080/credits?checkout=cancel")
+            // Saved for automatic top-up unless the tenant says no: the dashboard's "card of your last purchase".
+            .containsEntry("payment_intent_data[setup_future_usage]", "off_session");
         assertThat(created.form().get("customer")).isEqualTo(customerOf(user));
         assertThat(created.header("Authorization")).isEqualTo("Bearer sk_test_tollgate_fake");
         assertThat(created.header("Content-Type")).startsWith("application/x-www-form-urlencoded");
@@ -90,11 +92,11 @@ class CheckoutIntegrationTests {
     }
 
     @Test
-    void savingTheCardAsksStripeToKeepItForChargesWithoutTheCustomer() {
-        checkout(Map.of("amountUsd", 10, "saveCard", true));
+    void aTenantMayPayWithoutSavingItsCard() {
+        checkout(Map.of("amountUsd", 10, "saveCard", false));
 
         StripeRequest created = stripe.awaitRequests("POST", "/v1/checkout/sessions", 1).get(0);
-        assertThat(created.form()).containsEntry("payment_intent_data[setup_future_usage]", "off_session");
+        assertThat(created.form()).doesNotContainKey("payment_intent_data[setup_future_usage]");
     }
 
     @Test

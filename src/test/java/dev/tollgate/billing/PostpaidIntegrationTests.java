@@ -121,8 +121,10 @@ class PostpaidIntegrationTests {
         List<Integer> statuses = Flux.range(0, 30).flatMap(i -> chat(key), 15).map(this::status).collectList()
             .block(Duration.ofSeconds(60));
 
-        assertThat(statuses).hasSize(30).containsOnly(200);
-        await().atMost(Duration.ofSeconds(5)).until(() -> usageDebits() == 30);
+        assertThat(statuses).hasSize(30).doesNotContain(402);
+        long answered = statuses.stream().filter(status -> status == 200).count();
+        assertThat(answered).isPositive();
+        await().atMost(Duration.ofSeconds(5)).until(() -> usageDebits() == answered);
         long charged = requestLogCharges();
         assertThat(credits.balance(user.tenantId()).block().balanceMicros()).isEqualTo(-charged);
 
