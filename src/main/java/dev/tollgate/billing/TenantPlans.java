@@ -18,12 +18,13 @@ import reactor.core.publisher.Mono;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.common.RefreshingSnapshot;
 import dev.tollgate.credits.CreditService;
+import dev.tollgate.database.ClusterEvents;
 import dev.tollgate.database.DatabaseMigrations;
 
 /**
  * Tenants' billing plans: prepaid (the default) or postpaid. Admission asks {@link #isPostpaid} from an in-memory
- * set of postpaid tenants, re-read every {@code tollgate.stripe.plans-refresh-interval} and at once on the instance
- * that changed a plan; another instance sees a change within that interval.
+ * set of postpaid tenants, re-read at once on every instance when a plan changes (a cluster event), and every
+ * {@code tollgate.stripe.plans-refresh-interval} in case an event was missed.
  */
 @Component
 final class TenantPlans implements CreditService.PostpaidTenants {
@@ -32,19 +33,25 @@ final class TenantPlans implements CreditService.PostpaidTenants {
 
     static final String POSTPAID = "postpaid";
 
+    private static final String PLANS_CHANGED = "plans-changed";
+
     private final DatabaseClient db;
     private final TransactionalOperator transaction;
+    private final ClusterEvents events;
     private final RefreshingSnapshot<Set<UUID>> postpaid;
 
-    TenantPlans(DatabaseClient db, TransactionalOperator transaction, DatabaseMigrations migrated) {
+    TenantPlans(DatabaseClient db, TransactionalOperator transaction, ClusterEvents events,
+            DatabaseMigrations migrated) {
         this.db = db;
         this.transaction = transaction;
+        this.events = events;
         this.postpaid = new RefreshingSnapshot<>("postpaid tenants", () -> db.sql(
                 "select tenant_id from tenant_plan_period where ended_at is null and plan = 'postpaid'")
             .map(row -> row.get(0, UUID.class))
             .all()
             .collect(HashSet<UUID>::new, Set::add)
             .map(Set::copyOf));
+        events.on(PLANS_CHANGED, ignored -> postpaid.refresh());
     }
 
     @Override
@@ -62,7 +69,8 @@ final class TenantPlans implements CreditService.PostpaidTenants {
     }
 
     /**
-     * Moves the tenant to a plan from now on (closing the current period), and makes this instance see it at once.
+     * Moves the tenant to a plan from now on (closing the current period); this instance sees it at once, the others
+     * as soon as the cluster event reaches them.
      * @throws ApiException 400 for an unknown plan, 404 for an unknown tenant
      */
     Mono<Plan> change(UUID tenantId, String requested, String changedBy) {
@@ -95,7 +103,9 @@ final class TenantPlans implements CreditService.PostpaidTenants {
                     ? new ApiException(HttpStatus.CONFLICT, "invalid_request_error", "conflict",
                             "The plan was changed at the same time; read it and try again.")
                     : ApiException.notFound("Tenant"))
-            .flatMap(changed -> postpaid.reload().thenReturn(changed));
+            .flatMap(changed -> postpaid.reload()
+                .then(events.publish(PLANS_CHANGED, tenantId.toString()).onErrorResume(error -> Mono.empty()))
+                .thenReturn(changed));
     }
 
     @Scheduled(fixedDelayString = "${tollgate.stripe.plans-refresh-interval:10s}")

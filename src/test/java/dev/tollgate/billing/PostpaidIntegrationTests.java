@@ -25,6 +25,7 @@ import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.FakeUpstream;
 import dev.tollgate.testsupport.IntegrationTest;
 import dev.tollgate.testsupport.LedgerInvariant;
+import dev.tollgate.testsupport.SecondInstance;
 import dev.tollgate.testsupport.TestEnvironment;
 import dev.tollgate.testsupport.stripe.FakeStripe;
 import dev.tollgate.testsupport.stripe.StripeRequest;
@@ -130,6 +131,18 @@ class PostpaidIntegrationTests {
 
         plan(user, "prepaid");
         assertThat(status(chat(key).block())).isEqualTo(402);
+    }
+
+    @Test
+    void anotherInstanceLetsAPostpaidTenantThroughWithoutWaitingForItsRefresh() {
+        try (SecondInstance second = SecondInstance.start()) {
+            assertThat(status(chat(second.baseUrl(), key).block())).isEqualTo(402);
+
+            plan(user, "postpaid");
+
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100))
+                .until(() -> status(chat(second.baseUrl(), key).block()) == 200);
+        }
     }
 
     @Test
@@ -267,7 +280,12 @@ class PostpaidIntegrationTests {
     }
 
     private Mono<org.springframework.web.reactive.function.client.ClientResponse> chat(String apiKey) {
-        return WebClient.create("http://127.0.0.1:" + port).post().uri("/v1/chat/completions")
+        return chat("http://127.0.0.1:" + port, apiKey);
+    }
+
+    private Mono<org.springframework.web.reactive.function.client.ClientResponse> chat(String instance,
+            String apiKey) {
+        return WebClient.create(instance).post().uri("/v1/chat/completions")
             .header("Authorization", "Bearer " + apiKey)
             .contentType(MediaType.APPLICATION_JSON)
             .bodyValue(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 10,

@@ -91,7 +91,8 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.stripe.auto-topup.retry-backoff", "200ms");
         properties.put("tollgate.stripe.meter.report-interval", "300ms");
         properties.put("tollgate.stripe.meter.retry-backoff", "200ms");
-        properties.put("tollgate.stripe.plans-refresh-interval", "1s");
+        // Plan changes reach other instances by cluster event; the periodic re-read is a safety net tests must not need.
+        properties.put("tollgate.stripe.plans-refresh-interval", "1h");
         return properties;
     }
 
