@@ -161,7 +161,10 @@ final class AutoTopUps implements SmartLifecycle {
                     row.get("credit_micros", Long.class), row.get("amount_cents", Long.class),
                     row.get("payment_intent_id", String.class), row.get("tries", Integer.class)))
             .all()
-            .concatMap(this::charge)
+            .concatMap(attempt -> charge(attempt).onErrorResume(error -> {
+                log.warn("Automatic top-up attempt {} left pending: {}", attempt.id(), error.toString());
+                return Mono.empty();
+            }))
             .then();
     }
 
@@ -176,7 +179,12 @@ final class AutoTopUps implements SmartLifecycle {
                             StripeMetadata.ATTEMPT_ID, attempt.id().toString()),
                         "Tollgate automatic top-up", "tollgate-auto-topup-" + attempt.id()))
                     .switchIfEmpty(Mono.error(new IllegalStateException("No saved card to charge.")));
+        // Only Stripe's failures decide the attempt's fate here; a database failure afterwards leaves it pending, to be
+        // tried again with the same idempotency key (Stripe then answers the same PaymentIntent).
         return outcome
+            .onErrorResume(error -> (StripeApi.transientFailure(error)
+                    ? retryLater(attempt, null, StripeApi.message(error))
+                    : fail(attempt.id(), null, StripeApi.message(error))).then(Mono.empty()))
             .flatMap(result -> {
                 if (result.succeeded() && result.paymentIntentId() != null) {
                     return complete(attempt.tenantId(), attempt.id(), result.paymentIntentId(), attempt.creditMicros());
@@ -188,10 +196,7 @@ final class AutoTopUps implements SmartLifecycle {
                 return fail(attempt.id(), result.paymentIntentId(), result.error() != null ? result.error()
                         : "The card could not be charged without the cardholder (" + result.status()
                                 + "). Top up once on the dashboard to confirm it.");
-            })
-            .onErrorResume(error -> StripeApi.transientFailure(error)
-                    ? retryLater(attempt, null, StripeApi.message(error))
-                    : fail(attempt.id(), null, StripeApi.message(error)));
+            });
     }
 
     /** Credits a succeeded automatic top-up once (by PaymentIntent) and closes its attempt, under the settings lock. */
