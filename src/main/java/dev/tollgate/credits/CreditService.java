@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -45,6 +46,7 @@ public class CreditService implements SmartLifecycle {
     private final LeaseRepository leases;
     private final ClusterEvents events;
     private final CreditsProperties properties;
+    private final PostpaidTenants postpaid;
     private final long leaseSizeMicros;
     private final String instanceId = SecureIds.hex(6);
     private final Map<UUID, Wallet> wallets = new ConcurrentHashMap<>();
@@ -56,13 +58,14 @@ public class CreditService implements SmartLifecycle {
     private volatile boolean running;
 
     CreditService(LedgerRepository ledger, LeaseRepository leases, CreditsProperties properties,
-            ClusterEvents events, MeterRegistry registry) {
+            ClusterEvents events, MeterRegistry registry, ObjectProvider<PostpaidTenants> postpaid) {
         this.ledger = ledger;
         this.events = events;
         events.on(BALANCE_REDUCED, tenant -> giveBackLease(UUID.fromString(tenant))
             .subscribe(done -> { }, error -> log.warn("Could not give a lease back: {}", error.toString())));
         this.leases = leases;
         this.properties = properties;
+        this.postpaid = postpaid.getIfAvailable(() -> tenantId -> Mono.just(false));
         this.leaseSizeMicros = Money.usdToMicros(properties.lease().sizeUsd(), "tollgate.credits.lease.size-usd");
         Gauge.builder("tollgate.holds.outstanding", outstandingHolds, AtomicInteger::get)
             .description("Credit holds of calls in flight")
@@ -75,7 +78,7 @@ public class CreditService implements SmartLifecycle {
 
     /**
      * Sets aside up to {@code amountMicros} of the tenant's balance (and of the key's limit, if it has one) for one
-     * request.
+     * request. A postpaid tenant's balance is not checked (its usage is invoiced), only the key's limit.
      * @return the hold, or an error 402 when the balance or the key's limit does not cover it
      */
     public Mono<Hold> hold(AuthenticatedKey key, long amountMicros) {
@@ -83,7 +86,10 @@ public class CreditService implements SmartLifecycle {
             if (budget.isPresent() && !budget.get().tryHold(amountMicros)) {
                 return Mono.error(InsufficientCredits.key(amountMicros, budget.get().remaining()));
             }
-            return holdInWallet(key.tenantId(), amountMicros, 0)
+            // A postpaid tenant spends without a lease: a wallet of its own for this hold, outside the map.
+            return postpaid.isPostpaid(key.tenantId())
+                .flatMap(invoiced -> invoiced ? Mono.just(new Wallet(key.tenantId()))
+                        : holdInWallet(key.tenantId(), amountMicros, 0))
                 .map(wallet -> {
                     outstandingHolds.incrementAndGet();
                     return new Hold(amountMicros, wallet, budget.orElse(null), outstandingHolds::decrementAndGet);
@@ -262,6 +268,16 @@ public class CreditService implements SmartLifecycle {
     @Override
     public int getPhase() {
         return -100;
+    }
+
+    /**
+     * Which tenants are postpaid (invoiced for their usage instead of paying in advance), answered from memory on the
+     * request path. Billing provides it; without it every tenant is prepaid.
+     */
+    public interface PostpaidTenants {
+
+        Mono<Boolean> isPostpaid(UUID tenantId);
+
     }
 
     /** A tenant's balance and what has gone in and out of it in total, in micro-dollars. */

@@ -7,6 +7,8 @@ import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
+import dev.tollgate.testsupport.stripe.FakeStripe;
+
 /**
  * Points the application under test at the shared test PostgreSQL and at the fake upstream, with short upstream
  * timeouts so that timeout tests finish quickly. Every integration test uses exactly these settings, so Spring builds
@@ -31,6 +33,8 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
     public static final String GEMINI_UPSTREAM_KEY = "fake-gemini-upstream-key";
 
     public static final String AZURE_UPSTREAM_KEY = "fake-azure-upstream-key";
+
+    public static final String STRIPE_WEBHOOK_SECRET = "whsec_tollgate_test";
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
@@ -77,6 +81,18 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.providers.azure.type", "azure-openai");
         properties.put("tollgate.providers.azure.base-url", fake + "/azure");
         properties.put("tollgate.providers.azure.api-keys", AZURE_UPSTREAM_KEY);
+        // Stripe is the local fake; the background jobs run often and retry quickly so that billing tests are short.
+        properties.put("tollgate.stripe.api-base", FakeStripe.shared().baseUrl());
+        properties.put("tollgate.stripe.secret-key", "sk_test_tollgate_fake");
+        properties.put("tollgate.stripe.webhook-secret", STRIPE_WEBHOOK_SECRET);
+        properties.put("tollgate.stripe.checkout.fee-percent", "2.9");
+        properties.put("tollgate.stripe.checkout.fee-fixed-usd", "0.30");
+        properties.put("tollgate.stripe.auto-topup.check-interval", "300ms");
+        properties.put("tollgate.stripe.auto-topup.retry-backoff", "200ms");
+        properties.put("tollgate.stripe.meter.report-interval", "300ms");
+        properties.put("tollgate.stripe.meter.retry-backoff", "200ms");
+        // Plan changes reach other instances by cluster event; the periodic re-read is a safety net tests must not need.
+        properties.put("tollgate.stripe.plans-refresh-interval", "1h");
         return properties;
     }
 

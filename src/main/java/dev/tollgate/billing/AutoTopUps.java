@@ -1,0 +1,359 @@
+package dev.tollgate.billing;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import dev.tollgate.common.SecureIds;
+import dev.tollgate.credits.CreditKind;
+
+/**
+ * Automatic top-up: when a tenant's balance is below its threshold, its saved card is charged off-session for the
+ * chosen amount (plus the purchase fee) and the credits land as {@code auto_topup}, once per PaymentIntent.
+ * <p>
+ * The trigger is a background check of balances every {@code tollgate.stripe.auto-topup.check-interval} rather than a
+ * hook on the request path: the balance that matters is the database's (every instance spends from it), the check is
+ * one indexed query over the tenants that enabled it, and neither Stripe nor an extra query ever delays a request. The
+ * cost is a few seconds between crossing the threshold and the charge, which a threshold must cover.
+ * <p>
+ * Once, whatever the concurrency: an attempt is started under a lock of the tenant's settings row, which re-checks the
+ * balance and finds any attempt still pending (at most one can be, by a unique partial index); completing an attempt
+ * takes the same lock. Each attempt has one Stripe idempotency key, so a retry after an unknown outcome charges at
+ * most once. A declined card stops automatic top-up until the tenant saves its settings or a card again.
+ */
+@Component
+final class AutoTopUps implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(AutoTopUps.class);
+
+    private static final Duration CLAIM = Duration.ofMinutes(2);
+
+    private static final Duration MAX_BACKOFF = Duration.ofHours(1);
+
+    private final DatabaseClient db;
+    private final TransactionalOperator transaction;
+    private final StripeApi stripe;
+    private final StripePayments payments;
+    private final TopUpPricing pricing;
+    private final StripeProperties properties;
+    private volatile Disposable ticker = Flux.never().subscribe();
+    private volatile boolean running;
+
+    AutoTopUps(DatabaseClient db, TransactionalOperator transaction, StripeApi stripe, StripePayments payments,
+            TopUpPricing pricing, StripeProperties properties) {
+        this.db = db;
+        this.transaction = transaction;
+        this.stripe = stripe;
+        this.payments = payments;
+        this.pricing = pricing;
+        this.properties = properties;
+    }
+
+    Mono<Settings> settings(UUID tenantId) {
+        return db.sql("""
+                select a.enabled, a.threshold_micros, a.amount_micros, a.payment_method_id is not null as has_card,
+                    (select case when t.status = 'succeeded' then null else t.error end from auto_topup_attempt t
+                     where t.tenant_id = a.tenant_id order by t.created_at desc limit 1) as last_error
+                from auto_topup a where a.tenant_id = :tenant""")
+            .bind("tenant", tenantId)
+            .map(row -> new Settings(Boolean.TRUE.equals(row.get("enabled", Boolean.class)),
+                    row.get("threshold_micros", Long.class), row.get("amount_micros", Long.class),
+                    Boolean.TRUE.equals(row.get("has_card", Boolean.class)), row.get("last_error", String.class)))
+            .one()
+            .defaultIfEmpty(new Settings(false, null, null, false, null));
+    }
+
+    /** Saves the tenant's settings; saving also lets automatic top-up try again after a declined card. */
+    Mono<Settings> save(UUID tenantId, boolean enabled, long thresholdMicros, long amountMicros) {
+        return db.sql("""
+                insert into auto_topup (tenant_id, enabled, threshold_micros, amount_micros)
+                values (:tenant, :enabled, :threshold, :amount)
+                on conflict (tenant_id) do update set enabled = excluded.enabled,
+                    threshold_micros = excluded.threshold_micros, amount_micros = excluded.amount_micros,
+                    updated_at = now()""")
+            .bind("tenant", tenantId)
+            .bind("enabled", enabled)
+            .bind("threshold", thresholdMicros)
+            .bind("amount", amountMicros)
+            .then()
+            .then(settings(tenantId));
+    }
+
+    /** Remembers the card a tenant agreed to have charged off-session (saved by a Checkout top-up). */
+    Mono<Void> saveCard(UUID tenantId, String paymentMethodId) {
+        return db.sql("""
+                insert into auto_topup (tenant_id, payment_method_id) values (:tenant, :card)
+                on conflict (tenant_id) do update set payment_method_id = excluded.payment_method_id,
+                    updated_at = now()""")
+            .bind("tenant", tenantId)
+            .bind("card", paymentMethodId)
+            .then();
+    }
+
+    /** One round: starts an attempt for every tenant below its threshold, then charges the attempts that are due. */
+    Mono<Void> checkNow() {
+        return startAttempts().then(chargeDueAttempts());
+    }
+
+    private Mono<Void> startAttempts() {
+        return db.sql("""
+                select a.tenant_id from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id
+                where a.enabled and a.payment_method_id is not null and b.balance_micros < a.threshold_micros
+                  and not exists (select 1 from auto_topup_attempt t where t.tenant_id = a.tenant_id
+                                  and (t.status = 'pending' or (t.status = 'failed' and t.created_at >= a.updated_at)))
+                  and not exists (select 1 from tenant_plan_period p where p.tenant_id = a.tenant_id
+                                  and p.plan = 'postpaid' and p.ended_at is null)""")
+            .map(row -> row.get(0, UUID.class))
+            .all()
+            .concatMap(this::startAttempt)
+            .then();
+    }
+
+    /** Starts an attempt unless, under the settings row's lock, the balance is no longer low or one is pending. */
+    private Mono<Void> startAttempt(UUID tenantId) {
+        Mono<Void> start = lockSettings(tenantId).then(db.sql("""
+                select a.amount_micros from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id
+                where a.tenant_id = :tenant and a.enabled and a.payment_method_id is not null
+                  and b.balance_micros < a.threshold_micros
+                  and not exists (select 1 from auto_topup_attempt t where t.tenant_id = a.tenant_id
+                                  and (t.status = 'pending' or (t.status = 'failed' and t.created_at >= a.updated_at)))""")
+            .bind("tenant", tenantId)
+            .map(row -> row.get(0, Long.class))
+            .one()
+            .flatMap(credit -> db.sql("""
+                    insert into auto_topup_attempt (id, tenant_id, credit_micros, amount_cents, status)
+                    values (:id, :tenant, :credit, :cents, 'pending')
+                    on conflict (tenant_id) where status = 'pending' do nothing""")
+                .bind("id", SecureIds.uuid())
+                .bind("tenant", tenantId)
+                .bind("credit", credit)
+                .bind("cents", chargeCents(credit))
+                .then()));
+        return transaction.transactional(start)
+            .onErrorResume(error -> {
+                log.warn("Could not start an automatic top-up for tenant {}: {}", tenantId, error.toString());
+                return Mono.empty();
+            });
+    }
+
+    private Mono<Void> chargeDueAttempts() {
+        return db.sql("""
+                update auto_topup_attempt t set tries = t.tries + 1, updated_at = now(),
+                    next_try_at = now() + :claim * interval '1 millisecond'
+                from (select id from auto_topup_attempt where status = 'pending' and next_try_at <= now()
+                      order by next_try_at limit 20 for update skip locked) due
+                where t.id = due.id
+                returning t.id, t.tenant_id, t.credit_micros, t.amount_cents, t.payment_intent_id, t.tries""")
+            .bind("claim", CLAIM.toMillis())
+            .map(row -> new Attempt(row.get("id", UUID.class), row.get("tenant_id", UUID.class),
+                    row.get("credit_micros", Long.class), row.get("amount_cents", Long.class),
+                    row.get("payment_intent_id", String.class), row.get("tries", Integer.class)))
+            .all()
+            .concatMap(attempt -> charge(attempt).onErrorResume(error -> {
+                log.warn("Automatic top-up attempt {} left pending: {}", attempt.id(), error.toString());
+                return Mono.empty();
+            }))
+            .then();
+    }
+
+    private Mono<Void> charge(Attempt attempt) {
+        Mono<StripeApi.ChargeOutcome> outcome = attempt.paymentIntentId() != null
+                ? stripe.paymentIntent(attempt.paymentIntentId())
+                : card(attempt.tenantId()).flatMap(card -> stripe.chargeOffSession(card.customerId(),
+                        card.paymentMethodId(), attempt.amountCents(), Map.of(
+                            StripeMetadata.PURPOSE, StripeMetadata.AUTO_TOPUP,
+                            StripeMetadata.TENANT_ID, attempt.tenantId().toString(),
+                            StripeMetadata.CREDIT_MICROS, Long.toString(attempt.creditMicros()),
+                            StripeMetadata.ATTEMPT_ID, attempt.id().toString()),
+                        "Tollgate automatic top-up", "tollgate-auto-topup-" + attempt.id()))
+                    .switchIfEmpty(Mono.error(new IllegalStateException("No saved card to charge.")));
+        // Only Stripe's failures decide the attempt's fate here; a database failure afterwards leaves it pending, to be
+        // tried again with the same idempotency key (Stripe then answers the same PaymentIntent).
+        return outcome
+            .onErrorResume(error -> (StripeApi.transientFailure(error)
+                    ? retryLater(attempt, null, StripeApi.message(error))
+                    : fail(attempt.id(), null, StripeApi.message(error))).then(Mono.empty()))
+            .flatMap(result -> {
+                if (result.succeeded() && result.paymentIntentId() != null) {
+                    return complete(attempt.tenantId(), attempt.id(), result.paymentIntentId(), attempt.creditMicros());
+                }
+                if (result.pending()) {
+                    // Stripe finishes it later and says so with payment_intent.succeeded or .payment_failed.
+                    return retryLater(attempt, result.paymentIntentId(), null);
+                }
+                return fail(attempt.id(), result.paymentIntentId(), result.error() != null ? result.error()
+                        : "The card could not be charged without the cardholder (" + result.status()
+                                + "). Top up once on the dashboard to confirm it.");
+            });
+    }
+
+    /** Credits a succeeded automatic top-up once (by PaymentIntent) and closes its attempt, under the settings lock. */
+    private Mono<Void> complete(UUID tenantId, UUID attemptId, String paymentIntentId, long creditMicros) {
+        Mono<Void> work = lockSettings(tenantId)
+            .then(payments.credit(new StripePayments.Payment(tenantId, CreditKind.AUTO_TOPUP, creditMicros,
+                    paymentIntentId, "Automatic top-up", paymentIntentId, null)))
+            .then(db.sql("""
+                    update auto_topup_attempt set status = 'succeeded', payment_intent_id = :pi, error = null,
+                        updated_at = now()
+                    where id = :id and status <> 'succeeded'""")
+                .bind("pi", paymentIntentId)
+                .bind("id", attemptId)
+                .then());
+        return transaction.transactional(work)
+            .doOnSuccess(done -> log.info("Automatic top-up {} of tenant {} succeeded", paymentIntentId, tenantId));
+    }
+
+    private Mono<Void> fail(UUID attemptId, @Nullable String paymentIntentId, String error) {
+        log.warn("Automatic top-up attempt {} failed: {}", attemptId, error);
+        DatabaseClient.GenericExecuteSpec update = db.sql("""
+                update auto_topup_attempt set status = 'failed', error = :error, updated_at = now(),
+                    payment_intent_id = coalesce(payment_intent_id, :pi)
+                where id = :id and status = 'pending'""")
+            .bind("error", error)
+            .bind("id", attemptId);
+        return (paymentIntentId == null ? update.bindNull("pi", String.class) : update.bind("pi", paymentIntentId))
+            .then();
+    }
+
+    private Mono<Void> retryLater(Attempt attempt, @Nullable String paymentIntentId, @Nullable String error) {
+        long backoff = Math.min(properties.autoTopup().retryBackoff().toMillis()
+                * (1L << Math.min(attempt.tries() - 1, 16)), MAX_BACKOFF.toMillis());
+        DatabaseClient.GenericExecuteSpec update = db.sql("""
+                update auto_topup_attempt set next_try_at = now() + :backoff * interval '1 millisecond',
+                    error = :error, payment_intent_id = coalesce(payment_intent_id, :pi), updated_at = now()
+                where id = :id and status = 'pending'""")
+            .bind("backoff", backoff)
+            .bind("id", attempt.id());
+        update = error == null ? update.bindNull("error", String.class) : update.bind("error", error);
+        return (paymentIntentId == null ? update.bindNull("pi", String.class) : update.bind("pi", paymentIntentId))
+            .then();
+    }
+
+    /**
+     * {@code payment_intent.succeeded}: an automatic top-up confirmed (or one whose synchronous answer was lost) is
+     * credited, or a Checkout top-up that saved its card makes that card the one automatic top-up charges.
+     */
+    Mono<Void> paymentSucceeded(StripeEvent event) {
+        String purpose = event.metadata(StripeMetadata.PURPOSE);
+        UUID tenant = uuid(event.metadata(StripeMetadata.TENANT_ID));
+        if (tenant == null) {
+            return Mono.empty();
+        }
+        if (StripeMetadata.AUTO_TOPUP.equals(purpose)) {
+            UUID attempt = uuid(event.metadata(StripeMetadata.ATTEMPT_ID));
+            long credit = parseLong(event.metadata(StripeMetadata.CREDIT_MICROS));
+            if (attempt == null || credit <= 0) {
+                log.error("PaymentIntent {} of an automatic top-up lacks its metadata; not credited", event.text("id"));
+                return Mono.empty();
+            }
+            return complete(tenant, attempt, event.text("id"), credit);
+        }
+        String card = event.reference("payment_method");
+        if (StripeMetadata.TOPUP.equals(purpose) && "off_session".equals(event.text("setup_future_usage"))
+                && !card.isEmpty()) {
+            return saveCard(tenant, card);
+        }
+        return Mono.empty();
+    }
+
+    /** {@code payment_intent.payment_failed} of an automatic top-up: the attempt fails and the tenant sees why. */
+    Mono<Void> paymentFailed(StripeEvent event) {
+        UUID attempt = uuid(event.metadata(StripeMetadata.ATTEMPT_ID));
+        if (!StripeMetadata.AUTO_TOPUP.equals(event.metadata(StripeMetadata.PURPOSE)) || attempt == null) {
+            return Mono.empty();
+        }
+        String error = event.object().path("last_payment_error").path("message").asString("The card was declined.");
+        return fail(attempt, event.text("id"), error);
+    }
+
+    private Mono<Void> lockSettings(UUID tenantId) {
+        return db.sql("select 1 from auto_topup where tenant_id = :tenant for update").bind("tenant", tenantId).then();
+    }
+
+    private Mono<Card> card(UUID tenantId) {
+        return db.sql("""
+                select c.customer_id, a.payment_method_id from auto_topup a
+                join stripe_customer c on c.tenant_id = a.tenant_id
+                where a.tenant_id = :tenant and a.payment_method_id is not null""")
+            .bind("tenant", tenantId)
+            .map(row -> new Card(row.get("customer_id", String.class), row.get("payment_method_id", String.class)))
+            .one();
+    }
+
+    private long chargeCents(long creditMicros) {
+        long cents = (creditMicros + 9_999) / 10_000;
+        return cents + pricing.fee(cents);
+    }
+
+    private static @Nullable UUID uuid(String value) {
+        try {
+            return value.isEmpty() ? null : UUID.fromString(value);
+        }
+        catch (IllegalArgumentException ex) {
+            return null;
+        }
+    }
+
+    private static long parseLong(String value) {
+        try {
+            return Long.parseLong(value);
+        }
+        catch (NumberFormatException ex) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void start() {
+        if (stripe.enabled()) {
+            ticker = Flux.interval(properties.autoTopup().checkInterval(), Schedulers.parallel())
+                .onBackpressureDrop()
+                .concatMap(tick -> checkNow().onErrorResume(error -> {
+                    log.warn("Automatic top-up check failed: {}", error.toString());
+                    return Mono.empty();
+                }), 0)
+                .subscribe();
+        }
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        ticker.dispose();
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /**
+     * A tenant's automatic top-up.
+     * @param thresholdMicros null until the tenant sets it (and {@code amountMicros} likewise)
+     * @param lastError why the latest attempt failed (or is being retried), null when it succeeded or none was made
+     */
+    record Settings(boolean enabled, @Nullable Long thresholdMicros, @Nullable Long amountMicros,
+            boolean hasPaymentMethod, @Nullable String lastError) {
+    }
+
+    private record Attempt(UUID id, UUID tenantId, long creditMicros, long amountCents,
+            @Nullable String paymentIntentId, int tries) {
+    }
+
+    private record Card(String customerId, String paymentMethodId) {
+    }
+
+}

@@ -1,0 +1,101 @@
+package dev.tollgate.billing;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.account.SessionUser;
+import dev.tollgate.common.ApiException;
+
+/**
+ * The operator's billing controls: a tenant's plan ({@code GET/PUT /api/operator/tenants/{id}/plan {"plan"}},
+ * prepaid or postpaid) and the reconciliation of a postpaid tenant's usage with what Stripe received
+ * ({@code GET /api/operator/billing/reconciliation?tenantId&from&to}). Operator role only.
+ */
+@RestController
+class OperatorBillingController {
+
+    private final TenantPlans plans;
+    private final StripeCustomers customers;
+    private final StripeApi stripe;
+    private final Reconciliation reconciliation;
+
+    OperatorBillingController(TenantPlans plans, StripeCustomers customers, StripeApi stripe,
+            Reconciliation reconciliation) {
+        this.plans = plans;
+        this.customers = customers;
+        this.stripe = stripe;
+        this.reconciliation = reconciliation;
+    }
+
+    @GetMapping("/api/operator/tenants/{tenantId}/plan")
+    Mono<PlanView> plan(@PathVariable UUID tenantId) {
+        return plans.plan(tenantId).flatMap(plan -> view(tenantId, plan));
+    }
+
+    /**
+     * Changes the tenant's plan from now on. A tenant made postpaid gets its Stripe customer at once (when Stripe is
+     * configured), so that the operator can subscribe it to the metered price.
+     */
+    @PutMapping("/api/operator/tenants/{tenantId}/plan")
+    Mono<PlanView> changePlan(@AuthenticationPrincipal SessionUser operator, @PathVariable UUID tenantId,
+            @RequestBody PlanRequest request) {
+        if (request.plan() == null) {
+            throw ApiException.invalidParam("plan", "plan is required: 'prepaid' or 'postpaid'.");
+        }
+        return plans.change(tenantId, request.plan(), operator.email())
+            .flatMap(plan -> TenantPlans.POSTPAID.equals(plan.plan()) && stripe.enabled()
+                    ? customers.customerFor(tenantId).onErrorResume(error -> Mono.empty()).thenReturn(plan)
+                    : Mono.just(plan))
+            .flatMap(plan -> view(tenantId, plan));
+    }
+
+    @GetMapping("/api/operator/billing/reconciliation")
+    Mono<Reconciliation.Report> reconcile(@RequestParam(required = false) @Nullable UUID tenantId,
+            @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to) {
+        if (tenantId == null) {
+            throw ApiException.invalidParam("tenantId", "tenantId is required.");
+        }
+        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : instant("to", to);
+        OffsetDateTime start = from == null ? end.minusDays(30) : instant("from", from);
+        if (!start.isBefore(end)) {
+            throw ApiException.invalidParam("from", "from must be before to.");
+        }
+        return reconciliation.of(tenantId, start, end);
+    }
+
+    private Mono<PlanView> view(UUID tenantId, TenantPlans.Plan plan) {
+        return customers.find(tenantId)
+            .map(customer -> new PlanView(tenantId, plan.plan(), plan.since(), customer))
+            .defaultIfEmpty(new PlanView(tenantId, plan.plan(), plan.since(), null));
+    }
+
+    private static OffsetDateTime instant(String param, String text) {
+        try {
+            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC)
+                    : OffsetDateTime.parse(text);
+        }
+        catch (DateTimeParseException ex) {
+            throw ApiException.invalidParam(param, param + " must be an ISO date (2026-11-27) or instant.");
+        }
+    }
+
+    record PlanRequest(@Nullable String plan) {
+    }
+
+    record PlanView(UUID tenantId, String plan, @Nullable OffsetDateTime since, @Nullable String stripeCustomerId) {
+    }
+
+}

@@ -1,0 +1,35 @@
+package dev.tollgate.billing;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A verified Stripe webhook event: its id, its type and the object it is about ({@code data.object}), read as JSON so
+ * that any API version of the webhook endpoint works.
+ */
+record StripeEvent(String id, String type, JsonNode object) {
+
+    String text(String field) {
+        JsonNode value = object.path(field);
+        return value.isString() ? value.stringValue() : "";
+    }
+
+    String metadata(String key) {
+        JsonNode value = object.path("metadata").path(key);
+        return value.isString() ? value.stringValue() : "";
+    }
+
+    /** An id field that Stripe may send as the id or, when expanded, as the object. */
+    String reference(String field) {
+        JsonNode value = object.path(field);
+        if (value.isObject()) {
+            value = value.path("id");
+        }
+        return value.isString() ? value.stringValue() : "";
+    }
+
+    long amount(String field) {
+        JsonNode value = object.path(field);
+        return value.isIntegralNumber() ? value.asLong() : -1;
+    }
+
+}

@@ -1,0 +1,135 @@
+package dev.tollgate.billing;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+import dev.tollgate.credits.CreditKind;
+import dev.tollgate.credits.CreditService;
+
+/**
+ * Payments that bought credits, and their refunds. A payment is credited once per external reference (the ledger's
+ * unique (kind, reference)); a refund debits the refunded share of the credits once per refunded amount, in whatever
+ * order Stripe delivers the payment's and the refund's events. Callers run these inside the webhook's transaction.
+ */
+@Component
+final class StripePayments {
+
+    private static final Logger log = LoggerFactory.getLogger(StripePayments.class);
+
+    private final DatabaseClient db;
+    private final CreditService credits;
+
+    StripePayments(DatabaseClient db, CreditService credits) {
+        this.db = db;
+        this.credits = credits;
+    }
+
+    /**
+     * Credits a paid payment once (by {@code externalRef}) and remembers it under its PaymentIntent, applying a
+     * refund that arrived before it.
+     * @return true when credited now, false when it had been credited before
+     */
+    Mono<Boolean> credit(Payment payment) {
+        return credits.append(payment.tenantId(), payment.kind(), payment.creditMicros(), payment.externalRef(),
+                payment.description())
+            .flatMap(credited -> {
+                if (payment.paymentIntentId() == null) {
+                    return Mono.just(credited);
+                }
+                DatabaseClient.GenericExecuteSpec remember = db.sql("""
+                        insert into stripe_payment (payment_intent_id, tenant_id, kind, checkout_session_id,
+                            credit_micros)
+                        values (:pi, :tenant, :kind, :session, :credit)
+                        on conflict (payment_intent_id) do update
+                            set tenant_id = excluded.tenant_id, kind = excluded.kind,
+                                checkout_session_id = excluded.checkout_session_id,
+                                credit_micros = excluded.credit_micros, updated_at = now()
+                            where stripe_payment.tenant_id is null""")
+                    .bind("pi", payment.paymentIntentId())
+                    .bind("tenant", payment.tenantId())
+                    .bind("kind", payment.kind() == CreditKind.AUTO_TOPUP ? "auto_topup" : "topup")
+                    .bind("credit", payment.creditMicros());
+                remember = payment.checkoutSessionId() == null ? remember.bindNull("session", String.class)
+                        : remember.bind("session", payment.checkoutSessionId());
+                return remember.then().then(applyRefunds(payment.paymentIntentId())).thenReturn(credited);
+            });
+    }
+
+    /**
+     * Records how much of a payment's charge is refunded (Stripe's cumulative {@code amount_refunded}) and debits the
+     * credits not yet taken back for it; nothing when the payment is not known yet (its fulfilment will do it).
+     */
+    Mono<Void> refunded(String paymentIntentId, long chargeAmount, long chargeRefunded) {
+        return db.sql("""
+                insert into stripe_payment (payment_intent_id, charge_amount, charge_refunded)
+                values (:pi, :amount, :refunded)
+                on conflict (payment_intent_id) do update
+                    set charge_amount = excluded.charge_amount,
+                        charge_refunded = greatest(stripe_payment.charge_refunded, excluded.charge_refunded),
+                        updated_at = now()""")
+            .bind("pi", paymentIntentId)
+            .bind("amount", chargeAmount)
+            .bind("refunded", chargeRefunded)
+            .then()
+            .then(applyRefunds(paymentIntentId));
+    }
+
+    private Mono<Void> applyRefunds(String paymentIntentId) {
+        return db.sql("""
+                select tenant_id, credit_micros, charge_amount, charge_refunded, refunded_micros
+                from stripe_payment where payment_intent_id = :pi for update""")
+            .bind("pi", paymentIntentId)
+            .map(row -> new PaymentState(row.get("tenant_id", UUID.class), row.get("credit_micros", Long.class),
+                    row.get("charge_amount", Long.class), row.get("charge_refunded", Long.class),
+                    row.get("refunded_micros", Long.class)))
+            .one()
+            .flatMap(state -> {
+                if (state.tenantId() == null || state.creditMicros() == null || state.chargeAmount() == null) {
+                    return Mono.empty();
+                }
+                long target = refundedCredits(state.creditMicros(), state.chargeAmount(), state.chargeRefunded());
+                long debit = target - state.refundedMicros();
+                if (debit <= 0) {
+                    return Mono.empty();
+                }
+                log.info("Refund of {}: debiting {} micros from tenant {}", paymentIntentId, debit, state.tenantId());
+                return credits.append(state.tenantId(), CreditKind.REFUND, -debit,
+                        paymentIntentId + ":" + state.chargeRefunded(), "Refund of a card payment")
+                    .then(db.sql("""
+                            update stripe_payment set refunded_micros = :target, updated_at = now()
+                            where payment_intent_id = :pi""")
+                        .bind("target", target)
+                        .bind("pi", paymentIntentId)
+                        .then());
+            });
+    }
+
+    /** The share of the credits a refund takes back: all of them for a full refund, pro rata for a partial one. */
+    static long refundedCredits(long creditMicros, long chargeAmount, long chargeRefunded) {
+        long refunded = Math.min(chargeRefunded, chargeAmount);
+        return BigDecimal.valueOf(creditMicros).multiply(BigDecimal.valueOf(refunded))
+            .divide(BigDecimal.valueOf(chargeAmount), 0, RoundingMode.HALF_UP)
+            .longValueExact();
+    }
+
+    /**
+     * A paid payment to credit.
+     * @param externalRef the ledger's reference, unique per kind: the Checkout Session or the PaymentIntent
+     */
+    record Payment(UUID tenantId, CreditKind kind, long creditMicros, String externalRef, String description,
+            @Nullable String paymentIntentId, @Nullable String checkoutSessionId) {
+    }
+
+    private record PaymentState(@Nullable UUID tenantId, @Nullable Long creditMicros, @Nullable Long chargeAmount,
+            long chargeRefunded, long refundedMicros) {
+    }
+
+}
