@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
@@ -243,7 +244,7 @@ final class RedisRateLimiter implements RateLimiter, SmartLifecycle {
         nextAttemptAt.set(nanoClock.getAsLong() + retryIntervalNanos);
         if (mode.getAndSet(Mode.OUTAGE) != Mode.OUTAGE) {
             log.warn("Redis is unreachable ({}): each instance enforces rate limits on its own until it is back",
-                    error.toString());
+                    NestedExceptionUtils.getMostSpecificCause(error).toString());
         }
     }
 
