@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit;
 
+import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -18,17 +19,17 @@ class TenantRateLimitRepository {
         this.db = db;
     }
 
-    /** The tenant's setting, or {@link TenantRateLimit#DEFAULT} when the operator made none. */
-    Mono<TenantRateLimit> find(UUID tenantId) {
-        return db.sql("select plan, requests_per_minute, tokens_per_minute from tenant_rate_limit where tenant_id = :tenant")
-            .bind("tenant", tenantId)
+    /** Every setting the operator made, by tenant; tenants without one are on the default plan. */
+    Mono<Map<UUID, TenantRateLimit>> findAll() {
+        return db.sql("select tenant_id, plan, requests_per_minute, tokens_per_minute from tenant_rate_limit")
             .map((row, meta) -> {
                 String plan = row.get("plan", String.class);
-                return plan != null ? TenantRateLimit.plan(plan) : TenantRateLimit.explicit(
-                        row.get("requests_per_minute", Long.class), row.get("tokens_per_minute", Long.class));
+                return Map.entry(row.get("tenant_id", UUID.class), plan != null ? TenantRateLimit.plan(plan)
+                        : TenantRateLimit.explicit(row.get("requests_per_minute", Long.class),
+                                row.get("tokens_per_minute", Long.class)));
             })
-            .one()
-            .defaultIfEmpty(TenantRateLimit.DEFAULT);
+            .all()
+            .collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     /** Stores the setting (removing it for {@link TenantRateLimit#DEFAULT}); an unknown tenant fails the insert. */

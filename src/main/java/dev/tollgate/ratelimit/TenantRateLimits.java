@@ -1,19 +1,20 @@
 package dev.tollgate.ratelimit;
 
-import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
+import dev.tollgate.common.RefreshingSnapshot;
+
 /**
- * Each tenant's rate limits: the operator's setting for it (read from the database once, then kept in memory and
- * refreshed in the background every {@code tollgate.ratelimit.refresh-interval}) resolved against the configured
+ * Each tenant's rate limits: the operator's settings (a small table: most tenants have none and are on the default
+ * plan) held in memory and re-read every {@code tollgate.ratelimit.refresh-interval}, resolved against the configured
  * plans. A change made on this instance applies to its next request; one made on another, within the interval.
  */
 @Component
@@ -23,34 +24,33 @@ class TenantRateLimits {
 
     private final TenantRateLimitRepository repository;
     private final RateLimitProperties properties;
-    private final AsyncLoadingCache<UUID, TenantRateLimit> settings;
+    private final RefreshingSnapshot<Map<UUID, TenantRateLimit>> settings;
 
     TenantRateLimits(TenantRateLimitRepository repository, RateLimitProperties properties) {
         this.repository = repository;
         this.properties = properties;
-        this.settings = Caffeine.newBuilder()
-            .maximumSize(100_000)
-            .refreshAfterWrite(properties.refreshInterval())
-            .expireAfterAccess(Duration.ofMinutes(30))
-            .buildAsync((tenantId, executor) -> repository.find(tenantId).toFuture());
+        this.settings = new RefreshingSnapshot<>("tenant rate limits", repository::findAll);
     }
 
     Mono<Limits> limits(UUID tenantId) {
         return setting(tenantId).map(this::resolve);
     }
 
-    /** The operator's setting for the tenant; the default when it cannot be read (limits never fail a request). */
+    /** The operator's setting for the tenant; the default while none can be read (limits never fail a request). */
     Mono<TenantRateLimit> setting(UUID tenantId) {
-        // The future is shared by every caller: one request going away must not cancel it for the others.
-        return Mono.fromFuture(settings.get(tenantId), true).onErrorResume(error -> {
-            log.debug("Could not read the rate limit of tenant {}: {}", tenantId, error.toString());
+        return settings.get().map(all -> all.getOrDefault(tenantId, TenantRateLimit.DEFAULT)).onErrorResume(error -> {
+            log.debug("Could not read tenant rate limits: {}", error.toString());
             return Mono.just(TenantRateLimit.DEFAULT);
         });
     }
 
     Mono<Void> save(UUID tenantId, TenantRateLimit setting) {
-        return repository.save(tenantId, setting).then(Mono.fromRunnable(() -> settings.put(tenantId,
-                Mono.just(setting).toFuture())));
+        return repository.save(tenantId, setting).then(settings.reload()).then();
+    }
+
+    @Scheduled(fixedDelayString = "${tollgate.ratelimit.refresh-interval:10s}")
+    void refresh() {
+        settings.refresh();
     }
 
     Limits resolve(TenantRateLimit setting) {
