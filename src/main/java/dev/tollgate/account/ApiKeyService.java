@@ -130,15 +130,13 @@ public class ApiKeyService {
     }
 
     /**
-     * Sets or clears a key's own rate limits; this instance applies them to the next call at once, other instances
-     * within their key cache's lifetime.
+     * Sets or clears a key's own rate limits; this instance applies them to the next call at once.
      * @return an error 404 when the tenant has no such active key
      */
     public Mono<Void> updateRateLimit(UUID tenantId, UUID keyId, @Nullable KeyRateLimit rateLimit) {
         return keys.updateRateLimit(tenantId, keyId, rateLimit)
             .switchIfEmpty(Mono.error(() -> ApiException.notFound("API key")))
-            .doOnNext(hash -> byHash.synchronous().invalidate(HexFormat.of().formatHex(hash)))
-            .then();
+            .flatMap(this::forget);
     }
 
     /**

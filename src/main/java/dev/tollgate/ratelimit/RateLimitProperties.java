@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param window the span the "per minute" limits are counted over; one minute, shorter only in tests
  * @param defaultPlan the plan of every tenant the operator has not placed elsewhere; none when empty
  * @param plans named tenant plans
- * @param refreshInterval how soon an operator's change made on another replica applies here
+ * @param refreshInterval how often tenants' settings are re-read, should the event announcing a change be lost
  * @param redis how this instance uses Redis, when {@code spring.data.redis.url} is set
  */
 @ConfigurationProperties("tollgate.ratelimit")

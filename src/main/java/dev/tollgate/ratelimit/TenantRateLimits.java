@@ -11,25 +11,31 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 import dev.tollgate.common.RefreshingSnapshot;
+import dev.tollgate.database.ClusterEvents;
 
 /**
  * Each tenant's rate limits: the operator's settings (a small table: most tenants have none and are on the default
- * plan) held in memory and re-read every {@code tollgate.ratelimit.refresh-interval}, resolved against the configured
- * plans. A change made on this instance applies to its next request; one made on another, within the interval.
+ * plan) held in memory, resolved against the configured plans. A change is re-read at once by every instance (a
+ * cluster event); the table is also re-read every {@code tollgate.ratelimit.refresh-interval}, should an event be lost.
  */
 @Component
 class TenantRateLimits {
 
     private static final Logger log = LoggerFactory.getLogger(TenantRateLimits.class);
 
+    private static final String CHANGED = "tenant-rate-limits-changed";
+
     private final TenantRateLimitRepository repository;
     private final RateLimitProperties properties;
+    private final ClusterEvents events;
     private final RefreshingSnapshot<Map<UUID, TenantRateLimit>> settings;
 
-    TenantRateLimits(TenantRateLimitRepository repository, RateLimitProperties properties) {
+    TenantRateLimits(TenantRateLimitRepository repository, RateLimitProperties properties, ClusterEvents events) {
         this.repository = repository;
         this.properties = properties;
+        this.events = events;
         this.settings = new RefreshingSnapshot<>("tenant rate limits", repository::findAll);
+        events.on(CHANGED, ignored -> settings.refresh());
     }
 
     Mono<Limits> limits(UUID tenantId) {
@@ -44,8 +50,15 @@ class TenantRateLimits {
         });
     }
 
+    /** Stores the tenant's setting; it applies at once here, and on the other instances when they hear of it. */
     Mono<Void> save(UUID tenantId, TenantRateLimit setting) {
-        return repository.save(tenantId, setting).then(settings.reload()).then();
+        return repository.save(tenantId, setting)
+            .then(settings.reload())
+            .then(events.publish(CHANGED, tenantId.toString()).onErrorResume(error -> {
+                log.warn("Could not tell other instances about a rate-limit change; they re-read it within {}",
+                        properties.refreshInterval());
+                return Mono.empty();
+            }));
     }
 
     @Scheduled(fixedDelayString = "${tollgate.ratelimit.refresh-interval:10s}")

@@ -15,6 +15,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.FakeUpstream;
@@ -53,7 +54,7 @@ class RateLimitUnderLoadIntegrationTests {
     }
 
     @Test
-    void twoInstancesSharingRedisEnforceOneLimitTogether() {
+    void twoInstancesSharingRedisEnforceOneLimitTogetherAndApplyLimitChangesMadeOnEitherAtOnce() {
         int limit = 40;
         try (SecondInstance second = SecondInstance.start()) {
             await().atMost(Duration.ofSeconds(10)).until(second.bean(RateLimitService.class)::sharedAcrossReplicas);
@@ -80,6 +81,20 @@ class RateLimitUnderLoadIntegrationTests {
                 .as("both instances admitted some").hasSize(2);
             assertThat(rateLimits.sharedAcrossReplicas()).isTrue();
             assertThat(second.bean(RateLimitService.class).sharedAcrossReplicas()).isTrue();
+
+            // The operator changes the tenant's limits on this instance; the other applies them without waiting for
+            // its refresh interval (10 s), and so does a key's change.
+            DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL)
+                .put("/api/operator/tenants/" + user.tenantId() + "/rate-limit", Map.of("requestsPerMinute", 777))
+                .expectStatus().isOk();
+            JsonNode created = user.createKeyJson(Map.of("name", "other"));
+            String other = created.path("key").stringValue();
+            String otherId = created.path("id").stringValue();
+            WebTestClient secondClient = WebTestClient.bindToServer().baseUrl(second.baseUrl()).build();
+            await().atMost(Duration.ofSeconds(5)).until(() -> "777".equals(limitHeader(secondClient, other)));
+            user.patch("/api/keys/" + otherId, Map.of("rateLimit", Map.of("requestsPerMinute", 555)))
+                .expectStatus().isOk();
+            await().atMost(Duration.ofSeconds(5)).until(() -> "555".equals(limitHeader(secondClient, other)));
         }
     }
 
@@ -109,6 +124,19 @@ class RateLimitUnderLoadIntegrationTests {
             .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         assertThat(flood.keySet()).containsOnly(200, 429);
         assertThat(flood.get(200)).isBetween(4L, 4 + (long) Math.ceil(4 * seconds / WINDOW_SECONDS) + 1);
+    }
+
+    private static String limitHeader(WebTestClient web, String key) {
+        return web.post().uri("/v1/chat/completions")
+            .header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "messages", List.of(Map.of("role", "user",
+                    "content", "Hi"))))
+            .exchange()
+            .expectStatus().isOk()
+            .returnResult(byte[].class)
+            .getResponseHeaders()
+            .getFirst("x-ratelimit-limit-requests");
     }
 
     private static Mono<Integer> call(WebClient web, String key) {
