@@ -75,7 +75,7 @@ final class LocalRateLimiter implements RateLimiter {
         return buckets.size();
     }
 
-    /** Counts the request in this scope and returns the levels after it, or null (counting nothing) if it does not fit. */
+    /** Counts the request in this scope: the levels after it, or null (nothing counted) if it does not fit. */
     private @Nullable Levels tryTake(Scope scope, long now, long tokens) {
         while (true) {
             AtomicReference<BucketState> bucket = bucket(scope.id());

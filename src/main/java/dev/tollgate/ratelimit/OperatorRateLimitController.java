@@ -47,7 +47,8 @@ class OperatorRateLimitController {
 
     private TenantRateLimit parse(JsonNode request) {
         if (!request.isObject()) {
-            throw ApiException.invalidRequest("Send a JSON object: {\"plan\"} or {\"requestsPerMinute\",\"tokensPerMinute\"}.");
+            throw ApiException.invalidRequest(
+                    "Send a JSON object: {\"plan\"} or {\"requestsPerMinute\",\"tokensPerMinute\"}.");
         }
         boolean explicit = request.has("requestsPerMinute") || request.has("tokensPerMinute");
         JsonNode plan = request.path("plan");

@@ -44,7 +44,8 @@ final class RateLimitHeaders {
         Reading worst = null;
         for (Limits.Kind kind : Limits.Kind.values()) {
             Reading reading = binding(scopes, verdict, kind, tokens, window);
-            if (reading != null && reading.refused() && (worst == null || reading.retry().compareTo(worst.retry()) > 0)) {
+            if (reading != null && reading.refused()
+                    && (worst == null || reading.retry().compareTo(worst.retry()) > 0)) {
                 worst = reading;
             }
         }
@@ -104,7 +105,7 @@ final class RateLimitHeaders {
         return text.append('s').toString();
     }
 
-    /** The scope whose limit of this kind binds: the most refused, else the fewest remaining. Null when none has one. */
+    /** The scope whose limit of this kind binds (the most refused, else the fewest remaining); null if none has one. */
     private static @Nullable Reading binding(List<Scope> scopes, Verdict verdict, Limits.Kind kind, long tokens,
             Duration window) {
         Reading binding = null;

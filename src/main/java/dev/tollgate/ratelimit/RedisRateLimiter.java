@@ -196,7 +196,7 @@ final class RedisRateLimiter implements RateLimiter, SmartLifecycle {
         return running;
     }
 
-    /** The connection to use for this check, or null to decide locally (not connected, or in an outage between tries). */
+    /** The connection for this check, or null to decide locally (not connected, or in an outage between tries). */
     private @Nullable ReactiveRedisConnection usableConnection() {
         ReactiveRedisConnection redis = connection;
         if (redis != null && mode.get() == Mode.SHARED) {
