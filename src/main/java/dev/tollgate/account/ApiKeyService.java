@@ -95,14 +95,19 @@ public class ApiKeyService {
     }
 
     public Mono<CreatedApiKey> create(UUID tenantId, String name, @Nullable Long creditLimitMicros) {
+        return create(tenantId, name, creditLimitMicros, null);
+    }
+
+    public Mono<CreatedApiKey> create(UUID tenantId, String name, @Nullable Long creditLimitMicros,
+            @Nullable KeyRateLimit rateLimit) {
         String key = ApiKeyTokens.newKey();
         UUID id = SecureIds.uuid();
         String prefix = ApiKeyTokens.displayPrefix(key);
         byte[] hash = Sha256.of(key);
-        return keys.insert(id, tenantId, name, hash, prefix, creditLimitMicros)
+        return keys.insert(id, tenantId, name, hash, prefix, creditLimitMicros, rateLimit)
             .then(Mono.fromRunnable(() -> byHash.synchronous().invalidate(HexFormat.of().formatHex(hash))))
             .thenReturn(new CreatedApiKey(id, name, key, prefix + "…", creditLimitMicros,
-                    OffsetDateTime.now(clock)));
+                    OffsetDateTime.now(clock), rateLimit));
     }
 
     public Flux<ApiKeyView> list(UUID tenantId) {
@@ -120,6 +125,16 @@ public class ApiKeyService {
      */
     public Mono<Void> updateLimit(UUID tenantId, UUID keyId, @Nullable Long creditLimitMicros) {
         return keys.updateLimit(tenantId, keyId, creditLimitMicros)
+            .switchIfEmpty(Mono.error(() -> ApiException.notFound("API key")))
+            .flatMap(this::forget);
+    }
+
+    /**
+     * Sets or clears a key's own rate limits; this instance applies them to the next call at once.
+     * @return an error 404 when the tenant has no such active key
+     */
+    public Mono<Void> updateRateLimit(UUID tenantId, UUID keyId, @Nullable KeyRateLimit rateLimit) {
+        return keys.updateRateLimit(tenantId, keyId, rateLimit)
             .switchIfEmpty(Mono.error(() -> ApiException.notFound("API key")))
             .flatMap(this::forget);
     }

@@ -7,15 +7,16 @@ import org.jspecify.annotations.Nullable;
 
 /** An API key as listed to its tenant: never the key itself, only its display prefix. */
 public record ApiKeyView(UUID id, String name, String prefix, @Nullable Long creditLimitMicros,
-        OffsetDateTime createdAt, @Nullable OffsetDateTime lastUsedAt, long usageMicros) {
+        OffsetDateTime createdAt, @Nullable OffsetDateTime lastUsedAt, long usageMicros,
+        @Nullable KeyRateLimit rateLimit) {
 
     ApiKeyView(UUID id, String name, String prefix, @Nullable Long creditLimitMicros, OffsetDateTime createdAt,
-            @Nullable OffsetDateTime lastUsedAt) {
-        this(id, name, prefix, creditLimitMicros, createdAt, lastUsedAt, 0);
+            @Nullable OffsetDateTime lastUsedAt, @Nullable KeyRateLimit rateLimit) {
+        this(id, name, prefix, creditLimitMicros, createdAt, lastUsedAt, 0, rateLimit);
     }
 
     ApiKeyView withUsage(long usageMicros) {
-        return new ApiKeyView(id, name, prefix, creditLimitMicros, createdAt, lastUsedAt, usageMicros);
+        return new ApiKeyView(id, name, prefix, creditLimitMicros, createdAt, lastUsedAt, usageMicros, rateLimit);
     }
 
 }

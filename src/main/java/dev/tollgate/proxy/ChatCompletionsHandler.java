@@ -49,6 +49,9 @@ final class ChatCompletionsHandler {
     private Mono<ServerResponse> handle(ServerRequest request, AuthenticatedKey key) {
         GenerationTracker tracker = trackers.start(key, request.exchange());
         request.exchange().getResponse().getHeaders().set(GENERATION_HEADER, tracker.publicId());
+        ServerHttpResponse response = request.exchange().getResponse();
+        response.beforeCommit(() -> Mono.fromRunnable(() -> tracker.rateLimitHeaders()
+            .forEach(response.getHeaders()::set)));
         return reader.readChat(request)
             .flatMap(chat -> chat.stream() ? stream(chat, tracker) : complete(chat, tracker))
             .doOnError(tracker::fail)

@@ -5,8 +5,10 @@ import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.tollgate.metering.PromptEstimator;
 import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.ratelimit.RateLimitService;
 import dev.tollgate.routing.Candidate;
 import dev.tollgate.routing.CatalogModel;
 import dev.tollgate.routing.RoutePlanner;
@@ -24,17 +26,20 @@ final class ChatPipeline {
     private final RoutePlanner planner;
     private final RouteAttempts.Dependencies dependencies;
     private final ResponseShaper shaper;
+    private final RateLimitService rateLimits;
 
-    ChatPipeline(RoutePlanner planner, RouteAttempts.Dependencies dependencies, ResponseShaper shaper) {
+    ChatPipeline(RoutePlanner planner, RouteAttempts.Dependencies dependencies, ResponseShaper shaper,
+            RateLimitService rateLimits) {
         this.planner = planner;
         this.dependencies = dependencies;
         this.shaper = shaper;
+        this.rateLimits = rateLimits;
     }
 
     /** A whole answer: an OpenAI {@code chat.completion} with its usage. */
     Mono<ChatCompletion> complete(ChatRequest chat, GenerationTracker tracker) {
         tracker.requested(chat.model(), false);
-        return plan(chat).flatMap(plan -> new RouteAttempts(plan, chat, tracker, dependencies).complete())
+        return plan(chat, tracker).flatMap(plan -> new RouteAttempts(plan, chat, tracker, dependencies).complete())
             .map(completion -> {
                 tracker.upstreamAnswered();
                 tracker.usage(completion.usage());
@@ -51,7 +56,7 @@ final class ChatPipeline {
      */
     Flux<ChatStreamEvent> stream(ChatRequest chat, GenerationTracker tracker) {
         tracker.requested(chat.model(), true);
-        return plan(chat).flatMapMany(plan -> new RouteAttempts(plan, chat, tracker, dependencies).stream())
+        return plan(chat, tracker).flatMapMany(plan -> new RouteAttempts(plan, chat, tracker, dependencies).stream())
             .doOnNext(event -> {
                 tracker.upstreamAnswered();
                 if (event instanceof ChatStreamEvent.Chunk chunk) {
@@ -64,8 +69,16 @@ final class ChatPipeline {
             });
     }
 
-    private Mono<List<Candidate>> plan(ChatRequest chat) {
-        return planner.plan(chat.model(), chat.fallbackModels(), chat.providers(), CatalogModel.Kind.CHAT);
+    /**
+     * The routes to try, once the call has passed the key's and tenant's rate limits (counted once per call, whatever
+     * the retries and fallbacks: the prompt's estimate plus {@code max_tokens}, if any).
+     */
+    private Mono<List<Candidate>> plan(ChatRequest chat, GenerationTracker tracker) {
+        return planner.plan(chat.model(), chat.fallbackModels(), chat.providers(), CatalogModel.Kind.CHAT)
+            .flatMap(plan -> rateLimits.admit(tracker.key(), PromptEstimator.estimateTokens(chat.body())
+                    + (chat.maxTokens() != null ? chat.maxTokens() : 0))
+                .doOnNext(tracker::rateLimited)
+                .thenReturn(plan));
     }
 
 }

@@ -3,6 +3,7 @@ package dev.tollgate.proxy;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.routing.Route;
+import dev.tollgate.ratelimit.RateLimitPermit;
 
 /**
  * The state of one proxied call: timings, the price and credit hold it was admitted with, the provider's last usage
@@ -63,6 +65,7 @@ final class GenerationTracker {
     private volatile @Nullable String traceId;
     private volatile @Nullable String traceparent;
     private final List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
+    private volatile @Nullable RateLimitPermit rateLimit;
 
     GenerationTracker(UUID id, AuthenticatedKey key, MeteringService metering, TokenCounter tokens, Clock clock) {
         this.id = id;
@@ -168,6 +171,20 @@ final class GenerationTracker {
         return before + after;
     }
 
+    /** The call passed its rate limits; their headers go on the answer, and its usage corrects them at the end. */
+    void rateLimited(RateLimitPermit permit) {
+        this.rateLimit = permit;
+        if (finished.get()) {
+            permit.settle(0);
+        }
+    }
+
+    /** OpenAI's {@code x-ratelimit-*} headers for the answer, once the call has passed its rate limits. */
+    Map<String, String> rateLimitHeaders() {
+        RateLimitPermit permit = rateLimit;
+        return permit == null ? Map.of() : permit.headers();
+    }
+
     void upstreamAnswered() {
         if (firstByteNanos == 0) {
             firstByteNanos = System.nanoTime();
@@ -256,6 +273,10 @@ final class GenerationTracker {
         Hold admitted = hold;
         if (admitted != null) {
             admitted.settle(charge);
+        }
+        RateLimitPermit permit = rateLimit;
+        if (permit != null) {
+            permit.settle(billed.usage().totalTokens());
         }
         long now = System.nanoTime();
         metering.record(new UsageRecord(id, key.tenantId(), key.keyId(), model, provider, status, errorCode,

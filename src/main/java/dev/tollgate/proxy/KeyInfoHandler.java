@@ -2,6 +2,7 @@ package dev.tollgate.proxy;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.http.MediaType;
@@ -17,6 +18,7 @@ import dev.tollgate.credits.CreditService;
 import dev.tollgate.metering.ActivityItem;
 import dev.tollgate.metering.GenerationIds;
 import dev.tollgate.metering.MeteringService;
+import dev.tollgate.ratelimit.RateLimitService;
 
 /**
  * OpenRouter's account endpoints for API-key holders: {@code /v1/generation?id=}, {@code /v1/credits} and
@@ -27,11 +29,13 @@ final class KeyInfoHandler {
     private final ApiKeyService keys;
     private final CreditService credits;
     private final MeteringService metering;
+    private final RateLimitService rateLimits;
 
-    KeyInfoHandler(ApiKeyService keys, CreditService credits, MeteringService metering) {
+    KeyInfoHandler(ApiKeyService keys, CreditService credits, MeteringService metering, RateLimitService rateLimits) {
         this.keys = keys;
         this.credits = credits;
         this.metering = metering;
+        this.rateLimits = rateLimits;
     }
 
     Mono<ServerResponse> generation(ServerRequest request) {
@@ -53,7 +57,9 @@ final class KeyInfoHandler {
     }
 
     Mono<ServerResponse> key(ServerRequest request) {
-        return authenticated(request).flatMap(key -> credits.keySpend(key.keyId()).flatMap(spent -> {
+        return authenticated(request).flatMap(key -> Mono.zip(credits.keySpend(key.keyId()),
+                rateLimits.describe(key).map(Optional::of).defaultIfEmpty(Optional.empty())).flatMap(both -> {
+            long spent = both.getT1();
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("label", key.name());
             data.put("limit", key.creditLimitMicros() == null ? null : Money.microsToUsd(key.creditLimitMicros()));
@@ -61,7 +67,7 @@ final class KeyInfoHandler {
             data.put("limit_remaining", key.creditLimitMicros() == null ? null
                     : Money.microsToUsd(Math.max(0, key.creditLimitMicros() - spent)));
             data.put("is_free_tier", false);
-            data.put("rate_limit", null);
+            data.put("rate_limit", both.getT2().orElse(null));
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("data", data);
             return json(body);

@@ -53,6 +53,9 @@ final class MessagesHandler {
         GenerationTracker tracker = trackers.start(key, request.exchange());
         request.exchange().getResponse().getHeaders().set(ChatCompletionsHandler.GENERATION_HEADER,
                 tracker.publicId());
+        ServerHttpResponse response = request.exchange().getResponse();
+        response.beforeCommit(() -> Mono.fromRunnable(() -> tracker.rateLimitHeaders()
+            .forEach(response.getHeaders()::set)));
         return reader.readObject(request)
             .map(body -> reader.toChatRequest(requests.toChatBody(body)))
             .flatMap(chat -> chat.stream() ? stream(chat, tracker) : complete(chat, tracker))

@@ -18,6 +18,7 @@ import dev.tollgate.metering.MeteringService;
 import dev.tollgate.metering.PricingService;
 import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.provider.ProviderRegistry;
+import dev.tollgate.ratelimit.RateLimitService;
 import dev.tollgate.routing.ModelCatalog;
 import dev.tollgate.routing.ProviderHealth;
 import dev.tollgate.routing.RetryPolicy;
@@ -35,11 +36,11 @@ class ProxyConfiguration {
             ProviderHealth health, RetryPolicy retries, PricingService pricing, CreditService credits,
             CreditsProperties creditsProperties, ProviderRegistry providers, MeteringService metering,
             TokenCounter tokens, JsonMapper json, ApiErrorJson errors, ProxyProperties properties, MeterRegistry registry,
-            Clock clock) {
+            Clock clock, RateLimitService rateLimits) {
         warmUp(json);
         ResponseShaper shaper = new ResponseShaper(json);
         ChatPipeline pipeline = new ChatPipeline(planner, new RouteAttempts.Dependencies(providers, health, retries,
-                pricing, credits, creditsProperties.defaultMaxTokens()), shaper);
+                pricing, credits, creditsProperties.defaultMaxTokens()), shaper, rateLimits);
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
         ChatCompletionsHandler chat = new ChatCompletionsHandler(keys, bodies, pipeline, trackers, shaper,
@@ -47,7 +48,7 @@ class ProxyConfiguration {
         EmbeddingsHandler embeddings = new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog,
                 providers, pricing, credits, trackers, json);
         ModelsHandler models = new ModelsHandler(keys, catalog, pricing, json);
-        KeyInfoHandler info = new KeyInfoHandler(keys, credits, metering);
+        KeyInfoHandler info = new KeyInfoHandler(keys, credits, metering, rateLimits);
         MessagesHandler messages = new MessagesHandler(keys,
                 new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, trackers, errors, json);
         RouterFunction<ServerResponse> api = RouterFunctions.route()

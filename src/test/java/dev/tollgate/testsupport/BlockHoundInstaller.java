@@ -20,7 +20,12 @@ public final class BlockHoundInstaller implements LauncherSessionListener {
             // Netty 4.2's adaptive allocator takes a short internal lock when it grows its magazines.
             .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
             // resilience4j's sliding window guards a small array update with a lock; contention is rare and brief.
-            .allowBlockingCallsInside("io.github.resilience4j.core.metrics.FixedSizeSlidingWindowMetrics", "record"));
+            .allowBlockingCallsInside("io.github.resilience4j.core.metrics.FixedSizeSlidingWindowMetrics", "record")
+            // Lettuce (Redis) guards each write to a connection with a short internal lock. It must not be
+            // interrupted: DefaultEndpoint.write releases it in a finally block even when taking it threw, so an
+            // error raised inside it would unbalance the lock's writer count and wedge the connection for good.
+            .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
+            .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive"));
     }
 
 }

@@ -133,6 +133,17 @@ public final class DashboardUser {
             .exchange();
     }
 
+    public WebTestClient.ResponseSpec put(String path, Object body) {
+        return client.put()
+            .uri(path)
+            .cookie("TOLLGATE_SESSION", session)
+            .cookie("XSRF-TOKEN", csrfToken)
+            .header("X-XSRF-TOKEN", csrfToken)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(body)
+            .exchange();
+    }
+
     public WebTestClient.ResponseSpec delete(String path) {
         return client.delete()
             .uri(path)

@@ -59,6 +59,10 @@ public final class SecondInstance implements AutoCloseable {
         return context.getBean(type);
     }
 
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
     /** Stops it as SIGTERM would: graceful shutdown, requests in flight drained, usage written. */
     @Override
     public void close() {

@@ -10,8 +10,8 @@ import org.springframework.core.env.MapPropertySource;
 import dev.tollgate.testsupport.stripe.FakeStripe;
 
 /**
- * Points the application under test at the shared test PostgreSQL and at the fake upstream, with short upstream
- * timeouts so that timeout tests finish quickly. Every integration test uses exactly these settings, so Spring builds
+ * Points the application under test at the shared test PostgreSQL, the fake upstream and the local Redis, with short
+ * upstream timeouts so that timeout tests finish quickly. Every integration test uses exactly these settings, so Spring builds
  * one context and reuses it.
  */
 public final class TestEnvironment implements ApplicationContextInitializer<ConfigurableApplicationContext> {
@@ -35,6 +35,8 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
     public static final String AZURE_UPSTREAM_KEY = "fake-azure-upstream-key";
 
     public static final String STRIPE_WEBHOOK_SECRET = "whsec_tollgate_test";
+
+    public static final String REDIS_URL = "redis://127.0.0.1:6379";
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
@@ -93,6 +95,14 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.stripe.meter.retry-backoff", "200ms");
         // Plan changes reach other instances by cluster event; the periodic re-read is a safety net tests must not need.
         properties.put("tollgate.stripe.plans-refresh-interval", "1h");
+        // Rate limits shared through the real Redis (127.0.0.1:6379 locally and in CI). Their window is 10 s rather
+        // than a minute so that a limited key recovers within a test; the plans are for rate-limit tests only (no
+        // default plan, so no other test is limited).
+        properties.put("spring.data.redis.url", REDIS_URL);
+        properties.put("tollgate.ratelimit.window", "10s");
+        properties.put("tollgate.ratelimit.redis.retry-interval", "200ms");
+        properties.put("tollgate.ratelimit.plans.test-small.requests-per-minute", "4");
+        properties.put("tollgate.ratelimit.plans.test-small.tokens-per-minute", "100000");
         return properties;
     }
 
