@@ -1,6 +1,7 @@
 package dev.tollgate.proxy;
 
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
@@ -17,6 +18,7 @@ import dev.tollgate.metering.PricingService;
 import dev.tollgate.provider.ChatProvider;
 import dev.tollgate.provider.EmbeddingProvider;
 import dev.tollgate.provider.ProviderRegistry;
+import dev.tollgate.ratelimit.RateLimitService;
 import dev.tollgate.routing.CatalogModel;
 import dev.tollgate.routing.ModelCatalog;
 
@@ -34,13 +36,15 @@ final class EmbeddingsHandler {
     private final ProviderRegistry providers;
     private final PricingService pricing;
     private final CreditService credits;
+    private final RateLimitService rateLimits;
     private final GenerationTrackers trackers;
     private final JsonMapper json;
 
     EmbeddingsHandler(ApiKeyService keys, EmbeddingsRequestReader reader, ModelCatalog catalog,
-            ProviderRegistry providers, PricingService pricing, CreditService credits, GenerationTrackers trackers,
-            JsonMapper json) {
+            ProviderRegistry providers, PricingService pricing, CreditService credits, RateLimitService rateLimits,
+            GenerationTrackers trackers, JsonMapper json) {
         this.keys = keys;
+        this.rateLimits = rateLimits;
         this.reader = reader;
         this.catalog = catalog;
         this.providers = providers;
@@ -56,7 +60,10 @@ final class EmbeddingsHandler {
 
     private Mono<ServerResponse> handle(ServerRequest request, AuthenticatedKey key) {
         GenerationTracker tracker = trackers.start(key, request.exchange());
-        request.exchange().getResponse().getHeaders().set(ChatCompletionsHandler.GENERATION_HEADER, tracker.publicId());
+        ServerHttpResponse response = request.exchange().getResponse();
+        response.getHeaders().set(ChatCompletionsHandler.GENERATION_HEADER, tracker.publicId());
+        response.beforeCommit(() -> Mono.fromRunnable(() -> tracker.rateLimitHeaders()
+            .forEach(response.getHeaders()::set)));
         return reader.readEmbeddings(request)
             .flatMap(embeddings -> embed(embeddings, tracker))
             .flatMap(answer -> {
@@ -96,9 +103,14 @@ final class EmbeddingsHandler {
             });
     }
 
-    /** Holds the most this call can cost: embeddings have no output, so the input's estimated size suffices. */
+    /**
+     * Passes the key's and tenant's rate limits (the input's estimated tokens), then holds the most this call can cost:
+     * embeddings have no output, so the input's estimated size suffices.
+     */
     private Mono<Void> admit(EmbeddingsRequest embeddings, CatalogModel model, GenerationTracker tracker) {
-        return pricing.quote(tracker.key().tenantId(), model.id())
+        return rateLimits.admit(tracker.key(), embeddings.estimatedTokens())
+            .doOnNext(tracker::rateLimited)
+            .then(pricing.quote(tracker.key().tenantId(), model.id()))
             .flatMap(quote -> credits.hold(tracker.key(), quote.worstCaseChargeMicros(embeddings.estimatedTokens(), 0))
                 .doOnNext(hold -> tracker.admitted(quote, hold, promptAsMessages(embeddings.body().path("input")))))
             .then();

@@ -46,7 +46,7 @@ class ProxyConfiguration {
         ChatCompletionsHandler chat = new ChatCompletionsHandler(keys, bodies, pipeline, trackers, shaper,
                 new StreamRelay(shaper, errors), new ProxyMetrics(registry));
         EmbeddingsHandler embeddings = new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog,
-                providers, pricing, credits, trackers, json);
+                providers, pricing, credits, rateLimits, trackers, json);
         ModelsHandler models = new ModelsHandler(keys, catalog, pricing, json);
         KeyInfoHandler info = new KeyInfoHandler(keys, credits, metering, rateLimits);
         MessagesHandler messages = new MessagesHandler(keys,

@@ -307,6 +307,25 @@ class EmbeddingsIntegrationTests {
     }
 
     @Test
+    void aKeysRateLimitAppliesToEmbeddingsToo() {
+        String limited = user.createKeyJson(Map.of("name", "limited", "rateLimit", Map.of("requestsPerMinute", 1)))
+            .path("key").stringValue();
+        upstream.enqueue(FakeReply.json(200, OPENAI_ANSWER));
+        Map<String, Object> request = Map.of("model", "openai/text-embedding-3-small", "input", "hi");
+
+        client.post().uri("/v1/embeddings").header("Authorization", "Bearer " + limited)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(request).exchange()
+            .expectStatus().isOk()
+            .expectHeader().valueEquals("x-ratelimit-limit-requests", "1");
+        client.post().uri("/v1/embeddings").header("Authorization", "Bearer " + limited)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(request).exchange()
+            .expectStatus().isEqualTo(429)
+            .expectHeader().exists("Retry-After")
+            .expectBody().jsonPath("$.error.code").isEqualTo("rate_limit_exceeded");
+        assertThat(upstream.requestCount()).isEqualTo(1);
+    }
+
+    @Test
     void theSamePathAnswersUnderApiV1() {
         upstream.enqueue(FakeReply.json(200, OPENAI_ANSWER));
 
