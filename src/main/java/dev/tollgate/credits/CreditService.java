@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +52,7 @@ public class CreditService implements SmartLifecycle {
     private final String instanceId = SecureIds.hex(6);
     private final Map<UUID, Wallet> wallets = new ConcurrentHashMap<>();
     private final Map<UUID, Mono<Long>> leasing = new ConcurrentHashMap<>();
+    private final Set<Wallet> retiring = ConcurrentHashMap.newKeySet();
     private final AsyncCache<UUID, KeyBudget> keyBudgets = Caffeine.newBuilder()
         .expireAfterAccess(Duration.ofMinutes(10))
         .buildAsync();
@@ -61,8 +63,13 @@ public class CreditService implements SmartLifecycle {
             ClusterEvents events, MeterRegistry registry, ObjectProvider<PostpaidTenants> postpaid) {
         this.ledger = ledger;
         this.events = events;
-        events.on(BALANCE_REDUCED, tenant -> giveBackLease(UUID.fromString(tenant))
-            .subscribe(done -> { }, error -> log.warn("Could not give a lease back: {}", error.toString())));
+        events.on(BALANCE_REDUCED, message -> {
+            String[] parts = message.split(":");
+            if (parts.length == 2 && !parts[1].equals(instanceId)) {
+                giveBackLease(UUID.fromString(parts[0]))
+                    .subscribe(done -> { }, error -> log.warn("Could not give a lease back: {}", error.toString()));
+            }
+        });
         this.leases = leases;
         this.properties = properties;
         this.postpaid = postpaid.getIfAvailable(() -> tenantId -> Mono.just(false));
@@ -170,10 +177,14 @@ public class CreditService implements SmartLifecycle {
         }
         // Less money than the instances may have leased: every instance gives its slice back and leases anew.
         return appended.flatMap(done -> giveBackLease(tenantId)
-            .then(events.publish(BALANCE_REDUCED, tenantId.toString()).onErrorResume(error -> Mono.empty()))
+            .then(events.publish(BALANCE_REDUCED, tenantId + ":" + instanceId).onErrorResume(error -> Mono.empty()))
             .thenReturn(done));
     }
 
+    /**
+     * Retires the tenant's wallet here: new holds lease anew from the (lower) balance, while the old lease keeps just
+     * what its holds in flight and unwritten charges need, until they are done (see {@link #maintainLeases()}).
+     */
     private Mono<Void> giveBackLease(UUID tenantId) {
         Wallet wallet = wallets.remove(tenantId);
         if (wallet == null) {
@@ -181,7 +192,11 @@ public class CreditService implements SmartLifecycle {
         }
         wallet.retire();
         UUID leaseId = wallet.leaseId();
-        return leaseId == null ? Mono.empty() : leases.giveBack(leaseId);
+        if (leaseId == null) {
+            return Mono.empty();
+        }
+        retiring.add(wallet);
+        return leases.shrinkTo(leaseId, wallet.reserved());
     }
 
     public Mono<Balance> balance(UUID tenantId) {
@@ -225,8 +240,24 @@ public class CreditService implements SmartLifecycle {
                     })
                     .then();
             })
+            .thenMany(Flux.fromIterable(retiring))
+            .concatMap(this::windDown)
             .then(leases.sweepExpired())
             .subscribe(swept -> { }, error -> log.warn("Could not maintain credit leases: {}", error.toString()));
+    }
+
+    /** A retired wallet's lease lives on (renewed) while it still reserves money, then is given back. */
+    private Mono<Void> windDown(Wallet wallet) {
+        UUID leaseId = wallet.leaseId();
+        if (leaseId == null) {
+            retiring.remove(wallet);
+            return Mono.empty();
+        }
+        if (wallet.reserved() <= 0) {
+            retiring.remove(wallet);
+            return leases.giveBack(leaseId);
+        }
+        return leases.renew(leaseId, properties.lease().ttl()).then();
     }
 
     /** Re-reads what limited keys have spent, so that spend on other instances counts here too. */
@@ -246,7 +277,7 @@ public class CreditService implements SmartLifecycle {
     @Override
     public void stop(Runnable callback) {
         running = false;
-        Flux.fromIterable(wallets.values())
+        Flux.concat(Flux.fromIterable(wallets.values()), Flux.fromIterable(retiring))
             .mapNotNull(Wallet::leaseId)
             .concatMap(leases::giveBack)
             .then()

@@ -46,6 +46,7 @@ public final class Hold {
 
     /** The charge has been written to the database (called by the usage writer after its transaction commits). */
     public void persisted(long chargeMicros) {
+        wallet.persisted(chargeMicros);
         if (keyBudget != null) {
             keyBudget.persisted(chargeMicros);
         }

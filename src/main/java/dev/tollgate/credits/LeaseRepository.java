@@ -69,6 +69,14 @@ class LeaseRepository {
             .map(rows -> rows > 0);
     }
 
+    /** Gives back all of a lease but what its instance still needs for holds in flight and unwritten charges. */
+    Mono<Void> shrinkTo(UUID leaseId, long reserved) {
+        return db.sql("update credit_lease set amount_micros = least(amount_micros, :reserved) where id = :lease")
+            .bind("lease", leaseId)
+            .bind("reserved", reserved)
+            .then();
+    }
+
     Mono<Void> giveBack(UUID leaseId) {
         return db.sql("delete from credit_lease where id = :lease").bind("lease", leaseId).then();
     }

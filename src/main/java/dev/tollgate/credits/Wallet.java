@@ -14,6 +14,7 @@ final class Wallet {
     private @Nullable UUID leaseId;
     private long remaining;
     private long held;
+    private long unwritten;
     private long lastUsedNanos = System.nanoTime();
     private boolean retired;
 
@@ -42,7 +43,21 @@ final class Wallet {
     synchronized void settle(long heldAmount, long charge) {
         held -= heldAmount;
         remaining -= charge;
+        unwritten += charge;
         lastUsedNanos = System.nanoTime();
+    }
+
+    /** A settled charge is now in the database (its debit and the lease's shrink landed together). */
+    synchronized void persisted(long charge) {
+        unwritten -= charge;
+    }
+
+    /**
+     * What the lease must keep reserved in the database while this wallet winds down: the holds in flight and the
+     * charges not yet written. Giving back more would let another instance lease money that is already spent.
+     */
+    synchronized long reserved() {
+        return held + unwritten;
     }
 
     synchronized void leased(UUID leaseId, long granted) {
@@ -60,9 +75,12 @@ final class Wallet {
         return leaseId;
     }
 
-    /** Retires an idle wallet (no holds, unused for a while) so its lease can be given back; true when retired. */
+    /**
+     * Retires an idle wallet (no holds, nothing unwritten, unused for a while) so its lease can be given back whole;
+     * true when retired.
+     */
     synchronized boolean retireIfIdle(long idleNanos) {
-        if (held == 0 && System.nanoTime() - lastUsedNanos >= idleNanos) {
+        if (held == 0 && unwritten == 0 && System.nanoTime() - lastUsedNanos >= idleNanos) {
             retired = true;
         }
         return retired;

@@ -32,10 +32,12 @@ final class MessagesHandler {
     private final JsonMapper json;
     private final MessagesRequestTranslator requests;
     private final MessagesResponseTranslator responses;
+    private final Draining draining;
 
     MessagesHandler(ApiKeyService keys, ChatRequestReader reader, ChatPipeline pipeline, GenerationTrackers trackers,
-            ApiErrorJson errors, JsonMapper json) {
+            ApiErrorJson errors, JsonMapper json, Draining draining) {
         this.keys = keys;
+        this.draining = draining;
         this.reader = reader;
         this.pipeline = pipeline;
         this.trackers = trackers;
@@ -72,7 +74,7 @@ final class MessagesHandler {
     }
 
     private Mono<ServerResponse> stream(ChatRequest chat, GenerationTracker tracker) {
-        Flux<ChatStreamEvent> events = pipeline.stream(chat, tracker).doOnNext(event -> {
+        Flux<ChatStreamEvent> events = draining.cut(pipeline.stream(chat, tracker)).doOnNext(event -> {
             if (event instanceof ChatStreamEvent.Chunk chunk) {
                 // Counted as delivered, so that a stream cut short is billed for the text the client got.
                 tracker.observeDelivery(chunk.chunk().path("choices"));

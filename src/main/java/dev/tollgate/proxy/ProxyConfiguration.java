@@ -32,11 +32,16 @@ import dev.tollgate.routing.RoutePlanner;
 class ProxyConfiguration {
 
     @Bean
+    Draining draining(ProxyProperties properties) {
+        return new Draining(properties.shutdownGracePeriod());
+    }
+
+    @Bean
     RouterFunction<ServerResponse> proxyRoutes(ApiKeyService keys, ModelCatalog catalog, RoutePlanner planner,
             ProviderHealth health, RetryPolicy retries, PricingService pricing, CreditService credits,
             CreditsProperties creditsProperties, ProviderRegistry providers, MeteringService metering,
             TokenCounter tokens, JsonMapper json, ApiErrorJson errors, ProxyProperties properties, MeterRegistry registry,
-            Clock clock, RateLimitService rateLimits) {
+            Clock clock, RateLimitService rateLimits, Draining draining) {
         warmUp(json);
         ResponseShaper shaper = new ResponseShaper(json);
         ChatPipeline pipeline = new ChatPipeline(planner, new RouteAttempts.Dependencies(providers, health, retries,
@@ -44,13 +49,14 @@ class ProxyConfiguration {
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
         ChatCompletionsHandler chat = new ChatCompletionsHandler(keys, bodies, pipeline, trackers, shaper,
-                new StreamRelay(shaper, errors), new ProxyMetrics(registry));
+                new StreamRelay(shaper, errors, draining), new ProxyMetrics(registry));
         EmbeddingsHandler embeddings = new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog,
                 providers, pricing, credits, rateLimits, trackers, json);
         ModelsHandler models = new ModelsHandler(keys, catalog, pricing, json);
         KeyInfoHandler info = new KeyInfoHandler(keys, credits, metering, rateLimits);
         MessagesHandler messages = new MessagesHandler(keys,
-                new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, trackers, errors, json);
+                new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, trackers, errors, json,
+                draining);
         RouterFunction<ServerResponse> api = RouterFunctions.route()
             .POST("/chat/completions", chat::handle)
             .POST("/embeddings", embeddings::handle)

@@ -20,14 +20,16 @@ final class StreamRelay {
 
     private final ResponseShaper shaper;
     private final ApiErrorJson errors;
+    private final Draining draining;
 
-    StreamRelay(ResponseShaper shaper, ApiErrorJson errors) {
+    StreamRelay(ResponseShaper shaper, ApiErrorJson errors, Draining draining) {
         this.shaper = shaper;
         this.errors = errors;
+        this.draining = draining;
     }
 
     Flux<byte[]> relay(Flux<ChatStreamEvent> events, ChatRequest chat, GenerationTracker tracker) {
-        Flux<byte[]> frames = events.handle((event, sink) -> {
+        Flux<byte[]> frames = draining.cut(events).handle((event, sink) -> {
             if (event instanceof ChatStreamEvent.Chunk chunk) {
                 tracker.observeDelivery(chunk.chunk().path("choices"));
                 sink.next(SseFrames.data(shaper.bytes(chunk.chunk())));

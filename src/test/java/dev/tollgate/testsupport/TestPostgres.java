@@ -5,7 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -49,6 +52,14 @@ public final class TestPostgres {
 
     public String jdbcUrl() {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    /** A client of its own on the test database, for tests whose application has already stopped. */
+    public DatabaseClient databaseClient() {
+        return DatabaseClient.create(ConnectionFactories.get(ConnectionFactoryOptions.parse(r2dbcUrl()).mutate()
+            .option(ConnectionFactoryOptions.USER, user)
+            .option(ConnectionFactoryOptions.PASSWORD, password)
+            .build()));
     }
 
     public String user() {
