@@ -11,11 +11,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
+import dev.tollgate.common.PeriodicJob;
 import dev.tollgate.common.SecureIds;
 import dev.tollgate.credits.CreditKind;
 
@@ -48,8 +47,7 @@ final class AutoTopUps implements SmartLifecycle {
     private final StripePayments payments;
     private final TopUpPricing pricing;
     private final StripeProperties properties;
-    private volatile Disposable ticker = Flux.never().subscribe();
-    private volatile boolean running;
+    private final PeriodicJob job;
 
     AutoTopUps(DatabaseClient db, TransactionalOperator transaction, StripeApi stripe, StripePayments payments,
             TopUpPricing pricing, StripeProperties properties) {
@@ -59,6 +57,7 @@ final class AutoTopUps implements SmartLifecycle {
         this.payments = payments;
         this.pricing = pricing;
         this.properties = properties;
+        this.job = new PeriodicJob("Automatic top-up check", properties.autoTopup().checkInterval(), this::checkNow);
     }
 
     Mono<Settings> settings(UUID tenantId) {
@@ -318,26 +317,18 @@ final class AutoTopUps implements SmartLifecycle {
     @Override
     public void start() {
         if (stripe.enabled()) {
-            ticker = Flux.interval(properties.autoTopup().checkInterval(), Schedulers.parallel())
-                .onBackpressureDrop()
-                .concatMap(tick -> checkNow().onErrorResume(error -> {
-                    log.warn("Automatic top-up check failed: {}", error.toString());
-                    return Mono.empty();
-                }), 0)
-                .subscribe();
+            job.start();
         }
-        running = true;
     }
 
     @Override
     public void stop() {
-        ticker.dispose();
-        running = false;
+        job.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return job.isRunning();
     }
 
     /**

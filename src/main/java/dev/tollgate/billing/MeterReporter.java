@@ -8,10 +8,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+
+import dev.tollgate.common.PeriodicJob;
 
 /**
  * Reports postpaid tenants' usage to Stripe as Billing Meter events, in micro-dollars (the meter sums them; a price of
@@ -35,14 +35,14 @@ final class MeterReporter implements SmartLifecycle {
     private final StripeApi stripe;
     private final StripeCustomers customers;
     private final StripeProperties properties;
-    private volatile Disposable ticker = Flux.never().subscribe();
-    private volatile boolean running;
+    private final PeriodicJob job;
 
     MeterReporter(DatabaseClient db, StripeApi stripe, StripeCustomers customers, StripeProperties properties) {
         this.db = db;
         this.stripe = stripe;
         this.customers = customers;
         this.properties = properties;
+        this.job = new PeriodicJob("Meter reporting round", properties.meter().reportInterval(), this::reportNow);
     }
 
     /** One round: groups queued usage into reports, then sends the reports that are due. */
@@ -125,26 +125,18 @@ final class MeterReporter implements SmartLifecycle {
     @Override
     public void start() {
         if (stripe.enabled()) {
-            ticker = Flux.interval(properties.meter().reportInterval(), Schedulers.parallel())
-                .onBackpressureDrop()
-                .concatMap(tick -> reportNow().onErrorResume(error -> {
-                    log.warn("Meter reporting round failed: {}", error.toString());
-                    return Mono.empty();
-                }), 0)
-                .subscribe();
+            job.start();
         }
-        running = true;
     }
 
     @Override
     public void stop() {
-        ticker.dispose();
-        running = false;
+        job.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return job.isRunning();
     }
 
     private record Report(long id, UUID tenantId, String identifier, long valueMicros, OffsetDateTime eventTime,
