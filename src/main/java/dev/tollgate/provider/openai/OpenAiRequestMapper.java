@@ -1,13 +1,18 @@
 package dev.tollgate.provider.openai;
 
+import java.io.ByteArrayOutputStream;
+import java.util.Map;
+
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.provider.ChatCall;
 
 /**
  * The client's request is already in OpenAI's format: only the model id changes, and a stream asks for usage in
- * its last chunk so that every streamed call can be billed from the provider's own count.
+ * its last chunk so that every streamed call can be billed from the provider's own count. The request is written
+ * field by field with those changes, never copied (a prompt can be megabytes).
  */
 final class OpenAiRequestMapper {
 
@@ -20,24 +25,35 @@ final class OpenAiRequestMapper {
     }
 
     byte[] toBody(ChatCall call) {
-        ObjectNode body = call.request().deepCopy();
-        body.put("model", call.upstreamModel());
-        if (call.stream()) {
-            body.put("stream", true);
-            if (streamOptions) {
-                ObjectNode options = body.path("stream_options").isObject()
-                        ? (ObjectNode) body.get("stream_options") : body.putObject("stream_options");
-                options.put("include_usage", true);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+        try (JsonGenerator out = json.createGenerator(bytes)) {
+            out.writeStartObject();
+            out.writeStringProperty("model", call.upstreamModel());
+            for (Map.Entry<String, JsonNode> field : call.request().properties()) {
+                String name = field.getKey();
+                if (!name.equals("model") && !name.equals("stream") && !name.equals("stream_options")) {
+                    out.writeName(name);
+                    out.writeTree(field.getValue());
+                }
             }
-            else {
-                body.remove("stream_options");
+            if (call.stream()) {
+                out.writeBooleanProperty("stream", true);
+                JsonNode clientOptions = call.request().path("stream_options");
+                if (streamOptions) {
+                    out.writeObjectPropertyStart("stream_options");
+                    for (Map.Entry<String, JsonNode> option : clientOptions.properties()) {
+                        if (!option.getKey().equals("include_usage")) {
+                            out.writeName(option.getKey());
+                            out.writeTree(option.getValue());
+                        }
+                    }
+                    out.writeBooleanProperty("include_usage", true);
+                    out.writeEndObject();
+                }
             }
+            out.writeEndObject();
         }
-        else {
-            body.remove("stream");
-            body.remove("stream_options");
-        }
-        return json.writeValueAsBytes(body);
+        return bytes.toByteArray();
     }
 
 }
