@@ -58,12 +58,14 @@ export function useModels() {
   });
 }
 
-export function useCredits(page: number, includeUsage = false, size = 20) {
+/** The balance and a page of the ledger; `poll` says, from what was last fetched, how soon to ask again (or false). */
+export function useCredits(page: number, includeUsage = false, size = 20, poll?: (credits: Credits | undefined) => number | false) {
   return useQuery({
     queryKey: queryKeys.credits(page, includeUsage),
     queryFn: ({ signal }) =>
       api<Credits>(withQuery('/api/credits', { page, size, includeUsage: includeUsage ? 'true' : null }), { signal }),
     placeholderData: keepPreviousData,
+    refetchInterval: poll ? (query) => poll(query.state.data) : false,
   });
 }
 

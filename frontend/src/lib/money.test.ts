@@ -102,21 +102,53 @@ describe('conversions', () => {
 });
 
 describe('quoteCheckout', () => {
-  it('adds the percentage and the fixed fee to the credits', () => {
-    expect(quoteCheckout(10_000_000, 5.5, 0.8)).toEqual({
-      creditsMicros: 10_000_000,
-      feeMicros: 1_350_000,
-      totalMicros: 11_350_000,
+  // The fee is what Stripe charges: whole cents, the percentage rounded half up to the cent (billing/TopUpPricing).
+  it('charges the README’s example to the cent: $25.50 at 2.9 % + $0.30 costs $26.54', () => {
+    // 2.9 % of 2550 cents is 73.95 cents, charged as 74; rounding to the micro would say 73.95.
+    expect(quoteCheckout(25_500_000, 2.9, 0.3)).toEqual({
+      creditsMicros: 25_500_000,
+      feeMicros: 1_040_000,
+      totalMicros: 26_540_000,
     });
   });
 
-  it('costs exactly the credits when there is no fee', () => {
-    expect(quoteCheckout(25_000_000, 0, 0).totalMicros).toBe(25_000_000);
+  it('rounds the percentage half up to the cent, never to a fraction of one', () => {
+    expect(quoteCheckout(5_000_000, 2.9, 0)?.feeMicros).toBe(150_000); // 14.5 cents → 15
+    expect(quoteCheckout(1_700_000, 2.9, 0)?.feeMicros).toBe(50_000); // 4.93 cents → 5
+    expect(quoteCheckout(5_170_000, 2.9, 0)?.feeMicros).toBe(150_000); // 14.993 cents → 15
+    expect(quoteCheckout(5_000_000, 2.89, 0)?.feeMicros).toBe(140_000); // 14.45 cents → 14
+    expect(quoteCheckout(10_000, 50, 0)?.feeMicros).toBe(10_000); // half a cent → 1 cent
+    expect(quoteCheckout(10_000, 49.999, 0)?.feeMicros).toBe(0);
   });
 
-  it('rounds the percentage fee half up to the micro and survives large amounts', () => {
-    expect(quoteCheckout(1, 50, 0).feeMicros).toBe(1);
-    expect(quoteCheckout(3, 10, 0).feeMicros).toBe(0);
-    expect(quoteCheckout(100_000_000_000_000, 2.9, 0).feeMicros).toBe(2_900_000_000_000);
+  it('rounds once, to the cent, where rounding to the micro first would show a cent more', () => {
+    // 3.495 % of 701 cents is 24.49995 cents: Stripe charges 24; via the micro (2,450 micros) it would read $0.25.
+    const quote = quoteCheckout(7_010_000, 3.495, 0.3);
+    expect(quote?.feeMicros).toBe(540_000);
+    expect(formatMicros(quote?.totalMicros)).toBe('$7.55');
+  });
+
+  it('adds the fixed fee and costs exactly the credits when there is no fee', () => {
+    expect(quoteCheckout(10_000_000, 5.5, 0.8)?.feeMicros).toBe(1_350_000);
+    expect(quoteCheckout(25_000_000, 0, 0)?.totalMicros).toBe(25_000_000);
+    expect(quoteCheckout(25_000_000, '0', '0.30')?.feeMicros).toBe(300_000);
+  });
+
+  it('reads the percentage exactly, however many decimals the server sends', () => {
+    expect(quoteCheckout(100_000_000, 2.12345, 0)?.feeMicros).toBe(2_120_000); // 212.345 cents → 212
+    expect(quoteCheckout(100_000_000, 2.12355, 0)?.feeMicros).toBe(2_120_000); // 212.355 cents → 212
+    expect(quoteCheckout(100_000_000, 2.1235, 0)?.feeMicros).toBe(2_120_000); // 212.35 cents → 212
+    expect(quoteCheckout(100_000_000, 2.125, 0)?.feeMicros).toBe(2_130_000); // 212.5 cents → 213
+    expect(quoteCheckout(1_000_000_000, 1e-7, 0)?.feeMicros).toBe(0);
+  });
+
+  it('stays exact for the largest top-ups', () => {
+    expect(quoteCheckout(100_000_000_000_000, 2.9, 0)?.feeMicros).toBe(2_900_000_000_000);
+    expect(quoteCheckout(999_999_990_000, 2.9, 0.3)?.totalMicros).toBe(1_028_999_990_000 + 300_000);
+  });
+
+  it('quotes nothing for amounts the server refuses: fractions of a cent', () => {
+    expect(quoteCheckout(10_005_000, 2.9, 0.3)).toBeNull();
+    expect(quoteCheckout(1, 0, 0)).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
 // rounded by floating point on its way to the screen.
 
 export const MICROS_PER_USD = 1_000_000;
+export const MICROS_PER_CENT = 10_000;
 
 const GROUPING = /\B(?=(\d{3})+(?!\d))/g;
 
@@ -98,16 +99,43 @@ export interface CheckoutQuote {
 }
 
 /**
- * What a top-up of `creditsMicros` costs at checkout: the credits plus the purchase fee, `feePercent` % of the amount
- * (rounded half-up to the micro) plus a fixed fee in USD.
+ * A decimal number from the API (a JSON number such as 2.9, or a decimal string) as an exact integer and a power of
+ * ten: 2.9 → 29n / 10^1. JSON numbers reach us as doubles, whose shortest form (String(2.9) is "2.9") is the decimal
+ * the server sent, as long as it has at most 15 significant digits.
  */
-export function quoteCheckout(creditsMicros: number, feePercent: number, feeFixedUsd: number): CheckoutQuote {
+function exactDecimal(value: number | string): { units: bigint; scale: number } {
+  const match = /^\s*(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?\s*$/i.exec(String(value));
+  if (!match || !(match[1] || match[2])) {
+    throw new RangeError(`Not a non-negative decimal number: ${value}`);
+  }
+  const fraction = match[2] ?? '';
+  const scale = fraction.length - Number(match[3] ?? 0);
+  const units = BigInt((match[1] ?? '') + fraction || '0');
+  return scale >= 0 ? { units, scale } : { units: units * 10n ** BigInt(-scale), scale: 0 };
+}
+
+/** n / d rounded half up, for n ≥ 0 and d > 0, as Java's RoundingMode.HALF_UP does. */
+function divideHalfUp(n: bigint, d: bigint): bigint {
+  return (2n * n + d) / (2n * d);
+}
+
+/**
+ * What a top-up of `creditsMicros` costs at checkout, to the cent as Tollgate asks Stripe to charge it
+ * (billing/TopUpPricing): the credits, which must be whole cents, plus the purchase fee, `feePercent` % of the credits
+ * rounded half up to the cent, plus `feeFixedUsd`. Null when the credits are not a whole number of cents, which the
+ * server refuses.
+ */
+export function quoteCheckout(creditsMicros: number, feePercent: number | string, feeFixedUsd: number | string): CheckoutQuote | null {
   assertMicros(creditsMicros);
-  // Percent and fixed fee arrive as small decimal numbers; scale them to integers before multiplying.
-  const percentMillionths = Math.round(feePercent * 10_000); // 5.5 % → 55,000 millionths
-  // BigInt: the product of micros and millionths can pass 2^53 for large top-ups.
-  const percentFee = Number((BigInt(creditsMicros) * BigInt(percentMillionths) + 500_000n) / 1_000_000n);
-  const feeMicros = percentFee + Math.round(feeFixedUsd * MICROS_PER_USD);
+  if (creditsMicros < 0 || creditsMicros % MICROS_PER_CENT !== 0) return null;
+  const cents = BigInt(creditsMicros / MICROS_PER_CENT);
+  const percent = exactDecimal(feePercent);
+  // cents × units / 10^scale / 100, in whole cents; BigInt keeps large top-ups exact.
+  const percentCents = divideHalfUp(cents * percent.units, 100n * 10n ** BigInt(percent.scale));
+  const fixed = exactDecimal(feeFixedUsd);
+  // The server keeps the fixed fee in whole cents (it refuses anything finer in its configuration).
+  const fixedCents = divideHalfUp(fixed.units * 100n, 10n ** BigInt(fixed.scale));
+  const feeMicros = Number(percentCents + fixedCents) * MICROS_PER_CENT;
   return { creditsMicros, feeMicros, totalMicros: creditsMicros + feeMicros };
 }
 

@@ -1,4 +1,4 @@
-import { screen, within, waitFor } from '@testing-library/react';
+import { cleanup, screen, within, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { apiError, ME, mockApi } from '../test/mockApi';
@@ -85,6 +85,80 @@ describe('credits page', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
     await waitFor(() => expect(assign).toHaveBeenCalledWith('https://checkout.stripe.test/c/pay/cs_1'));
     expect(server.callsTo('POST', '/api/billing/checkout')[0]?.body).toEqual({ amountUsd: '20' });
+  });
+
+  it('shows the fee Stripe will charge, rounded once to the cent', async () => {
+    mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/credits': { body: CREDITS },
+      'GET /api/billing/config': { body: { enabled: true, minUsd: 5, maxUsd: 1000, feePercent: 3.495, feeFixedUsd: 0.3 } },
+      'GET /api/billing/auto-topup': { body: AUTO },
+    });
+    renderApp('/credits');
+    const amount = await screen.findByLabelText('Amount of credits (USD)');
+    await userEvent.clear(amount);
+    await userEvent.type(amount, '7.01');
+    // 3.495 % of $7.01 is 24.49995 cents: Stripe charges 24 cents plus the fixed 30.
+    const quote = screen.getByLabelText('Price');
+    expect(within(quote).getByText('Purchase fee (3.495% + $0.30)').nextSibling).toHaveTextContent('$0.54');
+    expect(within(quote).getByText('You pay').nextSibling).toHaveTextContent('$7.55');
+  });
+
+  it('waits for the bought credits after Checkout and says when they have arrived', async () => {
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, assign });
+    let paid = false;
+    const server = mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/auth/csrf': { body: { token: 't' } },
+      'GET /api/credits': () => ({
+        body: paid
+          ? { ...CREDITS, balanceMicros: 24_250_000, totalCreditedMicros: 25_000_000, entries: [
+              { id: 'e3', kind: 'topup', amountMicros: 20_000_000, description: 'Top-up with Stripe Checkout', createdAt: '2026-03-11T08:00:00Z' },
+              ...CREDITS.entries,
+            ] }
+          : CREDITS,
+      }),
+      'GET /api/billing/config': { body: { enabled: true, minUsd: 5, maxUsd: 1000, feePercent: 2.9, feeFixedUsd: 0.3 } },
+      'GET /api/billing/auto-topup': { body: AUTO },
+      'POST /api/billing/checkout': { body: { url: 'https://checkout.stripe.test/c/pay/cs_1' } },
+    });
+    renderApp('/credits');
+    const amount = await screen.findByLabelText('Amount of credits (USD)');
+    await screen.findByTestId('balance');
+    await userEvent.clear(amount);
+    await userEvent.type(amount, '20');
+    await userEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    await waitFor(() => expect(assign).toHaveBeenCalledWith('https://checkout.stripe.test/c/pay/cs_1'));
+    cleanup();
+
+    // Back from Checkout before Stripe's webhook: the page keeps asking until the credits are there.
+    renderApp('/credits?checkout=success&session_id=cs_1');
+    expect(await screen.findByText(/your credits appear here as soon as Stripe confirms it/)).toBeInTheDocument();
+    expect(await screen.findByTestId('balance')).toHaveTextContent('$4.25');
+    const asked = server.callsTo('GET', '/api/credits').length;
+    paid = true;
+    expect(await screen.findByText(/Payment received: \$20\.00 of credits were added/, {}, { timeout: 4_000 })).toBeInTheDocument();
+    expect(screen.getByTestId('balance')).toHaveTextContent('$24.25');
+    expect(screen.getByText('Top-up')).toBeInTheDocument();
+    expect(server.callsTo('GET', '/api/credits').length).toBeGreaterThan(asked);
+  });
+
+  it('refuses fractions of a cent, which Stripe cannot charge', async () => {
+    const server = mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/credits': { body: CREDITS },
+      'GET /api/billing/config': { body: { enabled: true, minUsd: 5, maxUsd: 1000, feePercent: 2.9, feeFixedUsd: 0.3 } },
+      'GET /api/billing/auto-topup': { body: AUTO },
+    });
+    renderApp('/credits');
+    const amount = await screen.findByLabelText('Amount of credits (USD)');
+    await userEvent.clear(amount);
+    await userEvent.type(amount, '10.005');
+    expect(screen.queryByLabelText('Price')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    expect(amount).toHaveAccessibleDescription(/Enter whole cents/);
+    expect(server.callsTo('POST', '/api/billing/checkout')).toHaveLength(0);
   });
 
   it('refuses amounts outside the allowed range', async () => {

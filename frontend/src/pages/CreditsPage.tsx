@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client';
 import { queryKeys, useAutoTopUp, useBillingConfig, useCredits } from '../api/queries';
-import type { AutoTopUp, BillingConfig, LedgerEntry } from '../api/types';
+import type { AutoTopUp, BillingConfig, Credits, LedgerEntry } from '../api/types';
 import type { FieldErrors } from '../auth/formErrors';
 import { useFormErrors } from '../auth/useFormErrors';
 import { Field } from '../components/Field';
@@ -31,7 +31,7 @@ function BillingNotConfigured() {
   );
 }
 
-function AddCredits({ config }: { config: BillingConfig }) {
+function AddCredits({ config, creditedMicros }: { config: BillingConfig; creditedMicros: number | undefined }) {
   const minMicros = usdToMicros(config.minUsd) ?? 0;
   const maxMicros = usdToMicros(config.maxUsd) ?? Number.MAX_SAFE_INTEGER;
   const [amount, setAmount] = useState(String(Math.max(config.minUsd, 10)));
@@ -41,7 +41,10 @@ function AddCredits({ config }: { config: BillingConfig }) {
   const quote = micros === null ? null : quoteCheckout(micros, config.feePercent, config.feeFixedUsd);
   const checkout = useMutation({
     mutationFn: (amountUsd: string) => api<{ url: string }>('/api/billing/checkout', { method: 'POST', body: { amountUsd } }),
-    onSuccess: ({ url }) => window.location.assign(url),
+    onSuccess: ({ url }, amountUsd) => {
+      rememberCheckout({ creditedBeforeMicros: creditedMicros ?? null, amountMicros: parseUsdToMicros(amountUsd) ?? 0 });
+      window.location.assign(url);
+    },
     onError: (error) => {
       if (error instanceof ApiError && (error.code === 'billing_not_configured' || error.status === 503)) {
         setNotConfigured(true);
@@ -56,6 +59,8 @@ function AddCredits({ config }: { config: BillingConfig }) {
     const errors: FieldErrors = {};
     if (micros === null || micros < minMicros || micros > maxMicros) {
       errors.amountUsd = `Enter an amount between ${formatMicros(minMicros)} and ${formatMicros(maxMicros)}.`;
+    } else if (quote === null) {
+      errors.amountUsd = 'Enter whole cents, like 25 or 25.50.';
     }
     if (check(errors) && micros !== null) checkout.mutate(microsToUsdDecimal(micros));
   };
@@ -83,6 +88,98 @@ function AddCredits({ config }: { config: BillingConfig }) {
       </button>
       <p className="muted small">Payment is handled by Stripe Checkout; credits appear here within seconds.</p>
     </form>
+  );
+}
+
+/** What the tab knew when it left for Stripe Checkout, to tell when the bought credits have arrived. */
+interface PendingCheckout {
+  /** `totalCreditedMicros` before paying; null when the balance had not loaded. */
+  creditedBeforeMicros: number | null;
+  amountMicros: number;
+}
+
+const PENDING_CHECKOUT = 'tollgate.pendingCheckout';
+
+// sessionStorage belongs to the tab, and survives its trip to Stripe and back.
+function rememberCheckout(pending: PendingCheckout): void {
+  try {
+    sessionStorage.setItem(PENDING_CHECKOUT, JSON.stringify(pending));
+  } catch {
+    // Storage disabled: the page back from Checkout then waits without knowing the amount.
+  }
+}
+
+function pendingCheckout(): PendingCheckout | null {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(PENDING_CHECKOUT) ?? 'null') as PendingCheckout | null;
+    return stored && Number.isSafeInteger(stored.amountMicros) ? stored : null;
+  } catch {
+    return null;
+  }
+}
+
+function forgetCheckout(): void {
+  try {
+    sessionStorage.removeItem(PENDING_CHECKOUT);
+  } catch {
+    // Nothing to forget.
+  }
+}
+
+// Credits arrive with Stripe's webhook, which may land before or after the payer is sent back: ask until they are
+// here, for two minutes at most (a bank debit can take days; the history shows it whenever it comes).
+const ARRIVAL_POLL_MS = 1_500;
+const ARRIVAL_PATIENCE_MS = 120_000;
+
+/**
+ * The top-up the payer just made, back from Checkout: `arrived` once the credited total has grown by its amount,
+ * `waiting` while it has not (and patience lasts), when the credits should be asked for again.
+ */
+function useCheckoutReturn(returned: string | null) {
+  const [pending] = useState(() => (returned === 'success' ? pendingCheckout() : null));
+  const [patient, setPatient] = useState(true);
+  useEffect(() => {
+    if (returned !== 'success') return;
+    const timer = setTimeout(() => setPatient(false), ARRIVAL_PATIENCE_MS);
+    return () => clearTimeout(timer);
+  }, [returned]);
+  const arrived = (credits: Credits | undefined): boolean =>
+    pending !== null && pending.creditedBeforeMicros !== null && credits !== undefined
+    && credits.totalCreditedMicros >= pending.creditedBeforeMicros + pending.amountMicros;
+  const waiting = (credits: Credits | undefined): boolean => returned === 'success' && patient && !arrived(credits);
+  return { pending, arrived, waiting };
+}
+
+function CheckoutReturn({ returned, pending, arrived, waiting, onDismiss }: {
+  returned: string | null;
+  pending: PendingCheckout | null;
+  arrived: boolean;
+  waiting: boolean;
+  onDismiss: () => void;
+}) {
+  const dismiss = <button type="button" className="link-button" onClick={onDismiss}>Dismiss</button>;
+  if (returned === 'cancel') return <Alert tone="info">Checkout was cancelled; nothing was charged. {dismiss}</Alert>;
+  if (returned !== 'success') return null;
+  if (arrived && pending) {
+    return (
+      <Alert tone="success">
+        Payment received: {formatMicros(pending.amountMicros)} of credits were added to your balance. {dismiss}
+      </Alert>
+    );
+  }
+  if (waiting) {
+    return (
+      <Alert tone="success">
+        <span className="spinner spinner-inline" aria-hidden="true" /> Thank you! Stripe has your payment; your credits
+        appear here as soon as Stripe confirms it, usually within seconds. {dismiss}
+      </Alert>
+    );
+  }
+  return (
+    <Alert tone="info">
+      Thank you for your payment. If your credits are not in the history below yet, Stripe is still confirming it: they
+      appear once it does. {dismiss}
+    </Alert>
   );
 }
 
@@ -181,31 +278,27 @@ export function CreditsPage() {
   const [page, setPage] = useState(0);
   const [includeUsage, setIncludeUsage] = useState(false);
   const [params, setParams] = useSearchParams();
-  const credits = useCredits(page, includeUsage);
+  const returnedFromCheckout = params.get('checkout');
+  const checkoutReturn = useCheckoutReturn(returnedFromCheckout);
+  const credits = useCredits(page, includeUsage, 20, (data) => (checkoutReturn.waiting(data) ? ARRIVAL_POLL_MS : false));
   const billing = useBillingConfig();
   const autoTopUp = useAutoTopUp();
-  const returnedFromCheckout = params.get('checkout');
   const billingUnavailable =
     (billing.error instanceof ApiError && billing.error.notAvailable) || billing.data?.enabled === false;
-
-  // Stripe sends the buyer back before (or just after) its webhook lands: refresh the balance a few times.
-  const { refetch } = credits;
+  const arrived = checkoutReturn.arrived(credits.data);
   useEffect(() => {
-    if (returnedFromCheckout !== 'success') return;
-    const timers = [1500, 4000, 8000].map((delay) => setTimeout(() => refetch(), delay));
-    return () => timers.forEach(clearTimeout);
-  }, [returnedFromCheckout, refetch]);
+    if (arrived) forgetCheckout();
+  }, [arrived]);
+  const dismiss = () => {
+    forgetCheckout();
+    setParams({});
+  };
 
   return (
     <>
       <PageHeader title="Credits" description="Tollgate is prepaid: every call is paid from this balance." />
-      {returnedFromCheckout === 'success' && (
-        <Alert tone="success">
-          Thank you! Your payment went through; the credits appear here within a few seconds.{' '}
-          <button type="button" className="link-button" onClick={() => setParams({})}>Dismiss</button>
-        </Alert>
-      )}
-      {returnedFromCheckout === 'cancel' && <Alert tone="info">Checkout was cancelled; nothing was charged.</Alert>}
+      <CheckoutReturn returned={returnedFromCheckout} pending={checkoutReturn.pending} arrived={arrived}
+        waiting={checkoutReturn.waiting(credits.data)} onDismiss={dismiss} />
       {credits.isPending ? (
         <Loading label="Loading balance…" />
       ) : credits.error ? (
@@ -240,7 +333,7 @@ export function CreditsPage() {
           ) : !billing.data.enabled ? (
             <BillingNotConfigured />
           ) : (
-            <AddCredits config={billing.data} />
+            <AddCredits config={billing.data} creditedMicros={credits.data?.totalCreditedMicros} />
           )}
         </section>
         <section className="card" aria-labelledby="auto-topup-title">
