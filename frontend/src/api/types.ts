@@ -6,6 +6,12 @@ export interface Me {
   role: string;
 }
 
+/** A key's own rate limits (either may be null: no limit of that kind). */
+export interface KeyRateLimit {
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+}
+
 export interface ApiKey {
   id: string;
   name: string;
@@ -14,6 +20,8 @@ export interface ApiKey {
   createdAt: string;
   lastUsedAt: string | null;
   usageMicros?: number | null;
+  /** Null when the key has none; absent from servers without rate limits. */
+  rateLimit?: KeyRateLimit | null;
 }
 
 export interface CreatedApiKey {
@@ -23,6 +31,7 @@ export interface CreatedApiKey {
   prefix: string;
   creditLimitMicros: number | null;
   createdAt: string;
+  rateLimit?: KeyRateLimit | null;
 }
 
 export type LedgerKind = 'signup_bonus' | 'topup' | 'usage' | 'refund' | 'adjustment' | 'auto_topup';

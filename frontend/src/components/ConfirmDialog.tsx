@@ -1,4 +1,5 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import { Dialog } from './Dialog';
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -10,30 +11,10 @@ interface ConfirmDialogProps {
   onCancel: () => void;
 }
 
-/** A modal confirmation on the native <dialog>: focus is trapped, Escape cancels, the safe button has focus. */
+/** A modal confirmation: focus is trapped, Escape cancels, the safe button has focus. */
 export function ConfirmDialog({ open, title, children, confirmLabel, busy, onConfirm, onCancel }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    } else if (!open && dialog.open) {
-      if (typeof dialog.close === 'function') dialog.close();
-      else dialog.removeAttribute('open');
-    }
-  }, [open]);
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby="confirm-title"
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
-    >
+    <Dialog open={open} labelledBy="confirm-title" onCancel={onCancel}>
       <h2 id="confirm-title">{title}</h2>
       <div className="dialog-body">{children}</div>
       <div className="dialog-actions">
@@ -44,6 +25,6 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busy, onCon
           {busy ? 'Working…' : confirmLabel}
         </button>
       </div>
-    </dialog>
+    </Dialog>
   );
 }
