@@ -144,6 +144,19 @@ describe('credits page', () => {
     expect(server.callsTo('GET', '/api/credits').length).toBeGreaterThan(asked);
   });
 
+  it('says nothing was charged when the payer cancels Checkout, and stops waiting for that top-up', async () => {
+    sessionStorage.setItem('tollgate.pendingCheckout', JSON.stringify({ creditedBeforeMicros: 5_000_000, amountMicros: 20_000_000 }));
+    mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/credits': { body: CREDITS },
+      'GET /api/billing/config': { body: { enabled: true, minUsd: 5, maxUsd: 1000, feePercent: 0, feeFixedUsd: 0 } },
+      'GET /api/billing/auto-topup': { body: AUTO },
+    });
+    renderApp('/credits?checkout=cancel');
+    expect(await screen.findByText(/Checkout was cancelled; nothing was charged/)).toBeInTheDocument();
+    await waitFor(() => expect(sessionStorage.getItem('tollgate.pendingCheckout')).toBeNull());
+  });
+
   it('refuses fractions of a cent, which Stripe cannot charge', async () => {
     const server = mockApi({
       'GET /api/me': { body: ME },

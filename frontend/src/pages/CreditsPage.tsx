@@ -287,8 +287,8 @@ export function CreditsPage() {
     (billing.error instanceof ApiError && billing.error.notAvailable) || billing.data?.enabled === false;
   const arrived = checkoutReturn.arrived(credits.data);
   useEffect(() => {
-    if (arrived) forgetCheckout();
-  }, [arrived]);
+    if (arrived || returnedFromCheckout === 'cancel') forgetCheckout();
+  }, [arrived, returnedFromCheckout]);
   const dismiss = () => {
     forgetCheckout();
     setParams({});
