@@ -13,6 +13,7 @@ const PAGE_SIZE = 50;
 
 // The request log keeps each call's HTTP status; these are the ones a call can end with.
 const STATUSES: [string, string][] = [
+  ['failed', 'Any failure'],
   ['200', 'Succeeded'],
   ['400', 'Bad request'],
   ['402', 'Out of credits'],
@@ -75,7 +76,7 @@ function Filters() {
         <select value={params.get('status') ?? ''} onChange={(event) => set('status', event.target.value)}>
           <option value="">Any status</option>
           {STATUSES.map(([code, label]) => (
-            <option key={code} value={code}>{code} {label}</option>
+            <option key={code} value={code}>{code === 'failed' ? label : `${code} ${label}`}</option>
           ))}
         </select>
       </label>

@@ -32,10 +32,10 @@ class ActivityController {
     Mono<ActivityPage> list(@AuthenticationPrincipal SessionUser user, @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "50") int size, @RequestParam(required = false) @Nullable String model,
             @RequestParam(required = false) @Nullable UUID keyId,
-            @RequestParam(required = false) @Nullable Integer status) {
+            @RequestParam(required = false) @Nullable String status) {
         Paging paging = Paging.of(page, size);
         RequestLogQueries.ActivityFilter filter = new RequestLogQueries.ActivityFilter(blankToNull(model), keyId,
-                status);
+                statusCode(status), "failed".equals(status));
         return Mono.zip(log.page(user.tenantId(), filter, paging.page(), paging.size()).collectList(),
                 log.count(user.tenantId(), filter), keys.names(user.tenantId()))
             .map(all -> new ActivityPage(named(all.getT1(), all.getT3()), paging.page(), paging.size(), all.getT2()));
@@ -54,6 +54,19 @@ class ActivityController {
 
     private static List<ActivityItem> named(List<ActivityItem> items, Map<UUID, String> names) {
         return items.stream().map(item -> item.withKeyName(names.get(item.keyId()))).toList();
+    }
+
+    /** A status filter is an HTTP status, or {@code failed} for every call that did not end well. */
+    private static @Nullable Integer statusCode(@Nullable String status) {
+        if (status == null || status.isBlank() || status.equals("failed")) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(status);
+        }
+        catch (NumberFormatException ex) {
+            throw ApiException.invalidParam("status", "status is an HTTP status such as 429, or \"failed\".");
+        }
     }
 
     private static @Nullable String blankToNull(@Nullable String text) {

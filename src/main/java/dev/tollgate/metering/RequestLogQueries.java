@@ -105,6 +105,10 @@ class RequestLogQueries {
             sql.append(" and status = :status");
             binds.put("status", filter.status());
         }
+        if (filter.failed()) {
+            // Failed before an answer, or broke or was cut after its first byte.
+            sql.append(" and (status >= 400 or error_code is not null)");
+        }
         return new Filter(sql.toString(), binds);
     }
 
@@ -123,7 +127,7 @@ class RequestLogQueries {
     }
 
     /** Optional filters of the activity list. */
-    record ActivityFilter(@Nullable String model, @Nullable UUID keyId, @Nullable Integer status) {
+    record ActivityFilter(@Nullable String model, @Nullable UUID keyId, @Nullable Integer status, boolean failed) {
     }
 
     private record Filter(String sql, Map<String, Object> binds) {

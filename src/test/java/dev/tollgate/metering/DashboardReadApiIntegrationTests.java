@@ -73,6 +73,10 @@ class DashboardReadApiIntegrationTests {
         String serverKeyId = data.get(1).path("keyId").stringValue();
         assertThat(user.getJson("/api/activity?keyId=" + serverKeyId).path("total").asLong()).isEqualTo(2);
         assertThat(user.getJson("/api/activity?status=502").path("total").asLong()).isEqualTo(1);
+        assertThat(user.getJson("/api/activity?status=failed").path("data").get(0).path("status").asInt())
+            .isEqualTo(502);
+        assertThat(user.getJson("/api/activity?status=failed").path("total").asLong()).isEqualTo(1);
+        user.get("/api/activity?status=bad").expectStatus().isBadRequest();
         assertThat(user.getJson("/api/activity?model=openai/gpt-4o").path("total").asLong()).isZero();
         assertThat(user.getJson("/api/activity?page=1&size=2").path("data")).hasSize(1);
 
