@@ -1,0 +1,137 @@
+package dev.tollgate.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The benchmark ({@code ./mvnw -Pbench package}, README "Benchmarks"): starts the upstream and a packaged Tollgate,
+ * warms both paths up, then runs each scenario against the upstream directly and through Tollgate, and writes
+ * {@code target/bench/results.md}, {@code results.json} and {@code latency.svg}. Not a test: it asserts nothing and
+ * its numbers depend on the machine; the report compares them with the targets of the README.
+ *
+ * <p>System properties: {@code bench.duration} (seconds per measured run, default 15), {@code bench.only} (scenario ids,
+ * comma separated), {@code bench.profile} (true records a JFR profile of Tollgate into {@code tollgate.jfr}),
+ * {@code bench.jvmArgs} (more flags for Tollgate's JVM, such as an async-profiler agent).
+ */
+public final class Benchmark {
+
+    private Benchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args[0]);
+        Path output = Files.createDirectories(Path.of(args[1]));
+        Duration duration = Duration.ofSeconds(Long.getLong("bench.duration", 15));
+        Set<String> only = Set.of(System.getProperty("bench.only", "").split(","));
+        List<String> jvmFlags = new ArrayList<>();
+        if (Boolean.getBoolean("bench.profile")) {
+            jvmFlags.add("-XX:StartFlightRecording=filename=" + output.resolve("tollgate.jfr") + ",settings=profile");
+        }
+        Arrays.stream(System.getProperty("bench.jvmArgs", "").split(" ")).filter(flag -> !flag.isBlank())
+                .forEach(jvmFlags::add);
+
+        List<Scenario> scenarios = new ArrayList<>(List.of(
+                Scenario.nonStreaming(200, duration),
+                Scenario.nonStreaming(500, duration),
+                Scenario.nonStreaming(1000, duration),
+                Scenario.streaming(100, duration),
+                Scenario.streaming(300, duration),
+                Scenario.longStreams(500, 1000, Duration.ofMillis(20)),
+                Scenario.closedLoop(64, duration)));
+        scenarios.removeIf(scenario -> !only.contains("") && !only.contains(scenario.id()));
+
+        List<Result> results = new ArrayList<>();
+        try (BenchUpstream upstream = new BenchUpstream();
+                LoadClient client = new LoadClient();
+                TollgateProcess tollgate = TollgateProcess.start(jar, upstream.baseUrl(), output, jvmFlags)) {
+            Target direct = Target.direct(upstream);
+            Target proxied = Target.tollgate(tollgate);
+            ProcessMeter meter = new ProcessMeter(tollgate.pid(), tollgate.databaseDir());
+            warmUp(upstream, client, direct, proxied, meter);
+            double idleCores = idleCores(meter);
+            for (Scenario scenario : scenarios) {
+                System.out.println("bench: " + scenario.title());
+                upstream.shape(Duration.ZERO, scenario.chunks(), scenario.chunkInterval());
+                Load.Measured baseline = scenario.run(client, direct);
+                Thread.sleep(1000);
+                ProcessMeter.Cpu before = meter.cpu();
+                Load.Measured measured;
+                List<long[]> timeline;
+                long maxRss;
+                List<Long> liveHeap = new java.util.concurrent.CopyOnWriteArrayList<>();
+                try (ProcessMeter.Sampler rss = meter.sample();
+                        LiveHeapProbe probe = LiveHeapProbe.during(scenario, meter, liveHeap)) {
+                    measured = scenario.run(client, proxied);
+                    // Usage is written a moment after the answer; its database work belongs to these calls.
+                    Thread.sleep(1000);
+                    rss.close();
+                    timeline = rss.samples();
+                    maxRss = rss.maxRss();
+                }
+                ProcessMeter.Cpu used = meter.cpu().minus(before);
+                Result result = new Result(scenario, Result.Side.of(baseline), Result.Side.of(measured),
+                        used.tollgateNanos() / 1000.0 / Math.max(1, measured.calls()),
+                        used.databaseNanos() / 1000.0 / Math.max(1, measured.calls()),
+                        maxRss / 1024.0 / 1024.0, timeline,
+                        liveHeap.stream().mapToDouble(bytes -> bytes / 1024.0 / 1024.0).toArray());
+                results.add(result);
+                System.out.println(Report.summary(result));
+            }
+            Report report = new Report(results, tollgate.jvmFlags(), duration, idleCores);
+            Files.writeString(output.resolve("results.md"), report.markdown());
+            Files.writeString(output.resolve("results.json"), report.json());
+            Files.writeString(output.resolve("latency.svg"), report.latencySvg());
+            Files.writeString(output.resolve("memory.svg"), report.memorySvg());
+        }
+        System.out.println("bench: results in " + output.toAbsolutePath() + " (results.md, results.json, latency.svg, "
+                + "memory.svg)" + (Boolean.getBoolean("bench.profile") ? ", profile in tollgate.jfr" : ""));
+        System.out.println(Files.readString(output.resolve("results.md")));
+    }
+
+    /**
+     * What Tollgate spends doing nothing (timers, metrics, the usage writer's polling), in cores: per call it weighs
+     * more the fewer calls there are, so the report shows it apart.
+     */
+    private static double idleCores(ProcessMeter meter) throws InterruptedException {
+        Thread.sleep(2000);
+        ProcessMeter.Cpu before = meter.cpu();
+        Thread.sleep(5000);
+        double cores = meter.cpu().minus(before).tollgateNanos() / 5e9;
+        System.out.printf(Locale.ROOT, "bench: idle Tollgate uses %.1f%% of a core%n", cores * 100);
+        return cores;
+    }
+
+    /**
+     * Runs both paths until Tollgate's JIT compiler has (nearly) nothing left to do: on two cores the C2 compiler needs
+     * minutes for a Spring application, and numbers taken before that measure the compiler, not Tollgate. Gives up
+     * after {@code bench.warmup} seconds (default 300) and says so.
+     */
+    private static void warmUp(BenchUpstream upstream, LoadClient client, Target direct, Target proxied,
+            ProcessMeter meter) {
+        Duration round = Duration.ofSeconds(10);
+        long deadline = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup", 300)).toNanos();
+        for (int i = 1; ; i++) {
+            long compilerBefore = meter.compilerNanos();
+            boolean stream = i % 2 == 0;
+            upstream.shape(Duration.ZERO, 20, Duration.ZERO);
+            Load.closed(client, direct, stream, 32, Duration.ofSeconds(1));
+            Load.Measured measured = Load.closed(client, proxied, stream, 32, round);
+            double compiler = (meter.compilerNanos() - compilerBefore) / (double) round.plusSeconds(1).toNanos();
+            System.out.printf(Locale.ROOT, "bench: warm-up round %d: %.0f calls/s, JIT compiler busy %.0f%% of a core%n",
+                    i, measured.throughput(), compiler * 100);
+            if (i >= 2 && compiler < 0.03) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                System.out.println("bench: the JIT compiler is still busy; measuring anyway");
+                return;
+            }
+        }
+    }
+}

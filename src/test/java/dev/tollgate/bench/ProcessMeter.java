@@ -1,0 +1,159 @@
+package dev.tollgate.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a process costs, read from /proc (Linux): CPU time (user + system) of the Tollgate JVM and, apart, of its
+ * embedded PostgreSQL (the server started on Tollgate's data folder and its backends: pg_ctl detaches it from the JVM),
+ * and the JVM's resident memory sampled every 100 ms while a scenario runs.
+ */
+final class ProcessMeter {
+
+    /** USER_HZ: the unit of utime and stime in /proc/[pid]/stat; 100 on every Linux the JDK runs on. */
+    private static final long TICK_NANOS = 10_000_000L;
+
+    private final long pid;
+
+    private final String databaseDir;
+
+    ProcessMeter(long pid, String databaseDir) {
+        this.pid = pid;
+        this.databaseDir = databaseDir;
+    }
+
+    record Cpu(long tollgateNanos, long databaseNanos) {
+
+        Cpu minus(Cpu earlier) {
+            return new Cpu(tollgateNanos - earlier.tollgateNanos, databaseNanos - earlier.databaseNanos);
+        }
+    }
+
+    Cpu cpu() {
+        long database = ProcessHandle.allProcesses()
+                .filter(process -> process.info().commandLine().orElse("").contains(databaseDir))
+                .flatMap(server -> java.util.stream.Stream.concat(java.util.stream.Stream.of(server), server.descendants()))
+                .mapToLong(process -> cpuNanos(process.pid()))
+                .sum();
+        return new Cpu(cpuNanos(pid), database);
+    }
+
+    /** CPU time of the JIT compiler threads: while it grows fast, the code being measured is not yet compiled. */
+    long compilerNanos() {
+        try (var threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return threads.filter(task -> {
+                try {
+                    return Files.readString(task.resolve("comm")).contains("CompilerThre");
+                }
+                catch (IOException gone) {
+                    return false;
+                }
+            }).mapToLong(task -> cpuNanos(task.resolve("stat"))).sum();
+        }
+        catch (IOException gone) {
+            return 0;
+        }
+    }
+
+    long rssBytes() {
+        return rssBytes(pid);
+    }
+
+    /**
+     * The heap still in use after a full collection (jcmd GC.run, then GC.heap_info): what the calls in flight hold,
+     * without the garbage and the headroom that make up most of the RSS of a JVM given a large heap.
+     */
+    long liveHeapBytes() {
+        try {
+            jcmd("GC.run");
+            java.util.regex.Matcher used = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K")
+                    .matcher(jcmd("GC.heap_info"));
+            return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+        }
+        catch (IOException | InterruptedException failed) {
+            return -1;
+        }
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), command).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        return output;
+    }
+
+    /** Samples resident memory until closed; the samples form the memory timeline of a scenario. */
+    Sampler sample() {
+        return new Sampler();
+    }
+
+    final class Sampler implements AutoCloseable {
+
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+        private final List<long[]> samples = new ArrayList<>();
+
+        private final long start = System.nanoTime();
+
+        private Sampler() {
+            timer.scheduleAtFixedRate(this::take, 0, 100, TimeUnit.MILLISECONDS);
+        }
+
+        private synchronized void take() {
+            samples.add(new long[] {(System.nanoTime() - start) / 1_000_000, rssBytes()});
+        }
+
+        /** [milliseconds since the start, RSS bytes] pairs. */
+        synchronized List<long[]> samples() {
+            return List.copyOf(samples);
+        }
+
+        long maxRss() {
+            return samples().stream().mapToLong(sample -> sample[1]).max().orElse(0);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            timer.shutdown();
+            timer.awaitTermination(1, TimeUnit.SECONDS);
+            take();
+        }
+    }
+
+    private static long cpuNanos(long pid) {
+        return cpuNanos(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    private static long cpuNanos(Path statFile) {
+        try {
+            String stat = Files.readString(statFile);
+            // The command name (field 2) may hold spaces; the fields after its closing parenthesis start at field 3.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_NANOS;
+        }
+        catch (IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
+    private static long rssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        }
+        catch (IOException gone) {
+            // the process has ended
+        }
+        return 0;
+    }
+}

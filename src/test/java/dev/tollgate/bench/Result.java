@@ -1,0 +1,55 @@
+package dev.tollgate.bench;
+
+import java.util.List;
+
+import org.HdrHistogram.Histogram;
+
+/** A scenario's numbers, both paths, in the units the report prints (milliseconds, microseconds, MiB). */
+record Result(Scenario scenario, Side direct, Side tollgate, double tollgateCpuMicrosPerCall,
+        double databaseCpuMicrosPerCall, double maxRssMiB, List<long[]> rssTimeline, double[] liveHeapMiB) {
+
+    static final double[] PERCENTILES = {50, 90, 99, 99.9, 100};
+
+    /** Latency and time to first byte of one path, at {@link #PERCENTILES}. */
+    record Side(double[] latencyMs, double[] firstByteMs, double throughput, long calls, long errors,
+            java.util.Map<String, Long> failures, List<double[]> latencyByPercentile) {
+
+        static Side of(Load.Measured measured) {
+            return new Side(at(measured.latency()), at(measured.firstByte()), measured.throughput(), measured.calls(),
+                    measured.errors(), measured.failures(), curve(measured.latency()));
+        }
+
+        private static double[] at(Histogram histogram) {
+            double[] values = new double[PERCENTILES.length];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = histogram.getValueAtPercentile(PERCENTILES[i]) / 1000.0;
+            }
+            return values;
+        }
+
+        /** The latency distribution for the plot: [percentile, milliseconds] from the median to the maximum. */
+        private static List<double[]> curve(Histogram histogram) {
+            double[] percentiles = {0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
+            return java.util.Arrays.stream(percentiles)
+                    .mapToObj(p -> new double[] {p, histogram.getValueAtPercentile(p) / 1000.0})
+                    .toList();
+        }
+    }
+
+    /** Tollgate minus direct, percentile by percentile. */
+    double[] addedLatencyMs() {
+        return minus(tollgate.latencyMs(), direct.latencyMs());
+    }
+
+    double[] addedFirstByteMs() {
+        return minus(tollgate.firstByteMs(), direct.firstByteMs());
+    }
+
+    private static double[] minus(double[] a, double[] b) {
+        double[] difference = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            difference[i] = a[i] - b[i];
+        }
+        return difference;
+    }
+}
