@@ -66,7 +66,7 @@ public final class Benchmark {
                 long maxRss;
                 List<Long> liveHeap = new java.util.concurrent.CopyOnWriteArrayList<>();
                 try (ProcessMeter.Sampler rss = meter.sample();
-                        LiveHeapProbe probe = LiveHeapProbe.during(scenario, meter, liveHeap)) {
+                        LiveHeapProbe probe = LiveHeapProbe.during(scenario, meter, liveHeap, output)) {
                     measured = scenario.run(client, proxied);
                     // Usage is written a moment after the answer; its database work belongs to these calls.
                     Thread.sleep(1000);

@@ -66,19 +66,24 @@ final class ProcessMeter {
     }
 
     /**
-     * The heap still in use after a full collection (jcmd GC.run, then GC.heap_info): what the calls in flight hold,
-     * without the garbage and the headroom that make up most of the RSS of a JVM given a large heap.
+     * The objects still reachable, by class (jcmd GC.class_histogram, which collects first): its total is the heap the
+     * calls in flight really hold, without the garbage and the headroom that make up most of the RSS of a JVM given a
+     * large heap. Empty when jcmd cannot attach.
      */
-    long liveHeapBytes() {
+    String heapHistogram() {
         try {
-            jcmd("GC.run");
-            java.util.regex.Matcher used = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K")
-                    .matcher(jcmd("GC.heap_info"));
-            return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+            return jcmd("GC.class_histogram");
         }
         catch (IOException | InterruptedException failed) {
-            return -1;
+            return "";
         }
+    }
+
+    /** The "Total" line of a class histogram, in bytes; -1 without one. */
+    static long liveBytes(String histogram) {
+        java.util.regex.Matcher total = java.util.regex.Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)")
+                .matcher(histogram);
+        return total.find() ? Long.parseLong(total.group(1)) : -1;
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {

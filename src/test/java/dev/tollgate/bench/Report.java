@@ -59,8 +59,10 @@ final class Report {
         }
         for (Result result : results) {
             md.append("\n## ").append(result.scenario().title()).append("\n\n");
-            md.append("Latency in ms, counted from when each call was due; first byte = time to the first byte of the "
-                    + "answer (for streams, the first chunk).\n\n");
+            md.append(result.scenario().open()
+                    ? "Latency in ms, counted from when each call was due; "
+                    : "Latency in ms, counted from when each call was sent; ");
+            md.append("first byte = time to the first byte of the answer (for streams, the first chunk).\n\n");
             md.append("| path | p50 | p90 | p99 | p99.9 | max | first byte p50 | first byte p99 | calls/s | errors |\n");
             md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             row(md, "direct", result.direct().latencyMs(), result.direct().firstByteMs(), result.direct());
@@ -95,7 +97,9 @@ final class Report {
             rows.add(target("added latency p50 ≤ 1 ms at 500 requests/s", added[0], "ms", added[0] <= 1));
             rows.add(new String[] {"added latency p99 ≤ 5 ms at 500 requests/s",
                     String.format(Locale.ROOT, "%.2f ms (p99 %.2f ms through Tollgate, %.2f ms direct)", added[2],
-                            r.tollgate().latencyMs()[2], r.direct().latencyMs()[2]), added[2] <= 5 ? "yes" : "**no**"});
+                            r.tollgate().latencyMs()[2], r.direct().latencyMs()[2]),
+                    // Tails of two separate runs: a direct run with the worse tail says nothing about Tollgate.
+                    added[2] < 0 ? "inconclusive (the direct run's tail was worse)" : added[2] <= 5 ? "yes" : "**no**"});
             rows.add(new String[] {"no errors at 500 requests/s", Long.toString(r.tollgate().errors()),
                     r.tollgate().errors() == 0 ? "yes" : "**no**"});
             rows.add(target("Tollgate CPU ≤ 250 µs per non-streaming call (500 requests/s)",
@@ -147,7 +151,7 @@ final class Report {
         root.put("secondsPerRun", duration.toSeconds());
         root.put("idleCores", idleCores);
         root.put("targets", targets().stream().map(row -> Map.of("target", row[0], "measured", row[1],
-                "met", row[2].equals("yes"))).toList());
+                "met", row[2].replace("*", ""))).toList());
         root.put("scenarios", scenarios);
         return JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(root);
     }
