@@ -17,7 +17,8 @@ import java.util.Set;
  *
  * <p>System properties: {@code bench.duration} (seconds per measured run, default 15), {@code bench.only} (scenario ids,
  * comma separated), {@code bench.profile} (true records a JFR profile of Tollgate into {@code tollgate.jfr}),
- * {@code bench.jvmArgs} (more flags for Tollgate's JVM, such as an async-profiler agent).
+ * {@code bench.jvmArgs} (more flags for Tollgate's JVM, such as an async-profiler agent), {@code bench.upstreamLatencyMs}
+ * (how long the upstream waits before answering, default 0).
  */
 public final class Benchmark {
 
@@ -29,6 +30,8 @@ public final class Benchmark {
         Path output = Files.createDirectories(Path.of(args[1]));
         Duration duration = Duration.ofSeconds(Long.getLong("bench.duration", 15));
         Set<String> only = Set.of(System.getProperty("bench.only", "").split(","));
+        // A provider's own latency before it answers; 0 by default, so that Tollgate's share is as visible as can be.
+        Duration upstreamLatency = Duration.ofMillis(Long.getLong("bench.upstreamLatencyMs", 0));
         List<String> jvmFlags = new ArrayList<>();
         if (Boolean.getBoolean("bench.profile")) {
             jvmFlags.add("-XX:StartFlightRecording=filename=" + output.resolve("tollgate.jfr") + ",settings=profile");
@@ -53,11 +56,11 @@ public final class Benchmark {
             Target direct = Target.direct(upstream);
             Target proxied = Target.tollgate(tollgate);
             ProcessMeter meter = new ProcessMeter(tollgate.pid(), tollgate.databaseDir());
-            warmUp(upstream, client, direct, proxied, meter);
+            boolean compiled = warmUp(upstream, client, direct, proxied, meter);
             double idleCores = idleCores(meter);
             for (Scenario scenario : scenarios) {
                 System.out.println("bench: " + scenario.title());
-                upstream.shape(Duration.ZERO, scenario.chunks(), scenario.chunkInterval());
+                upstream.shape(upstreamLatency, scenario.chunks(), scenario.chunkInterval());
                 Load.Measured baseline = scenario.run(client, direct);
                 Thread.sleep(1000);
                 ProcessMeter.Cpu before = meter.cpu();
@@ -83,7 +86,7 @@ public final class Benchmark {
                 results.add(result);
                 System.out.println(Report.summary(result));
             }
-            Report report = new Report(results, tollgate.jvmFlags(), duration, idleCores);
+            Report report = new Report(results, tollgate.jvmFlags(), duration, idleCores, compiled);
             Files.writeString(output.resolve("results.md"), report.markdown());
             Files.writeString(output.resolve("results.json"), report.json());
             Files.writeString(output.resolve("latency.svg"), report.latencySvg());
@@ -110,9 +113,9 @@ public final class Benchmark {
     /**
      * Runs both paths until Tollgate's JIT compiler has (nearly) nothing left to do: on two cores the C2 compiler needs
      * minutes for a Spring application, and numbers taken before that measure the compiler, not Tollgate. Gives up
-     * after {@code bench.warmup} seconds (default 300) and says so.
+     * after {@code bench.warmup} seconds (default 300) and says so: false then.
      */
-    private static void warmUp(BenchUpstream upstream, LoadClient client, Target direct, Target proxied,
+    private static boolean warmUp(BenchUpstream upstream, LoadClient client, Target direct, Target proxied,
             ProcessMeter meter) {
         Duration round = Duration.ofSeconds(10);
         long deadline = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup", 300)).toNanos();
@@ -126,11 +129,11 @@ public final class Benchmark {
             System.out.printf(Locale.ROOT, "bench: warm-up round %d: %.0f calls/s, JIT compiler busy %.0f%% of a core%n",
                     i, measured.throughput(), compiler * 100);
             if (i >= 2 && compiler < 0.03) {
-                return;
+                return true;
             }
             if (System.nanoTime() > deadline) {
                 System.out.println("bench: the JIT compiler is still busy; measuring anyway");
-                return;
+                return false;
             }
         }
     }

@@ -28,11 +28,14 @@ final class Report {
 
     private final double idleCores;
 
-    Report(List<Result> results, List<String> jvmFlags, Duration duration, double idleCores) {
+    private final boolean compiled;
+
+    Report(List<Result> results, List<String> jvmFlags, Duration duration, double idleCores, boolean compiled) {
         this.results = results;
         this.jvmFlags = jvmFlags;
         this.duration = duration;
         this.idleCores = idleCores;
+        this.compiled = compiled;
     }
 
     static String summary(Result result) {
@@ -53,6 +56,9 @@ final class Report {
                 .append(duration.toSeconds()).append(" s; load generator, upstream and Tollgate share the machine.  \n")
                 .append(String.format(Locale.ROOT, "Idle, Tollgate uses %.1f%% of a core (timers, metrics, pollers); CPU "
                         + "per call below includes that share.%n%n", idleCores * 100));
+        if (!compiled) {
+            md.append("**Warm-up ended before the JIT compiler was done: these numbers include compiling.**\n\n");
+        }
         md.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
         for (String[] row : targets()) {
             md.append("| ").append(String.join(" | ", row)).append(" |\n");
@@ -150,6 +156,7 @@ final class Report {
         root.put("tollgateJvmFlags", jvmFlags);
         root.put("secondsPerRun", duration.toSeconds());
         root.put("idleCores", idleCores);
+        root.put("compiledBeforeMeasuring", compiled);
         root.put("targets", targets().stream().map(row -> Map.of("target", row[0], "measured", row[1],
                 "met", row[2].replace("*", ""))).toList());
         root.put("scenarios", scenarios);
