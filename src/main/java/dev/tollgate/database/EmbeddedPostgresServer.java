@@ -29,7 +29,11 @@ final class EmbeddedPostgresServer implements DisposableBean {
                 .setDataDirectory(pgData)
                 .setCleanDataDirectory(false)
                 .setPGStartupWait(Duration.ofSeconds(60))
-                .setServerConfig("max_connections", "100");
+                .setServerConfig("max_connections", "100")
+                // Stopped by Spring (destroy, below), after the shutdown phases that still write: the usage writer's
+                // last batch and the credit leases given back. Its own JVM shutdown hook would stop it at once on
+                // SIGTERM, beside Spring's, and those writes would fail.
+                .setRegisterShutdownHook(false);
             if (port > 0) {
                 builder.setPort(port);
             }
