@@ -22,7 +22,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * The HTTP side every adapter shares: a pooled connection per provider, the upstream key pool (balanced by weight and
+ * The HTTP side every adapter shares: pooled connections per provider (on the calling request's event loop), the upstream key pool (balanced by weight and
  * calls in flight, 429s cooled down), the first-byte and idle timeouts, SSE framing, and the mapping of transport
  * failures to {@link UpstreamException}s. Adapters bring the URL, their headers (given the key chosen for the call),
  * the body and their provider's error format.
@@ -41,8 +41,7 @@ public final class UpstreamHttp {
     private final URI baseUrl;
     private final UpstreamKeys keys;
     private final ProviderProperties.Timeouts timeouts;
-    private final ConnectionProvider pool;
-    private final WebClient client;
+    private final LoopAffineClients clients;
 
     public UpstreamHttp(String provider, ProviderProperties properties, URI defaultBaseUrl) {
         this(provider, properties, defaultBaseUrl, ObservationRegistry.NOOP);
@@ -58,21 +57,21 @@ public final class UpstreamHttp {
         this.baseUrl = properties.baseUrl() != null ? properties.baseUrl() : defaultBaseUrl;
         this.keys = new UpstreamKeys(properties.apiKeys(), properties.keyWeights());
         this.timeouts = properties.timeouts();
-        this.pool = ConnectionProvider.builder("tollgate-" + provider)
-            .maxConnections(properties.maxConnections())
-            .pendingAcquireMaxCount(-1)
-            // Providers drop idle keep-alive connections; retire ours before they do.
-            .maxIdleTime(Duration.ofSeconds(30))
-            .evictInBackground(Duration.ofSeconds(30))
-            .build();
-        HttpClient http = HttpClient.create(pool)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeouts.connect().toMillis());
-        this.client = WebClient.builder()
-            .clientConnector(new ReactorClientHttpConnector(http))
-            .observationRegistry(observations)
-            .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_RESPONSE_BYTES))
-            .defaultHeaders(headers -> properties.headers().forEach(headers::set))
-            .build();
+        this.clients = new LoopAffineClients("tollgate-" + provider,
+            name -> ConnectionProvider.builder(name)
+                .maxConnections(properties.maxConnections())
+                .pendingAcquireMaxCount(-1)
+                // Providers drop idle keep-alive connections; retire ours before they do.
+                .maxIdleTime(Duration.ofSeconds(30))
+                .evictInBackground(Duration.ofSeconds(30))
+                .build(),
+            http -> http.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeouts.connect().toMillis()),
+            http -> WebClient.builder()
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .observationRegistry(observations)
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_RESPONSE_BYTES))
+                .defaultHeaders(headers -> properties.headers().forEach(headers::set))
+                .build());
     }
 
     public String provider() {
@@ -85,7 +84,7 @@ public final class UpstreamHttp {
 
     /** Closes the provider's connections. */
     public void close() {
-        pool.dispose();
+        clients.dispose();
     }
 
     /**
@@ -104,7 +103,7 @@ public final class UpstreamHttp {
             catch (UpstreamException ex) {
                 return Mono.error(ex);
             }
-            return client.post()
+            return clients.current().post()
                 .uri(uri)
                 .headers(h -> prepare(h, headers, lease, attempt))
                 .contentType(MediaType.APPLICATION_JSON)
@@ -137,7 +136,7 @@ public final class UpstreamHttp {
             catch (UpstreamException ex) {
                 return Flux.error(ex);
             }
-            Flux<ServerSentEvent<String>> events = client.post()
+            Flux<ServerSentEvent<String>> events = clients.current().post()
                 .uri(uri)
                 .headers(h -> prepare(h, headers, lease, attempt))
                 .contentType(MediaType.APPLICATION_JSON)

@@ -1,0 +1,68 @@
+package dev.tollgate.provider;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * A provider's WebClients, one per Netty event loop, each with its own connection pool on that loop. A call made
+ * while serving a client's request (on that request's event loop) then talks to the provider on the same thread:
+ * with one shared pool the upstream connection usually lives on another loop, and every call hops threads twice
+ * (handing the request over, handing the answer back), which the benchmark measured at about a third of Tollgate's
+ * CPU per call at 500 requests/s (README "Benchmarks"). Calls from other threads (a retry after a backoff, a test)
+ * use a shared client.
+ */
+final class LoopAffineClients {
+
+    private final Function<HttpClient, WebClient> webClient;
+    private final Function<String, ConnectionProvider> pools;
+    private final Function<HttpClient, HttpClient> settings;
+    private final String name;
+    private final ConnectionProvider sharedPool;
+    private final WebClient shared;
+    private final Map<EventExecutor, Bound> byLoop = new ConcurrentHashMap<>();
+
+    private record Bound(ConnectionProvider pool, WebClient client) {
+    }
+
+    /**
+     * @param pools makes a connection pool with the given name
+     * @param settings applies the provider's settings (timeouts) to an HTTP client
+     * @param webClient wraps an HTTP client into the WebClient the adapters use
+     */
+    LoopAffineClients(String name, Function<String, ConnectionProvider> pools,
+            Function<HttpClient, HttpClient> settings, Function<HttpClient, WebClient> webClient) {
+        this.name = name;
+        this.settings = settings;
+        this.pools = pools;
+        this.webClient = webClient;
+        this.sharedPool = pools.apply(name);
+        this.shared = webClient.apply(settings.apply(HttpClient.create(sharedPool)));
+    }
+
+    /** The client for the calling thread: its event loop's, or the shared one off the event loops. */
+    WebClient current() {
+        EventExecutor executor = ThreadExecutorMap.currentExecutor();
+        if (!(executor instanceof EventLoop loop)) {
+            return shared;
+        }
+        return byLoop.computeIfAbsent(loop, this::bind).client();
+    }
+
+    private Bound bind(EventExecutor executor) {
+        ConnectionProvider pool = pools.apply(name + "-" + byLoop.size());
+        return new Bound(pool, webClient.apply(settings.apply(HttpClient.create(pool)).runOn((EventLoop) executor)));
+    }
+
+    void dispose() {
+        sharedPool.dispose();
+        byLoop.values().forEach(bound -> bound.pool().dispose());
+    }
+}
