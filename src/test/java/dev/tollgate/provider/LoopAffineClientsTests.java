@@ -1,0 +1,43 @@
+package dev.tollgate.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoop;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.resources.ConnectionProvider;
+
+class LoopAffineClientsTests {
+
+    @Test
+    void eachEventLoopGetsAClientAndPoolOfItsOwnAndOtherThreadsTheSharedOne() throws Exception {
+        List<String> pools = new CopyOnWriteArrayList<>();
+        LoopAffineClients clients = new LoopAffineClients("test", name -> {
+            pools.add(name);
+            return ConnectionProvider.create(name, 1);
+        }, http -> http, http -> WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build());
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
+        try {
+            EventLoop first = loops.next();
+            EventLoop second = loops.next();
+
+            WebClient onFirst = first.submit(clients::current).get();
+            WebClient onSecond = second.submit(clients::current).get();
+            WebClient offTheLoops = clients.current();
+
+            assertThat(first.submit(clients::current).get()).as("same loop, same client").isSameAs(onFirst);
+            assertThat(onSecond).isNotSameAs(onFirst);
+            assertThat(offTheLoops).isNotSameAs(onFirst).isNotSameAs(onSecond).isSameAs(clients.current());
+            assertThat(pools).as("the shared pool and one per loop").hasSize(3).doesNotHaveDuplicates();
+        }
+        finally {
+            clients.dispose();
+            loops.shutdownGracefully().sync();
+        }
+    }
+}
