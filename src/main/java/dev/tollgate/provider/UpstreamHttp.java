@@ -22,10 +22,11 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * The HTTP side every adapter shares: pooled connections per provider (on the calling request's event loop), the upstream key pool (balanced by weight and
- * calls in flight, 429s cooled down), the first-byte and idle timeouts, SSE framing, and the mapping of transport
- * failures to {@link UpstreamException}s. Adapters bring the URL, their headers (given the key chosen for the call),
- * the body and their provider's error format.
+ * The HTTP side every adapter shares: pooled connections per provider (on the calling request's event loop, see
+ * {@link LoopAffineClients}), the upstream key pool (balanced by weight and calls in flight, 429s cooled down), the
+ * first-byte and idle timeouts, SSE framing, and the mapping of transport failures to {@link UpstreamException}s.
+ * Adapters bring the URL, their headers (given the key chosen for the call), the body and their provider's error
+ * format.
  */
 public final class UpstreamHttp {
 

@@ -161,8 +161,12 @@ final class RateLimitHeaders {
                     || remaining() == other.remaining() && reset().compareTo(other.reset()) > 0;
         }
 
-        private Duration windows(double amount) {
-            return Duration.ofNanos((long) Math.ceil(Math.max(0, amount) / limit * window.toNanos()));
+        /**
+         * How long the bucket takes to drain {@code fill} (requests or tokens, fractional because a leaky bucket
+         * drains continuously; never money): {@code limit} of them per window.
+         */
+        private Duration windows(double fill) {
+            return Duration.ofNanos((long) Math.ceil(Math.max(0, fill) / limit * window.toNanos()));
         }
 
     }
