@@ -18,7 +18,7 @@ import java.util.Set;
  * <p>System properties: {@code bench.duration} (seconds per measured run, default 15), {@code bench.only} (scenario ids,
  * comma separated), {@code bench.profile} (true records a JFR profile of Tollgate into {@code tollgate.jfr}),
  * {@code bench.jvmArgs} (more flags for Tollgate's JVM, such as an async-profiler agent), {@code bench.upstreamLatencyMs}
- * (how long the upstream waits before answering, default 0).
+ * (how long the upstream waits before answering, default 0), {@code bench.asyncProfiler} (see {@link CpuProfiler}).
  */
 public final class Benchmark {
 
@@ -60,6 +60,7 @@ public final class Benchmark {
             ProcessMeter meter = new ProcessMeter(tollgate.pid(), tollgate.databaseDir());
             boolean compiled = warmUp(upstream, client, direct, proxied, meter);
             double idleCores = idleCores(meter);
+            CpuProfiler profiler = CpuProfiler.of(meter);
             for (Scenario scenario : scenarios) {
                 System.out.println("bench: " + scenario.title());
                 upstream.shape(upstreamLatency, scenario.chunks(), scenario.chunkInterval());
@@ -72,7 +73,13 @@ public final class Benchmark {
                 List<Long> liveHeap = new java.util.concurrent.CopyOnWriteArrayList<>();
                 try (ProcessMeter.Sampler rss = meter.sample();
                         LiveHeapProbe probe = LiveHeapProbe.during(scenario, meter, liveHeap, output)) {
+                    if (profiler != null) {
+                        profiler.start();
+                    }
                     measured = scenario.run(client, proxied);
+                    if (profiler != null) {
+                        profiler.stop(output, scenario.id());
+                    }
                     // Usage is written a moment after the answer; its database work belongs to these calls.
                     Thread.sleep(1000);
                     rss.close();

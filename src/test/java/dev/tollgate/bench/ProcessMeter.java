@@ -86,9 +86,12 @@ final class ProcessMeter {
         return total.find() ? Long.parseLong(total.group(1)) : -1;
     }
 
-    private String jcmd(String command) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(pid), command).redirectErrorStream(true).start();
+    /** Runs a jcmd command against Tollgate's JVM and returns what it printed. */
+    String jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
+        line.addAll(List.of(command));
+        Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
         String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         jcmd.waitFor();
         return output;
