@@ -21,9 +21,8 @@ import reactor.netty.resources.ConnectionProvider;
  */
 final class LoopAffineClients {
 
-    private final Function<HttpClient, WebClient> webClient;
     private final Function<String, ConnectionProvider> pools;
-    private final Function<HttpClient, HttpClient> settings;
+    private final Function<HttpClient, WebClient> clients;
     private final String name;
     private final ConnectionProvider sharedPool;
     private final WebClient shared;
@@ -34,17 +33,15 @@ final class LoopAffineClients {
 
     /**
      * @param pools makes a connection pool with the given name
-     * @param settings applies the provider's settings (timeouts) to an HTTP client
-     * @param webClient wraps an HTTP client into the WebClient the adapters use
+     * @param clients makes the WebClient the adapters use (with the provider's settings) over an HTTP client
      */
     LoopAffineClients(String name, Function<String, ConnectionProvider> pools,
-            Function<HttpClient, HttpClient> settings, Function<HttpClient, WebClient> webClient) {
+            Function<HttpClient, WebClient> clients) {
         this.name = name;
-        this.settings = settings;
         this.pools = pools;
-        this.webClient = webClient;
+        this.clients = clients;
         this.sharedPool = pools.apply(name);
-        this.shared = webClient.apply(settings.apply(HttpClient.create(sharedPool)));
+        this.shared = clients.apply(HttpClient.create(sharedPool));
     }
 
     /** The client for the calling thread: its event loop's, or the shared one off the event loops. */
@@ -58,7 +55,7 @@ final class LoopAffineClients {
 
     private Bound bind(EventExecutor executor) {
         ConnectionProvider pool = pools.apply(name + "-" + byLoop.size());
-        return new Bound(pool, webClient.apply(settings.apply(HttpClient.create(pool)).runOn((EventLoop) executor)));
+        return new Bound(pool, clients.apply(HttpClient.create(pool).runOn((EventLoop) executor)));
     }
 
     void dispose() {

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The benchmark ({@code ./mvnw -Pbench package}, README "Benchmarks"): starts the upstream and a packaged Tollgate,
@@ -70,7 +71,7 @@ public final class Benchmark {
                 Load.Measured measured;
                 List<long[]> timeline;
                 long maxRss;
-                List<Long> liveHeap = new java.util.concurrent.CopyOnWriteArrayList<>();
+                List<Long> liveHeap = new CopyOnWriteArrayList<>();
                 try (ProcessMeter.Sampler rss = meter.sample();
                         LiveHeapProbe probe = LiveHeapProbe.during(scenario, meter, liveHeap, output)) {
                     if (profiler != null) {

@@ -1,6 +1,7 @@
 package dev.tollgate.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a process costs, read from /proc (Linux): CPU time (user + system) of the Tollgate JVM and, apart, of its
@@ -81,7 +84,7 @@ final class ProcessMeter {
 
     /** The "Total" line of a class histogram, in bytes; -1 without one. */
     static long liveBytes(String histogram) {
-        java.util.regex.Matcher total = java.util.regex.Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)")
+        Matcher total = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)")
                 .matcher(histogram);
         return total.find() ? Long.parseLong(total.group(1)) : -1;
     }
@@ -92,7 +95,7 @@ final class ProcessMeter {
                 Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
         line.addAll(List.of(command));
         Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
-        String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         jcmd.waitFor();
         return output;
     }

@@ -20,7 +20,7 @@ class LoopAffineClientsTests {
         LoopAffineClients clients = new LoopAffineClients("test", name -> {
             pools.add(name);
             return ConnectionProvider.create(name, 1);
-        }, http -> http, http -> WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build());
+        }, http -> WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build());
         DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
         try {
             EventLoop first = loops.next();
