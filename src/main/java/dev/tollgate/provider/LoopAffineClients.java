@@ -3,16 +3,16 @@ package dev.tollgate.provider;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
-import org.springframework.web.reactive.function.client.WebClient;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * A provider's WebClients, one per Netty event loop, each with its own connection pool on that loop. A call made
+ * A provider's HTTP clients, one per Netty event loop, each with its own connection pool on that loop. A call made
  * while serving a client's request (on that request's event loop) then talks to the provider on the same thread:
  * with one shared pool the upstream connection usually lives on another loop, and every call hops threads twice
  * (handing the request over, handing the answer back), which the benchmark measured at about a third of Tollgate's
@@ -22,21 +22,20 @@ import reactor.netty.resources.ConnectionProvider;
 final class LoopAffineClients {
 
     private final Function<String, ConnectionProvider> pools;
-    private final Function<HttpClient, WebClient> clients;
+    private final UnaryOperator<HttpClient> clients;
     private final String name;
     private final ConnectionProvider sharedPool;
-    private final WebClient shared;
+    private final HttpClient shared;
     private final Map<EventExecutor, Bound> byLoop = new ConcurrentHashMap<>();
 
-    private record Bound(ConnectionProvider pool, WebClient client) {
+    private record Bound(ConnectionProvider pool, HttpClient client) {
     }
 
     /**
      * @param pools makes a connection pool with the given name
-     * @param clients makes the WebClient the adapters use (with the provider's settings) over an HTTP client
+     * @param clients applies the provider's settings to an HTTP client over one of those pools
      */
-    LoopAffineClients(String name, Function<String, ConnectionProvider> pools,
-            Function<HttpClient, WebClient> clients) {
+    LoopAffineClients(String name, Function<String, ConnectionProvider> pools, UnaryOperator<HttpClient> clients) {
         this.name = name;
         this.pools = pools;
         this.clients = clients;
@@ -45,7 +44,7 @@ final class LoopAffineClients {
     }
 
     /** The client for the calling thread: its event loop's, or the shared one off the event loops. */
-    WebClient current() {
+    HttpClient current() {
         EventExecutor executor = ThreadExecutorMap.currentExecutor();
         if (!(executor instanceof EventLoop loop)) {
             return shared;

@@ -18,8 +18,8 @@ public final class UpstreamAttempt {
     }
 
     /**
-     * @param traceparent the client's W3C trace context, passed on to the provider (when tracing is on, its own
-     *     instrumentation replaces it with the span of this call)
+     * @param traceparent the W3C trace context passed on to the provider: the client's trace, with Tollgate's span
+     *     as the parent when tracing is on
      */
     public UpstreamAttempt(@Nullable String traceparent) {
         this.traceparent = traceparent;

@@ -4,21 +4,22 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
-import io.micrometer.observation.ObservationRegistry;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import org.jspecify.annotations.Nullable;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.http.codec.ServerSentEvent;
-import org.springframework.web.reactive.function.client.ClientResponse;
-import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.http.support.Netty4HeadersAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.util.context.ContextView;
 
 /**
  * The HTTP side every adapter shares: pooled connections per provider (on the calling request's event loop, see
@@ -26,12 +27,14 @@ import reactor.netty.resources.ConnectionProvider;
  * first-byte and idle timeouts, SSE framing, and the mapping of transport failures to {@link UpstreamException}s.
  * Adapters bring the URL, their headers (given the key chosen for the call), the body and their provider's error
  * format.
+ *
+ * <p>Calls go out on Reactor Netty's HTTP client directly rather than through Spring's WebClient: the bodies are bytes
+ * either way, and WebClient's codecs, exchange wrappers and per-call observation were a tenth of Tollgate's CPU per
+ * call in the benchmark's profile (README "Benchmarks"). What the observation gave is kept elsewhere: upstream timings
+ * as {@code tollgate_upstream_*} metrics, and the trace carried on in the {@code traceparent} the caller hands over in
+ * its {@link UpstreamAttempt}.
  */
 public final class UpstreamHttp {
-
-    private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE =
-            new ParameterizedTypeReference<>() {
-            };
 
     private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
@@ -42,18 +45,16 @@ public final class UpstreamHttp {
     private final UpstreamKeys keys;
     private final ProviderProperties.Timeouts timeouts;
     private final LoopAffineClients clients;
+    private final int maxResponseBytes;
 
     public UpstreamHttp(String provider, ProviderProperties properties, URI defaultBaseUrl) {
-        this(provider, properties, defaultBaseUrl, ObservationRegistry.NOOP);
+        this(provider, properties, defaultBaseUrl, MAX_RESPONSE_BYTES);
     }
 
-    /**
-     * @param observations where the upstream calls are observed: their client metrics and, when tracing is on, their
-     *     spans and the W3C {@code traceparent} header that carries the client's trace on to the provider
-     */
-    public UpstreamHttp(String provider, ProviderProperties properties, URI defaultBaseUrl,
-            ObservationRegistry observations) {
+    /** @param maxResponseBytes the largest response body or stream event read; a larger one fails the call */
+    UpstreamHttp(String provider, ProviderProperties properties, URI defaultBaseUrl, int maxResponseBytes) {
         this.provider = provider;
+        this.maxResponseBytes = maxResponseBytes;
         this.baseUrl = properties.baseUrl() != null ? properties.baseUrl() : defaultBaseUrl;
         this.keys = new UpstreamKeys(properties.apiKeys(), properties.keyWeights());
         this.timeouts = properties.timeouts();
@@ -65,13 +66,8 @@ public final class UpstreamHttp {
                 .maxIdleTime(Duration.ofSeconds(30))
                 .evictInBackground(Duration.ofSeconds(30))
                 .build(),
-            http -> WebClient.builder()
-                .clientConnector(new ReactorClientHttpConnector(
-                        http.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeouts.connect().toMillis())))
-                .observationRegistry(observations)
-                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_RESPONSE_BYTES))
-                .defaultHeaders(headers -> properties.headers().forEach(headers::set))
-                .build());
+            http -> http.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeouts.connect().toMillis())
+                .headers(headers -> properties.headers().forEach(headers::set)));
     }
 
     public String provider() {
@@ -95,28 +91,21 @@ public final class UpstreamHttp {
     public Mono<byte[]> postJson(URI uri, KeyPolicy keys, KeyedHeaders headers, byte[] body,
             UpstreamErrorDecoder errors) {
         return Mono.deferContextual(context -> {
-            UpstreamAttempt attempt = context.getOrDefault(UpstreamAttempt.class, null);
-            UpstreamKeys.Lease lease;
+            Call call;
             try {
-                lease = acquire(keys, attempt);
+                call = new Call(keys, context);
             }
             catch (UpstreamException ex) {
                 return Mono.error(ex);
             }
-            return clients.current().post()
-                .uri(uri)
-                .headers(h -> prepare(h, headers, lease, attempt))
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body)
-                .exchangeToMono(response -> {
-                    noteStatus(attempt, response);
-                    return response.statusCode().is2xxSuccessful()
-                            ? response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
-                            : errorOf(response, errors, lease);
-                })
+            return send(call, uri, headers, body, null)
+                .response((response, content) -> call.answered(response)
+                        ? ResponseBody.read(content, maxResponseBytes)
+                        : call.<byte[]>error(response, content, errors))
+                .next()
                 .timeout(timeouts.firstByte())
-                .onErrorMap(error -> toUpstreamException(error, "did not answer in time"))
-                .doFinally(signal -> release(lease));
+                .onErrorMap(error -> call.toUpstreamException(error, "did not answer in time"))
+                .doFinally(signal -> call.release());
         });
     }
 
@@ -128,29 +117,115 @@ public final class UpstreamHttp {
     public Flux<ServerSentEvent<String>> postForEvents(URI uri, KeyPolicy keys, KeyedHeaders headers, byte[] body,
             UpstreamErrorDecoder errors) {
         return Flux.deferContextual(context -> {
-            UpstreamAttempt attempt = context.getOrDefault(UpstreamAttempt.class, null);
-            UpstreamKeys.Lease lease;
+            Call call;
             try {
-                lease = acquire(keys, attempt);
+                call = new Call(keys, context);
             }
             catch (UpstreamException ex) {
                 return Flux.error(ex);
             }
-            Flux<ServerSentEvent<String>> events = clients.current().post()
-                .uri(uri)
-                .headers(h -> prepare(h, headers, lease, attempt))
-                .contentType(MediaType.APPLICATION_JSON)
-                .accept(MediaType.TEXT_EVENT_STREAM)
-                .bodyValue(body)
-                .exchangeToFlux(response -> {
-                    noteStatus(attempt, response);
-                    return response.statusCode().is2xxSuccessful() ? response.bodyToFlux(SSE)
-                            : this.<ServerSentEvent<String>>errorOf(response, errors, lease).flux();
-                });
+            Flux<ServerSentEvent<String>> events = send(call, uri, headers, body, HttpHeaderValues.TEXT_EVENT_STREAM)
+                .response((response, content) -> call.answered(response) ? events(content)
+                        : call.<ServerSentEvent<String>>error(response, content, errors));
             return events.timeout(Mono.delay(timeouts.firstByte()), event -> Mono.delay(timeouts.idle()))
-                .onErrorMap(error -> toUpstreamException(error, "stopped sending"))
-                .doFinally(signal -> release(lease));
+                .onErrorMap(error -> call.toUpstreamException(error, "stopped sending"))
+                .doFinally(signal -> call.release());
         });
+    }
+
+    private HttpClient.ResponseReceiver<?> send(Call call, URI uri, KeyedHeaders adapter, byte[] body,
+            @Nullable CharSequence accept) {
+        return clients.current().post().uri(uri).send((request, outbound) -> {
+            request.header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
+            if (accept != null) {
+                request.header(HttpHeaderNames.ACCEPT, accept);
+            }
+            call.prepare(new HttpHeaders(new Netty4HeadersAdapter(request.requestHeaders())), adapter);
+            return outbound.send(Mono.just(Unpooled.wrappedBuffer(body)));
+        });
+    }
+
+    /**
+     * Each piece of the body is decoded while Reactor Netty still holds it (it releases a piece once handed on), so
+     * the decoding happens in {@code map}, synchronously, and only the finished events travel further.
+     */
+    private Flux<ServerSentEvent<String>> events(ByteBufFlux content) {
+        SseDecoder decoder = new SseDecoder(maxResponseBytes);
+        return content.map(decoder::decode)
+            .concatWith(Mono.fromSupplier(decoder::finish))
+            .concatMapIterable(events -> events);
+    }
+
+    /** One call's key lease and what is known of it so far; errors are mapped by whether the provider answered. */
+    private final class Call {
+
+        private final UpstreamKeys.@Nullable Lease lease;
+        private final @Nullable UpstreamAttempt attempt;
+        private volatile boolean answered;
+
+        Call(KeyPolicy policy, ContextView context) {
+            this.attempt = context.getOrDefault(UpstreamAttempt.class, null);
+            this.lease = acquire(policy, attempt);
+        }
+
+        void prepare(HttpHeaders headers, KeyedHeaders adapter) {
+            if (attempt != null && attempt.traceparent() != null) {
+                headers.set("traceparent", attempt.traceparent());
+            }
+            adapter.apply(headers, lease == null ? null : lease.key());
+        }
+
+        /** Notes the provider's status; true when it is a success. */
+        boolean answered(HttpClientResponse response) {
+            answered = true;
+            int status = response.status().code();
+            if (attempt != null) {
+                attempt.answered(status);
+            }
+            return status >= 200 && status < 300;
+        }
+
+        <T> Mono<T> error(HttpClientResponse response, ByteBufFlux content, UpstreamErrorDecoder errors) {
+            int status = response.status().code();
+            HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(response.responseHeaders()));
+            return ResponseBody.read(content, maxResponseBytes).flatMap(body -> {
+                UpstreamException error = errors.decode(status, headers, body);
+                if (status == 429 && lease != null) {
+                    // This key is spent for now; the other keys carry on, starting with the retry of this call.
+                    lease.coolDown(error.retryAfter() != null ? error.retryAfter() : DEFAULT_COOLDOWN);
+                    if (keys.anyAvailable()) {
+                        return Mono.error(error.withRetryAfter(Duration.ZERO));
+                    }
+                }
+                return Mono.error(error);
+            });
+        }
+
+        Throwable toUpstreamException(Throwable error, String timeoutWhat) {
+            if (error instanceof UpstreamException) {
+                return error;
+            }
+            if (error instanceof TimeoutException) {
+                return UpstreamException.timedOut(provider, timeoutWhat);
+            }
+            if (error instanceof ResponseBody.TooLarge || error instanceof SseDecoder.EventTooLarge) {
+                return UpstreamException.malformed(provider, error.getMessage());
+            }
+            if (!answered) {
+                return UpstreamException.connectionFailed(provider, error);
+            }
+            return new UpstreamException(HttpStatus.BAD_GATEWAY, "upstream_connection_lost",
+                    "The connection to provider " + provider + " broke: " + error.getClass().getSimpleName(), 0, true,
+                    null, error);
+        }
+
+        void release() {
+            if (lease != null) {
+                lease.release();
+            }
+        }
+
     }
 
     private UpstreamKeys.@Nullable Lease acquire(KeyPolicy policy, @Nullable UpstreamAttempt attempt) {
@@ -167,60 +242,6 @@ public final class UpstreamHttp {
             attempt.usedKey(lease.index());
         }
         return lease;
-    }
-
-    private static void prepare(HttpHeaders headers, KeyedHeaders adapter, UpstreamKeys.@Nullable Lease lease,
-            @Nullable UpstreamAttempt attempt) {
-        if (attempt != null && attempt.traceparent() != null) {
-            headers.set("traceparent", attempt.traceparent());
-        }
-        adapter.apply(headers, lease == null ? null : lease.key());
-    }
-
-    private static void release(UpstreamKeys.@Nullable Lease lease) {
-        if (lease != null) {
-            lease.release();
-        }
-    }
-
-    private static void noteStatus(@Nullable UpstreamAttempt attempt, ClientResponse response) {
-        if (attempt != null) {
-            attempt.answered(response.statusCode().value());
-        }
-    }
-
-    private <T> Mono<T> errorOf(ClientResponse response, UpstreamErrorDecoder errors,
-            UpstreamKeys.@Nullable Lease lease) {
-        int status = response.statusCode().value();
-        HttpHeaders headers = response.headers().asHttpHeaders();
-        return response.bodyToMono(byte[].class)
-            .defaultIfEmpty(new byte[0])
-            .flatMap(body -> {
-                UpstreamException error = errors.decode(status, headers, body);
-                if (status == 429 && lease != null) {
-                    // This key is spent for now; the other keys carry on, starting with the retry of this call.
-                    lease.coolDown(error.retryAfter() != null ? error.retryAfter() : DEFAULT_COOLDOWN);
-                    if (keys.anyAvailable()) {
-                        return Mono.error(error.withRetryAfter(Duration.ZERO));
-                    }
-                }
-                return Mono.error(error);
-            });
-    }
-
-    private Throwable toUpstreamException(Throwable error, String timeoutWhat) {
-        if (error instanceof UpstreamException) {
-            return error;
-        }
-        if (error instanceof TimeoutException) {
-            return UpstreamException.timedOut(provider, timeoutWhat);
-        }
-        if (error instanceof WebClientRequestException) {
-            return UpstreamException.connectionFailed(provider, error.getCause() != null ? error.getCause() : error);
-        }
-        return new UpstreamException(HttpStatus.BAD_GATEWAY, "upstream_connection_lost",
-                "The connection to provider " + provider + " broke: " + error.getClass().getSimpleName(), 0, true, null,
-                error);
     }
 
     /** Reads {@code retry-after-ms} (OpenAI) or {@code retry-after} in seconds; null when absent or unreadable. */

@@ -82,7 +82,7 @@ final class GenerationTracker {
         this.traceparent = traceparent;
     }
 
-    /** The client's W3C trace context, to pass on to the provider. */
+    /** The W3C trace context to pass on to the provider (see {@link TraceIds#upstreamTraceparent}). */
     @Nullable String traceparent() {
         return traceparent;
     }

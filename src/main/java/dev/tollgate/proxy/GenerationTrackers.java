@@ -24,7 +24,7 @@ final class GenerationTrackers {
 
     GenerationTracker start(AuthenticatedKey key, ServerWebExchange exchange) {
         GenerationTracker tracker = new GenerationTracker(GenerationIds.next(), key, metering, tokens, clock);
-        tracker.trace(TraceIds.of(exchange), TraceIds.traceparent(exchange));
+        tracker.trace(TraceIds.of(exchange), TraceIds.upstreamTraceparent(exchange));
         return tracker;
     }
 

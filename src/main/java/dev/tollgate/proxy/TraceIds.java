@@ -1,6 +1,7 @@
 package dev.tollgate.proxy;
 
 import io.micrometer.tracing.Span;
+import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.handler.TracingObservationHandler;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
@@ -8,7 +9,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The trace a call belongs to: the span tracing started for it (which continues the client's W3C {@code traceparent}),
- * or, with tracing off, the trace id of the client's {@code traceparent} itself.
+ * or, with tracing off, the trace id of the client's {@code traceparent} itself; and the {@code traceparent} that
+ * carries it on to the provider.
  */
 final class TraceIds {
 
@@ -16,23 +18,33 @@ final class TraceIds {
     }
 
     static @Nullable String of(ServerWebExchange exchange) {
-        ServerRequestObservationContext observed = ServerRequestObservationContext.findCurrent(exchange.getAttributes())
-            .orElse(null);
-        if (observed != null) {
-            TracingObservationHandler.TracingContext tracing = observed
-                .get(TracingObservationHandler.TracingContext.class);
-            Span span = tracing == null ? null : tracing.getSpan();
-            if (span != null && !span.isNoop()) {
-                return span.context().traceId();
-            }
-        }
-        return fromTraceparent(exchange.getRequest().getHeaders().getFirst("traceparent"));
+        Span span = span(exchange);
+        return span != null ? span.context().traceId()
+                : fromTraceparent(exchange.getRequest().getHeaders().getFirst("traceparent"));
     }
 
-    /** The client's W3C {@code traceparent} header when it is well formed, else null. */
-    static @Nullable String traceparent(ServerWebExchange exchange) {
+    /**
+     * The W3C {@code traceparent} to send the provider: naming Tollgate's span as the parent when tracing started
+     * one, else the client's own header when it is well formed, else null.
+     */
+    static @Nullable String upstreamTraceparent(ServerWebExchange exchange) {
+        Span span = span(exchange);
+        if (span != null) {
+            TraceContext context = span.context();
+            return "00-" + context.traceId() + "-" + context.spanId() + (Boolean.TRUE.equals(context.sampled()) ? "-01"
+                    : "-00");
+        }
         String header = exchange.getRequest().getHeaders().getFirst("traceparent");
         return fromTraceparent(header) == null ? null : header;
+    }
+
+    private static @Nullable Span span(ServerWebExchange exchange) {
+        ServerRequestObservationContext observed = ServerRequestObservationContext.findCurrent(exchange.getAttributes())
+            .orElse(null);
+        TracingObservationHandler.TracingContext tracing = observed == null ? null
+                : observed.get(TracingObservationHandler.TracingContext.class);
+        Span span = tracing == null ? null : tracing.getSpan();
+        return span != null && !span.isNoop() ? span : null;
     }
 
     /** The trace id of a W3C {@code traceparent} ({@code 00-<32 hex>-<16 hex>-<2 hex>}), or null when malformed. */

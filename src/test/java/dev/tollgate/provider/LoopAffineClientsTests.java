@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 class LoopAffineClientsTests {
@@ -20,15 +20,15 @@ class LoopAffineClientsTests {
         LoopAffineClients clients = new LoopAffineClients("test", name -> {
             pools.add(name);
             return ConnectionProvider.create(name, 1);
-        }, http -> WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build());
+        }, UnaryOperator.identity());
         DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
         try {
             EventLoop first = loops.next();
             EventLoop second = loops.next();
 
-            WebClient onFirst = first.submit(clients::current).get();
-            WebClient onSecond = second.submit(clients::current).get();
-            WebClient offTheLoops = clients.current();
+            HttpClient onFirst = first.submit(clients::current).get();
+            HttpClient onSecond = second.submit(clients::current).get();
+            HttpClient offTheLoops = clients.current();
 
             assertThat(first.submit(clients::current).get()).as("same loop, same client").isSameAs(onFirst);
             assertThat(onSecond).isNotSameAs(onFirst);

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.Set;
 
-import io.micrometer.observation.ObservationRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,7 +23,7 @@ class AnthropicConfiguration {
     static final URI ANTHROPIC_BASE_URL = URI.create("https://api.anthropic.com");
 
     @Bean
-    ChatProviderFactory anthropicChatProviderFactory(JsonMapper json, Clock clock, ObservationRegistry observations) {
+    ChatProviderFactory anthropicChatProviderFactory(JsonMapper json, Clock clock) {
         return new ChatProviderFactory() {
 
             @Override
@@ -34,7 +33,7 @@ class AnthropicConfiguration {
 
             @Override
             public ChatProvider create(String name, ProviderProperties properties) {
-                UpstreamHttp http = new UpstreamHttp(name, properties, ANTHROPIC_BASE_URL, observations);
+                UpstreamHttp http = new UpstreamHttp(name, properties, ANTHROPIC_BASE_URL);
                 String version = properties.apiVersion() != null && !properties.apiVersion().isBlank()
                         ? properties.apiVersion() : AnthropicChatProvider.DEFAULT_VERSION;
                 return new AnthropicChatProvider(http, version, json, clock);

@@ -3,7 +3,6 @@ package dev.tollgate.provider.gemini;
 import java.net.URI;
 import java.util.Set;
 
-import io.micrometer.observation.ObservationRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,7 +19,7 @@ class GeminiConfiguration {
     static final URI GEMINI_BASE_URL = URI.create("https://generativelanguage.googleapis.com/v1beta");
 
     @Bean
-    ChatProviderFactory geminiChatProviderFactory(JsonMapper json, ObservationRegistry observations) {
+    ChatProviderFactory geminiChatProviderFactory(JsonMapper json) {
         return new ChatProviderFactory() {
 
             @Override
@@ -30,7 +29,7 @@ class GeminiConfiguration {
 
             @Override
             public ChatProvider create(String name, ProviderProperties properties) {
-                return new GeminiChatProvider(new UpstreamHttp(name, properties, GEMINI_BASE_URL, observations), json);
+                return new GeminiChatProvider(new UpstreamHttp(name, properties, GEMINI_BASE_URL), json);
             }
 
         };

@@ -2,7 +2,6 @@ package dev.tollgate.provider.openai;
 
 import java.util.Set;
 
-import io.micrometer.observation.ObservationRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,7 +25,7 @@ class AzureOpenAiConfiguration {
     static final String DEFAULT_API_VERSION = "2024-10-21";
 
     @Bean
-    ChatProviderFactory azureOpenAiChatProviderFactory(JsonMapper json, ObservationRegistry observations) {
+    ChatProviderFactory azureOpenAiChatProviderFactory(JsonMapper json) {
         return new ChatProviderFactory() {
 
             @Override
@@ -41,7 +40,7 @@ class AzureOpenAiConfiguration {
                             + "azure-openai (https://<resource>.openai.azure.com)");
                 }
                 String apiVersion = properties.apiVersion() != null ? properties.apiVersion() : DEFAULT_API_VERSION;
-                return new AzureOpenAiChatProvider(new UpstreamHttp(name, properties, properties.baseUrl(), observations), apiVersion,
+                return new AzureOpenAiChatProvider(new UpstreamHttp(name, properties, properties.baseUrl()), apiVersion,
                         properties.streamOptions(), json);
             }
 

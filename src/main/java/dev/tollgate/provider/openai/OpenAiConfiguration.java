@@ -3,7 +3,6 @@ package dev.tollgate.provider.openai;
 import java.net.URI;
 import java.util.Set;
 
-import io.micrometer.observation.ObservationRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,7 +19,7 @@ class OpenAiConfiguration {
     static final URI OPENAI_BASE_URL = URI.create("https://api.openai.com/v1");
 
     @Bean
-    ChatProviderFactory openAiChatProviderFactory(JsonMapper json, ObservationRegistry observations) {
+    ChatProviderFactory openAiChatProviderFactory(JsonMapper json) {
         return new ChatProviderFactory() {
 
             @Override
@@ -35,7 +34,7 @@ class OpenAiConfiguration {
                     throw new IllegalStateException("tollgate.providers." + name + ".base-url is required for type "
                             + properties.type());
                 }
-                UpstreamHttp http = new UpstreamHttp(name, properties, OPENAI_BASE_URL, observations);
+                UpstreamHttp http = new UpstreamHttp(name, properties, OPENAI_BASE_URL);
                 return new OpenAiChatProvider(http, official, properties.streamOptions(), json);
             }
 

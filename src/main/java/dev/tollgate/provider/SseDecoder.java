@@ -1,0 +1,141 @@
+package dev.tollgate.provider;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.codec.ServerSentEvent;
+
+/**
+ * Cuts a provider's {@code text/event-stream} body into events as its bytes arrive, in whatever pieces the network
+ * delivers them: a line, or a UTF-8 character, may be split between two pieces. Follows the WHATWG event-stream
+ * format (lines end in CR, LF or CRLF; {@code data} lines are joined with LF; one space after the colon is dropped;
+ * a blank line ends an event) and hands over what an adapter reads: the event name and its data, null when the event
+ * had only comments (a provider's keep-alive, which still shows the provider is alive). Like Spring's decoder, which
+ * this replaced, it also hands over a last event the provider did not end with a blank line. One decoder per
+ * response; not thread-safe (a response's pieces arrive one at a time).
+ */
+final class SseDecoder {
+
+    private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
+
+    private final int maxEventBytes;
+
+    private byte[] line = new byte[256];
+    private int lineLength;
+    private boolean afterCarriageReturn;
+
+    private @Nullable String data;
+    private @Nullable String event;
+    private boolean inEvent;
+    private long eventBytes;
+
+    /** @param maxEventBytes the largest event accepted; a larger one fails the stream rather than fill the heap */
+    SseDecoder(int maxEventBytes) {
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /** The events this piece of the body completes (often none or one). Reads the buffer, does not release it. */
+    List<ServerSentEvent<String>> decode(ByteBuf piece) {
+        List<ServerSentEvent<String>> events = List.of();
+        for (int i = piece.readerIndex(), end = piece.writerIndex(); i < end; i++) {
+            byte b = piece.getByte(i);
+            if (b == '\n' && afterCarriageReturn) {
+                afterCarriageReturn = false;
+                continue;
+            }
+            afterCarriageReturn = b == '\r';
+            if (b == '\r' || b == '\n') {
+                ServerSentEvent<String> completed = endLine();
+                if (completed != null) {
+                    events = events.isEmpty() ? new ArrayList<>(2) : events;
+                    events.add(completed);
+                }
+            }
+            else {
+                append(b);
+            }
+        }
+        return events;
+    }
+
+    /** At the end of the body: the event left unfinished, if it carried anything. */
+    List<ServerSentEvent<String>> finish() {
+        if (lineLength > 0) {
+            endLine();
+        }
+        ServerSentEvent<String> last = inEvent ? dispatch() : null;
+        return last == null ? List.of() : List.of(last);
+    }
+
+    private void append(byte b) {
+        if (++eventBytes > maxEventBytes) {
+            throw new EventTooLarge(maxEventBytes);
+        }
+        if (lineLength == line.length) {
+            line = Arrays.copyOf(line, line.length * 2);
+        }
+        line[lineLength++] = b;
+    }
+
+    private @Nullable ServerSentEvent<String> endLine() {
+        if (lineLength == 0) {
+            return inEvent ? dispatch() : null;
+        }
+        int length = lineLength;
+        lineLength = 0;
+        inEvent = true;
+        int colon = 0;
+        while (colon < length && line[colon] != ':') {
+            colon++;
+        }
+        if (colon == 0) {
+            return null; // a comment
+        }
+        int valueStart = Math.min(colon + 1, length);
+        if (valueStart < length && line[valueStart] == ' ') {
+            valueStart++;
+        }
+        if (isField(DATA, colon)) {
+            String value = new String(line, valueStart, length - valueStart, StandardCharsets.UTF_8);
+            data = data == null ? value : data + '\n' + value; // several data lines are rare
+        }
+        else if (isField(EVENT, colon)) {
+            event = new String(line, valueStart, length - valueStart, StandardCharsets.UTF_8).trim();
+        }
+        return null;
+    }
+
+    private boolean isField(byte[] name, int fieldLength) {
+        return fieldLength == name.length && Arrays.equals(line, 0, fieldLength, name, 0, fieldLength);
+    }
+
+    private ServerSentEvent<String> dispatch() {
+        ServerSentEvent.Builder<String> builder = ServerSentEvent.builder();
+        if (data != null) {
+            builder.data(data);
+        }
+        if (event != null) {
+            builder.event(event);
+        }
+        data = null;
+        event = null;
+        inEvent = false;
+        eventBytes = 0;
+        return builder.build();
+    }
+
+    /** An event larger than the decoder accepts. */
+    static final class EventTooLarge extends RuntimeException {
+
+        EventTooLarge(int maxEventBytes) {
+            super("an event larger than " + maxEventBytes + " bytes", null, false, false);
+        }
+
+    }
+
+}

@@ -1,0 +1,175 @@
+package dev.tollgate.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.codec.ServerSentEvent;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.test.StepVerifier;
+import reactor.util.context.Context;
+
+/**
+ * The HTTP side of every adapter against a real socket: what goes out (headers, body, trace context), what comes back
+ * (whole bodies, events in pieces, error answers) and the failures (nobody listening, a body over the limit, a
+ * connection that breaks).
+ */
+class UpstreamHttpTests {
+
+    static final UpstreamErrorDecoder ERRORS = (status, headers, body) -> new UpstreamException(HttpStatus.BAD_GATEWAY,
+            "decoded_" + status, headers.getFirst("x-why") + "|" + new String(body, StandardCharsets.UTF_8), status,
+            false, null, null);
+
+    static final BlockingQueue<HttpHeaders> RECEIVED = new LinkedBlockingQueue<>();
+
+    static final BlockingQueue<String> BODIES = new LinkedBlockingQueue<>();
+
+    static DisposableServer server;
+
+    UpstreamHttp http;
+
+    @BeforeAll
+    static void startServer() {
+        server = HttpServer.create().host("127.0.0.1").port(0).route(routes -> routes
+            .post("/json", (request, response) -> request.receive().aggregate().asString().flatMap(body -> {
+                RECEIVED.add(request.requestHeaders());
+                BODIES.add(body);
+                return response.header("content-type", "application/json").sendString(Mono.just("{\"ok\":true}"))
+                    .then();
+            }))
+            .post("/big", (request, response) -> response.sendString(Flux.range(0, 64).map(i -> "x".repeat(1024))))
+            .post("/refused", (request, response) -> response.status(429).header("x-why", "slow down")
+                .sendString(Mono.just("{\"error\":\"rate\"}")))
+            // Events cut mid-line and mid-character, each piece flushed on its own.
+            .post("/events", (request, response) -> response.header("content-type", "text/event-stream")
+                .sendString(Flux.just("data: {\"a\":", "\"é", "\"}\n\nevent: done\ndata: [DO", "NE]\n\n"),
+                        StandardCharsets.UTF_8))
+            .post("/breaks", (request, response) -> response.header("content-type", "text/event-stream")
+                .sendString(Flux.just("data: one\n\n").concatWith(Mono.error(new IllegalStateException("gone"))))))
+            .bindNow();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.disposeNow();
+    }
+
+    @AfterEach
+    void close() {
+        if (http != null) {
+            http.close();
+        }
+        RECEIVED.clear();
+        BODIES.clear();
+    }
+
+    @Test
+    void sendsTheBodyWithTheAdaptersHeadersTheDefaultsAndTheTraceContext() throws Exception {
+        http = upstream(Map.of("x-default", "yes"), List.of("sk-1"), 1024);
+        byte[] answer = http.postJson(uri("/json"), UpstreamHttp.KeyPolicy.REQUIRED,
+                (headers, key) -> headers.setBearerAuth(key), "{\"q\":\"ü\"}".getBytes(StandardCharsets.UTF_8), ERRORS)
+            .contextWrite(Context.of(UpstreamAttempt.class, new UpstreamAttempt("00-trace-span-01")))
+            .block(Duration.ofSeconds(5));
+
+        assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("{\"ok\":true}");
+        assertThat(BODIES.take()).isEqualTo("{\"q\":\"ü\"}");
+        HttpHeaders sent = RECEIVED.take();
+        assertThat(sent.get("authorization")).isEqualTo("Bearer sk-1");
+        assertThat(sent.get("x-default")).isEqualTo("yes");
+        assertThat(sent.get("traceparent")).isEqualTo("00-trace-span-01");
+        assertThat(sent.get("content-type")).isEqualTo("application/json");
+        assertThat(sent.get("content-length")).as("bytes, not characters").isEqualTo("10");
+    }
+
+    @Test
+    void decodesEventsArrivingInPieces() {
+        http = upstream(Map.of(), List.of(), 1024);
+        StepVerifier.create(http.postForEvents(uri("/events"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS).map(event -> event.event() + "|" + event.data()))
+            .expectNext("null|{\"a\":\"é\"}", "done|[DONE]")
+            .verifyComplete();
+    }
+
+    @Test
+    void anErrorAnswerIsDecodedWithItsHeadersAndBody() {
+        http = upstream(Map.of(), List.of(), 1024);
+        StepVerifier.create(http.postJson(uri("/refused"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS))
+            .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(UpstreamException.class)
+                .hasMessage("slow down|{\"error\":\"rate\"}")
+                .extracting(e -> ((UpstreamException) e).code()).isEqualTo("decoded_429"))
+            .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aBodyOverTheLimitFailsTheCallAsMalformed() {
+        http = upstream(Map.of(), List.of(), 32 * 1024);
+        StepVerifier.create(http.postJson(uri("/big"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS))
+            .expectErrorSatisfies(error -> assertThat(((UpstreamException) error).code())
+                .isEqualTo("upstream_malformed_response"))
+            .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void nobodyListeningIsUnreachableAndABreakAfterTheAnswerStartedIsALostConnection() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        http = upstream(Map.of(), List.of(), 1024);
+        StepVerifier.create(http.postJson(URI.create("http://127.0.0.1:" + closedPort + "/json"),
+                UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+                }, new byte[0], ERRORS))
+            .expectErrorSatisfies(error -> assertThat(((UpstreamException) error).code())
+                .isEqualTo("upstream_unreachable"))
+            .verify(Duration.ofSeconds(5));
+
+        StepVerifier.create(http.postForEvents(uri("/breaks"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS).map(ServerSentEvent::data))
+            .expectNext("one")
+            .expectErrorSatisfies(error -> assertThat(((UpstreamException) error).code())
+                .isEqualTo("upstream_connection_lost"))
+            .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void withoutAKeyARequiredProviderFailsBeforeAnyTraffic() {
+        http = upstream(Map.of(), List.of(), 1024);
+        StepVerifier.create(http.postJson(uri("/json"), UpstreamHttp.KeyPolicy.REQUIRED, (headers, key) -> {
+        }, new byte[0], ERRORS))
+            .expectErrorSatisfies(error -> assertThat(((UpstreamException) error).code())
+                .isEqualTo("provider_not_configured"))
+            .verify(Duration.ofSeconds(5));
+        assertThat(RECEIVED).isEmpty();
+    }
+
+    private static UpstreamHttp upstream(Map<String, String> headers, List<String> keys, int maxResponseBytes) {
+        ProviderProperties properties = new ProviderProperties("openai", null, keys, List.of(),
+                new ProviderProperties.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                null, true, headers, 10);
+        return new UpstreamHttp("fake", properties, URI.create("http://127.0.0.1:" + server.port()),
+                maxResponseBytes);
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+}
