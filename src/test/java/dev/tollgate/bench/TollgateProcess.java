@@ -25,6 +25,16 @@ final class TollgateProcess implements AutoCloseable {
     /** The heap a pod of the Helm chart gets: 75% (the image's MaxRAMPercentage) of its 1 GiB memory limit. */
     static final String HEAP = "-Xmx768m";
 
+    /**
+     * The collector the JVM picks by itself in that pod: with less than 1792 MiB of memory it does not count the
+     * machine as a server and takes the serial collector, not G1 (JDK 17 in a 1 GiB memory cgroup prints
+     * {@code UseSerialGC = true {ergonomic}} and a 768 MiB MaxHeapSize). This machine is larger, so it is named here;
+     * a collector given in {@code bench.jvmArgs} replaces it.
+     */
+    static final String POD_COLLECTOR = "-XX:+UseSerialGC";
+
+    private static final Pattern COLLECTOR_FLAG = Pattern.compile("-XX:\\+Use\\w+GC");
+
     private static final Pattern KEY = Pattern.compile("\"key\"\\s*:\\s*\"(sk-tg-[^\"]+)\"");
 
     private final Process process;
@@ -53,6 +63,9 @@ final class TollgateProcess implements AutoCloseable {
         int managementPort = freePort();
         Path dataDir = Files.createTempDirectory("tollgate-bench-");
         List<String> jvmFlags = new ArrayList<>(List.of(HEAP, "-XX:+ExitOnOutOfMemoryError"));
+        if (extraJvmFlags.stream().noneMatch(flag -> COLLECTOR_FLAG.matcher(flag).matches())) {
+            jvmFlags.add(POD_COLLECTOR);
+        }
         jvmFlags.addAll(extraJvmFlags);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
