@@ -71,9 +71,7 @@ final class ChatCompletionsHandler {
             tracker.completed();
             long overhead = tracker.overheadNanos();
             metrics.overhead(overhead);
-            return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
-                .header(OVERHEAD_HEADER, milliseconds(overhead))
-                .bodyValue(bytes);
+            return JsonAnswer.ok(ServerResponse.ok().header(OVERHEAD_HEADER, milliseconds(overhead)), bytes);
         });
     }
 

@@ -1,6 +1,5 @@
 package dev.tollgate.proxy;
 
-import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -69,7 +68,7 @@ final class EmbeddingsHandler {
             .flatMap(answer -> {
                 byte[] bytes = json.writeValueAsBytes(answer);
                 tracker.completed();
-                return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(bytes);
+                return JsonAnswer.ok(ServerResponse.ok(), bytes);
             })
             .doOnError(tracker::fail)
             .doOnCancel(tracker::cancelled);

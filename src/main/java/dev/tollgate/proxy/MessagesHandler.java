@@ -69,7 +69,7 @@ final class MessagesHandler {
         return pipeline.complete(chat, tracker).flatMap(completion -> {
             byte[] bytes = json.writeValueAsBytes(responses.toMessage(completion.body(), completion.usage()));
             tracker.completed();
-            return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(bytes);
+            return JsonAnswer.ok(ServerResponse.ok(), bytes);
         });
     }
 

@@ -75,6 +75,8 @@ class ChatCompletionsIntegrationTests {
         String generationId = result.getResponseHeaders().getFirst("x-tollgate-generation-id");
         assertThat(generationId).matches("gen-[0-9a-f]{32}");
         assertThat(body.path("id").stringValue()).isEqualTo(generationId);
+        assertThat(result.getResponseHeaders().getContentLength()).as("a whole answer, its length in bytes")
+            .isEqualTo(result.getResponseBody().length);
         assertThat(body.path("object").stringValue()).isEqualTo("chat.completion");
         assertThat(body.path("model").stringValue()).isEqualTo("openai/gpt-4o-mini");
         assertThat(body.path("choices").get(0).path("message").path("content").stringValue()).isEqualTo("six");
