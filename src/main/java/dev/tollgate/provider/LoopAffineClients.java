@@ -9,6 +9,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import reactor.netty.http.client.HttpClient;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
@@ -18,6 +20,10 @@ import reactor.netty.resources.ConnectionProvider;
  * (handing the request over, handing the answer back), which the benchmark measured at about a third of Tollgate's
  * CPU per call at 500 requests/s (README "Benchmarks"). Calls from other threads (a retry after a backoff, a test)
  * use a shared client.
+ *
+ * <p>The call's timeouts are timers on the same loop: scheduling and cancelling one there is a priority-queue update,
+ * where Reactor's default timer threads take a lock and may have to be woken, once per call and once per event of a
+ * stream (the idle timeout restarts with each).
  */
 final class LoopAffineClients {
 
@@ -25,10 +31,11 @@ final class LoopAffineClients {
     private final UnaryOperator<HttpClient> clients;
     private final String name;
     private final ConnectionProvider sharedPool;
-    private final HttpClient shared;
-    private final Map<EventExecutor, Bound> byLoop = new ConcurrentHashMap<>();
+    private final Loop shared;
+    private final Map<EventExecutor, Loop> byLoop = new ConcurrentHashMap<>();
 
-    private record Bound(ConnectionProvider pool, HttpClient client) {
+    /** A client and the timers for calls made on one thread. */
+    record Loop(ConnectionProvider pool, HttpClient client, Scheduler timers) {
     }
 
     /**
@@ -40,21 +47,23 @@ final class LoopAffineClients {
         this.pools = pools;
         this.clients = clients;
         this.sharedPool = pools.apply(name);
-        this.shared = clients.apply(HttpClient.create(sharedPool));
+        this.shared = new Loop(sharedPool, clients.apply(HttpClient.create(sharedPool)), Schedulers.parallel());
     }
 
-    /** The client for the calling thread: its event loop's, or the shared one off the event loops. */
-    HttpClient current() {
+    /** The client and timers for the calling thread: its event loop's, or the shared ones off the event loops. */
+    Loop current() {
         EventExecutor executor = ThreadExecutorMap.currentExecutor();
         if (!(executor instanceof EventLoop loop)) {
             return shared;
         }
-        return byLoop.computeIfAbsent(loop, this::bind).client();
+        return byLoop.computeIfAbsent(loop, this::bind);
     }
 
-    private Bound bind(EventExecutor executor) {
+    private Loop bind(EventExecutor executor) {
+        EventLoop loop = (EventLoop) executor;
         ConnectionProvider pool = pools.apply(name + "-" + byLoop.size());
-        return new Bound(pool, clients.apply(HttpClient.create(pool).runOn((EventLoop) executor)));
+        // Never disposed: disposing a scheduler made from an executor shuts the executor down, here Netty's loop.
+        return new Loop(pool, clients.apply(HttpClient.create(pool).runOn(loop)), Schedulers.fromExecutorService(loop));
     }
 
     void dispose() {

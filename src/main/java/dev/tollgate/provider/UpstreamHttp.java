@@ -15,6 +15,7 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.support.Netty4HeadersAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
@@ -103,7 +104,7 @@ public final class UpstreamHttp {
                         ? ResponseBody.read(content, maxResponseBytes)
                         : call.<byte[]>error(response, content, errors))
                 .next()
-                .timeout(timeouts.firstByte())
+                .timeout(timeouts.firstByte(), call.loop.timers())
                 .onErrorMap(error -> call.toUpstreamException(error, "did not answer in time"))
                 .doFinally(signal -> call.release());
         });
@@ -127,7 +128,8 @@ public final class UpstreamHttp {
             Flux<ServerSentEvent<String>> events = send(call, uri, headers, body, HttpHeaderValues.TEXT_EVENT_STREAM)
                 .response((response, content) -> call.answered(response) ? events(content)
                         : call.<ServerSentEvent<String>>error(response, content, errors));
-            return events.timeout(Mono.delay(timeouts.firstByte()), event -> Mono.delay(timeouts.idle()))
+            Scheduler timers = call.loop.timers();
+            return events.timeout(Mono.delay(timeouts.firstByte(), timers), event -> Mono.delay(timeouts.idle(), timers))
                 .onErrorMap(error -> call.toUpstreamException(error, "stopped sending"))
                 .doFinally(signal -> call.release());
         });
@@ -135,7 +137,7 @@ public final class UpstreamHttp {
 
     private HttpClient.ResponseReceiver<?> send(Call call, URI uri, KeyedHeaders adapter, byte[] body,
             @Nullable CharSequence accept) {
-        return clients.current().post().uri(uri).send((request, outbound) -> {
+        return call.loop.client().post().uri(uri).send((request, outbound) -> {
             request.header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
             if (accept != null) {
@@ -162,6 +164,7 @@ public final class UpstreamHttp {
 
         private final UpstreamKeys.@Nullable Lease lease;
         private final @Nullable UpstreamAttempt attempt;
+        private final LoopAffineClients.Loop loop = clients.current();
         private volatile boolean answered;
 
         Call(KeyPolicy policy, ContextView context) {

@@ -2,6 +2,7 @@ package dev.tollgate.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
@@ -9,6 +10,9 @@ import java.util.function.UnaryOperator;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -26,14 +30,36 @@ class LoopAffineClientsTests {
             EventLoop first = loops.next();
             EventLoop second = loops.next();
 
-            HttpClient onFirst = first.submit(clients::current).get();
-            HttpClient onSecond = second.submit(clients::current).get();
-            HttpClient offTheLoops = clients.current();
+            HttpClient onFirst = first.submit(clients::current).get().client();
+            HttpClient onSecond = second.submit(clients::current).get().client();
+            HttpClient offTheLoops = clients.current().client();
 
-            assertThat(first.submit(clients::current).get()).as("same loop, same client").isSameAs(onFirst);
+            assertThat(first.submit(clients::current).get().client()).as("same loop, same client").isSameAs(onFirst);
             assertThat(onSecond).isNotSameAs(onFirst);
-            assertThat(offTheLoops).isNotSameAs(onFirst).isNotSameAs(onSecond).isSameAs(clients.current());
+            assertThat(offTheLoops).isNotSameAs(onFirst).isNotSameAs(onSecond).isSameAs(clients.current().client());
             assertThat(pools).as("the shared pool and one per loop").hasSize(3).doesNotHaveDuplicates();
+        }
+        finally {
+            clients.dispose();
+            loops.shutdownGracefully().sync();
+        }
+    }
+
+    @Test
+    void timersFireOnTheCallersLoopAndOffTheLoopsOnReactorsParallelThreads() throws Exception {
+        LoopAffineClients clients = new LoopAffineClients("test", name -> ConnectionProvider.create(name, 1),
+                UnaryOperator.identity());
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
+        try {
+            EventLoop first = loops.next();
+            Scheduler timers = first.submit(clients::current).get().timers();
+
+            Boolean firedOnTheLoop = Mono.delay(Duration.ofMillis(1), timers).map(tick -> first.inEventLoop())
+                .block(Duration.ofSeconds(5));
+
+            assertThat(firedOnTheLoop).isTrue();
+            assertThat(clients.current().timers()).isSameAs(Schedulers.parallel());
+            assertThat(first.isShutdown()).as("the loop outlives its calls' timers").isFalse();
         }
         finally {
             clients.dispose();
