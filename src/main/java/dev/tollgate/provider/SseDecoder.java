@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.codec.ServerSentEvent;
 
@@ -42,22 +43,28 @@ final class SseDecoder {
     /** The events this piece of the body completes (often none or one). Reads the buffer, does not release it. */
     List<ServerSentEvent<String>> decode(ByteBuf piece) {
         List<ServerSentEvent<String>> events = List.of();
-        for (int i = piece.readerIndex(), end = piece.writerIndex(); i < end; i++) {
-            byte b = piece.getByte(i);
-            if (b == '\n' && afterCarriageReturn) {
+        int i = piece.readerIndex();
+        int end = piece.writerIndex();
+        while (i < end) {
+            if (afterCarriageReturn) {
                 afterCarriageReturn = false;
-                continue;
-            }
-            afterCarriageReturn = b == '\r';
-            if (b == '\r' || b == '\n') {
-                ServerSentEvent<String> completed = endLine();
-                if (completed != null) {
-                    events = events.isEmpty() ? new ArrayList<>(2) : events;
-                    events.add(completed);
+                if (piece.getByte(i) == '\n') { // the LF of a CRLF split between two pieces
+                    i++;
+                    continue;
                 }
             }
-            else {
-                append(b);
+            int lineEnd = piece.forEachByte(i, end - i, ByteProcessor.FIND_CRLF);
+            if (lineEnd < 0) {
+                append(piece, i, end - i);
+                break;
+            }
+            append(piece, i, lineEnd - i);
+            afterCarriageReturn = piece.getByte(lineEnd) == '\r';
+            i = lineEnd + 1;
+            ServerSentEvent<String> completed = endLine();
+            if (completed != null) {
+                events = events.isEmpty() ? new ArrayList<>(2) : events;
+                events.add(completed);
             }
         }
         return events;
@@ -72,14 +79,16 @@ final class SseDecoder {
         return last == null ? List.of() : List.of(last);
     }
 
-    private void append(byte b) {
-        if (++eventBytes > maxEventBytes) {
+    private void append(ByteBuf piece, int from, int length) {
+        eventBytes += length;
+        if (eventBytes > maxEventBytes) {
             throw new EventTooLarge(maxEventBytes);
         }
-        if (lineLength == line.length) {
-            line = Arrays.copyOf(line, line.length * 2);
+        if (lineLength + length > line.length) {
+            line = Arrays.copyOf(line, Math.max(lineLength + length, line.length * 2));
         }
-        line[lineLength++] = b;
+        piece.getBytes(from, line, lineLength, length);
+        lineLength += length;
     }
 
     private @Nullable ServerSentEvent<String> endLine() {
