@@ -7,7 +7,8 @@ import dev.tollgate.metering.TokenCounter;
 /**
  * The completion text a client has received, kept so that a stream cut short can be billed for what it delivered
  * even when the provider never reported usage. Memory stays flat: past {@value #SEGMENT_CHARS} characters the text
- * is counted and dropped. Counting happens only then and at the end, and only if the provider gave no usage.
+ * is counted and dropped, in every long stream (whether the provider will report usage is only known at its end).
+ * What is left is counted at the end, and only when the call is billed from it (cut short, or no usage reported).
  */
 final class DeliveredText {
 
