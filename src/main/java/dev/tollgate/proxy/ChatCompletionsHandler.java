@@ -94,8 +94,11 @@ final class ChatCompletionsHandler {
                 })
                     .doOnSubscribe(subscription -> metrics.streamStarted())
                     .doFinally(signal -> metrics.streamEnded());
-                // Flush every frame: a chunk must reach the client when it arrives, not when a buffer fills.
-                return response.writeAndFlushWith(measured.map(frame -> Mono.just(response.bufferFactory().wrap(frame))));
+                // Reactor Netty flushes whenever it has written all it was given, so a chunk reaches the client as it
+                // arrives (ChatCompletionsIntegrationTests pauses the provider mid-stream to check), and chunks that
+                // arrive together leave in one write. writeAndFlushWith, one publisher per chunk, did the same with an
+                // inner subscription per chunk.
+                return response.writeWith(measured.map(frame -> response.bufferFactory().wrap(frame)));
             });
     }
 

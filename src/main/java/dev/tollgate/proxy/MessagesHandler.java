@@ -99,8 +99,9 @@ final class MessagesHandler {
             .header("X-Accel-Buffering", "no")
             .build((exchange, context) -> {
                 ServerHttpResponse response = exchange.getResponse();
-                // Flush every frame: an event must reach the client when it arrives, not when a buffer fills.
-                return response.writeAndFlushWith(frames.map(frame -> Mono.just(response.bufferFactory().wrap(frame))));
+                // Flushed whenever Reactor Netty has written all it was given: an event reaches the client as it
+                // arrives (see ChatCompletionsHandler).
+                return response.writeWith(frames.map(frame -> response.bufferFactory().wrap(frame)));
             });
     }
 
