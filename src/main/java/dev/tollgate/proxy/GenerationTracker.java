@@ -82,7 +82,7 @@ final class GenerationTracker {
         this.traceparent = traceparent;
     }
 
-    /** The W3C trace context to pass on to the provider (see {@link TraceIds#upstreamTraceparent}). */
+    /** The W3C trace context to pass on to the provider (see {@link TraceIds.Trace#upstreamTraceparent}). */
     @Nullable String traceparent() {
         return traceparent;
     }

@@ -24,7 +24,8 @@ final class GenerationTrackers {
 
     GenerationTracker start(AuthenticatedKey key, ServerWebExchange exchange) {
         GenerationTracker tracker = new GenerationTracker(GenerationIds.next(), key, metering, tokens, clock);
-        tracker.trace(TraceIds.of(exchange), TraceIds.upstreamTraceparent(exchange));
+        TraceIds.Trace trace = TraceIds.of(exchange);
+        tracker.trace(trace.id(), trace.upstreamTraceparent());
         return tracker;
     }
 

@@ -17,25 +17,23 @@ final class TraceIds {
     private TraceIds() {
     }
 
-    static @Nullable String of(ServerWebExchange exchange) {
-        Span span = span(exchange);
-        return span != null ? span.context().traceId()
-                : fromTraceparent(exchange.getRequest().getHeaders().getFirst("traceparent"));
+    /**
+     * The call's trace id (for logs and the request log) and the W3C {@code traceparent} to send the provider: naming
+     * Tollgate's span as the parent when tracing started one, else the client's own header when it is well formed.
+     */
+    record Trace(@Nullable String id, @Nullable String upstreamTraceparent) {
     }
 
-    /**
-     * The W3C {@code traceparent} to send the provider: naming Tollgate's span as the parent when tracing started
-     * one, else the client's own header when it is well formed, else null.
-     */
-    static @Nullable String upstreamTraceparent(ServerWebExchange exchange) {
+    static Trace of(ServerWebExchange exchange) {
         Span span = span(exchange);
         if (span != null) {
             TraceContext context = span.context();
-            return "00-" + context.traceId() + "-" + context.spanId() + (Boolean.TRUE.equals(context.sampled()) ? "-01"
-                    : "-00");
+            return new Trace(context.traceId(), "00-" + context.traceId() + "-" + context.spanId()
+                    + (Boolean.TRUE.equals(context.sampled()) ? "-01" : "-00"));
         }
         String header = exchange.getRequest().getHeaders().getFirst("traceparent");
-        return fromTraceparent(header) == null ? null : header;
+        String traceId = fromTraceparent(header);
+        return new Trace(traceId, traceId == null ? null : header);
     }
 
     private static @Nullable Span span(ServerWebExchange exchange) {
