@@ -11,14 +11,16 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The benchmark ({@code ./mvnw -Pbench package}, README "Benchmarks"): starts the upstream and a packaged Tollgate,
- * warms both paths up, then runs each scenario against the upstream directly and through Tollgate, and writes
+ * The benchmark ({@code ./mvnw -Pbench package}, README "Benchmarks"): starts the upstream, a packaged Tollgate and
+ * the bare hop, warms all three paths up, then runs each scenario against the upstream directly, through Tollgate and
+ * through the bare hop, and writes
  * {@code target/bench/results.md}, {@code results.json} and {@code latency.svg}. Not a test: it asserts nothing and
  * its numbers depend on the machine; the report compares them with the targets of the README.
  *
  * <p>System properties: {@code bench.duration} (seconds per measured run, default 15), {@code bench.only} (scenario ids,
  * comma separated), {@code bench.profile} (true records a JFR profile of Tollgate into {@code tollgate.jfr}),
- * {@code bench.jvmArgs} (more flags for Tollgate's JVM, such as an async-profiler agent), {@code bench.upstreamLatencyMs}
+ * {@code bench.jvmArgs} (more flags for Tollgate's JVM and the bare hop's), {@code bench.bareHop} (false skips the
+ * reference, {@link BareHop}), {@code bench.upstreamLatencyMs}
  * (how long the upstream waits before answering, default 0), {@code bench.asyncProfiler} (see {@link CpuProfiler}).
  */
 public final class Benchmark {
@@ -33,12 +35,14 @@ public final class Benchmark {
         Set<String> only = Set.of(System.getProperty("bench.only", "").split(","));
         // A provider's own latency before it answers; 0 by default, so that Tollgate's share is as visible as can be.
         Duration upstreamLatency = Duration.ofMillis(Long.getLong("bench.upstreamLatencyMs", 0));
+        List<String> userFlags = Arrays.stream(System.getProperty("bench.jvmArgs", "").split(" "))
+                .filter(flag -> !flag.isBlank()).toList();
         List<String> jvmFlags = new ArrayList<>();
         if (Boolean.getBoolean("bench.profile")) {
             jvmFlags.add("-XX:StartFlightRecording=filename=" + output.resolve("tollgate.jfr") + ",settings=profile");
         }
-        Arrays.stream(System.getProperty("bench.jvmArgs", "").split(" ")).filter(flag -> !flag.isBlank())
-                .forEach(jvmFlags::add);
+        jvmFlags.addAll(userFlags);
+        boolean reference = Boolean.parseBoolean(System.getProperty("bench.bareHop", "true"));
 
         List<Scenario> scenarios = new ArrayList<>(List.of(
                 Scenario.nonStreaming(200, duration),
@@ -55,11 +59,14 @@ public final class Benchmark {
         List<Result> results = new ArrayList<>();
         try (BenchUpstream upstream = new BenchUpstream();
                 LoadClient client = new LoadClient();
-                TollgateProcess tollgate = TollgateProcess.start(jar, upstream.baseUrl(), output, jvmFlags)) {
+                TollgateProcess tollgate = TollgateProcess.start(jar, upstream.baseUrl(), output, jvmFlags);
+                BareHopProcess hop = reference ? BareHopProcess.start(upstream.baseUrl(), output, userFlags) : null) {
             Target direct = Target.direct(upstream);
             Target proxied = Target.tollgate(tollgate);
+            Target bare = hop != null ? Target.bareHop(hop) : null;
             ProcessMeter meter = new ProcessMeter(tollgate.pid(), tollgate.databaseDir());
-            boolean compiled = warmUp(upstream, client, direct, proxied, meter);
+            ProcessMeter hopMeter = hop != null ? new ProcessMeter(hop.pid(), null) : null;
+            boolean compiled = warmUp(upstream, client, direct, proxied, bare, meter);
             double idleCores = idleCores(meter);
             CpuProfiler profiler = CpuProfiler.of(meter);
             for (Scenario scenario : scenarios) {
@@ -88,11 +95,13 @@ public final class Benchmark {
                     maxRss = rss.maxRss();
                 }
                 ProcessMeter.Cpu used = meter.cpu().minus(before);
+                // The long streams are there for Tollgate's memory; the reference says nothing about that.
+                Result.Reference bareHop = bare != null && !scenario.once() ? measure(scenario, client, bare, hopMeter)
+                        : null;
                 Result result = new Result(scenario, Result.Side.of(baseline), Result.Side.of(measured),
-                        used.tollgateNanos() / 1000.0 / Math.max(1, measured.calls()),
-                        used.databaseNanos() / 1000.0 / Math.max(1, measured.calls()),
+                        perCall(used.tollgateNanos(), measured), perCall(used.databaseNanos(), measured),
                         maxRss / 1024.0 / 1024.0, timeline,
-                        liveHeap.stream().mapToDouble(bytes -> bytes / 1024.0 / 1024.0).toArray());
+                        liveHeap.stream().mapToDouble(bytes -> bytes / 1024.0 / 1024.0).toArray(), bareHop);
                 results.add(result);
                 System.out.println(Report.summary(result));
             }
@@ -105,6 +114,19 @@ public final class Benchmark {
         System.out.println("bench: results in " + output.toAbsolutePath() + " (results.md, results.json, latency.svg, "
                 + "memory.svg)" + (Boolean.getBoolean("bench.profile") ? ", profile in tollgate.jfr" : ""));
         System.out.println(Files.readString(output.resolve("results.md")));
+    }
+
+    private static Result.Reference measure(Scenario scenario, LoadClient client, Target bare, ProcessMeter hopMeter)
+            throws InterruptedException {
+        Thread.sleep(1000);
+        ProcessMeter.Cpu before = hopMeter.cpu();
+        Load.Measured measured = scenario.run(client, bare);
+        return new Result.Reference(Result.Side.of(measured),
+                perCall(hopMeter.cpu().minus(before).tollgateNanos(), measured));
+    }
+
+    private static double perCall(long nanos, Load.Measured measured) {
+        return nanos / 1000.0 / Math.max(1, measured.calls());
     }
 
     /**
@@ -126,7 +148,7 @@ public final class Benchmark {
      * after {@code bench.warmup} seconds (default 300) and says so: false then.
      */
     private static boolean warmUp(BenchUpstream upstream, LoadClient client, Target direct, Target proxied,
-            ProcessMeter meter) {
+            Target bare, ProcessMeter meter) {
         Duration round = Duration.ofSeconds(10);
         long deadline = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup", 300)).toNanos();
         for (int i = 1; ; i++) {
@@ -134,6 +156,10 @@ public final class Benchmark {
             boolean stream = i % 2 == 0;
             upstream.shape(Duration.ZERO, 20, Duration.ZERO);
             Load.closed(client, direct, stream, 32, Duration.ofSeconds(1));
+            if (bare != null) {
+                // Little code: a few seconds per round compile it long before Tollgate is done.
+                Load.closed(client, bare, stream, 32, Duration.ofSeconds(2));
+            }
             Load.Measured measured = Load.closed(client, proxied, stream, 32, round);
             double compiler = (meter.compilerNanos() - compilerBefore) / (double) round.plusSeconds(1).toNanos();
             System.out.printf(Locale.ROOT, "bench: warm-up round %d: %.0f calls/s, JIT compiler busy %.0f%% of a core%n",

@@ -26,6 +26,7 @@ final class ProcessMeter {
 
     private final String databaseDir;
 
+    /** {@code databaseDir} null: a process without a database of its own (the bare hop). */
     ProcessMeter(long pid, String databaseDir) {
         this.pid = pid;
         this.databaseDir = databaseDir;
@@ -39,6 +40,9 @@ final class ProcessMeter {
     }
 
     Cpu cpu() {
+        if (databaseDir == null) {
+            return new Cpu(cpuNanos(pid), 0);
+        }
         long database = ProcessHandle.allProcesses()
                 .filter(process -> process.info().commandLine().orElse("").contains(databaseDir))
                 .flatMap(server -> java.util.stream.Stream.concat(java.util.stream.Stream.of(server), server.descendants()))

@@ -40,11 +40,18 @@ final class Report {
 
     static String summary(Result result) {
         double[] added = result.addedLatencyMs();
-        return String.format(Locale.ROOT, "bench:   added p50 %.3f ms, p99 %.3f ms; %.0f calls/s through Tollgate "
-                + "(%.0f direct); errors %s/%s; Tollgate CPU %.0f us/call, PostgreSQL %.0f us/call; RSS max %.0f MiB",
-                added[0], added[2], result.tollgate().throughput(), result.direct().throughput(),
+        String summary = String.format(Locale.ROOT, "bench:   added p50 %.3f ms, p99 %.3f ms; %.0f calls/s through "
+                + "Tollgate (%.0f direct); errors %s/%s; Tollgate CPU %.0f us/call, PostgreSQL %.0f us/call; RSS max %.0f "
+                + "MiB", added[0], added[2], result.tollgate().throughput(), result.direct().throughput(),
                 result.direct().failures(), result.tollgate().failures(), result.tollgateCpuMicrosPerCall(),
                 result.databaseCpuMicrosPerCall(), result.maxRssMiB());
+        if (result.bareHop() == null) {
+            return summary;
+        }
+        double[] bareAdded = result.bareHopAddedLatencyMs();
+        return summary + String.format(Locale.ROOT, "%nbench:   bare hop: added p50 %.3f ms, p99 %.3f ms; %.0f calls/s; "
+                + "errors %s; CPU %.0f us/call", bareAdded[0], bareAdded[2], result.bareHop().side().throughput(),
+                result.bareHop().side().failures(), result.bareHop().cpuMicrosPerCall());
     }
 
     String markdown() {
@@ -55,7 +62,10 @@ final class Report {
                 .append(System.getProperty("java.version")).append("; each measured run ")
                 .append(duration.toSeconds()).append(" s; load generator, upstream and Tollgate share the machine.  \n")
                 .append(String.format(Locale.ROOT, "Idle, Tollgate uses %.1f%% of a core (timers, metrics, pollers); CPU "
-                        + "per call below includes that share.%n%n", idleCores * 100));
+                        + "per call below includes that share.  %n", idleCores * 100))
+                .append("Bare hop: the same load through `BareHop`, the least a proxy on Tollgate's stack does (Reactor "
+                        + "Netty relaying bytes, a connection pool per event loop, no Spring, no parsing, no accounting), in "
+                        + "a JVM with Tollgate's flags: the floor Tollgate starts from on this machine.\n\n");
         if (!compiled) {
             md.append("**Warm-up ended before the JIT compiler was done: these numbers include compiling.**\n\n");
         }
@@ -74,9 +84,18 @@ final class Report {
             row(md, "direct", result.direct().latencyMs(), result.direct().firstByteMs(), result.direct());
             row(md, "Tollgate", result.tollgate().latencyMs(), result.tollgate().firstByteMs(), result.tollgate());
             row(md, "**added**", result.addedLatencyMs(), result.addedFirstByteMs(), null);
+            if (result.bareHop() != null) {
+                Result.Side bare = result.bareHop().side();
+                row(md, "bare hop", bare.latencyMs(), bare.firstByteMs(), bare);
+                row(md, "bare hop, added", result.bareHopAddedLatencyMs(), result.bareHopAddedFirstByteMs(), null);
+            }
             md.append(String.format(Locale.ROOT, "%nTollgate CPU **%.0f µs per call** (its PostgreSQL: %.0f µs per call); "
                     + "Tollgate RSS at most %.0f MiB.%n", result.tollgateCpuMicrosPerCall(),
                     result.databaseCpuMicrosPerCall(), result.maxRssMiB()));
+            if (result.bareHop() != null) {
+                md.append(String.format(Locale.ROOT, "Bare hop CPU %.0f µs per call.%n",
+                        result.bareHop().cpuMicrosPerCall()));
+            }
         }
         return md.toString();
     }
@@ -108,8 +127,12 @@ final class Report {
                     added[2] < 0 ? "inconclusive (the direct run's tail was worse)" : added[2] <= 5 ? "yes" : "**no**"});
             rows.add(new String[] {"no errors at 500 requests/s", Long.toString(r.tollgate().errors()),
                     r.tollgate().errors() == 0 ? "yes" : "**no**"});
-            rows.add(target("Tollgate CPU ≤ 250 µs per non-streaming call (500 requests/s)",
-                    r.tollgateCpuMicrosPerCall(), "µs", r.tollgateCpuMicrosPerCall() <= 250));
+            String[] cpu = target("Tollgate CPU ≤ 250 µs per non-streaming call (500 requests/s)",
+                    r.tollgateCpuMicrosPerCall(), "µs", r.tollgateCpuMicrosPerCall() <= 250);
+            if (r.bareHop() != null) {
+                cpu[1] += String.format(Locale.ROOT, " (bare hop: %.0f µs)", r.bareHop().cpuMicrosPerCall());
+            }
+            rows.add(cpu);
         });
         find("closed-loop").ifPresent(r -> rows.add(target("closed-loop throughput ≥ 4,000 requests/s",
                 r.tollgate().throughput(), "requests/s", r.tollgate().throughput() >= 4000)));
@@ -147,6 +170,11 @@ final class Report {
             scenario.put("databaseCpuMicrosPerCall", result.databaseCpuMicrosPerCall());
             scenario.put("maxRssMiB", result.maxRssMiB());
             scenario.put("liveHeapMiB", result.liveHeapMiB());
+            if (result.bareHop() != null) {
+                scenario.put("bareHop", side(result.bareHop().side()));
+                scenario.put("bareHopAddedLatencyMs", percentiles(result.bareHopAddedLatencyMs()));
+                scenario.put("bareHopCpuMicrosPerCall", result.bareHop().cpuMicrosPerCall());
+            }
             scenario.put("rssTimeline", result.rssTimeline());
             scenarios.add(scenario);
         }
@@ -182,21 +210,29 @@ final class Report {
         return named;
     }
 
-    /** Latency by percentile, one panel per scenario, direct in grey and Tollgate in blue, both axes logarithmic. */
+    /**
+     * Latency by percentile, one panel per scenario, direct in grey, Tollgate in blue and the bare hop in green, both
+     * axes logarithmic.
+     */
     String latencySvg() {
         int columns = 2;
         int panelWidth = 460;
         int panelHeight = 260;
         int rows = (results.size() + columns - 1) / columns;
         Svg svg = new Svg(columns * panelWidth, rows * panelHeight + 30);
-        svg.text(10, 20, "Latency by percentile (ms, log scale): direct = grey, through Tollgate = blue", 14, "start");
+        svg.text(10, 20, "Latency by percentile (ms, log scale): direct = grey, through Tollgate = blue, bare hop = green",
+                14, "start");
         for (int i = 0; i < results.size(); i++) {
             Result result = results.get(i);
             int left = (i % columns) * panelWidth + 50;
             int top = (i / columns) * panelHeight + 50;
             int width = panelWidth - 70;
             int height = panelHeight - 70;
-            double highest = Math.max(last(result.direct()), last(result.tollgate()));
+            List<Result.Side> sides = new ArrayList<>(List.of(result.direct(), result.tollgate()));
+            if (result.bareHop() != null) {
+                sides.add(result.bareHop().side());
+            }
+            double highest = sides.stream().mapToDouble(Report::last).max().orElse(1);
             double decades = Math.max(1, Math.ceil(Math.log10(Math.max(highest, 0.2) / 0.1)));
             svg.text(left, top - 8, result.scenario().title(), 11, "start");
             svg.rect(left, top, width, height);
@@ -211,14 +247,14 @@ final class Report {
                 svg.line(x, top, x, top + height, "#eee");
                 svg.text(x, top + height + 14, labels[tick], 10, "middle");
             }
-            for (Result.Side side : List.of(result.direct(), result.tollgate())) {
+            for (Result.Side side : sides) {
                 List<double[]> points = new ArrayList<>();
                 for (double[] point : side.latencyByPercentile()) {
                     double x = left + width * percentileX(point[0]) / 5.0;
                     double y = top + height - height * Math.log10(Math.max(point[1], 0.1) / 0.1) / decades;
                     points.add(new double[] {x, y});
                 }
-                svg.polyline(points, side == result.direct() ? "#888" : "#1f6feb");
+                svg.polyline(points, side == result.direct() ? "#888" : side == result.tollgate() ? "#1f6feb" : "#2da44e");
             }
         }
         return svg.toString();

@@ -6,7 +6,12 @@ import org.HdrHistogram.Histogram;
 
 /** A scenario's numbers, both paths, in the units the report prints (milliseconds, microseconds, MiB). */
 record Result(Scenario scenario, Side direct, Side tollgate, double tollgateCpuMicrosPerCall,
-        double databaseCpuMicrosPerCall, double maxRssMiB, List<long[]> rssTimeline, double[] liveHeapMiB) {
+        double databaseCpuMicrosPerCall, double maxRssMiB, List<long[]> rssTimeline, double[] liveHeapMiB,
+        Reference bareHop) {
+
+    /** The same load through the bare hop ({@link BareHop}), or null when it did not run. */
+    record Reference(Side side, double cpuMicrosPerCall) {
+    }
 
     static final double[] PERCENTILES = {50, 90, 99, 99.9, 100};
 
@@ -39,6 +44,15 @@ record Result(Scenario scenario, Side direct, Side tollgate, double tollgateCpuM
     /** Tollgate minus direct, percentile by percentile. */
     double[] addedLatencyMs() {
         return minus(tollgate.latencyMs(), direct.latencyMs());
+    }
+
+    /** What the bare hop added, percentile by percentile. */
+    double[] bareHopAddedLatencyMs() {
+        return minus(bareHop.side().latencyMs(), direct.latencyMs());
+    }
+
+    double[] bareHopAddedFirstByteMs() {
+        return minus(bareHop.side().firstByteMs(), direct.firstByteMs());
     }
 
     double[] addedFirstByteMs() {

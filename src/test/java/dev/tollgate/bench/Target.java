@@ -1,8 +1,8 @@
 package dev.tollgate.bench;
 
 /**
- * Where the load goes: the upstream itself (the baseline) or Tollgate in front of it, with the model name and the
- * credentials each expects.
+ * Where the load goes: the upstream itself (the baseline), Tollgate in front of it, or the bare hop in front of it (the
+ * reference), with the model name and the credentials each expects.
  */
 record Target(String name, String url, String model, String authorization) {
 
@@ -13,6 +13,11 @@ record Target(String name, String url, String model, String authorization) {
     static Target tollgate(TollgateProcess tollgate) {
         return new Target("tollgate", tollgate.baseUrl() + "/v1/chat/completions", "openai/gpt-4o-mini",
                 "Bearer " + tollgate.apiKey());
+    }
+
+    /** The bare hop forwards the body as it is and swaps the key for the upstream's: it reads neither. */
+    static Target bareHop(BareHopProcess hop) {
+        return new Target("bare hop", hop.baseUrl() + "/v1/chat/completions", "gpt-4o-mini", "Bearer sk-bench-hop");
     }
 
     String body(boolean stream) {

@@ -62,13 +62,9 @@ final class TollgateProcess implements AutoCloseable {
         int port = freePort();
         int managementPort = freePort();
         Path dataDir = Files.createTempDirectory("tollgate-bench-");
-        List<String> jvmFlags = new ArrayList<>(List.of(HEAP, "-XX:+ExitOnOutOfMemoryError"));
-        if (extraJvmFlags.stream().noneMatch(flag -> COLLECTOR_FLAG.matcher(flag).matches())) {
-            jvmFlags.add(POD_COLLECTOR);
-        }
-        jvmFlags.addAll(extraJvmFlags);
+        List<String> jvmFlags = podJvmFlags(extraJvmFlags);
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(java());
         command.addAll(jvmFlags);
         command.addAll(List.of("-jar", jar.toString(),
                 "--server.port=" + port,
@@ -88,6 +84,21 @@ final class TollgateProcess implements AutoCloseable {
         tollgate.awaitReady();
         tollgate.apiKey = tollgate.signUpAndCreateKey();
         return tollgate;
+    }
+
+    /** The flags of a JVM in the chart's pod (heap, collector), then the benchmark's own. */
+    static List<String> podJvmFlags(List<String> extraJvmFlags) {
+        List<String> jvmFlags = new ArrayList<>(List.of(HEAP, "-XX:+ExitOnOutOfMemoryError"));
+        if (extraJvmFlags.stream().noneMatch(flag -> COLLECTOR_FLAG.matcher(flag).matches())) {
+            jvmFlags.add(POD_COLLECTOR);
+        }
+        jvmFlags.addAll(extraJvmFlags);
+        return jvmFlags;
+    }
+
+    /** The benchmark's own Java, which runs Tollgate and the bare hop too. */
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     long pid() {
@@ -164,7 +175,7 @@ final class TollgateProcess implements AutoCloseable {
         return response.body();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
