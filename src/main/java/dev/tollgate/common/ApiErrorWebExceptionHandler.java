@@ -9,6 +9,7 @@ import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
@@ -18,10 +19,11 @@ import reactor.core.publisher.Mono;
 
 /**
  * Renders every error that escapes a handler as OpenAI's error JSON, so that no client ever sees a stack trace,
- * Spring's default error page or an HTML body. Runs before Boot's own handler.
+ * Spring's default error page or an HTML body. Runs before Boot's own handler, and serves the proxy's hot path, which
+ * runs below WebFlux, directly ({@link #render}).
  */
 @Order(-2)
-final class ApiErrorWebExceptionHandler implements WebExceptionHandler {
+public final class ApiErrorWebExceptionHandler implements WebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrorWebExceptionHandler.class);
 
@@ -33,18 +35,22 @@ final class ApiErrorWebExceptionHandler implements WebExceptionHandler {
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
-        ServerHttpResponse response = exchange.getResponse();
+        return render(exchange.getRequest(), exchange.getResponse(), ex);
+    }
+
+    /** The error as the client's answer; once the answer has started, the error is passed on (the server resets). */
+    public Mono<Void> render(ServerHttpRequest request, ServerHttpResponse response, Throwable ex) {
         if (response.isCommitted()) {
             return Mono.error(ex);
         }
-        ApiException error = toApiException(ex, exchange);
+        ApiException error = toApiException(ex, request);
         response.setStatusCode(error.status());
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         error.headers().forEach(response.getHeaders()::set);
         return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(errorJson.bytes(error))));
     }
 
-    static ApiException toApiException(Throwable ex, ServerWebExchange exchange) {
+    static ApiException toApiException(Throwable ex, ServerHttpRequest request) {
         if (ex instanceof ApiException api) {
             return api;
         }
@@ -56,25 +62,25 @@ final class ApiErrorWebExceptionHandler implements WebExceptionHandler {
             return ApiException.invalidRequest(input.getReason() != null ? input.getReason() : "Invalid request.");
         }
         if (ex instanceof ResponseStatusException rse) {
-            return fromStatus(rse.getStatusCode(), rse.getReason(), exchange);
+            return fromStatus(rse.getStatusCode(), rse.getReason(), request);
         }
         if (ex instanceof TimeoutException) {
             return ApiException.upstreamTimeout("The request timed out.");
         }
-        log.error("Unhandled error on {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
+        log.error("Unhandled error on {} {}", request.getMethod(), request.getPath(), ex);
         return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "server_error", "internal_error",
                 "Tollgate hit an internal error; the request was not billed.");
     }
 
-    private static ApiException fromStatus(HttpStatusCode code, String reason, ServerWebExchange exchange) {
+    private static ApiException fromStatus(HttpStatusCode code, String reason, ServerHttpRequest request) {
         HttpStatus status = HttpStatus.resolve(code.value());
         if (status == null) {
             status = HttpStatus.INTERNAL_SERVER_ERROR;
         }
         return switch (status) {
-            case NOT_FOUND -> ApiException.notFound("Path " + exchange.getRequest().getPath().value());
+            case NOT_FOUND -> ApiException.notFound("Path " + request.getPath().value());
             case METHOD_NOT_ALLOWED -> new ApiException(status, "invalid_request_error", "method_not_allowed",
-                    "Method " + exchange.getRequest().getMethod() + " is not allowed here.");
+                    "Method " + request.getMethod() + " is not allowed here.");
             case UNSUPPORTED_MEDIA_TYPE -> new ApiException(status, "invalid_request_error", "unsupported_media_type",
                     "Send the request body as application/json.");
             case CONTENT_TOO_LARGE -> new ApiException(status, "invalid_request_error", "request_too_large",

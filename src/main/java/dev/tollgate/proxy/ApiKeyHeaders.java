@@ -11,11 +11,15 @@ final class ApiKeyHeaders {
     }
 
     static @Nullable String presentedKey(ServerRequest request) {
-        String authorization = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
+        return presentedKey(request.headers().asHttpHeaders());
+    }
+
+    static @Nullable String presentedKey(HttpHeaders headers) {
+        String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return authorization.substring(7).trim();
         }
-        String apiKey = request.headers().firstHeader("x-api-key");
+        String apiKey = headers.getFirst("x-api-key");
         return apiKey != null ? apiKey.trim() : null;
     }
 

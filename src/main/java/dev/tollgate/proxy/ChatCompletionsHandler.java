@@ -1,17 +1,17 @@
 package dev.tollgate.proxy;
 
 import java.math.BigDecimal;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.reactive.function.server.ServerRequest;
-import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.tollgate.account.ApiKeyService;
-import dev.tollgate.account.AuthenticatedKey;
 
 /**
  * {@code POST /v1/chat/completions}: authenticate the key, read and validate the request, run it through the
@@ -42,18 +42,27 @@ final class ChatCompletionsHandler {
         this.metrics = metrics;
     }
 
-    Mono<ServerResponse> handle(ServerRequest request) {
-        return keys.authenticate(ApiKeyHeaders.presentedKey(request)).flatMap(key -> handle(request, key));
+    /**
+     * @param attributes the request's attributes, holding the server's observation (see {@link ChatCompletionsHotPath})
+     */
+    Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes) {
+        return keys.authenticate(ApiKeyHeaders.presentedKey(request.getHeaders()))
+            .flatMap(key -> answer(request, response, trackers.start(key, TraceIds.of(attributes, request.getHeaders()))))
+            .flatMap(answer -> answer.writeTo(response));
     }
 
-    private Mono<ServerResponse> handle(ServerRequest request, AuthenticatedKey key) {
-        GenerationTracker tracker = trackers.start(key, request.exchange());
-        request.exchange().getResponse().getHeaders().set(GENERATION_HEADER, tracker.publicId());
-        ServerHttpResponse response = request.exchange().getResponse();
+    /** What to send, once known: the tracker follows the call up to here, the relay and the write from here on. */
+    private interface Answer {
+
+        Mono<Void> writeTo(ServerHttpResponse response);
+    }
+
+    private Mono<Answer> answer(ServerHttpRequest request, ServerHttpResponse response, GenerationTracker tracker) {
+        response.getHeaders().set(GENERATION_HEADER, tracker.publicId());
         response.beforeCommit(() -> Mono.fromRunnable(() -> tracker.rateLimitHeaders()
             .forEach(response.getHeaders()::set)));
-        return reader.readChat(request)
-            .flatMap(chat -> chat.stream() ? stream(chat, tracker) : complete(chat, tracker))
+        return reader.readChat(request.getHeaders(), request.getBody())
+            .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker))
             .doOnError(tracker::fail)
             .doOnCancel(tracker::cancelled);
     }
@@ -63,43 +72,45 @@ final class ChatCompletionsHandler {
         return BigDecimal.valueOf(nanos / 1000, 3).toPlainString();
     }
 
-    private Mono<ServerResponse> complete(ChatRequest chat, GenerationTracker tracker) {
-        return pipeline.complete(chat, tracker).flatMap(completion -> {
+    private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
+        return pipeline.complete(chat, tracker).map(completion -> {
             completion.body().set("usage", shaper.usageJson(completion.usage(),
                     chat.includeCost() ? tracker.costUsd(completion.usage()) : null));
             byte[] bytes = shaper.bytes(completion.body());
             tracker.completed();
             long overhead = tracker.overheadNanos();
             metrics.overhead(overhead);
-            return JsonAnswer.ok(ServerResponse.ok().header(OVERHEAD_HEADER, milliseconds(overhead)), bytes);
+            return response -> {
+                response.getHeaders().set(OVERHEAD_HEADER, milliseconds(overhead));
+                return JsonAnswer.write(response, bytes);
+            };
         });
     }
 
-    private Mono<ServerResponse> stream(ChatRequest chat, GenerationTracker tracker) {
+    private Answer stream(ChatRequest chat, GenerationTracker tracker) {
         Flux<byte[]> frames = relay.relay(pipeline.stream(chat, tracker), chat, tracker);
-        return ServerResponse.ok()
-            .contentType(MediaType.TEXT_EVENT_STREAM)
-            .header("Cache-Control", "no-cache")
-            .header("X-Accel-Buffering", "no")
-            .build((exchange, context) -> {
-                ServerHttpResponse response = exchange.getResponse();
-                AtomicBoolean first = new AtomicBoolean(true);
-                Flux<byte[]> measured = frames.doOnNext(frame -> {
-                    if (first.compareAndSet(true, false)) {
-                        // Headers leave with the first frame: what Tollgate added before it is known by now.
-                        long overhead = tracker.overheadNanos();
-                        metrics.overhead(overhead);
-                        response.getHeaders().set(OVERHEAD_HEADER, milliseconds(overhead));
-                    }
-                })
-                    .doOnSubscribe(subscription -> metrics.streamStarted())
-                    .doFinally(signal -> metrics.streamEnded());
-                // Reactor Netty flushes whenever it has written all it was given, so a chunk reaches the client as it
-                // arrives (ChatCompletionsIntegrationTests pauses the provider mid-stream to check), and chunks that
-                // arrive together leave in one write. writeAndFlushWith, one publisher per chunk, did the same with an
-                // inner subscription per chunk.
-                return response.writeWith(measured.map(frame -> response.bufferFactory().wrap(frame)));
-            });
+        return response -> {
+            HttpHeaders headers = response.getHeaders();
+            headers.setContentType(MediaType.TEXT_EVENT_STREAM);
+            headers.setCacheControl("no-cache");
+            headers.set("X-Accel-Buffering", "no");
+            AtomicBoolean first = new AtomicBoolean(true);
+            Flux<byte[]> measured = frames.doOnNext(frame -> {
+                if (first.compareAndSet(true, false)) {
+                    // Headers leave with the first frame: what Tollgate added before it is known by now.
+                    long overhead = tracker.overheadNanos();
+                    metrics.overhead(overhead);
+                    headers.set(OVERHEAD_HEADER, milliseconds(overhead));
+                }
+            })
+                .doOnSubscribe(subscription -> metrics.streamStarted())
+                .doFinally(signal -> metrics.streamEnded());
+            // Reactor Netty flushes whenever it has written all it was given, so a chunk reaches the client as it
+            // arrives (ChatCompletionsIntegrationTests pauses the provider mid-stream to check), and chunks that
+            // arrive together leave in one write. writeAndFlushWith, one publisher per chunk, did the same with an
+            // inner subscription per chunk.
+            return response.writeWith(measured.map(frame -> response.bufferFactory().wrap(frame)));
+        };
     }
 
 }

@@ -7,8 +7,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -36,18 +38,22 @@ final class ChatRequestReader {
     }
 
     Mono<ObjectNode> readObject(ServerRequest request) {
-        long declared = request.headers().contentLength().orElse(-1);
+        return readObject(request.headers().asHttpHeaders(), request.body(BodyExtractors.toDataBuffers()));
+    }
+
+    Mono<ObjectNode> readObject(HttpHeaders headers, Flux<DataBuffer> body) {
+        long declared = headers.getContentLength();
         if (declared > maxBytes) {
             return Mono.error(ApiException.payloadTooLarge(maxBytes));
         }
-        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), (int) Math.min(maxBytes, Integer.MAX_VALUE))
+        return DataBufferUtils.join(body, (int) Math.min(maxBytes, Integer.MAX_VALUE))
             .onErrorMap(DataBufferLimitException.class, ex -> ApiException.payloadTooLarge(maxBytes))
             .switchIfEmpty(Mono.error(() -> ApiException.invalidRequest("The request body is empty; send a JSON object.")))
             .map(this::parseObject);
     }
 
-    Mono<ChatRequest> readChat(ServerRequest request) {
-        return readObject(request).map(this::toChatRequest);
+    Mono<ChatRequest> readChat(HttpHeaders headers, Flux<DataBuffer> body) {
+        return readObject(headers, body).map(this::toChatRequest);
     }
 
     private ObjectNode parseObject(DataBuffer buffer) {

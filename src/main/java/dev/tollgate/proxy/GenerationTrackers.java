@@ -23,8 +23,11 @@ final class GenerationTrackers {
     }
 
     GenerationTracker start(AuthenticatedKey key, ServerWebExchange exchange) {
+        return start(key, TraceIds.of(exchange));
+    }
+
+    GenerationTracker start(AuthenticatedKey key, TraceIds.Trace trace) {
         GenerationTracker tracker = new GenerationTracker(GenerationIds.next(), key, metering, tokens, clock);
-        TraceIds.Trace trace = TraceIds.of(exchange);
         tracker.trace(trace.id(), trace.upstreamTraceparent());
         return tracker;
     }

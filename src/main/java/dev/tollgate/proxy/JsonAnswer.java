@@ -16,10 +16,13 @@ final class JsonAnswer {
     }
 
     static Mono<ServerResponse> ok(ServerResponse.BodyBuilder answer, byte[] json) {
-        return answer.contentType(MediaType.APPLICATION_JSON).contentLength(json.length).build((exchange, context) -> {
-            ServerHttpResponse response = exchange.getResponse();
-            return response.writeWith(Mono.just(response.bufferFactory().wrap(json)));
-        });
+        return answer.build((exchange, context) -> write(exchange.getResponse(), json));
+    }
+
+    static Mono<Void> write(ServerHttpResponse response, byte[] json) {
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        response.getHeaders().setContentLength(json.length);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(json)));
     }
 
 }

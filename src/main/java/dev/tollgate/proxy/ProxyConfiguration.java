@@ -3,8 +3,12 @@ package dev.tollgate.proxy;
 import java.time.Clock;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationConvention;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -12,6 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.common.ApiErrorJson;
+import dev.tollgate.common.ApiErrorWebExceptionHandler;
 import dev.tollgate.credits.CreditService;
 import dev.tollgate.credits.CreditsProperties;
 import dev.tollgate.metering.MeteringService;
@@ -26,7 +31,8 @@ import dev.tollgate.routing.RoutePlanner;
 
 /**
  * The proxy API, served under {@code /v1} and again under {@code /api/v1} so that OpenRouter clients work by changing
- * only the base URL. Functional routes keep the per-request cost of dispatch low.
+ * only the base URL: chat completions by {@link ChatCompletionsHotPath}, below WebFlux; the rest by functional
+ * routes.
  */
 @Configuration(proxyBeanMethods = false)
 class ProxyConfiguration {
@@ -36,8 +42,13 @@ class ProxyConfiguration {
         return new Draining(properties.shutdownGracePeriod());
     }
 
+    /** The proxy API's handlers, built once and shared by WebFlux's routes and the chat completions hot path. */
+    record Handlers(ChatCompletionsHandler chat, EmbeddingsHandler embeddings, ModelsHandler models,
+            KeyInfoHandler info, MessagesHandler messages) {
+    }
+
     @Bean
-    RouterFunction<ServerResponse> proxyRoutes(ApiKeyService keys, ModelCatalog catalog, RoutePlanner planner,
+    Handlers proxyHandlers(ApiKeyService keys, ModelCatalog catalog, RoutePlanner planner,
             ProviderHealth health, RetryPolicy retries, PricingService pricing, CreditService credits,
             CreditsProperties creditsProperties, ProviderRegistry providers, MeteringService metering,
             TokenCounter tokens, JsonMapper json, ApiErrorJson errors, ProxyProperties properties, MeterRegistry registry,
@@ -48,25 +59,41 @@ class ProxyConfiguration {
                 pricing, credits, creditsProperties.defaultMaxTokens()), shaper, rateLimits);
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
-        ChatCompletionsHandler chat = new ChatCompletionsHandler(keys, bodies, pipeline, trackers, shaper,
-                new StreamRelay(shaper, errors, draining), new ProxyMetrics(registry));
-        EmbeddingsHandler embeddings = new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog,
-                providers, pricing, credits, rateLimits, trackers, json);
-        ModelsHandler models = new ModelsHandler(keys, catalog, pricing, json);
-        KeyInfoHandler info = new KeyInfoHandler(keys, credits, metering, rateLimits);
-        MessagesHandler messages = new MessagesHandler(keys,
-                new ChatRequestReader(json, properties.maxRequestSize().toBytes()), pipeline, trackers, errors, json,
-                draining);
+        return new Handlers(
+                new ChatCompletionsHandler(keys, bodies, pipeline, trackers, shaper,
+                        new StreamRelay(shaper, errors, draining), new ProxyMetrics(registry)),
+                new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog, providers, pricing, credits,
+                        rateLimits, trackers, json),
+                new ModelsHandler(keys, catalog, pricing, json),
+                new KeyInfoHandler(keys, credits, metering, rateLimits),
+                new MessagesHandler(keys, bodies, pipeline, trackers, errors, json, draining));
+    }
+
+    /** Every proxy route but {@code POST /chat/completions}, which {@link ChatCompletionsHotPath} serves. */
+    @Bean
+    RouterFunction<ServerResponse> proxyRoutes(Handlers handlers) {
         RouterFunction<ServerResponse> api = RouterFunctions.route()
-            .POST("/chat/completions", chat::handle)
-            .POST("/embeddings", embeddings::handle)
-            .GET("/models", models::list)
-            .GET("/generation", info::generation)
-            .GET("/credits", info::credits)
-            .GET("/key", info::key)
-            .POST("/messages", messages::handle)
+            .POST("/embeddings", handlers.embeddings()::handle)
+            .GET("/models", handlers.models()::list)
+            .GET("/generation", handlers.info()::generation)
+            .GET("/credits", handlers.info()::credits)
+            .GET("/key", handlers.info()::key)
+            .POST("/messages", handlers.messages()::handle)
             .build();
         return RouterFunctions.route().path("/v1", () -> api).path("/api/v1", () -> api).build();
+    }
+
+    /**
+     * Put in front of WebFlux when Boot builds the application's HTTP handler. Not an {@code HttpHandlerDecoratorFactory}
+     * bean: the actuator's server (its own port) builds its handler from its child context, which would find that bean
+     * in this one and serve chat completions too.
+     */
+    @Bean
+    WebHttpHandlerBuilderCustomizer chatCompletionsHotPath(Handlers handlers, ApiErrorWebExceptionHandler errors,
+            ObjectProvider<ObservationRegistry> observations,
+            ObjectProvider<ServerRequestObservationConvention> conventions) {
+        return builder -> builder.httpHandlerDecorator(webFlux -> new ChatCompletionsHotPath(webFlux, handlers.chat(),
+                errors, observations.getIfUnique(() -> ObservationRegistry.NOOP), conventions.getIfAvailable()));
     }
 
     /**

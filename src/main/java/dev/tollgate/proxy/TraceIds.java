@@ -1,9 +1,12 @@
 package dev.tollgate.proxy;
 
+import java.util.Map;
+
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.handler.TracingObservationHandler;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -25,19 +28,24 @@ final class TraceIds {
     }
 
     static Trace of(ServerWebExchange exchange) {
-        Span span = span(exchange);
+        return of(exchange.getAttributes(), exchange.getRequest().getHeaders());
+    }
+
+    /** @param attributes the request's attributes, where the server's observation context is kept */
+    static Trace of(Map<String, Object> attributes, HttpHeaders headers) {
+        Span span = span(attributes);
         if (span != null) {
             TraceContext context = span.context();
             return new Trace(context.traceId(), "00-" + context.traceId() + "-" + context.spanId()
                     + (Boolean.TRUE.equals(context.sampled()) ? "-01" : "-00"));
         }
-        String header = exchange.getRequest().getHeaders().getFirst("traceparent");
+        String header = headers.getFirst("traceparent");
         String traceId = fromTraceparent(header);
         return new Trace(traceId, traceId == null ? null : header);
     }
 
-    private static @Nullable Span span(ServerWebExchange exchange) {
-        ServerRequestObservationContext observed = ServerRequestObservationContext.findCurrent(exchange.getAttributes())
+    private static @Nullable Span span(Map<String, Object> attributes) {
+        ServerRequestObservationContext observed = ServerRequestObservationContext.findCurrent(attributes)
             .orElse(null);
         TracingObservationHandler.TracingContext tracing = observed == null ? null
                 : observed.get(TracingObservationHandler.TracingContext.class);

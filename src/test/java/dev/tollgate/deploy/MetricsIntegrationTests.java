@@ -67,8 +67,18 @@ class MetricsIntegrationTests {
                 .contains("tollgate_holds_outstanding")
                 .contains("tollgate_usage_pending")
                 // The shared test context runs without breakers (tests fail providers on purpose): "disabled".
-                .contains("tollgate_provider_breaker_state{provider=\"openai\",state=\"disabled\"} 1.0");
+                .contains("tollgate_provider_breaker_state{provider=\"openai\",state=\"disabled\"} 1.0")
+                // Chat completions are served below WebFlux (ChatCompletionsHotPath), still observed as WebFlux does.
+                .contains("outcome=\"SUCCESS\",status=\"200\",uri=\"/v1/chat/completions\"}")
+                .contains("outcome=\"CLIENT_ERROR\",status=\"402\",uri=\"/v1/chat/completions\"}");
         });
+    }
+
+    @Test
+    void theActuatorPortDoesNotServeTheProxy() {
+        WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build()
+            .post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange()
+            .expectStatus().isNotFound();
     }
 
     private String scrape() {

@@ -1,0 +1,88 @@
+package dev.tollgate.proxy;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.observation.DefaultServerRequestObservationConvention;
+import org.springframework.http.server.reactive.observation.ServerHttpObservationDocumentation;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationConvention;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+
+import dev.tollgate.common.ApiErrorWebExceptionHandler;
+
+/**
+ * {@code POST /v1/chat/completions} (and {@code /api/v1/…}), the call nearly every client makes, served by the HTTP
+ * server adapter itself; every other request goes on to WebFlux. On this path WebFlux only dispatched: it built an
+ * exchange (with its session, form and multipart hooks), ran the web filters (Spring Security's firewall and chain
+ * matchers, though the proxy paths are outside its chain), matched the routes and adapted the handler's
+ * {@code ServerResponse}. The benchmark measured that share of a call's CPU (README "Benchmarks").
+ *
+ * <p>What WebFlux did that the call needs is done here the way WebFlux does it: the server observation (the
+ * {@code http.server.requests} metrics and the span that continues the client's trace, with its context kept in the
+ * request's attributes where {@link TraceIds} finds it, and in the Reactor context), and errors rendered as OpenAI's
+ * error JSON by the same {@link ApiErrorWebExceptionHandler}.
+ */
+final class ChatCompletionsHotPath implements HttpHandler {
+
+    private static final Set<String> PATHS = Set.of("/v1/chat/completions", "/api/v1/chat/completions");
+
+    private static final ServerRequestObservationConvention DEFAULT_CONVENTION =
+            new DefaultServerRequestObservationConvention();
+
+    private final HttpHandler webFlux;
+    private final ChatCompletionsHandler chat;
+    private final ApiErrorWebExceptionHandler errors;
+    private final ObservationRegistry observations;
+    private final @Nullable ServerRequestObservationConvention convention;
+
+    ChatCompletionsHotPath(HttpHandler webFlux, ChatCompletionsHandler chat, ApiErrorWebExceptionHandler errors,
+            ObservationRegistry observations, @Nullable ServerRequestObservationConvention convention) {
+        this.webFlux = webFlux;
+        this.chat = chat;
+        this.errors = errors;
+        this.observations = observations;
+        this.convention = convention;
+    }
+
+    @Override
+    public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
+        String path = request.getPath().value();
+        if (request.getMethod() != HttpMethod.POST || !PATHS.contains(path)) {
+            return webFlux.handle(request, response);
+        }
+        Map<String, Object> attributes = new ConcurrentHashMap<>();
+        ServerRequestObservationContext context = new ServerRequestObservationContext(request, response, attributes);
+        context.setPathPattern(path);
+        attributes.put(ServerRequestObservationContext.CURRENT_OBSERVATION_CONTEXT_ATTRIBUTE, context);
+        Observation observation = ServerHttpObservationDocumentation.HTTP_REACTIVE_SERVER_REQUESTS
+            .observation(convention, DEFAULT_CONVENTION, () -> context, observations);
+        return Mono.defer(() -> {
+            observation.start();
+            return chat.handle(request, response, attributes);
+        })
+            .onErrorResume(error -> {
+                observation.error(error);
+                return errors.render(request, response, error);
+            })
+            .then(Mono.defer(response::setComplete))
+            .doOnError(context::setError)
+            .doFinally(signal -> {
+                // Committed by now (or never to be, the client gone): the status the observation records is final.
+                context.setConnectionAborted(signal == SignalType.CANCEL);
+                observation.stop();
+            })
+            .contextWrite(reactor -> reactor.put(ObservationThreadLocalAccessor.KEY, observation));
+    }
+
+}
