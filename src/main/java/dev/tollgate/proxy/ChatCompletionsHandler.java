@@ -4,8 +4,6 @@ import java.math.BigDecimal;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.publisher.Flux;
@@ -17,7 +15,7 @@ import dev.tollgate.account.ApiKeyService;
  * {@code POST /v1/chat/completions}: authenticate the key, read and validate the request, run it through the
  * {@link ChatPipeline}, and answer in OpenAI's format (whole, or chunk by chunk), recording the call exactly once.
  */
-final class ChatCompletionsHandler {
+final class ChatCompletionsHandler implements HotPathHandler {
 
     static final String GENERATION_HEADER = "x-tollgate-generation-id";
 
@@ -42,25 +40,14 @@ final class ChatCompletionsHandler {
         this.metrics = metrics;
     }
 
-    /**
-     * @param attributes the request's attributes, holding the server's observation (see {@link ChatCompletionsHotPath})
-     */
-    Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes) {
+    @Override
+    public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes) {
         return keys.authenticate(ApiKeyHeaders.presentedKey(request.getHeaders()))
-            .flatMap(key -> answer(request, response, trackers.start(key, TraceIds.of(attributes, request.getHeaders()))))
+            .flatMap(key -> answer(request, trackers.start(key, request, response, attributes)))
             .flatMap(answer -> answer.writeTo(response));
     }
 
-    /** What to send, once known: the tracker follows the call up to here, the relay and the write from here on. */
-    private interface Answer {
-
-        Mono<Void> writeTo(ServerHttpResponse response);
-    }
-
-    private Mono<Answer> answer(ServerHttpRequest request, ServerHttpResponse response, GenerationTracker tracker) {
-        response.getHeaders().set(GENERATION_HEADER, tracker.publicId());
-        response.beforeCommit(() -> Mono.fromRunnable(() -> tracker.rateLimitHeaders()
-            .forEach(response.getHeaders()::set)));
+    private Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
         return reader.readChat(request.getHeaders(), request.getBody())
             .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker))
             .doOnError(tracker::fail)
@@ -90,17 +77,13 @@ final class ChatCompletionsHandler {
     private Answer stream(ChatRequest chat, GenerationTracker tracker) {
         Flux<byte[]> frames = relay.relay(pipeline.stream(chat, tracker), chat, tracker);
         return response -> {
-            HttpHeaders headers = response.getHeaders();
-            headers.setContentType(MediaType.TEXT_EVENT_STREAM);
-            headers.setCacheControl("no-cache");
-            headers.set("X-Accel-Buffering", "no");
             AtomicBoolean first = new AtomicBoolean(true);
             Flux<byte[]> measured = frames.doOnNext(frame -> {
                 if (first.compareAndSet(true, false)) {
                     // Headers leave with the first frame: what Tollgate added before it is known by now.
                     long overhead = tracker.overheadNanos();
                     metrics.overhead(overhead);
-                    headers.set(OVERHEAD_HEADER, milliseconds(overhead));
+                    response.getHeaders().set(OVERHEAD_HEADER, milliseconds(overhead));
                 }
             })
                 .doOnSubscribe(subscription -> metrics.streamStarted())
@@ -109,7 +92,7 @@ final class ChatCompletionsHandler {
             // arrives (ChatCompletionsIntegrationTests pauses the provider mid-stream to check), and chunks that
             // arrive together leave in one write. writeAndFlushWith, one publisher per chunk, did the same with an
             // inner subscription per chunk.
-            return response.writeWith(measured.map(frame -> response.bufferFactory().wrap(frame)));
+            return SseFrames.write(response, measured);
         };
     }
 

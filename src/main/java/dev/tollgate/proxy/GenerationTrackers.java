@@ -1,8 +1,12 @@
 package dev.tollgate.proxy;
 
 import java.time.Clock;
+import java.util.Map;
 
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 
 import dev.tollgate.account.AuthenticatedKey;
 import dev.tollgate.metering.GenerationIds;
@@ -24,6 +28,19 @@ final class GenerationTrackers {
 
     GenerationTracker start(AuthenticatedKey key, ServerWebExchange exchange) {
         return start(key, TraceIds.of(exchange));
+    }
+
+    /**
+     * A tracker for a call served by {@link ProxyHotPath}, in the call's trace, whose answer will carry the generation
+     * id and the rate-limit headers.
+     */
+    GenerationTracker start(AuthenticatedKey key, ServerHttpRequest request, ServerHttpResponse response,
+            Map<String, Object> attributes) {
+        GenerationTracker tracker = start(key, TraceIds.of(attributes, request.getHeaders()));
+        response.getHeaders().set(ChatCompletionsHandler.GENERATION_HEADER, tracker.publicId());
+        response.beforeCommit(() -> Mono.fromRunnable(() -> tracker.rateLimitHeaders()
+            .forEach(response.getHeaders()::set)));
+        return tracker;
     }
 
     GenerationTracker start(AuthenticatedKey key, TraceIds.Trace trace) {

@@ -1,16 +1,15 @@
 package dev.tollgate.proxy;
 
-import org.springframework.http.MediaType;
+import java.util.Map;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.reactive.function.server.ServerRequest;
-import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.account.ApiKeyService;
-import dev.tollgate.account.AuthenticatedKey;
 import dev.tollgate.common.ApiErrorJson;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.provider.ChatStreamEvent;
@@ -22,7 +21,7 @@ import dev.tollgate.provider.ChatStreamEvent;
  * shape; in a stream that already started, the final {@code error} event carries it with Anthropic's
  * {@code "type":"error"} beside it, which both kinds of client understand.
  */
-final class MessagesHandler {
+final class MessagesHandler implements HotPathHandler {
 
     private final ApiKeyService keys;
     private final ChatRequestReader reader;
@@ -47,33 +46,30 @@ final class MessagesHandler {
         this.responses = new MessagesResponseTranslator(json);
     }
 
-    Mono<ServerResponse> handle(ServerRequest request) {
-        return keys.authenticate(ApiKeyHeaders.presentedKey(request)).flatMap(key -> handle(request, key));
+    @Override
+    public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes) {
+        return keys.authenticate(ApiKeyHeaders.presentedKey(request.getHeaders()))
+            .flatMap(key -> answer(request, trackers.start(key, request, response, attributes)))
+            .flatMap(answer -> answer.writeTo(response));
     }
 
-    private Mono<ServerResponse> handle(ServerRequest request, AuthenticatedKey key) {
-        GenerationTracker tracker = trackers.start(key, request.exchange());
-        request.exchange().getResponse().getHeaders().set(ChatCompletionsHandler.GENERATION_HEADER,
-                tracker.publicId());
-        ServerHttpResponse response = request.exchange().getResponse();
-        response.beforeCommit(() -> Mono.fromRunnable(() -> tracker.rateLimitHeaders()
-            .forEach(response.getHeaders()::set)));
-        return reader.readObject(request)
+    private Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
+        return reader.readObject(request.getHeaders(), request.getBody())
             .map(body -> reader.toChatRequest(requests.toChatBody(body)))
-            .flatMap(chat -> chat.stream() ? stream(chat, tracker) : complete(chat, tracker))
+            .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker))
             .doOnError(tracker::fail)
             .doOnCancel(tracker::cancelled);
     }
 
-    private Mono<ServerResponse> complete(ChatRequest chat, GenerationTracker tracker) {
-        return pipeline.complete(chat, tracker).flatMap(completion -> {
+    private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
+        return pipeline.complete(chat, tracker).map(completion -> {
             byte[] bytes = json.writeValueAsBytes(responses.toMessage(completion.body(), completion.usage()));
             tracker.completed();
-            return JsonAnswer.ok(ServerResponse.ok(), bytes);
+            return response -> JsonAnswer.write(response, bytes);
         });
     }
 
-    private Mono<ServerResponse> stream(ChatRequest chat, GenerationTracker tracker) {
+    private Answer stream(ChatRequest chat, GenerationTracker tracker) {
         Flux<ChatStreamEvent> events = draining.cut(pipeline.stream(chat, tracker)).doOnNext(event -> {
             if (event instanceof ChatStreamEvent.Chunk chunk) {
                 // Counted as delivered, so that a stream cut short is billed for the text the client got.
@@ -93,16 +89,7 @@ final class MessagesHandler {
                 return Flux.just(MessagesStreamTranslator.frame(json, "error", event));
             })
             .transform(tracker::endWith);
-        return ServerResponse.ok()
-            .contentType(MediaType.TEXT_EVENT_STREAM)
-            .header("Cache-Control", "no-cache")
-            .header("X-Accel-Buffering", "no")
-            .build((exchange, context) -> {
-                ServerHttpResponse response = exchange.getResponse();
-                // Flushed whenever Reactor Netty has written all it was given: an event reaches the client as it
-                // arrives (see ChatCompletionsHandler).
-                return response.writeWith(frames.map(frame -> response.bufferFactory().wrap(frame)));
-            });
+        return response -> SseFrames.write(response, frames);
     }
 
 }

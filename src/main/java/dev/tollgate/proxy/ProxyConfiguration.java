@@ -1,6 +1,7 @@
 package dev.tollgate.proxy;
 
 import java.time.Clock;
+import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -31,7 +32,7 @@ import dev.tollgate.routing.RoutePlanner;
 
 /**
  * The proxy API, served under {@code /v1} and again under {@code /api/v1} so that OpenRouter clients work by changing
- * only the base URL: chat completions by {@link ChatCompletionsHotPath}, below WebFlux; the rest by functional
+ * only the base URL: chat completions and messages by {@link ProxyHotPath}, below WebFlux; the rest by functional
  * routes.
  */
 @Configuration(proxyBeanMethods = false)
@@ -42,7 +43,7 @@ class ProxyConfiguration {
         return new Draining(properties.shutdownGracePeriod());
     }
 
-    /** The proxy API's handlers, built once and shared by WebFlux's routes and the chat completions hot path. */
+    /** The proxy API's handlers, built once and shared by WebFlux's routes and the hot path. */
     record Handlers(ChatCompletionsHandler chat, EmbeddingsHandler embeddings, ModelsHandler models,
             KeyInfoHandler info, MessagesHandler messages) {
     }
@@ -69,7 +70,7 @@ class ProxyConfiguration {
                 new MessagesHandler(keys, bodies, pipeline, trackers, errors, json, draining));
     }
 
-    /** Every proxy route but {@code POST /chat/completions}, which {@link ChatCompletionsHotPath} serves. */
+    /** Every proxy route but those {@link ProxyHotPath} serves. */
     @Bean
     RouterFunction<ServerResponse> proxyRoutes(Handlers handlers) {
         RouterFunction<ServerResponse> api = RouterFunctions.route()
@@ -78,7 +79,6 @@ class ProxyConfiguration {
             .GET("/generation", handlers.info()::generation)
             .GET("/credits", handlers.info()::credits)
             .GET("/key", handlers.info()::key)
-            .POST("/messages", handlers.messages()::handle)
             .build();
         return RouterFunctions.route().path("/v1", () -> api).path("/api/v1", () -> api).build();
     }
@@ -86,14 +86,17 @@ class ProxyConfiguration {
     /**
      * Put in front of WebFlux when Boot builds the application's HTTP handler. Not an {@code HttpHandlerDecoratorFactory}
      * bean: the actuator's server (its own port) builds its handler from its child context, which would find that bean
-     * in this one and serve chat completions too.
+     * in this one and serve these calls too.
      */
     @Bean
-    WebHttpHandlerBuilderCustomizer chatCompletionsHotPath(Handlers handlers, ApiErrorWebExceptionHandler errors,
+    WebHttpHandlerBuilderCustomizer proxyHotPath(Handlers handlers, ApiErrorWebExceptionHandler errors,
             ObjectProvider<ObservationRegistry> observations,
             ObjectProvider<ServerRequestObservationConvention> conventions) {
-        return builder -> builder.httpHandlerDecorator(webFlux -> new ChatCompletionsHotPath(webFlux, handlers.chat(),
-                errors, observations.getIfUnique(() -> ObservationRegistry.NOOP), conventions.getIfAvailable()));
+        Map<String, HotPathHandler> paths = Map.of(
+                "/v1/chat/completions", handlers.chat(), "/api/v1/chat/completions", handlers.chat(),
+                "/v1/messages", handlers.messages(), "/api/v1/messages", handlers.messages());
+        return builder -> builder.httpHandlerDecorator(webFlux -> new ProxyHotPath(webFlux, paths, errors,
+                observations.getIfUnique(() -> ObservationRegistry.NOOP), conventions.getIfAvailable()));
     }
 
     /**

@@ -47,6 +47,12 @@ class MetricsIntegrationTests {
             .getFirst("x-tollgate-overhead-ms");
         assertThat(new BigDecimal(overhead)).isNotNegative();
         call(key, true).expectStatus().isOk().expectHeader().exists("x-tollgate-overhead-ms");
+        client.post().uri("/v1/messages").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 20,
+                    "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .exchange()
+            .expectStatus().isOk();
         credits.append(user.tenantId(), CreditKind.ADJUSTMENT, -10_000_000L, null, "empty it").block();
         call(key, false).expectStatus().isEqualTo(402);
 
@@ -68,8 +74,9 @@ class MetricsIntegrationTests {
                 .contains("tollgate_usage_pending")
                 // The shared test context runs without breakers (tests fail providers on purpose): "disabled".
                 .contains("tollgate_provider_breaker_state{provider=\"openai\",state=\"disabled\"} 1.0")
-                // Chat completions are served below WebFlux (ChatCompletionsHotPath), still observed as WebFlux does.
+                // Chat completions and messages are served below WebFlux (ProxyHotPath), observed as WebFlux does.
                 .contains("outcome=\"SUCCESS\",status=\"200\",uri=\"/v1/chat/completions\"}")
+                .contains("outcome=\"SUCCESS\",status=\"200\",uri=\"/v1/messages\"}")
                 .contains("outcome=\"CLIENT_ERROR\",status=\"402\",uri=\"/v1/chat/completions\"}");
         });
     }

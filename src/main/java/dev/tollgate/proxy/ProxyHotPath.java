@@ -1,7 +1,6 @@
 package dev.tollgate.proxy;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.observation.Observation;
@@ -22,34 +21,36 @@ import reactor.core.publisher.SignalType;
 import dev.tollgate.common.ApiErrorWebExceptionHandler;
 
 /**
- * {@code POST /v1/chat/completions} (and {@code /api/v1/…}), the call nearly every client makes, served by the HTTP
- * server adapter itself; every other request goes on to WebFlux. On this path WebFlux only dispatched: it built an
- * exchange (with its session, form and multipart hooks), ran the web filters (Spring Security's firewall and chain
- * matchers, though the proxy paths are outside its chain), matched the routes and adapted the handler's
- * {@code ServerResponse}. The benchmark measured that share of a call's CPU (README "Benchmarks").
+ * The calls a client makes for every generation, {@code POST /v1/chat/completions} and {@code POST /v1/messages} (and
+ * the same under {@code /api/v1}), served by the HTTP server adapter itself; every other request goes on to WebFlux.
+ * On these paths WebFlux only dispatched: it built an exchange (with its session, form and multipart hooks), ran the
+ * web filters (Spring Security's firewall and chain matchers, though the proxy paths are outside its chain), matched
+ * the routes and adapted the handler's {@code ServerResponse}: about a sixth of a call's CPU in the benchmark (README
+ * "Benchmarks").
  *
  * <p>What WebFlux did that the call needs is done here the way WebFlux does it: the server observation (the
  * {@code http.server.requests} metrics and the span that continues the client's trace, with its context kept in the
  * request's attributes where {@link TraceIds} finds it, and in the Reactor context), and errors rendered as OpenAI's
  * error JSON by the same {@link ApiErrorWebExceptionHandler}.
  */
-final class ChatCompletionsHotPath implements HttpHandler {
-
-    private static final Set<String> PATHS = Set.of("/v1/chat/completions", "/api/v1/chat/completions");
+final class ProxyHotPath implements HttpHandler {
 
     private static final ServerRequestObservationConvention DEFAULT_CONVENTION =
             new DefaultServerRequestObservationConvention();
 
     private final HttpHandler webFlux;
-    private final ChatCompletionsHandler chat;
+    private final Map<String, HotPathHandler> handlers;
     private final ApiErrorWebExceptionHandler errors;
     private final ObservationRegistry observations;
     private final @Nullable ServerRequestObservationConvention convention;
 
-    ChatCompletionsHotPath(HttpHandler webFlux, ChatCompletionsHandler chat, ApiErrorWebExceptionHandler errors,
+    /**
+     * @param handlers by path (each one is also its observation's path pattern), for {@code POST} only
+     */
+    ProxyHotPath(HttpHandler webFlux, Map<String, HotPathHandler> handlers, ApiErrorWebExceptionHandler errors,
             ObservationRegistry observations, @Nullable ServerRequestObservationConvention convention) {
         this.webFlux = webFlux;
-        this.chat = chat;
+        this.handlers = Map.copyOf(handlers);
         this.errors = errors;
         this.observations = observations;
         this.convention = convention;
@@ -58,7 +59,8 @@ final class ChatCompletionsHotPath implements HttpHandler {
     @Override
     public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
         String path = request.getPath().value();
-        if (request.getMethod() != HttpMethod.POST || !PATHS.contains(path)) {
+        HotPathHandler handler = request.getMethod() == HttpMethod.POST ? handlers.get(path) : null;
+        if (handler == null) {
             return webFlux.handle(request, response);
         }
         Map<String, Object> attributes = new ConcurrentHashMap<>();
@@ -69,7 +71,7 @@ final class ChatCompletionsHotPath implements HttpHandler {
             .observation(convention, DEFAULT_CONVENTION, () -> context, observations);
         return Mono.defer(() -> {
             observation.start();
-            return chat.handle(request, response, attributes);
+            return handler.handle(request, response, attributes);
         })
             .onErrorResume(error -> {
                 observation.error(error);
