@@ -1,15 +1,11 @@
 package dev.tollgate.proxy;
 
 import java.math.BigDecimal;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-
-import dev.tollgate.account.ApiKeyService;
 
 /**
  * {@code POST /v1/chat/completions}: authenticate the key, read and validate the request, run it through the
@@ -21,37 +17,25 @@ final class ChatCompletionsHandler implements HotPathHandler {
 
     static final String OVERHEAD_HEADER = "x-tollgate-overhead-ms";
 
-    private final ApiKeyService keys;
     private final ChatRequestReader reader;
     private final ChatPipeline pipeline;
-    private final GenerationTrackers trackers;
     private final ResponseShaper shaper;
     private final StreamRelay relay;
     private final ProxyMetrics metrics;
 
-    ChatCompletionsHandler(ApiKeyService keys, ChatRequestReader reader, ChatPipeline pipeline,
-            GenerationTrackers trackers, ResponseShaper shaper, StreamRelay relay, ProxyMetrics metrics) {
-        this.keys = keys;
+    ChatCompletionsHandler(ChatRequestReader reader, ChatPipeline pipeline, ResponseShaper shaper, StreamRelay relay,
+            ProxyMetrics metrics) {
         this.reader = reader;
         this.pipeline = pipeline;
-        this.trackers = trackers;
         this.shaper = shaper;
         this.relay = relay;
         this.metrics = metrics;
     }
 
     @Override
-    public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes) {
-        return keys.authenticate(ApiKeyHeaders.presentedKey(request.getHeaders()))
-            .flatMap(key -> answer(request, trackers.start(key, request, response, attributes)))
-            .flatMap(answer -> answer.writeTo(response));
-    }
-
-    private Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
+    public Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
         return reader.readChat(request.getHeaders(), request.getBody())
-            .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker))
-            .doOnError(tracker::fail)
-            .doOnCancel(tracker::cancelled);
+            .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker));
     }
 
     /** Milliseconds with microsecond precision, e.g. {@code 0.412}. */

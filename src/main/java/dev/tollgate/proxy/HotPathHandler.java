@@ -1,18 +1,16 @@
 package dev.tollgate.proxy;
 
-import java.util.Map;
-
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.publisher.Mono;
 
-/** A proxy endpoint that {@link ProxyHotPath} serves below WebFlux. */
+/**
+ * A proxy endpoint that {@link ProxyHotPath} serves below WebFlux: the hot path authenticates the key, starts the
+ * call's tracker (failing or cancelling it if the answer does), and writes the answer.
+ */
 interface HotPathHandler {
 
-    /**
-     * @param attributes the request's attributes, holding the server's observation context (see {@link TraceIds})
-     */
-    Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes);
+    Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker);
 
     /** What a call answers, once known: its tracker follows the call up to there, the relay and the write after. */
     interface Answer {

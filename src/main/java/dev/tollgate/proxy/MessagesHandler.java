@@ -1,15 +1,11 @@
 package dev.tollgate.proxy;
 
-import java.util.Map;
-
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.common.ApiErrorJson;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.provider.ChatStreamEvent;
@@ -23,23 +19,19 @@ import dev.tollgate.provider.ChatStreamEvent;
  */
 final class MessagesHandler implements HotPathHandler {
 
-    private final ApiKeyService keys;
     private final ChatRequestReader reader;
     private final ChatPipeline pipeline;
-    private final GenerationTrackers trackers;
     private final ApiErrorJson errors;
     private final JsonMapper json;
     private final MessagesRequestTranslator requests;
     private final MessagesResponseTranslator responses;
     private final Draining draining;
 
-    MessagesHandler(ApiKeyService keys, ChatRequestReader reader, ChatPipeline pipeline, GenerationTrackers trackers,
+    MessagesHandler(ChatRequestReader reader, ChatPipeline pipeline,
             ApiErrorJson errors, JsonMapper json, Draining draining) {
-        this.keys = keys;
         this.draining = draining;
         this.reader = reader;
         this.pipeline = pipeline;
-        this.trackers = trackers;
         this.errors = errors;
         this.json = json;
         this.requests = new MessagesRequestTranslator(json);
@@ -47,18 +39,10 @@ final class MessagesHandler implements HotPathHandler {
     }
 
     @Override
-    public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes) {
-        return keys.authenticate(ApiKeyHeaders.presentedKey(request.getHeaders()))
-            .flatMap(key -> answer(request, trackers.start(key, request, response, attributes)))
-            .flatMap(answer -> answer.writeTo(response));
-    }
-
-    private Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
+    public Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
         return reader.readObject(request.getHeaders(), request.getBody())
             .map(body -> reader.toChatRequest(requests.toChatBody(body)))
-            .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker))
-            .doOnError(tracker::fail)
-            .doOnCancel(tracker::cancelled);
+            .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker));
     }
 
     private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {

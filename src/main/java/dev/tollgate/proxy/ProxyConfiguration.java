@@ -45,7 +45,7 @@ class ProxyConfiguration {
 
     /** The proxy API's handlers, built once and shared by WebFlux's routes and the hot path. */
     record Handlers(ChatCompletionsHandler chat, EmbeddingsHandler embeddings, ModelsHandler models,
-            KeyInfoHandler info, MessagesHandler messages) {
+            KeyInfoHandler info, MessagesHandler messages, ApiKeyService keys, GenerationTrackers trackers) {
     }
 
     @Bean
@@ -61,13 +61,14 @@ class ProxyConfiguration {
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
         return new Handlers(
-                new ChatCompletionsHandler(keys, bodies, pipeline, trackers, shaper,
-                        new StreamRelay(shaper, errors, draining), new ProxyMetrics(registry)),
+                new ChatCompletionsHandler(bodies, pipeline, shaper, new StreamRelay(shaper, errors, draining),
+                        new ProxyMetrics(registry)),
                 new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog, providers, pricing, credits,
                         rateLimits, trackers, json),
                 new ModelsHandler(keys, catalog, pricing, json),
                 new KeyInfoHandler(keys, credits, metering, rateLimits),
-                new MessagesHandler(keys, bodies, pipeline, trackers, errors, json, draining));
+                new MessagesHandler(bodies, pipeline, errors, json, draining),
+                keys, trackers);
     }
 
     /** Every proxy route but those {@link ProxyHotPath} serves. */
@@ -95,7 +96,8 @@ class ProxyConfiguration {
         Map<String, HotPathHandler> paths = Map.of(
                 "/v1/chat/completions", handlers.chat(), "/api/v1/chat/completions", handlers.chat(),
                 "/v1/messages", handlers.messages(), "/api/v1/messages", handlers.messages());
-        return builder -> builder.httpHandlerDecorator(webFlux -> new ProxyHotPath(webFlux, paths, errors,
+        return builder -> builder.httpHandlerDecorator(webFlux -> new ProxyHotPath(webFlux, paths, handlers.keys(),
+                handlers.trackers(), errors,
                 observations.getIfUnique(() -> ObservationRegistry.NOOP), conventions.getIfAvailable()));
     }
 

@@ -18,6 +18,7 @@ import org.springframework.http.server.reactive.observation.ServerRequestObserva
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
+import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.common.ApiErrorWebExceptionHandler;
 
 /**
@@ -40,6 +41,8 @@ final class ProxyHotPath implements HttpHandler {
 
     private final HttpHandler webFlux;
     private final Map<String, HotPathHandler> handlers;
+    private final ApiKeyService keys;
+    private final GenerationTrackers trackers;
     private final ApiErrorWebExceptionHandler errors;
     private final ObservationRegistry observations;
     private final @Nullable ServerRequestObservationConvention convention;
@@ -47,10 +50,13 @@ final class ProxyHotPath implements HttpHandler {
     /**
      * @param handlers by path (each one is also its observation's path pattern), for {@code POST} only
      */
-    ProxyHotPath(HttpHandler webFlux, Map<String, HotPathHandler> handlers, ApiErrorWebExceptionHandler errors,
-            ObservationRegistry observations, @Nullable ServerRequestObservationConvention convention) {
+    ProxyHotPath(HttpHandler webFlux, Map<String, HotPathHandler> handlers, ApiKeyService keys,
+            GenerationTrackers trackers, ApiErrorWebExceptionHandler errors, ObservationRegistry observations,
+            @Nullable ServerRequestObservationConvention convention) {
         this.webFlux = webFlux;
         this.handlers = Map.copyOf(handlers);
+        this.keys = keys;
+        this.trackers = trackers;
         this.errors = errors;
         this.observations = observations;
         this.convention = convention;
@@ -71,7 +77,7 @@ final class ProxyHotPath implements HttpHandler {
             .observation(convention, DEFAULT_CONVENTION, () -> context, observations);
         return Mono.defer(() -> {
             observation.start();
-            return handler.handle(request, response, attributes);
+            return call(handler, request, response, attributes);
         })
             .onErrorResume(error -> {
                 observation.error(error);
@@ -85,6 +91,17 @@ final class ProxyHotPath implements HttpHandler {
                 observation.stop();
             })
             .contextWrite(reactor -> reactor.put(ObservationThreadLocalAccessor.KEY, observation));
+    }
+
+    /** The key authenticated, the call tracked (failed or cancelled with its answer), the answer written. */
+    private Mono<Void> call(HotPathHandler handler, ServerHttpRequest request, ServerHttpResponse response,
+            Map<String, Object> attributes) {
+        return keys.authenticate(ApiKeyHeaders.presentedKey(request.getHeaders()))
+            .flatMap(key -> {
+                GenerationTracker tracker = trackers.start(key, request, response, attributes);
+                return handler.answer(request, tracker).doOnError(tracker::fail).doOnCancel(tracker::cancelled);
+            })
+            .flatMap(answer -> answer.writeTo(response));
     }
 
 }
