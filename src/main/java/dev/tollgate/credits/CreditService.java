@@ -212,12 +212,8 @@ public class CreditService implements SmartLifecycle {
         return ledger.createBalance(tenantId);
     }
 
-    Flux<LedgerRepository.LedgerEntryView> entries(UUID tenantId, List<String> kinds, int page, int size) {
-        return ledger.entries(tenantId, kinds, page, size);
-    }
-
-    Mono<Long> countEntries(UUID tenantId, List<String> kinds) {
-        return ledger.countEntries(tenantId, kinds);
+    Mono<LedgerRepository.Statement> statement(UUID tenantId, List<String> kinds, int page, int size) {
+        return ledger.statement(tenantId, kinds, page, size);
     }
 
     /** Keeps this instance's leases alive, gives back idle ones, and releases leases of instances that died. */

@@ -42,11 +42,11 @@ class CreditsController {
         }
         UUID tenant = user.tenantId();
         List<String> kinds = includeUsage ? ALL_KINDS : CREDIT_KINDS;
-        return Mono.zip(credits.balance(tenant), credits.entries(tenant, kinds, page, size).collectList(),
-                credits.countEntries(tenant, kinds))
-            .map(all -> new CreditsPage(all.getT1().balanceMicros(), all.getT1().creditedMicros(),
-                    all.getT1().usedMicros(), all.getT2().stream().map(CreditsController::entry).toList(), page, size,
-                    all.getT3()));
+        return credits.statement(tenant, kinds, page, size)
+            .map(statement -> new CreditsPage(statement.balance().balanceMicros(),
+                    statement.balance().creditedMicros(), statement.balance().usedMicros(),
+                    statement.entries().stream().map(CreditsController::entry).toList(), page, size,
+                    statement.total()));
     }
 
     private static Entry entry(LedgerRepository.LedgerEntryView view) {

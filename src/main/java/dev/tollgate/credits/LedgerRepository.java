@@ -7,7 +7,10 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -17,10 +20,15 @@ class LedgerRepository {
 
     private final DatabaseClient db;
     private final TransactionalOperator transaction;
+    private final TransactionalOperator snapshot;
 
-    LedgerRepository(DatabaseClient db, TransactionalOperator transaction) {
+    LedgerRepository(DatabaseClient db, TransactionalOperator transaction, ReactiveTransactionManager transactions) {
         this.db = db;
         this.transaction = transaction;
+        DefaultTransactionDefinition oneSnapshot = new DefaultTransactionDefinition();
+        oneSnapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        oneSnapshot.setReadOnly(true);
+        this.snapshot = TransactionalOperator.create(transactions, oneSnapshot);
     }
 
     Mono<Void> createBalance(UUID tenantId) {
@@ -67,7 +75,19 @@ class LedgerRepository {
             .defaultIfEmpty(new BalanceView(0, 0, 0));
     }
 
-    Flux<LedgerEntryView> entries(UUID tenantId, List<String> kinds, int page, int size) {
+    /**
+     * The balance, a page of entries and their count as of one moment: read in one repeatable-read transaction, so a
+     * usage batch or top-up committing meanwhile shows in all three or in none.
+     */
+    Mono<Statement> statement(UUID tenantId, List<String> kinds, int page, int size) {
+        return balance(tenantId)
+            .flatMap(balance -> entries(tenantId, kinds, page, size).collectList()
+                .flatMap(entries -> countEntries(tenantId, kinds)
+                    .map(total -> new Statement(balance, entries, total))))
+            .as(snapshot::transactional);
+    }
+
+    private Flux<LedgerEntryView> entries(UUID tenantId, List<String> kinds, int page, int size) {
         return db.sql("""
                 select id, kind, amount_micros, description, external_ref, request_id, created_at from ledger_entry
                 where tenant_id = :tenant and kind = any(:kinds)
@@ -82,7 +102,7 @@ class LedgerRepository {
             .all();
     }
 
-    Mono<Long> countEntries(UUID tenantId, List<String> kinds) {
+    private Mono<Long> countEntries(UUID tenantId, List<String> kinds) {
         return db.sql("select count(*) from ledger_entry where tenant_id = :tenant and kind = any(:kinds)")
             .bind("tenant", tenantId)
             .bind("kinds", kinds.toArray(String[]::new))
@@ -99,6 +119,9 @@ class LedgerRepository {
     }
 
     record BalanceView(long balanceMicros, long creditedMicros, long usedMicros) {
+    }
+
+    record Statement(BalanceView balance, List<LedgerEntryView> entries, long total) {
     }
 
     record LedgerEntryView(long id, String kind, long amountMicros, @Nullable String description,

@@ -1,8 +1,10 @@
 package dev.tollgate.credits;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,6 +21,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.FakeReply;
@@ -87,6 +90,31 @@ class CreditsConcurrencyIntegrationTests {
         assertThat(outcome.ok()).isBetween(1, 50);
         awaitSettled(outcome.ok());
         assertThat(balance()).isEqualTo(50 * CHARGE - outcome.ok() * CHARGE).isNotNegative();
+    }
+
+    @Test
+    void theCreditsPageIsOneSnapshotWhileEntriesLand() {
+        // Every adjustment below adds one entry and one micro-dollar in one transaction, so on any consistent view
+        // the balance less the entry count stays what it was before them.
+        JsonNode before = user.getJson("/api/credits?size=1");
+        long constant = before.path("balanceMicros").asLong() - before.path("total").asLong();
+        int adjustments = 300;
+        CompletableFuture<Void> landing = Flux.range(0, adjustments)
+            .flatMap(i -> credits.append(user.tenantId(), CreditKind.ADJUSTMENT, 1, null, "drip"), 4)
+            .then()
+            .toFuture();
+        List<JsonNode> midway = new ArrayList<>();
+        while (!landing.isDone()) {
+            JsonNode page = user.getJson("/api/credits?size=1");
+            long total = page.path("total").asLong();
+            if (total > before.path("total").asLong() && total < before.path("total").asLong() + adjustments) {
+                midway.add(page);
+            }
+            assertThat(page.path("balanceMicros").asLong() - total).as("balance less entries in %s", page)
+                .isEqualTo(constant);
+        }
+        landing.join();
+        assertThat(midway).as("pages read while the adjustments were landing").isNotEmpty();
     }
 
     @Test
