@@ -1,14 +1,85 @@
 package dev.tollgate.provider;
 
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** What a provider's stream is made of once decoded: OpenAI chunks, and usage reported apart from them. */
 public sealed interface ChatStreamEvent {
 
     /**
-     * An OpenAI {@code chat.completion.chunk} with at least one choice, ready to relay; never carries usage.
+     * An OpenAI {@code chat.completion.chunk} with at least one choice, ready to relay; never carries usage. An adapter
+     * that translates a provider's format builds it as a JSON tree. One that relays OpenAI's format hands over the
+     * provider's bytes with what the proxy needs already read off them ({@link RelayedChunk}): the chunk then leaves
+     * as those bytes with only its id and model rewritten, and becomes a tree only if something asks for one.
      */
-    record Chunk(ObjectNode chunk) implements ChatStreamEvent {
+    final class Chunk implements ChatStreamEvent {
+
+        private final @Nullable RelayedChunk relayed;
+        private @Nullable ObjectNode tree;
+        private @Nullable String id;
+        private @Nullable String model;
+
+        public Chunk(ObjectNode tree) {
+            this.tree = tree;
+            this.relayed = null;
+        }
+
+        public Chunk(RelayedChunk relayed) {
+            this.relayed = relayed;
+        }
+
+        /** The chunk as a JSON tree (read from the provider's bytes on first call), branded if it was. */
+        public ObjectNode chunk() {
+            if (tree == null) {
+                ObjectNode read = relayed.tree();
+                if (id != null) {
+                    read.put("id", id);
+                    read.put("model", model);
+                }
+                tree = read;
+            }
+            return tree;
+        }
+
+        /** Gives the chunk the generation's public id and the model name the client asked for. */
+        public void brand(String id, String model) {
+            if (tree != null) {
+                tree.put("id", id);
+                tree.put("model", model);
+            }
+            else {
+                this.id = id;
+                this.model = model;
+            }
+        }
+
+        /** The last {@code finish_reason} among the chunk's choices, if any has one. */
+        public @Nullable String finishReason() {
+            if (tree == null) {
+                return relayed.finishReason();
+            }
+            String reason = null;
+            for (JsonNode choice : tree.path("choices")) {
+                JsonNode value = choice.path("finish_reason");
+                if (value.isString()) {
+                    reason = value.stringValue();
+                }
+            }
+            return reason;
+        }
+
+        /** The text the chunk delivers, when it was read off relayed bytes; null for a tree (read its choices). */
+        public @Nullable String relayedText() {
+            return tree == null ? relayed.text() : null;
+        }
+
+        /** The chunk's JSON as it goes to the client. */
+        public byte[] toJson(JsonMapper json) {
+            return tree == null ? relayed.rewritten(id, model) : json.writeValueAsBytes(tree);
+        }
+
     }
 
     /** The provider's token counts so far; the last one of a stream is the one to bill. */

@@ -60,8 +60,8 @@ final class ChatPipeline {
             .doOnNext(event -> {
                 tracker.upstreamAnswered();
                 if (event instanceof ChatStreamEvent.Chunk chunk) {
-                    shaper.brand(chunk.chunk(), tracker);
-                    tracker.observeChoices(chunk.chunk().path("choices"));
+                    chunk.brand(tracker.publicId(), tracker.model());
+                    tracker.observeFinish(chunk.finishReason());
                 }
                 else if (event instanceof ChatStreamEvent.Usage usage) {
                     tracker.usage(usage.usage());

@@ -37,6 +37,16 @@ final class DeliveredText {
                 append(call.path("function").path("arguments"));
             }
         }
+        countFullSegment();
+    }
+
+    /** Takes text already read off a relayed chunk. */
+    void add(String text) {
+        pending.append(text);
+        countFullSegment();
+    }
+
+    private void countFullSegment() {
         if (pending.length() >= SEGMENT_CHARS) {
             countedTokens += tokens.count(pending);
             pending.setLength(0);

@@ -25,6 +25,7 @@ import dev.tollgate.metering.PromptEstimator;
 import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
+import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.routing.Route;
 import dev.tollgate.ratelimit.RateLimitPermit;
@@ -205,19 +206,34 @@ final class GenerationTracker {
         return price == null ? null : Money.microsToUsd(price.chargeMicros(usage));
     }
 
-    /** Notes what a chunk or a whole answer says about how it finished. */
+    /** Notes what a whole answer says about how it finished. */
     void observeChoices(JsonNode choices) {
         for (JsonNode choice : choices) {
-            JsonNode reason = choice.path("finish_reason");
-            if (reason.isString()) {
-                finishReason = reason.stringValue();
-            }
+            observeFinish(choice.path("finish_reason").isString() ? choice.path("finish_reason").stringValue() : null);
         }
     }
 
-    /** Notes the text of a chunk that is about to reach the client. */
+    /** Notes a chunk's finish reason, if it has one. */
+    void observeFinish(@Nullable String reason) {
+        if (reason != null) {
+            finishReason = reason;
+        }
+    }
+
+    /** Notes the text of a whole answer that is about to reach the client. */
     void observeDelivery(JsonNode choices) {
         delivered.add(choices);
+    }
+
+    /** Notes the text of a chunk that is about to reach the client. */
+    void observeDelivery(ChatStreamEvent.Chunk chunk) {
+        String text = chunk.relayedText();
+        if (text != null) {
+            delivered.add(text);
+        }
+        else {
+            delivered.add(chunk.chunk().path("choices"));
+        }
     }
 
     void deliveredToClient() {

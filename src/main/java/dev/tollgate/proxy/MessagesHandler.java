@@ -57,7 +57,7 @@ final class MessagesHandler implements HotPathHandler {
         Flux<ChatStreamEvent> events = draining.cut(pipeline.stream(chat, tracker)).doOnNext(event -> {
             if (event instanceof ChatStreamEvent.Chunk chunk) {
                 // Counted as delivered, so that a stream cut short is billed for the text the client got.
-                tracker.observeDelivery(chunk.chunk().path("choices"));
+                tracker.observeDelivery(chunk);
             }
         });
         Flux<byte[]> frames = MessagesStreamTranslator.translate(events, json, tracker.publicId(), tracker::model)

@@ -6,6 +6,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.TokenUsage;
 
 /**
@@ -54,6 +55,10 @@ final class ResponseShaper {
 
     byte[] bytes(ObjectNode node) {
         return json.writeValueAsBytes(node);
+    }
+
+    byte[] bytes(ChatStreamEvent.Chunk chunk) {
+        return chunk.toJson(json);
     }
 
 }

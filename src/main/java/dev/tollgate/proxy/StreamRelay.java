@@ -32,8 +32,8 @@ final class StreamRelay {
         // ofType and map rather than handle: handle restores the tracing thread-locals around every chunk, which was a
         // tenth of the relay's CPU (benchmark profile, README "Benchmarks").
         Flux<byte[]> frames = draining.cut(events).ofType(ChatStreamEvent.Chunk.class).map(chunk -> {
-            tracker.observeDelivery(chunk.chunk().path("choices"));
-            return SseFrames.data(shaper.bytes(chunk.chunk()));
+            tracker.observeDelivery(chunk);
+            return SseFrames.data(shaper.bytes(chunk));
         });
         return frames.concatWith(Flux.defer(() -> Flux.fromIterable(ending(chat, tracker))))
             .doOnNext(frame -> tracker.deliveredToClient())

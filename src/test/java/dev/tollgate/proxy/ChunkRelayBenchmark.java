@@ -17,6 +17,8 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.tollgate.account.AuthenticatedKey;
 import dev.tollgate.metering.GenerationIds;
 import dev.tollgate.metering.TokenCounter;
+import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.openai.OpenAiTestChunks;
 
 /**
  * What the proxy does to each parsed chunk before it leaves: brand it with the generation id and public model, note
@@ -33,14 +35,18 @@ public class ChunkRelayBenchmark {
 
     private ObjectNode chunk;
 
+    private ChatStreamEvent.Chunk relayed;
+
     private GenerationTracker tracker;
 
     @Setup
     public void setUp() {
-        chunk = (ObjectNode) json.readTree("{\"id\":\"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG\",\"object\":"
+        String data = "{\"id\":\"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG\",\"object\":"
                 + "\"chat.completion.chunk\",\"created\":1741569952,\"model\":\"gpt-4o-mini-2024-07-18\","
                 + "\"service_tier\":\"default\",\"system_fingerprint\":\"fp_06737a9306\",\"choices\":[{\"index\":0,"
-                + "\"delta\":{\"content\":\" Python\"},\"logprobs\":null,\"finish_reason\":null}]}");
+                + "\"delta\":{\"content\":\" Python\"},\"logprobs\":null,\"finish_reason\":null}]}";
+        chunk = (ObjectNode) json.readTree(data);
+        relayed = OpenAiTestChunks.decode(json, data);
         // Metering is only reached when the call ends, which a chunk never does.
         tracker = new GenerationTracker(GenerationIds.next(), new AuthenticatedKey(UUID.randomUUID(),
                 UUID.randomUUID(), "bench", null), null, new TokenCounter(), Clock.systemUTC());
@@ -52,6 +58,14 @@ public class ChunkRelayBenchmark {
         shaper.brand(chunk, tracker);
         tracker.observeDelivery(chunk.path("choices"));
         return SseFrames.data(shaper.bytes(chunk));
+    }
+
+    /** The same for a chunk relayed as the provider's bytes (what an OpenAI-format provider's chunks now are). */
+    @Benchmark
+    public byte[] brandNoteAndFrameOneRelayedChunk() {
+        relayed.brand(tracker.publicId(), tracker.model());
+        tracker.observeDelivery(relayed);
+        return SseFrames.data(shaper.bytes(relayed));
     }
 
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.provider.openai;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -9,6 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.RelayedChunk;
 import dev.tollgate.provider.UpstreamException;
 
 /**
@@ -19,10 +21,12 @@ import dev.tollgate.provider.UpstreamException;
 final class OpenAiStreamDecoder {
 
     private final JsonMapper json;
+    private final OpenAiChunkScanner scanner;
     private final String provider;
 
     OpenAiStreamDecoder(JsonMapper json, String provider) {
         this.json = json;
+        this.scanner = new OpenAiChunkScanner(json);
         this.provider = provider;
     }
 
@@ -30,9 +34,15 @@ final class OpenAiStreamDecoder {
         if (data == null || data.isBlank() || "[DONE]".equals(data.trim())) {
             return List.of();
         }
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
         JsonNode node;
         try {
-            node = json.readTree(data);
+            // Most chunks are relayed as the provider's bytes; only the rest are read as a tree.
+            RelayedChunk relayed = scanner.scan(bytes);
+            if (relayed != null) {
+                return List.of(new ChatStreamEvent.Chunk(relayed));
+            }
+            node = json.readTree(bytes);
         }
         catch (JacksonException ex) {
             throw UpstreamException.malformed(provider, "a stream event that is not JSON");
