@@ -12,7 +12,7 @@ import dev.tollgate.provider.RelayedChunk;
  * its {@code id} and {@code model} values lie (to rewrite them), a {@code "usage":null} member to cut, the choices'
  * last finish reason and the text they deliver (content, reasoning, tool-call names and arguments: what a stream cut
  * short is billed for). Answers null for a chunk out of the usual shape (usage or an error in it, no choices, id or
- * model missing or not a string, JSON over several lines), which the decoder then reads as a tree; fails, as reading
+ * model missing, named twice or not a string, JSON over several lines), which the decoder then reads as a tree; fails, as reading
  * a tree would, on JSON that is not well-formed.
  */
 final class OpenAiChunkScanner {
@@ -49,7 +49,8 @@ final class OpenAiChunkScanner {
             int valueStart = (int) parser.currentTokenLocation().getByteOffset();
             switch (name) {
                 case "id", "model" -> {
-                    if (value != JsonToken.VALUE_STRING) {
+                    // Named twice, the client's parser would take one and the tree path the other: leave it to a tree.
+                    if (value != JsonToken.VALUE_STRING || (name.equals("id") ? idStart : modelStart) >= 0) {
                         return null;
                     }
                     parser.finishToken();
@@ -70,8 +71,11 @@ final class OpenAiChunkScanner {
                     choices = Choices.read(parser);
                 }
                 case "usage" -> {
+                    if (value != JsonToken.VALUE_NULL || cutStart >= 0) {
+                        return null;
+                    }
                     cutStart = commaBefore(bytes, nameStart);
-                    if (value != JsonToken.VALUE_NULL || cutStart < 0) {
+                    if (cutStart < 0) {
                         return null;
                     }
                     cutEnd = (int) parser.currentLocation().getByteOffset();

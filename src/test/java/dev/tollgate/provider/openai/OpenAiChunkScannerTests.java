@@ -34,6 +34,7 @@ class OpenAiChunkScannerTests {
             "{\"id\":\"chatcmpl-ABfw031mOJeYCSHe4yI2ZjOA6kMJL\",\"object\":\"chat.completion.chunk\",\"created\":1727346168,\"model\":\"gpt-4o-2024-08-06\",\"system_fingerprint\":\"fp_5050236cbd\",\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}",
             "{\"model\":\"llama3\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Caf\\u00e9 \\\"au lait\\\" \\ud83d\\ude00\"}}],\"id\":\"c-1\",\"usage\":null}",
             "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\"}}]},\"finish_reason\":null}]}",
+            "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Café crème 😀 日本\"}}],\"model\":\"qwen-ä\",\"id\":\"c-ü\"}",
             "{\"id\":\"c\",\"model\":\"deepseek-r1\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"Think.\"},\"finish_reason\":null},{\"index\":1,\"delta\":{\"content\":\"B\"},\"finish_reason\":\"length\"}]}");
 
     @Test
@@ -58,7 +59,8 @@ class OpenAiChunkScannerTests {
         assertThat(scan(CHUNKS.get(1)).text()).isEqualTo("{\"");
         assertThat(scan(CHUNKS.get(3)).text()).isEqualTo("Café \"au lait\" \uD83D\uDE00");
         assertThat(scan(CHUNKS.get(4)).text()).isEqualTo("get_weather{\"city\":");
-        assertThat(scan(CHUNKS.get(5)).text()).isEqualTo("Think.B");
+        assertThat(scan(CHUNKS.get(5)).text()).isEqualTo("Café crème 😀 日本");
+        assertThat(scan(CHUNKS.get(6)).text()).isEqualTo("Think.B");
         assertThat(scan(CHUNKS.get(2)).text()).isEmpty();
     }
 
@@ -66,7 +68,7 @@ class OpenAiChunkScannerTests {
     void theLastFinishReasonAmongTheChoicesIsKept() {
         assertThat(scan(CHUNKS.get(0)).finishReason()).isNull();
         assertThat(scan(CHUNKS.get(2)).finishReason()).isEqualTo("stop");
-        assertThat(scan(CHUNKS.get(5)).finishReason()).isEqualTo("length");
+        assertThat(scan(CHUNKS.get(6)).finishReason()).isEqualTo("length");
     }
 
     @Test
@@ -108,6 +110,8 @@ class OpenAiChunkScannerTests {
         "{\"id\":7,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}",
         "{\"error\":{\"message\":\"overloaded\"}}",
         "{\"id\":\"c\",\n\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}",
+        "{\"id\":\"a\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}],\"id\":\"b\"}",
+        "{\"id\":\"a\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}],\"usage\":null,\"usage\":null}",
         "[1,2]"})
     void chunksOutOfTheUsualShapeAreLeftToTheTreePath(String chunk) {
         assertThat(scanner.scan(chunk.getBytes(StandardCharsets.UTF_8))).isNull();
