@@ -57,11 +57,13 @@ public sealed interface ChatStreamEvent {
 
         /** The last {@code finish_reason} among the chunk's choices, if any has one. */
         public @Nullable String finishReason() {
-            if (tree == null) {
-                return relayed.finishReason();
-            }
+            return tree == null ? relayed.finishReason() : lastFinishReason(tree.path("choices"));
+        }
+
+        /** The last {@code finish_reason} among OpenAI choices (a chunk's or a whole answer's), if any has one. */
+        public static @Nullable String lastFinishReason(JsonNode choices) {
             String reason = null;
-            for (JsonNode choice : tree.path("choices")) {
+            for (JsonNode choice : choices) {
                 JsonNode value = choice.path("finish_reason");
                 if (value.isString()) {
                     reason = value.stringValue();

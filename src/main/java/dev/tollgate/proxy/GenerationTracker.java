@@ -208,9 +208,7 @@ final class GenerationTracker {
 
     /** Notes what a whole answer says about how it finished. */
     void observeChoices(JsonNode choices) {
-        for (JsonNode choice : choices) {
-            observeFinish(choice.path("finish_reason").isString() ? choice.path("finish_reason").stringValue() : null);
-        }
+        observeFinish(ChatStreamEvent.Chunk.lastFinishReason(choices));
     }
 
     /** Notes a chunk's finish reason, if it has one. */
