@@ -7,12 +7,31 @@ import java.security.NoSuchAlgorithmException;
 /** SHA-256 of secrets (API keys, session tokens) that Tollgate stores only as hashes. */
 public final class Sha256 {
 
+    /**
+     * Never updated, only copied: a clone skips the provider lookup {@link MessageDigest#getInstance} does, which cost
+     * three times the hash itself on every call's key (benchmark profile, README "Benchmarks").
+     */
+    private static final MessageDigest PROTOTYPE = newDigest();
+
     private Sha256() {
     }
 
     public static byte[] of(String text) {
+        return copy().digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest copy() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return (MessageDigest) PROTOTYPE.clone();
+        }
+        catch (CloneNotSupportedException ex) {
+            return newDigest();
+        }
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         }
         catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException("Every JDK ships SHA-256", ex);
