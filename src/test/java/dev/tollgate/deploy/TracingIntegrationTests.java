@@ -15,6 +15,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.FakeUpstream;
 import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.RecordedRequest;
 import dev.tollgate.testsupport.RequestLog;
 import dev.tollgate.testsupport.SecondInstance;
 
@@ -59,6 +60,19 @@ class TracingIntegrationTests {
     }
 
     @Test
+    void theClientsBaggageStaysWithTollgate() {
+        // Baggage is whatever a client's own services put there (user ids, tenants, flags): none of the provider's
+        // business. Only the trace goes on.
+        String key = DashboardUser.signUp(client).createKey("baggage");
+
+        call(client, key, Map.of("baggage", "customer=acme,plan=gold")).expectStatus().isOk();
+
+        RecordedRequest request = upstream.takeRequest();
+        assertThat(request.header("traceparent")).startsWith("00-" + TRACE_ID + "-");
+        assertThat(request.header("baggage")).isNull();
+    }
+
+    @Test
     void withAnOtlpEndpointConfiguredSpansAreExported() {
         try (SecondInstance traced = SecondInstance.start(Map.of(
                 "management.opentelemetry.tracing.export.otlp.endpoint", upstream.baseUrl() + "/otlp/v1/traces",
@@ -82,8 +96,13 @@ class TracingIntegrationTests {
     }
 
     private static WebTestClient.ResponseSpec call(WebTestClient client, String key) {
+        return call(client, key, Map.of());
+    }
+
+    private static WebTestClient.ResponseSpec call(WebTestClient client, String key, Map<String, String> headers) {
         return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
             .header("traceparent", TRACEPARENT)
+            .headers(sent -> headers.forEach(sent::set))
             .contentType(MediaType.APPLICATION_JSON)
             .bodyValue(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 20,
                     "messages", List.of(Map.of("role", "user", "content", "hi"))))
