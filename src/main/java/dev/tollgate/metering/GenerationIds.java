@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -13,6 +14,8 @@ public final class GenerationIds {
 
     public static final String PREFIX = "gen-";
 
+    private static final HexFormat HEX = HexFormat.of();
+
     private GenerationIds() {
     }
 
@@ -25,7 +28,7 @@ public final class GenerationIds {
     }
 
     public static String format(UUID id) {
-        return PREFIX + id.toString().replace("-", "");
+        return PREFIX + HEX.toHexDigits(id.getMostSignificantBits()) + HEX.toHexDigits(id.getLeastSignificantBits());
     }
 
     /** The UUID behind a {@code gen-…} id, or null when the text is not one. */

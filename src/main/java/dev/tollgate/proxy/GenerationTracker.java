@@ -42,6 +42,7 @@ import dev.tollgate.ratelimit.RateLimitPermit;
 final class GenerationTracker {
 
     private final UUID id;
+    private final String publicId;
     private final AuthenticatedKey key;
     private final MeteringService metering;
     private final DeliveredText delivered;
@@ -70,6 +71,7 @@ final class GenerationTracker {
 
     GenerationTracker(UUID id, AuthenticatedKey key, MeteringService metering, TokenCounter tokens, Clock clock) {
         this.id = id;
+        this.publicId = GenerationIds.format(id);
         this.key = key;
         this.model = "";
         this.metering = metering;
@@ -89,7 +91,7 @@ final class GenerationTracker {
     }
 
     String publicId() {
-        return GenerationIds.format(id);
+        return publicId;
     }
 
     AuthenticatedKey key() {

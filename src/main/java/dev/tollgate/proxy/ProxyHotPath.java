@@ -64,7 +64,8 @@ final class ProxyHotPath implements HttpHandler {
 
     @Override
     public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
-        String path = request.getPath().value();
+        // The URI's raw path, already parsed; getPath() would parse it again into segments, for a map lookup.
+        String path = request.getURI().getRawPath();
         HotPathHandler handler = request.getMethod() == HttpMethod.POST ? handlers.get(path) : null;
         if (handler == null) {
             return webFlux.handle(request, response);

@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,8 +27,19 @@ public final class RateLimitPermit {
             long countedTokens) {
         this.headers = Map.copyOf(headers);
         this.limiter = limiter;
-        this.tokenScopes = scopes.stream().filter(scope -> scope.limits().tokens() > 0).toList();
+        this.tokenScopes = tokenScopes(scopes);
         this.countedTokens = countedTokens;
+    }
+
+    /** A loop, not a stream: this runs on every call, and a stream's pipeline cost more than the rest of it. */
+    private static List<Scope> tokenScopes(List<Scope> scopes) {
+        List<Scope> counted = new ArrayList<>(scopes.size());
+        for (Scope scope : scopes) {
+            if (scope.limits().tokens() > 0) {
+                counted.add(scope);
+            }
+        }
+        return counted;
     }
 
     /** OpenAI's {@code x-ratelimit-*} headers for the answer; empty when no limit applies. */
