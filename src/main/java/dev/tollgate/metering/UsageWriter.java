@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -25,7 +26,9 @@ import reactor.util.retry.Retry;
 
 /**
  * Writes usage records in batches, off the response path: a request hands its record over and is done; a background
- * loop writes whatever has queued up every {@value #FLUSH_MILLIS} ms (sooner when a batch fills).
+ * loop writes whatever has queued up every {@value #FLUSH_MILLIS} ms (sooner when a batch fills). What arrives while a
+ * batch is being written waits for the next round: chasing it at once would write a small batch after every batch,
+ * all the time under steady traffic, and a batch costs about the same whatever its size.
  * <p>
  * One statement per batch writes the request-log rows and their provider attempts, the usage debits on the ledger,
  * the tenants' balances, the credit leases the charges came from and the keys' spend: all of it lands or none of it
@@ -113,6 +116,7 @@ class UsageWriter implements SmartLifecycle {
     private final ConcurrentLinkedQueue<UsageRecord> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean flushing = new AtomicBoolean();
+    private final DistributionSummary batches;
     private volatile Disposable ticker = Flux.never().subscribe();
     private volatile boolean running;
 
@@ -120,6 +124,9 @@ class UsageWriter implements SmartLifecycle {
         this.db = db;
         Gauge.builder("tollgate.usage.pending", queued, AtomicInteger::get)
             .description("Usage records waiting to be written (what a crash now would lose)")
+            .register(registry);
+        this.batches = DistributionSummary.builder("tollgate.usage.batch.size")
+            .description("Usage records written per batch (one statement and transaction each)")
             .register(registry);
     }
 
@@ -130,28 +137,36 @@ class UsageWriter implements SmartLifecycle {
         }
     }
 
-    /** Writes everything queued so far; completes when it is in the database. */
+    /**
+     * Writes everything queued so far, in batches of at most {@value #BATCH_SIZE}; completes when it is in the
+     * database. Records handed over meanwhile are left for the next round.
+     */
     Mono<Void> flush() {
-        return Mono.defer(() -> {
-            if (queue.isEmpty()) {
-                return Mono.empty();
-            }
-            List<UsageRecord> batch = new ArrayList<>(Math.min(Math.max(queued.get(), 1), BATCH_SIZE));
-            UsageRecord next;
-            while (batch.size() < BATCH_SIZE && (next = queue.poll()) != null) {
-                batch.add(next);
-            }
-            queued.addAndGet(-batch.size());
-            return write(batch)
-                .doOnSuccess(done -> batch.forEach(UsageWriter::notifyPersisted))
-                .onErrorResume(error -> {
-                    log.warn("Could not write {} usage records, will retry: {}", batch.size(), error.toString());
-                    queue.addAll(batch);
-                    queued.addAndGet(batch.size());
-                    return Mono.error(error);
-                })
-                .then(flush());
-        });
+        return Mono.defer(() -> flush(queued.get()));
+    }
+
+    private Mono<Void> flush(int remaining) {
+        if (remaining <= 0 || queue.isEmpty()) {
+            return Mono.empty();
+        }
+        List<UsageRecord> batch = new ArrayList<>(Math.min(remaining, BATCH_SIZE));
+        UsageRecord next;
+        while (batch.size() < BATCH_SIZE && (next = queue.poll()) != null) {
+            batch.add(next);
+        }
+        queued.addAndGet(-batch.size());
+        return write(batch)
+            .doOnSuccess(done -> {
+                batches.record(batch.size());
+                batch.forEach(UsageWriter::notifyPersisted);
+            })
+            .onErrorResume(error -> {
+                log.warn("Could not write {} usage records, will retry: {}", batch.size(), error.toString());
+                queue.addAll(batch);
+                queued.addAndGet(batch.size());
+                return Mono.error(error);
+            })
+            .then(Mono.defer(() -> flush(remaining - batch.size())));
     }
 
     int pending() {
