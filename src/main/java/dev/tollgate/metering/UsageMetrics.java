@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,8 +25,9 @@ class UsageMetrics {
         Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60) };
 
     private final MeterRegistry registry;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, ModelMeters>> byModel = new ConcurrentHashMap<>();
+    private final Map<String, ProviderTimers> byProvider = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
     UsageMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -36,44 +36,33 @@ class UsageMetrics {
     void record(UsageRecord record) {
         String provider = record.provider() == null ? "none" : record.provider();
         String model = record.model().isEmpty() ? "none" : record.model();
-        String status = Integer.toString(record.status());
-        String streamed = Boolean.toString(record.streamed());
-        counter("requests|" + model + '|' + provider + '|' + status + '|' + streamed,
-                () -> Counter.builder("tollgate.requests").description("Proxied calls").tag("model", model)
-                    .tag("provider", provider).tag("status", status).tag("streamed", streamed))
-            .increment();
+        ModelMeters meters = byModel.computeIfAbsent(model, unused -> new ConcurrentHashMap<>())
+            .computeIfAbsent(provider, unused -> new ModelMeters(model, provider));
+        meters.requests(record.status(), record.streamed()).increment();
         if (record.usage().totalTokens() > 0) {
-            counter("tokens-in|" + model + '|' + provider, () -> Counter.builder("tollgate.tokens")
-                .description("Tokens billed").tag("model", model).tag("provider", provider).tag("direction", "in"))
-                .increment(record.usage().promptTokens());
-            counter("tokens-out|" + model + '|' + provider, () -> Counter.builder("tollgate.tokens")
-                .description("Tokens billed").tag("model", model).tag("provider", provider).tag("direction", "out"))
-                .increment(record.usage().completionTokens());
+            meters.tokensIn().increment(record.usage().promptTokens());
+            meters.tokensOut().increment(record.usage().completionTokens());
         }
         if (record.chargeMicros() > 0 || record.costMicros() > 0) {
-            counter("cost|" + model + '|' + provider, () -> Counter.builder("tollgate.cost.micros")
-                .description("What providers charge the operator, in micro-dollars").tag("model", model)
-                .tag("provider", provider))
-                .increment(record.costMicros());
-            counter("revenue|" + model + '|' + provider, () -> Counter.builder("tollgate.revenue.micros")
-                .description("What tenants paid, in micro-dollars (margin = revenue - cost)").tag("model", model)
-                .tag("provider", provider))
-                .increment(record.chargeMicros());
+            meters.cost().increment(record.costMicros());
+            meters.revenue().increment(record.chargeMicros());
         }
         String refusal = refusal(record.errorCode());
         if (refusal != null) {
-            counter("refused|" + refusal, () -> Counter.builder("tollgate.refused")
+            refusals.computeIfAbsent(refusal, reason -> Counter.builder("tollgate.refused")
                 .description("Calls refused before reaching a provider (402 credits, 429 rate limits)")
-                .tag("reason", refusal))
+                .tag("reason", reason)
+                .register(registry))
                 .increment();
         }
-        if (record.ttfbMillis() != null && record.provider() != null) {
-            timer("tollgate.upstream.first.token", "Time until the provider's first byte", provider)
-                .record(record.ttfbMillis(), TimeUnit.MILLISECONDS);
-        }
-        if (record.generationMillis() != null && record.provider() != null) {
-            timer("tollgate.upstream.generation", "Time from the provider's first byte to the end", provider)
-                .record(record.generationMillis(), TimeUnit.MILLISECONDS);
+        if (record.provider() != null && (record.ttfbMillis() != null || record.generationMillis() != null)) {
+            ProviderTimers timers = byProvider.computeIfAbsent(provider, ProviderTimers::new);
+            if (record.ttfbMillis() != null) {
+                timers.firstToken.record(record.ttfbMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (record.generationMillis() != null) {
+                timers.generation.record(record.generationMillis(), TimeUnit.MILLISECONDS);
+            }
         }
     }
 
@@ -87,15 +76,89 @@ class UsageMetrics {
         };
     }
 
-    private Counter counter(String key, Supplier<Counter.Builder> builder) {
-        return counters.computeIfAbsent(key, unused -> builder.get().register(registry));
+    /**
+     * The meters of one model on one provider, each registered when first needed (a model that never produced a
+     * token exports no token series). Looked up by two map reads of strings whose hashes are already known, rather
+     * than by a key concatenated on every call.
+     */
+    private final class ModelMeters {
+
+        private final String model;
+        private final String provider;
+        private final Map<Integer, Counter> requests = new ConcurrentHashMap<>();
+        private volatile @Nullable Counter tokensIn;
+        private volatile @Nullable Counter tokensOut;
+        private volatile @Nullable Counter cost;
+        private volatile @Nullable Counter revenue;
+
+        ModelMeters(String model, String provider) {
+            this.model = model;
+            this.provider = provider;
+        }
+
+        Counter requests(int status, boolean streamed) {
+            return requests.computeIfAbsent(status * 2 + (streamed ? 1 : 0), unused -> Counter
+                .builder("tollgate.requests").description("Proxied calls").tag("model", model)
+                .tag("provider", provider).tag("status", Integer.toString(status))
+                .tag("streamed", Boolean.toString(streamed))
+                .register(registry));
+        }
+
+        // Registering an existing meter returns it, so two calls racing to create one end up with the same meter.
+
+        Counter tokensIn() {
+            Counter counter = tokensIn;
+            return counter != null ? counter : (tokensIn = tokens("in"));
+        }
+
+        Counter tokensOut() {
+            Counter counter = tokensOut;
+            return counter != null ? counter : (tokensOut = tokens("out"));
+        }
+
+        Counter cost() {
+            Counter counter = cost;
+            return counter != null ? counter : (cost = money("tollgate.cost.micros",
+                    "What providers charge the operator, in micro-dollars"));
+        }
+
+        Counter revenue() {
+            Counter counter = revenue;
+            return counter != null ? counter : (revenue = money("tollgate.revenue.micros",
+                    "What tenants paid, in micro-dollars (margin = revenue - cost)"));
+        }
+
+        private Counter tokens(String direction) {
+            return Counter.builder("tollgate.tokens").description("Tokens billed").tag("model", model)
+                .tag("provider", provider).tag("direction", direction)
+                .register(registry);
+        }
+
+        private Counter money(String name, String description) {
+            return Counter.builder(name).description(description).tag("model", model).tag("provider", provider)
+                .register(registry);
+        }
+
     }
 
-    private Timer timer(String name, String description, String provider) {
-        return timers.computeIfAbsent(name + '|' + provider, key -> Timer.builder(name).description(description)
-            .tag("provider", provider)
-            .serviceLevelObjectives(LATENCY_BUCKETS)
-            .register(registry));
+    private final class ProviderTimers {
+
+        private final Timer firstToken;
+        private final Timer generation;
+
+        ProviderTimers(String provider) {
+            this.firstToken = timer("tollgate.upstream.first.token", "Time until the provider's first byte", provider);
+            this.generation = timer("tollgate.upstream.generation", "Time from the provider's first byte to the end",
+                    provider);
+        }
+
+        private Timer timer(String name, String description, String provider) {
+            return Timer.builder(name).description(description)
+                .tag("provider", provider)
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        }
+
     }
 
 }
