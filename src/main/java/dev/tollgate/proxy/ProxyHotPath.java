@@ -3,6 +3,7 @@ package dev.tollgate.proxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
@@ -13,6 +14,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.observation.DefaultServerRequestObservationConvention;
 import org.springframework.http.server.reactive.observation.ServerHttpObservationDocumentation;
+import org.springframework.http.server.reactive.observation.ServerHttpObservationDocumentation.HighCardinalityKeyNames;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationConvention;
 import reactor.core.publisher.Mono;
@@ -36,8 +38,7 @@ import dev.tollgate.common.ApiErrorWebExceptionHandler;
  */
 final class ProxyHotPath implements HttpHandler {
 
-    private static final ServerRequestObservationConvention DEFAULT_CONVENTION =
-            new DefaultServerRequestObservationConvention();
+    private static final ServerRequestObservationConvention DEFAULT_CONVENTION = new HotPathConvention();
 
     private final HttpHandler webFlux;
     private final Map<String, HotPathHandler> handlers;
@@ -92,6 +93,21 @@ final class ProxyHotPath implements HttpHandler {
                 observation.stop();
             })
             .contextWrite(reactor -> reactor.put(ObservationThreadLocalAccessor.KEY, observation));
+    }
+
+    /**
+     * WebFlux's own convention, but for the URL: the raw path this class matched, which is what WebFlux's reads from
+     * {@code getPath()}, a parse of the URI into segments made on every call only for that (at the observation's start
+     * and again at its end).
+     */
+    private static final class HotPathConvention extends DefaultServerRequestObservationConvention {
+
+        @Override
+        protected KeyValue httpUrl(ServerRequestObservationContext context) {
+            String path = context.getPathPattern();
+            return path != null ? KeyValue.of(HighCardinalityKeyNames.HTTP_URL, path) : super.httpUrl(context);
+        }
+
     }
 
     /** The key authenticated, the call tracked (failed or cancelled with its answer), the answer written. */
