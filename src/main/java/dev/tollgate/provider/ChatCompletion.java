@@ -1,12 +1,79 @@
 package dev.tollgate.provider;
 
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A whole (non-streamed) answer.
- *
- * @param body an OpenAI {@code chat.completion} object
- * @param usage what the provider reported, in OpenAI's accounting
+ * A whole (non-streamed) answer: an OpenAI {@code chat.completion} object and the usage the provider reported, in
+ * OpenAI's accounting. It holds either a tree (answers translated from another format) or, from a provider that
+ * speaks OpenAI's format, the provider's bytes, which are sent with Tollgate's id, model and usage put in place and
+ * read as a tree only if a consumer asks for one.
  */
-public record ChatCompletion(ObjectNode body, TokenUsage usage) {
+public final class ChatCompletion {
+
+    private final TokenUsage usage;
+    private final @Nullable RelayedCompletion relayed;
+    private @Nullable ObjectNode body;
+    private @Nullable String id;
+    private @Nullable String model;
+
+    public ChatCompletion(ObjectNode body, TokenUsage usage) {
+        this.body = body;
+        this.usage = usage;
+        this.relayed = null;
+    }
+
+    public ChatCompletion(RelayedCompletion relayed, TokenUsage usage) {
+        this.relayed = relayed;
+        this.usage = usage;
+    }
+
+    public TokenUsage usage() {
+        return usage;
+    }
+
+    /** The answer as a tree, with the id and model it was branded with (a relayed answer is read on the first call). */
+    public ObjectNode body() {
+        ObjectNode tree = body;
+        if (tree == null) {
+            tree = relayed.tree();
+            if (id != null) {
+                tree.put("id", id);
+                tree.put("model", model);
+            }
+            body = tree;
+        }
+        return tree;
+    }
+
+    /** Gives the answer Tollgate's id and the model id the client knows. */
+    public void brand(String id, String model) {
+        this.id = id;
+        this.model = model;
+        if (body != null) {
+            body.put("id", id);
+            body.put("model", model);
+        }
+    }
+
+    /** The last {@code finish_reason} among the choices, if any has one. */
+    public @Nullable String finishReason() {
+        return body == null ? relayed.finishReason() : ChatStreamEvent.Chunk.lastFinishReason(body.path("choices"));
+    }
+
+    /** The text the answer delivers, when it was read off relayed bytes; null for a tree (read its choices). */
+    public @Nullable String relayedText() {
+        return body == null ? relayed.text() : null;
+    }
+
+    /** The answer's JSON, with {@code usage} set to the given object. */
+    public byte[] toJson(JsonMapper json, ObjectNode usageJson) {
+        if (body == null) {
+            return relayed.rewritten(id, model, json.writeValueAsBytes(usageJson));
+        }
+        body.set("usage", usageJson);
+        return json.writeValueAsBytes(body);
+    }
+
 }

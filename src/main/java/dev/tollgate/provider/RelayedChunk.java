@@ -1,7 +1,6 @@
 package dev.tollgate.provider;
 
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -19,51 +18,15 @@ public record RelayedChunk(byte[] json, int idStart, int idEnd, int modelStart, 
 
     /** The bytes to send: the same chunk with the given id and model (when not null) and without the cut range. */
     byte[] rewritten(@Nullable String id, @Nullable String model) {
-        if (id == null && cutStart < 0) {
-            return json;
-        }
-        int[] starts = new int[3];
-        int[] ends = new int[3];
-        byte[][] values = new byte[3][];
-        int ranges = 0;
+        ByteSplice splice = new ByteSplice(json);
         if (id != null) {
-            ranges = insert(starts, ends, values, ranges, idStart, idEnd, quoted(id));
-            ranges = insert(starts, ends, values, ranges, modelStart, modelEnd, quoted(model));
+            splice.replace(idStart, idEnd, ByteSplice.quoted(id))
+                .replace(modelStart, modelEnd, ByteSplice.quoted(model == null ? "" : model));
         }
         if (cutStart >= 0) {
-            ranges = insert(starts, ends, values, ranges, cutStart, cutEnd, new byte[0]);
+            splice.replace(cutStart, cutEnd, new byte[0]);
         }
-        int length = json.length;
-        for (int i = 0; i < ranges; i++) {
-            length += values[i].length - (ends[i] - starts[i]);
-        }
-        byte[] out = new byte[length];
-        int from = 0;
-        int to = 0;
-        for (int i = 0; i < ranges; i++) {
-            System.arraycopy(json, from, out, to, starts[i] - from);
-            to += starts[i] - from;
-            System.arraycopy(values[i], 0, out, to, values[i].length);
-            to += values[i].length;
-            from = ends[i];
-        }
-        System.arraycopy(json, from, out, to, json.length - from);
-        return out;
-    }
-
-    /** Adds a range keeping them ordered by start (they never overlap). */
-    private static int insert(int[] starts, int[] ends, byte[][] values, int count, int start, int end, byte[] value) {
-        int at = count;
-        while (at > 0 && starts[at - 1] > start) {
-            starts[at] = starts[at - 1];
-            ends[at] = ends[at - 1];
-            values[at] = values[at - 1];
-            at--;
-        }
-        starts[at] = start;
-        ends[at] = end;
-        values[at] = value;
-        return count + 1;
+        return splice.bytes();
     }
 
     /** The chunk as a tree, for a consumer that needs one (the Anthropic Messages translation). */
@@ -71,15 +34,6 @@ public record RelayedChunk(byte[] json, int idStart, int idEnd, int modelStart, 
         ObjectNode tree = (ObjectNode) mapper.readTree(json);
         tree.remove("usage");
         return tree;
-    }
-
-    private static byte[] quoted(@Nullable String value) {
-        byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(value == null ? "" : value);
-        byte[] quoted = new byte[escaped.length + 2];
-        quoted[0] = '"';
-        System.arraycopy(escaped, 0, quoted, 1, escaped.length);
-        quoted[quoted.length - 1] = '"';
-        return quoted;
     }
 
 }

@@ -45,9 +45,8 @@ final class ChatCompletionsHandler implements HotPathHandler {
 
     private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
         return pipeline.complete(chat, tracker).map(completion -> {
-            completion.body().set("usage", shaper.usageJson(completion.usage(),
+            byte[] bytes = shaper.bytes(completion, shaper.usageJson(completion.usage(),
                     chat.includeCost() ? tracker.costUsd(completion.usage()) : null));
-            byte[] bytes = shaper.bytes(completion.body());
             tracker.completed();
             long overhead = tracker.overheadNanos();
             metrics.overhead(overhead);

@@ -25,14 +25,11 @@ final class ChatPipeline {
 
     private final RoutePlanner planner;
     private final RouteAttempts.Dependencies dependencies;
-    private final ResponseShaper shaper;
     private final RateLimitService rateLimits;
 
-    ChatPipeline(RoutePlanner planner, RouteAttempts.Dependencies dependencies, ResponseShaper shaper,
-            RateLimitService rateLimits) {
+    ChatPipeline(RoutePlanner planner, RouteAttempts.Dependencies dependencies, RateLimitService rateLimits) {
         this.planner = planner;
         this.dependencies = dependencies;
-        this.shaper = shaper;
         this.rateLimits = rateLimits;
     }
 
@@ -43,9 +40,9 @@ final class ChatPipeline {
             .map(completion -> {
                 tracker.upstreamAnswered();
                 tracker.usage(completion.usage());
-                tracker.observeChoices(completion.body().path("choices"));
-                tracker.observeDelivery(completion.body().path("choices"));
-                shaper.brand(completion.body(), tracker);
+                tracker.observeFinish(completion.finishReason());
+                tracker.observeDelivery(completion);
+                completion.brand(tracker.publicId(), tracker.model());
                 return completion;
             });
     }

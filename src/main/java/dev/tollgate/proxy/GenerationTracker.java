@@ -25,6 +25,7 @@ import dev.tollgate.metering.PromptEstimator;
 import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
+import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.routing.Route;
@@ -208,12 +209,7 @@ final class GenerationTracker {
         return price == null ? null : Money.microsToUsd(price.chargeMicros(usage));
     }
 
-    /** Notes what a whole answer says about how it finished. */
-    void observeChoices(JsonNode choices) {
-        observeFinish(ChatStreamEvent.Chunk.lastFinishReason(choices));
-    }
-
-    /** Notes a chunk's finish reason, if it has one. */
+    /** Notes a chunk's or a whole answer's finish reason, if it has one. */
     void observeFinish(@Nullable String reason) {
         if (reason != null) {
             finishReason = reason;
@@ -221,8 +217,14 @@ final class GenerationTracker {
     }
 
     /** Notes the text of a whole answer that is about to reach the client. */
-    void observeDelivery(JsonNode choices) {
-        delivered.add(choices);
+    void observeDelivery(ChatCompletion completion) {
+        String text = completion.relayedText();
+        if (text != null) {
+            delivered.add(text);
+        }
+        else {
+            delivered.add(completion.body().path("choices"));
+        }
     }
 
     /** Notes the text of a chunk that is about to reach the client. */

@@ -57,7 +57,7 @@ class ProxyConfiguration {
         warmUp(json);
         ResponseShaper shaper = new ResponseShaper(json);
         ChatPipeline pipeline = new ChatPipeline(planner, new RouteAttempts.Dependencies(providers, health, retries,
-                pricing, credits, creditsProperties.defaultMaxTokens()), shaper, rateLimits);
+                pricing, credits, creditsProperties.defaultMaxTokens()), rateLimits);
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
         return new Handlers(

@@ -6,6 +6,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.TokenUsage;
 
@@ -19,11 +20,6 @@ final class ResponseShaper {
 
     ResponseShaper(JsonMapper json) {
         this.json = json;
-    }
-
-    void brand(ObjectNode answer, GenerationTracker tracker) {
-        answer.put("id", tracker.publicId());
-        answer.put("model", tracker.model());
     }
 
     ObjectNode usageJson(TokenUsage usage, @Nullable BigDecimal costUsd) {
@@ -55,6 +51,11 @@ final class ResponseShaper {
 
     byte[] bytes(ObjectNode node) {
         return json.writeValueAsBytes(node);
+    }
+
+    /** A whole answer's JSON, with its usage. */
+    byte[] bytes(ChatCompletion completion, ObjectNode usage) {
+        return completion.toJson(json, usage);
     }
 
     byte[] bytes(ChatStreamEvent.Chunk chunk) {

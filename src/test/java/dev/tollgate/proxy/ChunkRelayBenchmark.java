@@ -33,7 +33,7 @@ public class ChunkRelayBenchmark {
 
     private final ResponseShaper shaper = new ResponseShaper(json);
 
-    private ObjectNode chunk;
+    private ChatStreamEvent.Chunk chunk;
 
     private ChatStreamEvent.Chunk relayed;
 
@@ -45,7 +45,7 @@ public class ChunkRelayBenchmark {
                 + "\"chat.completion.chunk\",\"created\":1741569952,\"model\":\"gpt-4o-mini-2024-07-18\","
                 + "\"service_tier\":\"default\",\"system_fingerprint\":\"fp_06737a9306\",\"choices\":[{\"index\":0,"
                 + "\"delta\":{\"content\":\" Python\"},\"logprobs\":null,\"finish_reason\":null}]}";
-        chunk = (ObjectNode) json.readTree(data);
+        chunk = new ChatStreamEvent.Chunk((ObjectNode) json.readTree(data));
         relayed = OpenAiTestChunks.decode(json, data);
         // Metering is only reached when the call ends, which a chunk never does.
         tracker = new GenerationTracker(GenerationIds.next(), new AuthenticatedKey(UUID.randomUUID(),
@@ -55,8 +55,8 @@ public class ChunkRelayBenchmark {
 
     @Benchmark
     public byte[] brandNoteAndFrameOneChunk() {
-        shaper.brand(chunk, tracker);
-        tracker.observeDelivery(chunk.path("choices"));
+        chunk.brand(tracker.publicId(), tracker.model());
+        tracker.observeDelivery(chunk);
         return SseFrames.data(shaper.bytes(chunk));
     }
 

@@ -9,18 +9,29 @@ import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.UpstreamException;
 
-/** Reads a {@code chat.completion} body and its usage. */
+/**
+ * Reads a {@code chat.completion} body and its usage: scanned and relayed as its bytes when it has the usual shape
+ * ({@link OpenAiCompletionScanner}), read as a tree otherwise.
+ */
 final class OpenAiResponseMapper {
 
     private final JsonMapper json;
     private final String provider;
+    private final OpenAiCompletionScanner scanner;
 
     OpenAiResponseMapper(JsonMapper json, String provider) {
         this.json = json;
         this.provider = provider;
+        this.scanner = new OpenAiCompletionScanner(json);
     }
 
     ChatCompletion toCompletion(byte[] bytes) {
+        ChatCompletion scanned = scanner.scan(bytes);
+        return scanned != null ? scanned : treeOf(bytes);
+    }
+
+    /** The answer read as a tree, the way for any shape the scanner leaves alone. */
+    ChatCompletion treeOf(byte[] bytes) {
         JsonNode root;
         try {
             root = json.readTree(bytes);

@@ -1,0 +1,70 @@
+package dev.tollgate.provider;
+
+import tools.jackson.core.io.JsonStringEncoder;
+
+/**
+ * A provider's bytes with a few ranges replaced, copied once: how a relayed answer gets Tollgate's id, model and
+ * usage without being parsed and written again. Ranges may be added in any order; they never overlap (an insertion
+ * is an empty range).
+ */
+final class ByteSplice {
+
+    private final byte[] source;
+    private final int[] starts = new int[4];
+    private final int[] ends = new int[4];
+    private final byte[][] values = new byte[4][];
+    private int count;
+
+    ByteSplice(byte[] source) {
+        this.source = source;
+    }
+
+    /** Puts {@code value} where {@code [start, end)} of the source was. */
+    ByteSplice replace(int start, int end, byte[] value) {
+        int at = count;
+        while (at > 0 && starts[at - 1] > start) {
+            starts[at] = starts[at - 1];
+            ends[at] = ends[at - 1];
+            values[at] = values[at - 1];
+            at--;
+        }
+        starts[at] = start;
+        ends[at] = end;
+        values[at] = value;
+        count++;
+        return this;
+    }
+
+    byte[] bytes() {
+        if (count == 0) {
+            return source;
+        }
+        int length = source.length;
+        for (int i = 0; i < count; i++) {
+            length += values[i].length - (ends[i] - starts[i]);
+        }
+        byte[] out = new byte[length];
+        int from = 0;
+        int to = 0;
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(source, from, out, to, starts[i] - from);
+            to += starts[i] - from;
+            System.arraycopy(values[i], 0, out, to, values[i].length);
+            to += values[i].length;
+            from = ends[i];
+        }
+        System.arraycopy(source, from, out, to, source.length - from);
+        return out;
+    }
+
+    /** A JSON string literal, quotes included, in UTF-8. */
+    static byte[] quoted(String value) {
+        byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(value);
+        byte[] quoted = new byte[escaped.length + 2];
+        quoted[0] = '"';
+        System.arraycopy(escaped, 0, quoted, 1, escaped.length);
+        quoted[quoted.length - 1] = '"';
+        return quoted;
+    }
+
+}

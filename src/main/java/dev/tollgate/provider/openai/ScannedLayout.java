@@ -1,0 +1,94 @@
+package dev.tollgate.provider.openai;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+
+/**
+ * Where the members the proxy rewrites lie in an OpenAI answer or stream chunk, read in one pass over its tokens:
+ * the {@code id} and {@code model} values (strings, quotes included), the {@code usage} member, the closing brace, and
+ * what the choices say. Byte offsets are into the bytes the parser reads.
+ */
+final class ScannedLayout {
+
+    int idStart = -1;
+    int idEnd = -1;
+    int modelStart = -1;
+    int modelEnd = -1;
+    /** Where the {@code usage} member's name starts, or -1 when there is none. */
+    int usageNameStart = -1;
+    int usageStart = -1;
+    int usageEnd = -1;
+    @Nullable JsonToken usageToken;
+    @Nullable ScannedChoices choices;
+    int closingBrace = -1;
+
+    private ScannedLayout() {
+    }
+
+    /**
+     * Reads one JSON object. Answers null for anything a tree should handle instead: not an object, {@code id} or
+     * {@code model} not strings, any of {@code id}, {@code model} and {@code usage} named twice (a client's parser and
+     * ours could each take a different one), an {@code error} member, choices that are not an array, or more JSON
+     * after the object. Fails, as reading a tree would, on JSON that is not well-formed.
+     *
+     * @param textMember {@code delta} (a stream chunk) or {@code message} (a whole answer)
+     */
+    static @Nullable ScannedLayout scan(JsonParser parser, String textMember) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            return null;
+        }
+        ScannedLayout layout = new ScannedLayout();
+        String name;
+        while ((name = parser.nextName()) != null) {
+            int nameStart = (int) parser.currentTokenLocation().getByteOffset();
+            JsonToken value = parser.nextToken();
+            int valueStart = (int) parser.currentTokenLocation().getByteOffset();
+            switch (name) {
+                case "id", "model" -> {
+                    if (value != JsonToken.VALUE_STRING || (name.equals("id") ? layout.idStart : layout.modelStart) >= 0) {
+                        return null;
+                    }
+                    parser.finishToken();
+                    int valueEnd = (int) parser.currentLocation().getByteOffset();
+                    if (name.equals("id")) {
+                        layout.idStart = valueStart;
+                        layout.idEnd = valueEnd;
+                    }
+                    else {
+                        layout.modelStart = valueStart;
+                        layout.modelEnd = valueEnd;
+                    }
+                }
+                case "choices" -> {
+                    if (value != JsonToken.START_ARRAY || layout.choices != null) {
+                        return null;
+                    }
+                    layout.choices = ScannedChoices.read(parser, textMember);
+                }
+                case "usage" -> {
+                    if (layout.usageNameStart >= 0) {
+                        return null;
+                    }
+                    parser.skipChildren();
+                    parser.finishToken();
+                    layout.usageNameStart = nameStart;
+                    layout.usageStart = valueStart;
+                    layout.usageEnd = (int) parser.currentLocation().getByteOffset();
+                    layout.usageToken = value;
+                }
+                case "error" -> {
+                    return null;
+                }
+                default -> parser.skipChildren();
+            }
+        }
+        layout.closingBrace = (int) parser.currentTokenLocation().getByteOffset();
+        return parser.nextToken() == null ? layout : null;
+    }
+
+    boolean hasIdAndModel() {
+        return idStart >= 0 && modelStart >= 0;
+    }
+
+}
