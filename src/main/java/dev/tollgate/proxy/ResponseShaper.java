@@ -11,8 +11,10 @@ import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.TokenUsage;
 
 /**
- * Gives every answer Tollgate's identity: the generation id as its {@code id} (as OpenRouter does, so the id a client
- * sees is the one {@code /v1/generation} takes) and the public model id; writes usage in OpenAI's shape.
+ * Writes what Tollgate tells a client in OpenAI's shape: usage (with the cost when asked), the usage chunk that ends a
+ * stream, and answers and chunks as bytes. Answers carry Tollgate's identity, given them by {@link ChatPipeline}: the
+ * generation id as their {@code id} (as OpenRouter does, so the id a client sees is the one {@code /v1/generation}
+ * takes) and the public model id.
  */
 final class ResponseShaper {
 

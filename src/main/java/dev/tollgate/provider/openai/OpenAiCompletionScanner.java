@@ -38,8 +38,8 @@ final class OpenAiCompletionScanner {
             return null;
         }
         TokenUsage usage = TokenUsage.NONE;
-        if (layout.usageToken == JsonToken.START_OBJECT) {
-            usage = OpenAiUsage.from(json.readTree(bytes, layout.usageStart, layout.usageEnd - layout.usageStart));
+        if (layout.usage != null) {
+            usage = OpenAiUsage.from(layout.usage);
         }
         else if (layout.usageNameStart >= 0 && layout.usageToken != JsonToken.VALUE_NULL) {
             return null;

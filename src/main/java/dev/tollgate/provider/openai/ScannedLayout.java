@@ -3,6 +3,7 @@ package dev.tollgate.provider.openai;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Where the members the proxy rewrites lie in an OpenAI answer or stream chunk, read in one pass over its tokens:
@@ -20,6 +21,8 @@ final class ScannedLayout {
     int usageStart = -1;
     int usageEnd = -1;
     @Nullable JsonToken usageToken;
+    /** The {@code usage} value when it is an object, read as a (small) tree. */
+    @Nullable JsonNode usage;
     @Nullable ScannedChoices choices;
     int closingBrace = -1;
 
@@ -70,8 +73,13 @@ final class ScannedLayout {
                     if (layout.usageNameStart >= 0) {
                         return null;
                     }
-                    parser.skipChildren();
-                    parser.finishToken();
+                    if (value == JsonToken.START_OBJECT) {
+                        layout.usage = parser.readValueAsTree();
+                    }
+                    else {
+                        parser.skipChildren();
+                        parser.finishToken();
+                    }
                     layout.usageNameStart = nameStart;
                     layout.usageStart = valueStart;
                     layout.usageEnd = (int) parser.currentLocation().getByteOffset();
