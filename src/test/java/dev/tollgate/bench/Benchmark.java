@@ -75,6 +75,7 @@ public final class Benchmark {
                 Load.Measured baseline = scenario.run(client, direct);
                 Thread.sleep(1000);
                 ProcessMeter.Cpu before = meter.cpu();
+                long compilerBefore = meter.compilerNanos();
                 Load.Measured measured;
                 List<long[]> timeline;
                 long maxRss;
@@ -95,11 +96,13 @@ public final class Benchmark {
                     maxRss = rss.maxRss();
                 }
                 ProcessMeter.Cpu used = meter.cpu().minus(before);
+                long compiling = meter.compilerNanos() - compilerBefore;
                 // The long streams are there for Tollgate's memory; the reference says nothing about that.
                 Result.Reference bareHop = bare != null && !scenario.once() ? measure(scenario, client, bare, hopMeter)
                         : null;
                 Result result = new Result(scenario, Result.Side.of(baseline), Result.Side.of(measured),
-                        perCall(used.tollgateNanos(), measured), perCall(used.databaseNanos(), measured),
+                        perCall(used.tollgateNanos(), measured), perCall(compiling, measured),
+                        perCall(used.databaseNanos(), measured),
                         maxRss / 1024.0 / 1024.0, timeline,
                         liveHeap.stream().mapToDouble(bytes -> bytes / 1024.0 / 1024.0).toArray(), bareHop);
                 results.add(result);
@@ -151,6 +154,7 @@ public final class Benchmark {
             Target bare, ProcessMeter meter) {
         Duration round = Duration.ofSeconds(10);
         long deadline = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup", 300)).toNanos();
+        int quietRounds = 0;
         for (int i = 1; ; i++) {
             long compilerBefore = meter.compilerNanos();
             boolean stream = i % 2 == 0;
@@ -164,7 +168,9 @@ public final class Benchmark {
             double compiler = (meter.compilerNanos() - compilerBefore) / (double) round.plusSeconds(1).toNanos();
             System.out.printf(Locale.ROOT, "bench: warm-up round %d: %.0f calls/s, JIT compiler busy %.0f%% of a core%n",
                     i, measured.throughput(), compiler * 100);
-            if (i >= 2 && compiler < 0.03) {
+            // Two quiet rounds in a row: C2 often has a last burst after a quiet one.
+            quietRounds = compiler < 0.03 ? quietRounds + 1 : 0;
+            if (i >= 2 && quietRounds >= 2) {
                 return true;
             }
             if (System.nanoTime() > deadline) {

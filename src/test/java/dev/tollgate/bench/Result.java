@@ -4,9 +4,14 @@ import java.util.List;
 
 import org.HdrHistogram.Histogram;
 
-/** A scenario's numbers, both paths, in the units the report prints (milliseconds, microseconds, MiB). */
+/**
+ * A scenario's numbers, both paths, in the units the report prints (milliseconds, microseconds, MiB).
+ *
+ * @param compilerCpuMicrosPerCall the part of {@code tollgateCpuMicrosPerCall} Tollgate's JIT compiler threads spent:
+ *        compiling, not serving, and different from one run to the next
+ */
 record Result(Scenario scenario, Side direct, Side tollgate, double tollgateCpuMicrosPerCall,
-        double databaseCpuMicrosPerCall, double maxRssMiB, List<long[]> rssTimeline, double[] liveHeapMiB,
+        double compilerCpuMicrosPerCall, double databaseCpuMicrosPerCall, double maxRssMiB, List<long[]> rssTimeline, double[] liveHeapMiB,
         Reference bareHop) {
 
     /** The same load through the bare hop ({@link BareHop}), or null when it did not run. */
