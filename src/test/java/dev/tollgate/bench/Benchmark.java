@@ -6,21 +6,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The benchmark ({@code ./mvnw -Pbench package}, README "Benchmarks"): starts the upstream, a packaged Tollgate and
- * the bare hop, warms all three paths up, then runs each scenario against the upstream directly, through Tollgate and
- * through the bare hop, and writes
+ * the reference hops (the bare hop; nginx, when installed), warms the paths up, then runs each scenario against the
+ * upstream directly, through Tollgate and through each reference, and writes
  * {@code target/bench/results.md}, {@code results.json} and {@code latency.svg}. Not a test: it asserts nothing and
  * its numbers depend on the machine; the report compares them with the targets of the README.
  *
  * <p>System properties: {@code bench.duration} (seconds per measured run, default 15), {@code bench.only} (scenario ids,
  * comma separated), {@code bench.profile} (true records a JFR profile of Tollgate into {@code tollgate.jfr}),
  * {@code bench.jvmArgs} (more flags for Tollgate's JVM and the bare hop's), {@code bench.bareHop} (false skips the
- * reference, {@link BareHop}), {@code bench.upstreamLatencyMs}
+ * reference, {@link BareHop}), {@code bench.nginx} (the nginx measured as a second reference, {@link NginxHopProcess};
+ * false skips it), {@code bench.upstreamLatencyMs}
  * (how long the upstream waits before answering, default 0), {@code bench.asyncProfiler} (see {@link CpuProfiler}).
  */
 public final class Benchmark {
@@ -60,12 +63,20 @@ public final class Benchmark {
         try (BenchUpstream upstream = new BenchUpstream();
                 LoadClient client = new LoadClient();
                 TollgateProcess tollgate = TollgateProcess.start(jar, upstream.baseUrl(), output, jvmFlags);
-                BareHopProcess hop = reference ? BareHopProcess.start(upstream.baseUrl(), output, userFlags) : null) {
+                BareHopProcess hop = reference ? BareHopProcess.start(upstream.baseUrl(), output, userFlags) : null;
+                NginxHopProcess nginx = NginxHopProcess.binary()
+                        .map(binary -> startNginx(binary, upstream.baseUrl(), output)).orElse(null)) {
             Target direct = Target.direct(upstream);
             Target proxied = Target.tollgate(tollgate);
             Target bare = hop != null ? Target.bareHop(hop) : null;
             ProcessMeter meter = new ProcessMeter(tollgate.pid(), tollgate.databaseDir());
-            ProcessMeter hopMeter = hop != null ? new ProcessMeter(hop.pid(), null) : null;
+            Map<Target, ProcessMeter> references = new LinkedHashMap<>();
+            if (hop != null) {
+                references.put(bare, new ProcessMeter(hop.pid(), null));
+            }
+            if (nginx != null) {
+                references.put(Target.nginx(nginx), new ProcessMeter(nginx.pid(), null));
+            }
             boolean compiled = warmUp(upstream, client, direct, proxied, bare, meter);
             double idleCores = idleCores(meter);
             CpuProfiler profiler = CpuProfiler.of(meter);
@@ -97,14 +108,18 @@ public final class Benchmark {
                 }
                 ProcessMeter.Cpu used = meter.cpu().minus(before);
                 long compiling = meter.compilerNanos() - compilerBefore;
-                // The long streams are there for Tollgate's memory; the reference says nothing about that.
-                Result.Reference bareHop = bare != null && !scenario.once() ? measure(scenario, client, bare, hopMeter)
-                        : null;
+                // The long streams are there for Tollgate's memory; the references say nothing about that.
+                List<Result.Reference> measuredReferences = new ArrayList<>();
+                if (!scenario.once()) {
+                    for (Map.Entry<Target, ProcessMeter> target : references.entrySet()) {
+                        measuredReferences.add(measure(scenario, client, target.getKey(), target.getValue()));
+                    }
+                }
                 Result result = new Result(scenario, Result.Side.of(baseline), Result.Side.of(measured),
                         perCall(used.tollgateNanos(), measured), perCall(compiling, measured),
                         perCall(used.databaseNanos(), measured),
                         maxRss / 1024.0 / 1024.0, timeline,
-                        liveHeap.stream().mapToDouble(bytes -> bytes / 1024.0 / 1024.0).toArray(), bareHop);
+                        liveHeap.stream().mapToDouble(bytes -> bytes / 1024.0 / 1024.0).toArray(), measuredReferences);
                 results.add(result);
                 System.out.println(Report.summary(result));
             }
@@ -119,13 +134,24 @@ public final class Benchmark {
         System.out.println(Files.readString(output.resolve("results.md")));
     }
 
-    private static Result.Reference measure(Scenario scenario, LoadClient client, Target bare, ProcessMeter hopMeter)
+    private static Result.Reference measure(Scenario scenario, LoadClient client, Target hop, ProcessMeter hopMeter)
             throws InterruptedException {
         Thread.sleep(1000);
         ProcessMeter.Cpu before = hopMeter.cpu();
-        Load.Measured measured = scenario.run(client, bare);
-        return new Result.Reference(Result.Side.of(measured),
+        Load.Measured measured = scenario.run(client, hop);
+        return new Result.Reference(hop.name(), Result.Side.of(measured),
                 perCall(hopMeter.cpu().minus(before).tollgateNanos(), measured));
+    }
+
+    private static NginxHopProcess startNginx(Path binary, String upstream, Path output) {
+        try {
+            return NginxHopProcess.start(binary, upstream, output);
+        }
+        catch (java.io.IOException | InterruptedException | IllegalStateException failed) {
+            // A reference, not the subject: the run goes on without it.
+            System.out.println("bench: nginx did not start (" + failed.getMessage() + "); measuring without it");
+            return null;
+        }
     }
 
     private static double perCall(long nanos, Load.Measured measured) {

@@ -45,13 +45,14 @@ final class Report {
                 + "MiB", added[0], added[2], result.tollgate().throughput(), result.direct().throughput(),
                 result.direct().failures(), result.tollgate().failures(), result.tollgateCpuMicrosPerCall(),
                 result.databaseCpuMicrosPerCall(), result.maxRssMiB());
-        if (result.bareHop() == null) {
-            return summary;
+        StringBuilder lines = new StringBuilder(summary);
+        for (Result.Reference reference : result.references()) {
+            double[] hopAdded = result.addedLatencyMs(reference);
+            lines.append(String.format(Locale.ROOT, "%nbench:   %s: added p50 %.3f ms, p99 %.3f ms; %.0f calls/s; errors %s; "
+                    + "CPU %.0f us/call", reference.name(), hopAdded[0], hopAdded[2], reference.side().throughput(),
+                    reference.side().failures(), reference.cpuMicrosPerCall()));
         }
-        double[] bareAdded = result.bareHopAddedLatencyMs();
-        return summary + String.format(Locale.ROOT, "%nbench:   bare hop: added p50 %.3f ms, p99 %.3f ms; %.0f calls/s; "
-                + "errors %s; CPU %.0f us/call", bareAdded[0], bareAdded[2], result.bareHop().side().throughput(),
-                result.bareHop().side().failures(), result.bareHop().cpuMicrosPerCall());
+        return lines.toString();
     }
 
     String markdown() {
@@ -65,7 +66,10 @@ final class Report {
                         + "per call below includes that share.  %n", idleCores * 100))
                 .append("Bare hop: the same load through `BareHop`, the least a proxy on Tollgate's stack does (Reactor "
                         + "Netty relaying bytes, a connection pool per event loop, no Spring, no parsing, no accounting), in "
-                        + "a JVM with Tollgate's flags: the floor Tollgate starts from on this machine.\n\n");
+                        + "a JVM with Tollgate's flags: the floor Tollgate starts from on this machine.  \n")
+                .append("nginx hop (when nginx is installed): the same load through nginx (one process, keep-alive to the "
+                        + "upstream, no buffering, no access log), the hop issue 8's CPU target was set against: how this "
+                        + "machine compares with the one that target came from.\n\n");
         if (!compiled) {
             md.append("**Warm-up ended before the JIT compiler was done: these numbers include compiling.**\n\n");
         }
@@ -84,17 +88,18 @@ final class Report {
             row(md, "direct", result.direct().latencyMs(), result.direct().firstByteMs(), result.direct());
             row(md, "Tollgate", result.tollgate().latencyMs(), result.tollgate().firstByteMs(), result.tollgate());
             row(md, "**added**", result.addedLatencyMs(), result.addedFirstByteMs(), null);
-            if (result.bareHop() != null) {
-                Result.Side bare = result.bareHop().side();
-                row(md, "bare hop", bare.latencyMs(), bare.firstByteMs(), bare);
-                row(md, "bare hop, added", result.bareHopAddedLatencyMs(), result.bareHopAddedFirstByteMs(), null);
+            for (Result.Reference reference : result.references()) {
+                Result.Side side = reference.side();
+                row(md, reference.name(), side.latencyMs(), side.firstByteMs(), side);
+                row(md, reference.name() + ", added", result.addedLatencyMs(reference), result.addedFirstByteMs(reference),
+                        null);
             }
             md.append(String.format(Locale.ROOT, "%nTollgate CPU **%.0f µs per call** (%.0f of them its JIT compiler's; its "
                     + "PostgreSQL: %.0f µs per call); Tollgate RSS at most %.0f MiB.%n", result.tollgateCpuMicrosPerCall(),
                     result.compilerCpuMicrosPerCall(), result.databaseCpuMicrosPerCall(), result.maxRssMiB()));
-            if (result.bareHop() != null) {
-                md.append(String.format(Locale.ROOT, "Bare hop CPU %.0f µs per call.%n",
-                        result.bareHop().cpuMicrosPerCall()));
+            for (Result.Reference reference : result.references()) {
+                md.append(String.format(Locale.ROOT, "CPU of the %s: %.0f µs per call.  %n", reference.name(),
+                        reference.cpuMicrosPerCall()));
             }
         }
         return md.toString();
@@ -131,8 +136,10 @@ final class Report {
                     r.tollgateCpuMicrosPerCall(), "µs", r.tollgateCpuMicrosPerCall() <= 250);
             cpu[1] += String.format(Locale.ROOT, " (%.0f without the JIT compiler's", r.tollgateCpuMicrosPerCall()
                     - r.compilerCpuMicrosPerCall());
-            cpu[1] += r.bareHop() == null ? ")"
-                    : String.format(Locale.ROOT, "; bare hop: %.0f µs)", r.bareHop().cpuMicrosPerCall());
+            for (Result.Reference reference : r.references()) {
+                cpu[1] += String.format(Locale.ROOT, "; %s: %.0f µs", reference.name(), reference.cpuMicrosPerCall());
+            }
+            cpu[1] += ")";
             rows.add(cpu);
         });
         find("closed-loop").ifPresent(r -> rows.add(target("closed-loop throughput ≥ 4,000 requests/s",
@@ -172,11 +179,14 @@ final class Report {
             scenario.put("databaseCpuMicrosPerCall", result.databaseCpuMicrosPerCall());
             scenario.put("maxRssMiB", result.maxRssMiB());
             scenario.put("liveHeapMiB", result.liveHeapMiB());
-            if (result.bareHop() != null) {
-                scenario.put("bareHop", side(result.bareHop().side()));
-                scenario.put("bareHopAddedLatencyMs", percentiles(result.bareHopAddedLatencyMs()));
-                scenario.put("bareHopCpuMicrosPerCall", result.bareHop().cpuMicrosPerCall());
-            }
+            scenario.put("references", result.references().stream().map(reference -> {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("name", reference.name());
+                json.put("side", side(reference.side()));
+                json.put("addedLatencyMs", percentiles(result.addedLatencyMs(reference)));
+                json.put("cpuMicrosPerCall", reference.cpuMicrosPerCall());
+                return json;
+            }).toList());
             scenario.put("rssTimeline", result.rssTimeline());
             scenarios.add(scenario);
         }
@@ -213,8 +223,8 @@ final class Report {
     }
 
     /**
-     * Latency by percentile, one panel per scenario, direct in grey, Tollgate in blue and the bare hop in green, both
-     * axes logarithmic.
+     * Latency by percentile, one panel per scenario, direct in grey, Tollgate in blue, the bare hop in green and nginx in
+     * orange, both axes logarithmic.
      */
     String latencySvg() {
         int columns = 2;
@@ -222,7 +232,8 @@ final class Report {
         int panelHeight = 260;
         int rows = (results.size() + columns - 1) / columns;
         Svg svg = new Svg(columns * panelWidth, rows * panelHeight + 30);
-        svg.text(10, 20, "Latency by percentile (ms, log scale): direct = grey, through Tollgate = blue, bare hop = green",
+        svg.text(10, 20, "Latency by percentile (ms, log scale): direct = grey, through Tollgate = blue, bare hop = green, "
+                + "nginx = orange",
                 14, "start");
         for (int i = 0; i < results.size(); i++) {
             Result result = results.get(i);
@@ -231,9 +242,7 @@ final class Report {
             int width = panelWidth - 70;
             int height = panelHeight - 70;
             List<Result.Side> sides = new ArrayList<>(List.of(result.direct(), result.tollgate()));
-            if (result.bareHop() != null) {
-                sides.add(result.bareHop().side());
-            }
+            result.references().forEach(reference -> sides.add(reference.side()));
             double highest = sides.stream().mapToDouble(Report::last).max().orElse(1);
             double decades = Math.max(1, Math.ceil(Math.log10(Math.max(highest, 0.2) / 0.1)));
             svg.text(left, top - 8, result.scenario().title(), 11, "start");
@@ -256,10 +265,15 @@ final class Report {
                     double y = top + height - height * Math.log10(Math.max(point[1], 0.1) / 0.1) / decades;
                     points.add(new double[] {x, y});
                 }
-                svg.polyline(points, side == result.direct() ? "#888" : side == result.tollgate() ? "#1f6feb" : "#2da44e");
+                svg.polyline(points, side == result.direct() ? "#888" : side == result.tollgate() ? "#1f6feb"
+                        : colorOf(result.references().get(sides.indexOf(side) - 2).name()));
             }
         }
         return svg.toString();
+    }
+
+    private static String colorOf(String reference) {
+        return reference.equals(Target.NGINX) ? "#d4711c" : "#2da44e";
     }
 
     private static double percentileX(double percentile) {

@@ -12,10 +12,10 @@ import org.HdrHistogram.Histogram;
  */
 record Result(Scenario scenario, Side direct, Side tollgate, double tollgateCpuMicrosPerCall,
         double compilerCpuMicrosPerCall, double databaseCpuMicrosPerCall, double maxRssMiB, List<long[]> rssTimeline, double[] liveHeapMiB,
-        Reference bareHop) {
+        List<Reference> references) {
 
-    /** The same load through the bare hop ({@link BareHop}), or null when it did not run. */
-    record Reference(Side side, double cpuMicrosPerCall) {
+    /** The same load through a reference hop ({@link BareHop}, {@link NginxHopProcess}), with its own CPU per call. */
+    record Reference(String name, Side side, double cpuMicrosPerCall) {
     }
 
     static final double[] PERCENTILES = {50, 90, 99, 99.9, 100};
@@ -51,13 +51,13 @@ record Result(Scenario scenario, Side direct, Side tollgate, double tollgateCpuM
         return minus(tollgate.latencyMs(), direct.latencyMs());
     }
 
-    /** What the bare hop added, percentile by percentile. */
-    double[] bareHopAddedLatencyMs() {
-        return minus(bareHop.side().latencyMs(), direct.latencyMs());
+    /** What a reference hop added, percentile by percentile. */
+    double[] addedLatencyMs(Reference reference) {
+        return minus(reference.side().latencyMs(), direct.latencyMs());
     }
 
-    double[] bareHopAddedFirstByteMs() {
-        return minus(bareHop.side().firstByteMs(), direct.firstByteMs());
+    double[] addedFirstByteMs(Reference reference) {
+        return minus(reference.side().firstByteMs(), direct.firstByteMs());
     }
 
     double[] addedFirstByteMs() {
