@@ -60,7 +60,20 @@ final class ProxyHotPath implements HttpHandler {
         this.trackers = trackers;
         this.errors = errors;
         this.observations = observations;
-        this.convention = convention;
+        this.convention = hotPathConvention(convention);
+    }
+
+    /**
+     * The convention the hot path's observations follow: Boot registers WebFlux's default convention as a bean (with the
+     * configured name), which would take precedence over {@link HotPathConvention}; that one becomes a hot-path
+     * convention of the same name. An application's own convention is kept as it is.
+     */
+    static @Nullable ServerRequestObservationConvention hotPathConvention(
+            @Nullable ServerRequestObservationConvention configured) {
+        if (configured != null && configured.getClass() == DefaultServerRequestObservationConvention.class) {
+            return new HotPathConvention(configured.getName());
+        }
+        return configured;
     }
 
     @Override
@@ -100,7 +113,14 @@ final class ProxyHotPath implements HttpHandler {
      * {@code getPath()}, a parse of the URI into segments made on every call only for that (at the observation's start
      * and again at its end).
      */
-    private static final class HotPathConvention extends DefaultServerRequestObservationConvention {
+    static final class HotPathConvention extends DefaultServerRequestObservationConvention {
+
+        HotPathConvention() {
+        }
+
+        HotPathConvention(String name) {
+            super(name);
+        }
 
         @Override
         protected KeyValue httpUrl(ServerRequestObservationContext context) {
