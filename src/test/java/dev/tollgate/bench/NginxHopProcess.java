@@ -2,15 +2,12 @@ package dev.tollgate.bench;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A second reference beside {@link BareHop}: nginx relaying the same calls to the upstream, the hop the issue's CPU
@@ -21,15 +18,10 @@ import java.util.concurrent.TimeUnit;
  * key swapped for the upstream's, no buffering (streams are relayed as they come), no access log. Runs when an nginx
  * binary is found: {@code bench.nginx} names it (default {@code nginx} on the PATH; {@code false} skips it).
  */
-final class NginxHopProcess implements AutoCloseable {
-
-    private final Process process;
-
-    private final int port;
+final class NginxHopProcess extends HopProcess {
 
     private NginxHopProcess(Process process, int port) {
-        this.process = process;
-        this.port = port;
+        super(process, port, "nginx (see nginx.log)");
     }
 
     /** The nginx to run, if {@code bench.nginx} does not turn it off and one is there. */
@@ -64,7 +56,7 @@ final class NginxHopProcess implements AutoCloseable {
                 .redirectOutput(outputDir.resolve("nginx.log").toFile())
                 .start();
         NginxHopProcess hop = new NginxHopProcess(process, port);
-        hop.awaitListening();
+        hop.awaitListening(Duration.ofSeconds(30));
         return hop;
     }
 
@@ -97,38 +89,5 @@ final class NginxHopProcess implements AutoCloseable {
                     }
                 }
                 """.formatted(upstream, port);
-    }
-
-    long pid() {
-        return process.pid();
-    }
-
-    String baseUrl() {
-        return "http://127.0.0.1:" + port;
-    }
-
-    private void awaitListening() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("nginx exited with " + process.exitValue() + ", see nginx.log");
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return;
-            }
-            catch (IOException notYetListening) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("nginx did not listen within 30 s, see nginx.log");
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
     }
 }
