@@ -1,12 +1,13 @@
 package dev.tollgate.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -147,7 +148,7 @@ public final class Benchmark {
         try {
             return NginxHopProcess.start(binary, upstream, output);
         }
-        catch (java.io.IOException | InterruptedException | IllegalStateException failed) {
+        catch (IOException | InterruptedException | IllegalStateException failed) {
             // A reference, not the subject: the run goes on without it.
             System.out.println("bench: nginx did not start (" + failed.getMessage() + "); measuring without it");
             return null;

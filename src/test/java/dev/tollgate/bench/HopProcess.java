@@ -35,7 +35,10 @@ class HopProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    /** Returns once the port takes connections; fails if the process exits first or the time runs out. */
+    /**
+     * Returns once the port takes connections; fails if the process exits first or the time runs out (stopping it then,
+     * since nobody else will).
+     */
     void awaitListening(Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
@@ -50,6 +53,7 @@ class HopProcess implements AutoCloseable {
                 Thread.sleep(100);
             }
         }
+        close();
         throw new IllegalStateException(name + " did not listen within " + within.toSeconds() + " s");
     }
 

@@ -60,7 +60,7 @@ final class NginxHopProcess extends HopProcess {
         return hop;
     }
 
-    static String config(int port, String upstream) {
+    private static String config(int port, String upstream) {
         return """
                 daemon off;
                 master_process off;
