@@ -8,16 +8,15 @@ import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.codec.ServerSentEvent;
 
 /**
  * Cuts a provider's {@code text/event-stream} body into events as its bytes arrive, in whatever pieces the network
  * delivers them: a line, or a UTF-8 character, may be split between two pieces. Follows the WHATWG event-stream
  * format (lines end in CR, LF or CRLF; {@code data} lines are joined with LF; one space after the colon is dropped;
- * a blank line ends an event) and hands over what an adapter reads: the event name and its data, null when the event
- * had only comments (a provider's keep-alive, which still shows the provider is alive). Like Spring's decoder, which
- * this replaced, it also hands over a last event the provider did not end with a blank line. One decoder per
- * response; not thread-safe (a response's pieces arrive one at a time).
+ * a blank line ends an event) and hands over what an adapter reads: the event name and its data as bytes, null when
+ * the event had only comments (a provider's keep-alive, which still shows the provider is alive). Like Spring's
+ * decoder, which this replaced, it also hands over a last event the provider did not end with a blank line. One
+ * decoder per response; not thread-safe (a response's pieces arrive one at a time).
  */
 final class SseDecoder {
 
@@ -30,7 +29,7 @@ final class SseDecoder {
     private int lineLength;
     private boolean afterCarriageReturn;
 
-    private @Nullable String data;
+    private byte @Nullable [] data;
     private @Nullable String event;
     private boolean inEvent;
     private long eventBytes;
@@ -41,8 +40,8 @@ final class SseDecoder {
     }
 
     /** The events this piece of the body completes (often none or one). Reads the buffer, does not release it. */
-    List<ServerSentEvent<String>> decode(ByteBuf piece) {
-        List<ServerSentEvent<String>> events = List.of();
+    List<SseEvent> decode(ByteBuf piece) {
+        List<SseEvent> events = List.of();
         int i = piece.readerIndex();
         int end = piece.writerIndex();
         while (i < end) {
@@ -61,7 +60,7 @@ final class SseDecoder {
             append(piece, i, lineEnd - i);
             afterCarriageReturn = piece.getByte(lineEnd) == '\r';
             i = lineEnd + 1;
-            ServerSentEvent<String> completed = endLine();
+            SseEvent completed = endLine();
             if (completed != null) {
                 events = events.isEmpty() ? new ArrayList<>(2) : events;
                 events.add(completed);
@@ -71,11 +70,11 @@ final class SseDecoder {
     }
 
     /** At the end of the body: the event left unfinished, if it carried anything. */
-    List<ServerSentEvent<String>> finish() {
+    List<SseEvent> finish() {
         if (lineLength > 0) {
             endLine();
         }
-        ServerSentEvent<String> last = inEvent ? dispatch() : null;
+        SseEvent last = inEvent ? dispatch() : null;
         return last == null ? List.of() : List.of(last);
     }
 
@@ -91,7 +90,7 @@ final class SseDecoder {
         lineLength += length;
     }
 
-    private @Nullable ServerSentEvent<String> endLine() {
+    private @Nullable SseEvent endLine() {
         if (lineLength == 0) {
             return inEvent ? dispatch() : null;
         }
@@ -110,8 +109,8 @@ final class SseDecoder {
             valueStart++;
         }
         if (isField(DATA, colon)) {
-            String value = new String(line, valueStart, length - valueStart, StandardCharsets.UTF_8);
-            data = data == null ? value : data + '\n' + value; // several data lines are rare
+            byte[] value = Arrays.copyOfRange(line, valueStart, length);
+            data = data == null ? value : joined(data, value); // several data lines are rare
         }
         else if (isField(EVENT, colon)) {
             event = new String(line, valueStart, length - valueStart, StandardCharsets.UTF_8).trim();
@@ -123,19 +122,20 @@ final class SseDecoder {
         return fieldLength == name.length && Arrays.equals(line, 0, fieldLength, name, 0, fieldLength);
     }
 
-    private ServerSentEvent<String> dispatch() {
-        ServerSentEvent.Builder<String> builder = ServerSentEvent.builder();
-        if (data != null) {
-            builder.data(data);
-        }
-        if (event != null) {
-            builder.event(event);
-        }
+    private static byte[] joined(byte[] first, byte[] second) {
+        byte[] joined = Arrays.copyOf(first, first.length + 1 + second.length);
+        joined[first.length] = '\n';
+        System.arraycopy(second, 0, joined, first.length + 1, second.length);
+        return joined;
+    }
+
+    private SseEvent dispatch() {
+        SseEvent dispatched = new SseEvent(event, data);
         data = null;
         event = null;
         inEvent = false;
         eventBytes = 0;
-        return builder.build();
+        return dispatched;
     }
 
     /** An event larger than the decoder accepts. */

@@ -2,6 +2,8 @@ package dev.tollgate.provider;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.buffer.Unpooled;
@@ -11,7 +13,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.support.Netty4HeadersAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -111,12 +112,12 @@ public final class UpstreamHttp {
     }
 
     /**
-     * POSTs a JSON body and decodes the answer as server-sent events, one at a time as they arrive. The first event
-     * must come within the first-byte timeout, each next one within the idle timeout. Cancelling closes the
-     * connection.
+     * POSTs a JSON body and decodes the answer as server-sent events, one at a time as they arrive, each read by
+     * {@code reader} into what the adapter makes of it (nothing for an event it skips). The first event must come
+     * within the first-byte timeout, each next one within the idle timeout. Cancelling closes the connection.
      */
-    public Flux<ServerSentEvent<String>> postForEvents(URI uri, KeyPolicy keys, KeyedHeaders headers, byte[] body,
-            UpstreamErrorDecoder errors) {
+    public <T> Flux<T> postForEvents(URI uri, KeyPolicy keys, KeyedHeaders headers, byte[] body,
+            UpstreamErrorDecoder errors, EventReader<T> reader) {
         return Flux.deferContextual(context -> {
             Call call;
             try {
@@ -125,14 +126,24 @@ public final class UpstreamHttp {
             catch (UpstreamException ex) {
                 return Flux.error(ex);
             }
-            Flux<ServerSentEvent<String>> events = send(call, uri, headers, body, HttpHeaderValues.TEXT_EVENT_STREAM)
-                .response((response, content) -> call.answered(response) ? events(content)
-                        : call.<ServerSentEvent<String>>error(response, content, errors));
+            Flux<List<T>> events = send(call, uri, headers, body, HttpHeaderValues.TEXT_EVENT_STREAM)
+                .response((response, content) -> call.answered(response) ? events(content, reader)
+                        : call.<List<T>>error(response, content, errors));
             Scheduler timers = call.loop.timers();
             return events.timeout(Mono.delay(timeouts.firstByte(), timers), event -> Mono.delay(timeouts.idle(), timers))
+                .concatMapIterable(read -> read)
                 .onErrorMap(error -> call.toUpstreamException(error, "stopped sending"))
                 .doFinally(signal -> call.release());
         });
+    }
+
+    /** Reads one server-sent event of a provider's stream. */
+    @FunctionalInterface
+    public interface EventReader<T> {
+
+        /** What the event holds for the adapter, in order; empty for an event it skips. */
+        List<T> read(SseEvent event);
+
     }
 
     private HttpClient.ResponseReceiver<?> send(Call call, URI uri, KeyedHeaders adapter, byte[] body,
@@ -150,13 +161,31 @@ public final class UpstreamHttp {
 
     /**
      * Each piece of the body is decoded while Reactor Netty still holds it (it releases a piece once handed on), so
-     * the decoding happens in {@code map}, synchronously, and only the finished events travel further.
+     * the decoding happens in {@code map}, synchronously, and only what the events hold travels further: one list
+     * per piece, flattened once, where the events and then their contents had been flattened one after the other.
      */
-    private Flux<ServerSentEvent<String>> events(ByteBufFlux content) {
+    private <T> Flux<List<T>> events(ByteBufFlux content, EventReader<T> reader) {
         SseDecoder decoder = new SseDecoder(maxResponseBytes);
+        // A piece that completes no event is dropped here: only an event (a keep-alive comment counts) resets the
+        // idle timeout.
         return content.map(decoder::decode)
             .concatWith(Mono.fromSupplier(decoder::finish))
-            .concatMapIterable(events -> events);
+            .filter(events -> !events.isEmpty())
+            .map(events -> read(events, reader));
+    }
+
+    private static <T> List<T> read(List<SseEvent> events, EventReader<T> reader) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        if (events.size() == 1) {
+            return reader.read(events.get(0));
+        }
+        List<T> read = new ArrayList<>(events.size());
+        for (SseEvent event : events) {
+            read.addAll(reader.read(event));
+        }
+        return read;
     }
 
     /** One call's key lease and what is known of it so far; errors are mapped by whether the provider answered. */

@@ -12,7 +12,6 @@ import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
-import org.springframework.http.codec.ServerSentEvent;
 
 /**
  * Cutting one OpenAI stream chunk, as it arrives from the network, into its event: the first step of every chunk a
@@ -34,7 +33,7 @@ public class SseDecoderBenchmark {
     private final SseDecoder decoder = new SseDecoder(64 * 1024 * 1024);
 
     @Benchmark
-    public List<ServerSentEvent<String>> decodeOneChunk() {
+    public List<SseEvent> decodeOneChunk() {
         return decoder.decode(piece);
     }
 

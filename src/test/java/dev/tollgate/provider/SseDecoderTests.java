@@ -9,7 +9,6 @@ import java.util.List;
 
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.codec.ServerSentEvent;
 
 class SseDecoderTests {
 
@@ -49,7 +48,7 @@ class SseDecoderTests {
     @Test
     void aLineSplitBetweenCarriageReturnAndLineFeedEndsOnce() {
         SseDecoder decoder = new SseDecoder(1024);
-        List<ServerSentEvent<String>> events = new ArrayList<>();
+        List<SseEvent> events = new ArrayList<>();
         for (String piece : List.of("data: a\r", "\n\r", "\ndata: b\r\n", "\r\n")) {
             events.addAll(decoder.decode(Unpooled.wrappedBuffer(piece.getBytes(StandardCharsets.UTF_8))));
         }
@@ -67,9 +66,9 @@ class SseDecoderTests {
             .isInstanceOf(SseDecoder.EventTooLarge.class);
     }
 
-    private static List<ServerSentEvent<String>> decode(byte[] bytes, int pieceSize) {
+    private static List<SseEvent> decode(byte[] bytes, int pieceSize) {
         SseDecoder decoder = new SseDecoder(1024);
-        List<ServerSentEvent<String>> events = new ArrayList<>();
+        List<SseEvent> events = new ArrayList<>();
         for (int i = 0; i < bytes.length; i += pieceSize) {
             events.addAll(decoder.decode(Unpooled.wrappedBuffer(bytes, i, Math.min(pieceSize, bytes.length - i))));
         }
@@ -77,8 +76,8 @@ class SseDecoderTests {
         return events;
     }
 
-    private static List<String> render(List<ServerSentEvent<String>> events) {
-        return events.stream().map(event -> event.event() + "|" + event.data()).toList();
+    private static List<String> render(List<SseEvent> events) {
+        return events.stream().map(event -> event.event() + "|" + event.text()).toList();
     }
 
 }

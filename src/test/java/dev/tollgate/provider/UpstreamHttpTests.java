@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -28,7 +27,7 @@ import reactor.util.context.Context;
 /**
  * The HTTP side of every adapter against a real socket: what goes out (headers, body, trace context), what comes back
  * (whole bodies, events in pieces, error answers) and the failures (nobody listening, a body over the limit, a
- * connection that breaks).
+ * connection that breaks, a provider that goes quiet).
  */
 class UpstreamHttpTests {
 
@@ -61,7 +60,15 @@ class UpstreamHttpTests {
                 .sendString(Flux.just("data: {\"a\":", "\"é", "\"}\n\nevent: done\ndata: [DO", "NE]\n\n"),
                         StandardCharsets.UTF_8))
             .post("/breaks", (request, response) -> response.header("content-type", "text/event-stream")
-                .sendString(Flux.just("data: one\n\n").concatWith(Mono.error(new IllegalStateException("gone"))))))
+                .sendString(Flux.just("data: one\n\n").concatWith(Mono.error(new IllegalStateException("gone")))))
+            .post("/quiet-after-one", (request, response) -> response.header("content-type", "text/event-stream")
+                .sendString(Flux.just("data: one\n\n").concatWith(Flux.never())))
+            // Keep-alive comments only, for longer than the idle limit, then an event.
+            .post("/kept-alive", (request, response) -> response.header("content-type", "text/event-stream")
+                .sendString(Flux.interval(Duration.ofMillis(200)).take(8).map(tick -> ": ping\n\n")
+                    .concatWith(Mono.just("data: end\n\n"))))
+            .post("/slow-start", (request, response) -> response.header("content-type", "text/event-stream")
+                .sendString(Mono.delay(Duration.ofMillis(1200)).map(tick -> "data: late\n\n"))))
             .bindNow();
     }
 
@@ -101,7 +108,7 @@ class UpstreamHttpTests {
     void decodesEventsArrivingInPieces() {
         http = upstream(Map.of(), List.of(), 1024);
         StepVerifier.create(http.postForEvents(uri("/events"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
-        }, new byte[0], ERRORS).map(event -> event.event() + "|" + event.data()))
+        }, new byte[0], ERRORS, List::of).map(event -> event.event() + "|" + event.text()))
             .expectNext("null|{\"a\":\"é\"}", "done|[DONE]")
             .verifyComplete();
     }
@@ -142,11 +149,58 @@ class UpstreamHttpTests {
             .verify(Duration.ofSeconds(5));
 
         StepVerifier.create(http.postForEvents(uri("/breaks"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
-        }, new byte[0], ERRORS).map(ServerSentEvent::data))
+        }, new byte[0], ERRORS, List::of).map(SseEvent::text))
             .expectNext("one")
             .expectErrorSatisfies(error -> assertThat(((UpstreamException) error).code())
                 .isEqualTo("upstream_connection_lost"))
             .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aStreamThatGoesQuietPastTheIdleLimitTimesOut() {
+        http = upstream(Duration.ofSeconds(5), Duration.ofMillis(500));
+        StepVerifier.create(http.postForEvents(uri("/quiet-after-one"), UpstreamHttp.KeyPolicy.OPTIONAL,
+                (headers, key) -> {
+                }, new byte[0], ERRORS, List::of).map(SseEvent::text))
+            .expectNext("one")
+            .expectErrorSatisfies(error -> assertThat(((UpstreamException) error).code()).isEqualTo("upstream_timeout"))
+            .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void keepAliveCommentsKeepAStreamAlivePastTheIdleLimit() {
+        // The first-byte limit runs out while the pings come: the watch must go on to the idle limit from there.
+        http = upstream(Duration.ofMillis(700), Duration.ofMillis(1000));
+        StepVerifier.create(http.postForEvents(uri("/kept-alive"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS, List::of).mapNotNull(SseEvent::text))
+            .expectNext("end")
+            .verifyComplete();
+    }
+
+    @Test
+    void theFirstEventHasTheFirstByteLimitNotTheIdleOne() {
+        http = upstream(Duration.ofSeconds(5), Duration.ofMillis(500));
+        StepVerifier.create(http.postForEvents(uri("/slow-start"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS, List::of).map(SseEvent::text))
+            .expectNext("late")
+            .verifyComplete();
+
+        http.close();
+        http = upstream(Duration.ofMillis(500), Duration.ofSeconds(5));
+        StepVerifier.create(http.postForEvents(uri("/slow-start"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS, List::of))
+            .expectErrorSatisfies(error -> assertThat(((UpstreamException) error).code()).isEqualTo("upstream_timeout"))
+            .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void eachEventIsHandedToTheReaderAndWhatItReadsArrivesInOrder() {
+        http = upstream(Map.of(), List.of(), 1024);
+        StepVerifier.create(http.postForEvents(uri("/events"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS, event -> "done".equals(event.event()) ? List.<String>of()
+                : List.of("first", event.text())))
+            .expectNext("first", "{\"a\":\"é\"}")
+            .verifyComplete();
     }
 
     @Test
@@ -161,9 +215,17 @@ class UpstreamHttpTests {
     }
 
     private static UpstreamHttp upstream(Map<String, String> headers, List<String> keys, int maxResponseBytes) {
+        return upstream(headers, keys, maxResponseBytes, Duration.ofSeconds(5), Duration.ofSeconds(5));
+    }
+
+    private static UpstreamHttp upstream(Duration firstByte, Duration idle) {
+        return upstream(Map.of(), List.of(), 1024, firstByte, idle);
+    }
+
+    private static UpstreamHttp upstream(Map<String, String> headers, List<String> keys, int maxResponseBytes,
+            Duration firstByte, Duration idle) {
         ProviderProperties properties = new ProviderProperties("openai", null, keys, List.of(),
-                new ProviderProperties.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5)),
-                null, true, headers, 10);
+                new ProviderProperties.Timeouts(Duration.ofSeconds(2), firstByte, idle), null, true, headers, 10);
         return new UpstreamHttp("fake", properties, URI.create("http://127.0.0.1:" + server.port()),
                 maxResponseBytes);
     }

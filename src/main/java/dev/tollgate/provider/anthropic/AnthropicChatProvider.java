@@ -2,6 +2,7 @@ package dev.tollgate.provider.anthropic;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -61,7 +62,7 @@ final class AnthropicChatProvider implements ChatProvider {
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return AnthropicStreamDecoder.decode(
                 Flux.defer(() -> http.postForEvents(messages, KeyPolicy.REQUIRED, this::headers, requests.toBody(call),
-                        errors)), json,
+                        errors, List::of)), json,
                 http.provider(), clock);
     }
 

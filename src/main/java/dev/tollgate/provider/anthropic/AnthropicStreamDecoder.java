@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -16,6 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.SseEvent;
 import dev.tollgate.provider.UpstreamException;
 
 /**
@@ -59,7 +59,7 @@ final class AnthropicStreamDecoder {
      * Decodes a stream of Anthropic events with a fresh decoder per subscription. A stream that ends without
      * {@code message_stop} was cut short and ends with an error.
      */
-    static Flux<ChatStreamEvent> decode(Flux<ServerSentEvent<String>> events, JsonMapper json, String provider,
+    static Flux<ChatStreamEvent> decode(Flux<SseEvent> events, JsonMapper json, String provider,
             Clock clock) {
         return Flux.defer(() -> {
             AnthropicStreamDecoder decoder = new AnthropicStreamDecoder(json, provider, clock);
@@ -75,8 +75,8 @@ final class AnthropicStreamDecoder {
         return ended;
     }
 
-    List<ChatStreamEvent> decode(@Nullable String eventName, @Nullable String data) {
-        if (data == null || data.isBlank()) {
+    List<ChatStreamEvent> decode(@Nullable String eventName, byte @Nullable [] data) {
+        if (SseEvent.isBlank(data)) {
             return List.of();
         }
         JsonNode event;

@@ -8,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -19,6 +18,7 @@ import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatProvider;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.EmbeddingProvider;
+import dev.tollgate.provider.SseEvent;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.UpstreamHttp;
 import dev.tollgate.provider.UpstreamHttp.KeyPolicy;
@@ -67,8 +67,8 @@ final class GeminiChatProvider implements ChatProvider, EmbeddingProvider {
         return Flux.defer(() -> {
             GeminiStreamDecoder decoder = new GeminiStreamDecoder(json, http.provider(), responses, errors);
             return decoder.decode(http.postForEvents(uri(call.upstreamModel(), ":streamGenerateContent?alt=sse"),
-                    KeyPolicy.REQUIRED, GeminiChatProvider::auth, requests.toBody(call), errors)
-                .mapNotNull(ServerSentEvent::data));
+                    KeyPolicy.REQUIRED, GeminiChatProvider::auth, requests.toBody(call), errors, List::of)
+                .mapNotNull(SseEvent::data));
         });
     }
 

@@ -82,7 +82,7 @@ final class GeminiResponseMapper {
         }
     }
 
-    GeminiResponse read(String data) {
+    GeminiResponse readEvent(byte[] data) {
         try {
             return json.readValue(data, GeminiResponse.class);
         }

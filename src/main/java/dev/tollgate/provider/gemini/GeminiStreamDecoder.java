@@ -12,6 +12,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.SseEvent;
 import dev.tollgate.provider.UpstreamException;
 
 /**
@@ -39,15 +40,15 @@ final class GeminiStreamDecoder {
     }
 
     /** The whole stream: each event's data decoded in order, and a check at the end that it finished. */
-    Flux<ChatStreamEvent> decode(Flux<String> data) {
+    Flux<ChatStreamEvent> decode(Flux<byte[]> data) {
         return data.concatMapIterable(this::decode).concatWith(Flux.defer(() -> Flux.fromIterable(end())));
     }
 
-    List<ChatStreamEvent> decode(@Nullable String data) {
-        if (data == null || data.isBlank()) {
+    List<ChatStreamEvent> decode(byte @Nullable [] data) {
+        if (SseEvent.isBlank(data)) {
             return List.of();
         }
-        GeminiResponse event = responses.read(data);
+        GeminiResponse event = responses.readEvent(data);
         if (event.error() != null) {
             throw errors.fromStreamError(event.error());
         }

@@ -66,8 +66,7 @@ final class AzureOpenAiChatProvider implements ChatProvider, EmbeddingProvider {
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return Flux.defer(() -> http.postForEvents(uri(call.upstreamModel(), "chat/completions"), KeyPolicy.REQUIRED,
                 AzureOpenAiChatProvider::auth,
-                requests.toBody(call), errors))
-            .concatMapIterable(event -> streams.decode(event.data()));
+                requests.toBody(call), errors, event -> streams.decode(event.data())));
     }
 
     @Override

@@ -56,8 +56,7 @@ final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return Flux.defer(() -> http.postForEvents(chatCompletions, keys, OpenAiChatProvider::bearer,
-                requests.toBody(call), errors))
-            .concatMapIterable(event -> streams.decode(event.data()));
+                requests.toBody(call), errors, event -> streams.decode(event.data())));
     }
 
     @Override

@@ -11,6 +11,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.RelayedChunk;
+import dev.tollgate.provider.SseEvent;
 import dev.tollgate.provider.UpstreamException;
 
 /**
@@ -19,6 +20,8 @@ import dev.tollgate.provider.UpstreamException;
  * content chunk instead, so it is split off wherever it appears. Stateless: one instance serves every stream.
  */
 final class OpenAiStreamDecoder {
+
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
     private final JsonMapper json;
     private final OpenAiChunkScanner scanner;
@@ -30,11 +33,10 @@ final class OpenAiStreamDecoder {
         this.provider = provider;
     }
 
-    List<ChatStreamEvent> decode(@Nullable String data) {
-        if (data == null || data.isBlank() || "[DONE]".equals(data.trim())) {
+    List<ChatStreamEvent> decode(byte @Nullable [] bytes) {
+        if (SseEvent.isBlank(bytes) || SseEvent.isMarker(bytes, DONE)) {
             return List.of();
         }
-        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
         JsonNode node;
         try {
             // Most chunks are relayed as the provider's bytes; only the rest are read as a tree.

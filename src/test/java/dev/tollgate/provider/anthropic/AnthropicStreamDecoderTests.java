@@ -1,5 +1,6 @@
 package dev.tollgate.provider.anthropic;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -7,13 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.provider.ChatStreamEvent;
+import dev.tollgate.provider.SseEvent;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.testsupport.Fixtures;
@@ -150,18 +151,19 @@ class AnthropicStreamDecoderTests {
 
     /** Parses SSE text into events the way {@code UpstreamHttp} hands them over, then decodes them. */
     static Flux<ChatStreamEvent> decode(String sse) {
-        List<ServerSentEvent<String>> events = new ArrayList<>();
+        List<SseEvent> events = new ArrayList<>();
         for (String frame : SseText.frames(sse)) {
-            ServerSentEvent.Builder<String> event = ServerSentEvent.builder();
+            String name = null;
+            byte[] data = null;
             for (String line : frame.split("\n")) {
                 if (line.startsWith("event:")) {
-                    event.event(line.substring(6).trim());
+                    name = line.substring(6).trim();
                 }
                 else if (line.startsWith("data:")) {
-                    event.data(line.substring(5).trim());
+                    data = line.substring(5).trim().getBytes(StandardCharsets.UTF_8);
                 }
             }
-            events.add(event.build());
+            events.add(new SseEvent(name, data));
         }
         return AnthropicStreamDecoder.decode(Flux.fromIterable(events), JSON, "anthropic", CLOCK);
     }

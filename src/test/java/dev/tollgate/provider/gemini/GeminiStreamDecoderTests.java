@@ -1,5 +1,6 @@
 package dev.tollgate.provider.gemini;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -134,7 +135,7 @@ class GeminiStreamDecoderTests {
         GeminiResponseMapper responses = new GeminiResponseMapper(JSON, "google");
         GeminiStreamDecoder first = new GeminiStreamDecoder(JSON, "google", responses,
                 new GeminiErrorMapper(JSON, "google"));
-        first.decode(Flux.fromIterable(data)).blockLast();
+        first.decode(bytes(data)).blockLast();
 
         JsonNode firstChunkOfSecond = chunk(decode(data).blockFirst());
 
@@ -144,7 +145,11 @@ class GeminiStreamDecoderTests {
     private static Flux<ChatStreamEvent> decode(List<String> data) {
         GeminiStreamDecoder decoder = new GeminiStreamDecoder(JSON, "google", new GeminiResponseMapper(JSON, "google"),
                 new GeminiErrorMapper(JSON, "google"));
-        return decoder.decode(Flux.fromIterable(data));
+        return decoder.decode(bytes(data));
+    }
+
+    private static Flux<byte[]> bytes(List<String> data) {
+        return Flux.fromIterable(data).map(text -> text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static JsonNode chunk(ChatStreamEvent event) {

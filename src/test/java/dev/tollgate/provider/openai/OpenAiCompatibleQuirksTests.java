@@ -1,5 +1,6 @@
 package dev.tollgate.provider.openai;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class OpenAiCompatibleQuirksTests {
 
     @Test
     void usageOnTheLastContentChunkIsSplitOffIntoItsOwnEvent() {
-        List<ChatStreamEvent> events = decoder.decode("""
+        List<ChatStreamEvent> events = decode("""
                 {"id":"cmpl-1","object":"chat.completion.chunk","created":1711097175,"model":"mistral-small-latest",
                  "choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop","logprobs":null}],
                  "usage":{"prompt_tokens":4,"total_tokens":36,"completion_tokens":32}}""");
@@ -40,7 +41,7 @@ class OpenAiCompatibleQuirksTests {
 
     @Test
     void aNullUsageOnAContentChunkIsNoUsage() {
-        List<ChatStreamEvent> events = decoder.decode("""
+        List<ChatStreamEvent> events = decode("""
                 {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",
                  "choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"usage":null}""");
 
@@ -51,11 +52,11 @@ class OpenAiCompatibleQuirksTests {
     @Test
     void usageOnEveryChunkIsReportedEachTimeSoTheLastOneIsBilled() {
         // vLLM with stream_options.continuous_usage_stats: cumulative usage on each chunk.
-        List<ChatStreamEvent> first = decoder.decode("""
+        List<ChatStreamEvent> first = decode("""
                 {"id":"c","object":"chat.completion.chunk","created":1,"model":"llama",
                  "choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}],
                  "usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}""");
-        List<ChatStreamEvent> second = decoder.decode("""
+        List<ChatStreamEvent> second = decode("""
                 {"id":"c","object":"chat.completion.chunk","created":1,"model":"llama",
                  "choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}],
                  "usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}""");
@@ -66,7 +67,7 @@ class OpenAiCompatibleQuirksTests {
 
     @Test
     void openAisFinalUsageChunkIsUsageOnly() {
-        List<ChatStreamEvent> events = decoder.decode("""
+        List<ChatStreamEvent> events = decode("""
                 {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[],
                  "usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12,
                  "prompt_tokens_details":{"cached_tokens":8},"completion_tokens_details":{"reasoning_tokens":1}}}""");
@@ -89,6 +90,10 @@ class OpenAiCompatibleQuirksTests {
         assertThat(withoutOptions.path("stream").asBoolean()).isTrue();
         assertThat(withOptions.at("/stream_options/include_usage").asBoolean()).isTrue();
         assertThat(request.has("stream_options")).as("the client's request is left alone").isTrue();
+    }
+
+    private List<ChatStreamEvent> decode(String data) {
+        return decoder.decode(data.getBytes(StandardCharsets.UTF_8));
     }
 
 }

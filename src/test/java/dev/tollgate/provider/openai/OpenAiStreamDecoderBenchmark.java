@@ -27,13 +27,15 @@ public class OpenAiStreamDecoderBenchmark {
             + "\"service_tier\":\"default\",\"system_fingerprint\":\"fp_06737a9306\",\"choices\":[{\"index\":0,"
             + "\"delta\":{\"content\":\" Python\"},\"logprobs\":null,\"finish_reason\":null}]}";
 
+    private static final byte[] BYTES = DATA.getBytes(StandardCharsets.UTF_8);
+
     private final JsonMapper json = JsonMapper.builder().build();
 
     private final OpenAiStreamDecoder decoder = new OpenAiStreamDecoder(json, "openai");
 
     @Benchmark
     public List<?> decodeOneChunk() {
-        return decoder.decode(DATA);
+        return decoder.decode(BYTES);
     }
 
     @Benchmark

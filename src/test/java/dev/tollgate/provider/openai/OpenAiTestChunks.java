@@ -1,5 +1,7 @@
 package dev.tollgate.provider.openai;
 
+import java.nio.charset.StandardCharsets;
+
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.provider.ChatStreamEvent;
@@ -12,7 +14,7 @@ public final class OpenAiTestChunks {
 
     /** The chunk of one stream event's data (which must hold one). */
     public static ChatStreamEvent.Chunk decode(JsonMapper json, String data) {
-        return (ChatStreamEvent.Chunk) new OpenAiStreamDecoder(json, "openai").decode(data).get(0);
+        return (ChatStreamEvent.Chunk) new OpenAiStreamDecoder(json, "openai").decode(data.getBytes(StandardCharsets.UTF_8)).get(0);
     }
 
 }
