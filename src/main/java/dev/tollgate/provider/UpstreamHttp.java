@@ -16,7 +16,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.support.Netty4HeadersAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
@@ -126,12 +125,13 @@ public final class UpstreamHttp {
             catch (UpstreamException ex) {
                 return Flux.error(ex);
             }
-            Flux<List<T>> events = send(call, uri, headers, body, HttpHeaderValues.TEXT_EVENT_STREAM)
-                .response((response, content) -> call.answered(response) ? events(content, reader)
-                        : call.<List<T>>error(response, content, errors));
-            Scheduler timers = call.loop.timers();
-            return events.timeout(Mono.delay(timeouts.firstByte(), timers), event -> Mono.delay(timeouts.idle(), timers))
-                .concatMapIterable(read -> read)
+            SilenceWatch watch = new SilenceWatch(timeouts.firstByte(), timeouts.idle(), call.loop.timers());
+            Flux<T> events = send(call, uri, headers, body, HttpHeaderValues.TEXT_EVENT_STREAM)
+                .response((response, content) -> call.answered(response) ? events(content, watch, reader)
+                        : call.<List<T>>error(response, content, errors))
+                .concatMapIterable(read -> read);
+            return events.takeUntilOther(watch.silence())
+                .concatWith(Mono.defer(() -> watch.expired() ? Mono.error(new TimeoutException()) : Mono.empty()))
                 .onErrorMap(error -> call.toUpstreamException(error, "stopped sending"))
                 .doFinally(signal -> call.release());
         });
@@ -164,20 +164,17 @@ public final class UpstreamHttp {
      * the decoding happens in {@code map}, synchronously, and only what the events hold travels further: one list
      * per piece, flattened once, where the events and then their contents had been flattened one after the other.
      */
-    private <T> Flux<List<T>> events(ByteBufFlux content, EventReader<T> reader) {
+    private <T> Flux<List<T>> events(ByteBufFlux content, SilenceWatch watch, EventReader<T> reader) {
         SseDecoder decoder = new SseDecoder(maxResponseBytes);
-        // A piece that completes no event is dropped here: only an event (a keep-alive comment counts) resets the
-        // idle timeout.
-        return content.map(decoder::decode)
-            .concatWith(Mono.fromSupplier(decoder::finish))
-            .filter(events -> !events.isEmpty())
-            .map(events -> read(events, reader));
+        return content.map(piece -> read(decoder.decode(piece), watch, reader))
+            .concatWith(Mono.fromSupplier(() -> read(decoder.finish(), watch, reader)));
     }
 
-    private static <T> List<T> read(List<SseEvent> events, EventReader<T> reader) {
+    private static <T> List<T> read(List<SseEvent> events, SilenceWatch watch, EventReader<T> reader) {
         if (events.isEmpty()) {
             return List.of();
         }
+        watch.heard();
         if (events.size() == 1) {
             return reader.read(events.get(0));
         }

@@ -158,7 +158,8 @@ class UpstreamHttpTests {
 
     @Test
     void aStreamThatGoesQuietPastTheIdleLimitTimesOut() {
-        http = upstream(Duration.ofSeconds(5), Duration.ofMillis(500));
+        // A first-byte limit far longer than the wait: the idle limit must run from the first event, not after it.
+        http = upstream(Duration.ofSeconds(30), Duration.ofMillis(500));
         StepVerifier.create(http.postForEvents(uri("/quiet-after-one"), UpstreamHttp.KeyPolicy.OPTIONAL,
                 (headers, key) -> {
                 }, new byte[0], ERRORS, List::of).map(SseEvent::text))
