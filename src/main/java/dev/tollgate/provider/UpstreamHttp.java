@@ -104,7 +104,9 @@ public final class UpstreamHttp {
                         ? ResponseBody.read(content, maxResponseBytes)
                         : call.<byte[]>error(response, content, errors))
                 .next()
-                .timeout(timeouts.firstByte(), call.loop.timers())
+                // With a fallback of its own: timeout(Duration) names the whole operator chain for its error message
+                // on every call, walking the chain (about 1.5% of the CPU at 500 requests/s).
+                .timeout(Mono.delay(timeouts.firstByte(), call.loop.timers()), Mono.error(TimeoutException::new))
                 .onErrorMap(error -> call.toUpstreamException(error, "did not answer in time"))
                 .doFinally(signal -> call.release());
         });

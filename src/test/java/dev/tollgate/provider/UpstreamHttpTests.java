@@ -52,6 +52,8 @@ class UpstreamHttpTests {
                 return response.header("content-type", "application/json").sendString(Mono.just("{\"ok\":true}"))
                     .then();
             }))
+            .post("/late-answer", (request, response) -> response.header("content-type", "application/json")
+                .sendString(Mono.delay(Duration.ofMillis(1200)).map(tick -> "{\"late\":true}")))
             .post("/big", (request, response) -> response.sendString(Flux.range(0, 64).map(i -> "x".repeat(1024))))
             .post("/refused", (request, response) -> response.status(429).header("x-why", "slow down")
                 .sendString(Mono.just("{\"error\":\"rate\"}")))
@@ -153,6 +155,25 @@ class UpstreamHttpTests {
             .expectNext("one")
             .expectErrorSatisfies(error -> assertThat(((UpstreamException) error).code())
                 .isEqualTo("upstream_connection_lost"))
+            .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aWholeAnswerMustComeWithinTheFirstByteLimit() {
+        http = upstream(Duration.ofSeconds(5), Duration.ofSeconds(5));
+        StepVerifier.create(http.postJson(uri("/late-answer"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS).map(answer -> new String(answer, StandardCharsets.UTF_8)))
+            .expectNext("{\"late\":true}")
+            .verifyComplete();
+
+        http.close();
+        http = upstream(Duration.ofMillis(500), Duration.ofSeconds(5));
+        StepVerifier.create(http.postJson(uri("/late-answer"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS))
+            .expectErrorSatisfies(error -> {
+                assertThat(((UpstreamException) error).code()).isEqualTo("upstream_timeout");
+                assertThat(error).hasMessageContaining("did not answer in time");
+            })
             .verify(Duration.ofSeconds(5));
     }
 
