@@ -13,8 +13,9 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Watches one stream for a provider that has gone quiet: the first event must come within the first-byte limit,
  * each next one within the idle limit. Hearing an event only notes the time; a single timer, rescheduled for when the
- * limit would run out (and, until the first event, at least once per idle limit), reads it. Reactor's {@code timeout(first, event -> Mono.delay(idle))}, which this replaced,
- * scheduled one timer and cancelled another for every event of every stream (README "Benchmarks").
+ * limit would run out (and, until the first event, at least once per idle limit), reads it. Reactor's
+ * {@code timeout(first, event -> Mono.delay(idle))}, which this replaced, scheduled one timer and cancelled another
+ * for every event of every stream (README "Benchmarks").
  */
 final class SilenceWatch {
 
@@ -36,7 +37,9 @@ final class SilenceWatch {
     /** Notes that an event (a keep-alive comment counts) arrived now. */
     void heard() {
         lastHeard = System.nanoTime();
-        heardAny = true;
+        if (!heardAny) { // one volatile store per stream, not per event
+            heardAny = true;
+        }
     }
 
     /** Whether the provider stayed quiet past its limit; the stream then ends in a timeout. */

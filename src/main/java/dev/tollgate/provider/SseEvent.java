@@ -24,7 +24,7 @@ public record SseEvent(@Nullable String event, byte @Nullable [] data) {
     public static boolean isBlank(byte @Nullable [] data) {
         if (data != null) {
             for (byte b : data) {
-                if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                if (!isSpace(b)) {
                     return false;
                 }
             }
