@@ -56,7 +56,7 @@ final class TenantPlans implements CreditService.PostpaidTenants {
 
     @Override
     public Mono<Boolean> isPostpaid(UUID tenantId) {
-        return postpaid.get().map(tenants -> tenants.contains(tenantId));
+        return postpaid.map(tenants -> tenants.contains(tenantId));
     }
 
     /** The tenant's current plan, read from the database. */

@@ -2,8 +2,10 @@ package dev.tollgate.common;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -31,6 +33,44 @@ public final class RefreshingSnapshot<T> {
     public Mono<T> get() {
         T value = current.get();
         return value != null ? Mono.just(value) : firstLoad;
+    }
+
+    /** Whether a value has been read; from then on there always is one, {@link #map} and the like apply it at once. */
+    public boolean isLoaded() {
+        return current.get() != null;
+    }
+
+    /**
+     * The function of the value. Once there is one, it is applied now and its result is a ready {@code Mono}
+     * ({@code just}, {@code empty} for null, or {@code error} for what it threw), so that a call reading the snapshot
+     * pays for no operator chain (every map and flatMap on {@link #get()} is one, subscribed to on every call); before
+     * the first load it is applied when the load completes.
+     */
+    public <R> Mono<R> map(Function<? super T, ? extends @Nullable R> function) {
+        T value = current.get();
+        if (value == null) {
+            return firstLoad.mapNotNull(function);
+        }
+        try {
+            return Mono.justOrEmpty(function.apply(value));
+        }
+        catch (RuntimeException ex) {
+            return Mono.error(ex);
+        }
+    }
+
+    /** As {@link #map}, for a function that answers with a {@code Mono} of its own. */
+    public <R> Mono<R> flatMap(Function<? super T, ? extends Mono<R>> function) {
+        T value = current.get();
+        if (value == null) {
+            return firstLoad.flatMap(function);
+        }
+        try {
+            return function.apply(value);
+        }
+        catch (RuntimeException ex) {
+            return Mono.error(ex);
+        }
     }
 
     /** Re-reads the value in the background; a failure keeps the previous value and is logged. */

@@ -89,20 +89,30 @@ public class CreditService implements SmartLifecycle {
      * @return the hold, or an error 402 when the balance or the key's limit does not cover it
      */
     public Mono<Hold> hold(AuthenticatedKey key, long amountMicros) {
-        return keyBudget(key).flatMap(budget -> {
-            if (budget.isPresent() && !budget.get().tryHold(amountMicros)) {
-                return Mono.error(InsufficientCredits.key(amountMicros, budget.get().remaining()));
-            }
-            // A postpaid tenant spends without a lease: a wallet of its own for this hold, outside the map.
-            return postpaid.isPostpaid(key.tenantId())
-                .flatMap(invoiced -> invoiced ? Mono.just(new Wallet(key.tenantId()))
-                        : holdInWallet(key.tenantId(), amountMicros, 0))
-                .map(wallet -> {
-                    outstandingHolds.incrementAndGet();
-                    return new Hold(amountMicros, wallet, budget.orElse(null), outstandingHolds::decrementAndGet);
-                })
-                .doOnError(error -> budget.ifPresent(b -> b.settle(amountMicros, 0)));
-        });
+        Long limit = key.creditLimitMicros();
+        if (limit == null) {
+            return holdWithin(key, amountMicros, null);
+        }
+        return keyBudget(key.keyId(), limit).flatMap(budget -> budget.tryHold(amountMicros)
+                ? holdWithin(key, amountMicros, budget)
+                : Mono.error(InsufficientCredits.key(amountMicros, budget.remaining())));
+    }
+
+    /** Holds the amount of the tenant's balance, the key's budget (if it has one) already holding it. */
+    private Mono<Hold> holdWithin(AuthenticatedKey key, long amountMicros, @Nullable KeyBudget budget) {
+        // A postpaid tenant spends without a lease: a wallet of its own for this hold, outside the map.
+        return postpaid.isPostpaid(key.tenantId())
+            .flatMap(invoiced -> invoiced ? Mono.just(new Wallet(key.tenantId()))
+                    : holdInWallet(key.tenantId(), amountMicros, 0))
+            .map(wallet -> {
+                outstandingHolds.incrementAndGet();
+                return new Hold(amountMicros, wallet, budget, outstandingHolds::decrementAndGet);
+            })
+            .doOnError(error -> {
+                if (budget != null) {
+                    budget.settle(amountMicros, 0);
+                }
+            });
     }
 
     private Mono<Wallet> holdInWallet(UUID tenantId, long amount, int attempt) {
@@ -143,18 +153,15 @@ public class CreditService implements SmartLifecycle {
         });
     }
 
-    private Mono<Optional<KeyBudget>> keyBudget(AuthenticatedKey key) {
-        Long limit = key.creditLimitMicros();
-        if (limit == null) {
-            return Mono.just(Optional.empty());
-        }
-        return loadBudget(key.keyId(), limit).flatMap(budget -> {
+    /** The budget of a key with a credit limit. */
+    private Mono<KeyBudget> keyBudget(UUID keyId, long limit) {
+        return loadBudget(keyId, limit).flatMap(budget -> {
             if (budget.limit() == limit) {
-                return Mono.just(Optional.of(budget));
+                return Mono.just(budget);
             }
             // The key's limit changed since this budget was built: build it again from the database.
-            keyBudgets.synchronous().invalidate(key.keyId());
-            return loadBudget(key.keyId(), limit).map(Optional::of);
+            keyBudgets.synchronous().invalidate(keyId);
+            return loadBudget(keyId, limit);
         });
     }
 

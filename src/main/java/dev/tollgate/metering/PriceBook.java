@@ -4,7 +4,7 @@ import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.Function;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -29,13 +29,9 @@ class PriceBook {
         this.prices = new RefreshingSnapshot<>("model prices", this::load);
     }
 
-    /** The price in force now for the model, if it has one. */
-    Mono<Optional<ModelPrice>> current(String modelId) {
-        return prices.get().map(all -> Optional.ofNullable(all.get(modelId)));
-    }
-
-    Mono<Map<String, ModelPrice>> all() {
-        return prices.get();
+    /** The prices in force now, by model id, put to this function (at once when they are loaded: see the snapshot). */
+    <R> Mono<R> map(Function<Map<String, ModelPrice>, R> function) {
+        return prices.map(function);
     }
 
     Mono<Map<String, ModelPrice>> reload() {

@@ -53,19 +53,23 @@ public class PricingService {
      * @return the quote, or an error 503 when the model has no price (it cannot be billed, so it is not served)
      */
     public Mono<PriceQuote> quote(UUID tenantId, String modelId) {
-        return Mono.zip(prices.current(modelId), markups.get()).map(both -> both.getT1()
-            .map(price -> new PriceQuote(price, both.getT2().markupPpm(tenantId, modelId)))
-            .orElseThrow(() -> ApiException.noProvider("Model " + modelId + " has no price configured yet.")));
+        return markups.flatMap(rules -> prices.map(all -> {
+            ModelPrice price = all.get(modelId);
+            if (price == null) {
+                throw ApiException.noProvider("Model " + modelId + " has no price configured yet.");
+            }
+            return new PriceQuote(price, rules.markupPpm(tenantId, modelId));
+        }));
     }
 
     /** Every priced model with the markup a tenant (or, when null, anyone) pays. */
     public Mono<Map<String, PriceQuote>> quotes(@Nullable UUID tenantId) {
-        return Mono.zip(prices.all(), markups.get()).map(both -> {
+        return markups.flatMap(rules -> prices.map(all -> {
             Map<String, PriceQuote> quotes = new HashMap<>();
-            both.getT1().forEach((model, price) -> quotes.put(model, new PriceQuote(price,
-                    tenantId == null ? both.getT2().markupPpm(model) : both.getT2().markupPpm(tenantId, model))));
+            all.forEach((model, price) -> quotes.put(model, new PriceQuote(price,
+                    tenantId == null ? rules.markupPpm(model) : rules.markupPpm(tenantId, model))));
             return quotes;
-        });
+        }));
     }
 
     /** Re-reads prices and markups now, here and (through a cluster event) on every other instance. */

@@ -74,8 +74,10 @@ final class ChatPipeline {
         return planner.plan(chat.model(), chat.fallbackModels(), chat.providers(), CatalogModel.Kind.CHAT)
             .flatMap(plan -> rateLimits.admit(tracker.key(), PromptEstimator.estimateTokens(chat.body())
                     + (chat.maxTokens() != null ? chat.maxTokens() : 0))
-                .doOnNext(tracker::rateLimited)
-                .thenReturn(plan));
+                .map(permit -> {
+                    tracker.rateLimited(permit);
+                    return plan;
+                }));
     }
 
 }

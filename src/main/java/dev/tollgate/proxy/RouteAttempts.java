@@ -14,6 +14,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.tollgate.credits.CreditService;
+import dev.tollgate.credits.Hold;
 import dev.tollgate.metering.PricingService;
 import dev.tollgate.metering.PromptEstimator;
 import dev.tollgate.provider.ChatCall;
@@ -118,21 +119,27 @@ final class RouteAttempts {
 
     /** Admits the candidate's model (if it is not the one already held for), then asks its circuit breaker. */
     private Mono<Attempt> start(Candidate candidate) {
-        return admit(candidate).then(Mono.fromCallable(() -> {
-            ChatProvider provider = deps.providers().find(candidate.route().provider())
-                .orElseThrow(() -> new UpstreamException(HttpStatus.SERVICE_UNAVAILABLE, "provider_not_configured",
-                        "Provider " + candidate.route().provider() + " is not configured", 0, false, null, null));
-            CircuitBreaker breaker = deps.health().breaker(provider.name());
-            if (!breaker.tryAcquirePermission()) {
-                throw new UpstreamException(HttpStatus.SERVICE_UNAVAILABLE, "provider_unavailable",
-                        "Provider " + provider.name() + " is failing and temporarily skipped (circuit open)", 0, false,
-                        null, null);
-            }
-            tracker.routedTo(candidate.model().id(), provider.name());
-            tracker.upstreamCalled();
-            return new Attempt(candidate, provider, breaker,
-                    new ChatCall(chat.body(), candidate.route().upstreamId(), chat.stream()), ++attemptNumber);
-        }));
+        if (tracker.admittedFor(candidate.model().id())) {
+            tracker.pricedOn(candidate.route());
+            return Mono.fromCallable(() -> attempt(candidate));
+        }
+        return admit(candidate).map(admitted -> attempt(candidate));
+    }
+
+    private Attempt attempt(Candidate candidate) {
+        ChatProvider provider = deps.providers().find(candidate.route().provider())
+            .orElseThrow(() -> new UpstreamException(HttpStatus.SERVICE_UNAVAILABLE, "provider_not_configured",
+                    "Provider " + candidate.route().provider() + " is not configured", 0, false, null, null));
+        CircuitBreaker breaker = deps.health().breaker(provider.name());
+        if (!breaker.tryAcquirePermission()) {
+            throw new UpstreamException(HttpStatus.SERVICE_UNAVAILABLE, "provider_unavailable",
+                    "Provider " + provider.name() + " is failing and temporarily skipped (circuit open)", 0, false,
+                    null, null);
+        }
+        tracker.routedTo(candidate.model().id(), provider.name());
+        tracker.upstreamCalled();
+        return new Attempt(candidate, provider, breaker,
+                new ChatCall(chat.body(), candidate.route().upstreamId(), chat.stream()), ++attemptNumber);
     }
 
     /**
@@ -140,22 +147,18 @@ final class RouteAttempts {
      * {@code max_tokens} (else the model's maximum output, else the configured default) at the output price, with
      * markup.
      */
-    private Mono<Void> admit(Candidate candidate) {
-        if (tracker.admittedFor(candidate.model().id())) {
-            tracker.pricedOn(candidate.route());
-            return Mono.empty();
-        }
+    private Mono<Hold> admit(Candidate candidate) {
         return deps.pricing().quote(tracker.key().tenantId(), candidate.model().id()).flatMap(quote -> {
             long promptTokens = PromptEstimator.estimateTokens(chat.body());
             Integer modelMaximum = candidate.model().maxOutputTokens();
             long maxOutput = chat.maxTokens() != null ? chat.maxTokens()
                     : modelMaximum != null ? modelMaximum : deps.defaultMaxTokens();
             return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(promptTokens, maxOutput))
-                .doOnNext(hold -> {
+                .map(hold -> {
                     tracker.admitted(candidate.model().id(), quote, hold, chat.body());
                     tracker.pricedOn(candidate.route());
-                })
-                .then();
+                    return hold;
+                });
         });
     }
 

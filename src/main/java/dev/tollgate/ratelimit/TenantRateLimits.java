@@ -2,6 +2,7 @@ package dev.tollgate.ratelimit;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,14 +40,21 @@ class TenantRateLimits {
     }
 
     Mono<Limits> limits(UUID tenantId) {
-        return setting(tenantId).map(this::resolve);
+        return setting(tenantId, this::resolve);
     }
 
     /** The operator's setting for the tenant; the default while none can be read (limits never fail a request). */
     Mono<TenantRateLimit> setting(UUID tenantId) {
-        return settings.get().map(all -> all.getOrDefault(tenantId, TenantRateLimit.DEFAULT)).onErrorResume(error -> {
+        return setting(tenantId, Function.identity());
+    }
+
+    private <R> Mono<R> setting(UUID tenantId, Function<TenantRateLimit, R> then) {
+        // Once read, the settings are always there (a failed refresh keeps them): only a first read can fail.
+        boolean loaded = settings.isLoaded();
+        Mono<R> setting = settings.map(all -> then.apply(all.getOrDefault(tenantId, TenantRateLimit.DEFAULT)));
+        return loaded ? setting : setting.onErrorResume(error -> {
             log.debug("Could not read tenant rate limits: {}", error.toString());
-            return Mono.just(TenantRateLimit.DEFAULT);
+            return Mono.just(then.apply(TenantRateLimit.DEFAULT));
         });
     }
 

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -43,7 +44,7 @@ public class ModelCatalog {
      * kind (an embedding model asked to chat, or the reverse).
      */
     public Mono<CatalogModel> require(String id, CatalogModel.Kind kind) {
-        return models.get().flatMap(all -> {
+        return models.flatMap(all -> {
             CatalogModel model = all.get(id);
             if (model == null) {
                 return Mono.error(ApiException.modelNotFound(id));
@@ -52,9 +53,9 @@ public class ModelCatalog {
         });
     }
 
-    /** Every enabled model by id, as of the last refresh. */
-    Mono<Map<String, CatalogModel>> snapshot() {
-        return models.get();
+    /** Every enabled model by id, as of the last refresh, put to this function (at once once they are loaded). */
+    <R> Mono<R> map(Function<Map<String, CatalogModel>, R> function) {
+        return models.map(function);
     }
 
     /** Every enabled model, sorted by id. */

@@ -41,35 +41,41 @@ public class RoutePlanner {
      */
     public Mono<List<Candidate>> plan(String model, List<String> fallbackModels, ProviderPreferences preferences,
             CatalogModel.Kind kind) {
-        return Mono.zip(catalog.snapshot(), pricing.quotes(null)).map(both -> {
-            Map<String, CatalogModel> models = both.getT1();
-            Map<String, PriceQuote> prices = both.getT2();
-            List<Candidate> plan = new ArrayList<>();
-            CatalogModel primary = models.get(model);
-            if (primary == null) {
-                throw ApiException.modelNotFound(model);
+        if (preferences.sort() != ProviderPreferences.Sort.PRICE) {
+            return catalog.map(models -> plan(models, Map.of(), model, fallbackModels, preferences, kind));
+        }
+        // Only a sort by price needs the catalog prices (a route without a host price of its own costs those).
+        return pricing.quotes(null).flatMap(prices -> catalog.map(models -> plan(models, prices, model,
+                fallbackModels, preferences, kind)));
+    }
+
+    private List<Candidate> plan(Map<String, CatalogModel> models, Map<String, PriceQuote> prices, String model,
+            List<String> fallbackModels, ProviderPreferences preferences, CatalogModel.Kind kind) {
+        List<Candidate> plan = new ArrayList<>();
+        CatalogModel primary = models.get(model);
+        if (primary == null) {
+            throw ApiException.modelNotFound(model);
+        }
+        if (primary.kind() != kind) {
+            throw ModelCatalog.wrongKind(primary);
+        }
+        addRoutes(plan, primary, preferences, prices);
+        for (int i = 0; i < fallbackModels.size(); i++) {
+            CatalogModel fallback = models.get(fallbackModels.get(i));
+            if (fallback == null || fallback.kind() != kind) {
+                throw ApiException.invalidParam("models", "models[" + i + "]: the model `" + fallbackModels.get(i)
+                        + "` does not exist or is not a " + kind.name().toLowerCase() + " model.");
             }
-            if (primary.kind() != kind) {
-                throw ModelCatalog.wrongKind(primary);
+            if (!fallback.id().equals(primary.id())) {
+                addRoutes(plan, fallback, preferences, prices);
             }
-            addRoutes(plan, primary, preferences, prices);
-            for (int i = 0; i < fallbackModels.size(); i++) {
-                CatalogModel fallback = models.get(fallbackModels.get(i));
-                if (fallback == null || fallback.kind() != kind) {
-                    throw ApiException.invalidParam("models", "models[" + i + "]: the model `" + fallbackModels.get(i)
-                            + "` does not exist or is not a " + kind.name().toLowerCase() + " model.");
-                }
-                if (!fallback.id().equals(primary.id())) {
-                    addRoutes(plan, fallback, preferences, prices);
-                }
-            }
-            if (plan.isEmpty()) {
-                throw ApiException.noProvider("No configured provider can serve " + model
-                        + (preferences.order().isEmpty() && preferences.only().isEmpty() ? ""
-                                : " with the requested provider preferences") + ".");
-            }
-            return List.copyOf(plan);
-        });
+        }
+        if (plan.isEmpty()) {
+            throw ApiException.noProvider("No configured provider can serve " + model
+                    + (preferences.order().isEmpty() && preferences.only().isEmpty() ? ""
+                            : " with the requested provider preferences") + ".");
+        }
+        return List.copyOf(plan);
     }
 
     private void addRoutes(List<Candidate> plan, CatalogModel model, ProviderPreferences preferences,
