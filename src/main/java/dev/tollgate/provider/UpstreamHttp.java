@@ -22,6 +22,8 @@ import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.util.context.ContextView;
 
+import dev.tollgate.common.BodyBytes;
+
 /**
  * The HTTP side every adapter shares: pooled connections per provider (on the calling request's event loop, see
  * {@link LoopAffineClients}), the upstream key pool (balanced by weight and calls in flight, 429s cooled down), the
@@ -101,7 +103,7 @@ public final class UpstreamHttp {
             }
             return send(call, uri, headers, body, null)
                 .response((response, content) -> call.answered(response)
-                        ? ResponseBody.read(content, maxResponseBytes)
+                        ? BodyBytes.read(content, maxResponseBytes)
                         : call.<byte[]>error(response, content, errors))
                 .next()
                 // With a fallback of its own: timeout(Duration) names the whole operator chain for its error message
@@ -220,7 +222,7 @@ public final class UpstreamHttp {
         <T> Mono<T> error(HttpClientResponse response, ByteBufFlux content, UpstreamErrorDecoder errors) {
             int status = response.status().code();
             HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(response.responseHeaders()));
-            return ResponseBody.read(content, maxResponseBytes).flatMap(body -> {
+            return BodyBytes.read(content, maxResponseBytes).flatMap(body -> {
                 UpstreamException error = errors.decode(status, headers, body);
                 if (status == 429 && lease != null) {
                     // This key is spent for now; the other keys carry on, starting with the retry of this call.
@@ -240,7 +242,7 @@ public final class UpstreamHttp {
             if (error instanceof TimeoutException) {
                 return UpstreamException.timedOut(provider, timeoutWhat);
             }
-            if (error instanceof ResponseBody.TooLarge || error instanceof SseDecoder.EventTooLarge) {
+            if (error instanceof BodyBytes.TooLarge || error instanceof SseDecoder.EventTooLarge) {
                 return UpstreamException.malformed(provider, error.getMessage());
             }
             if (!answered) {

@@ -34,7 +34,7 @@ final class ChatCompletionsHandler implements HotPathHandler {
 
     @Override
     public Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
-        return reader.readChat(request.getHeaders(), request.getBody())
+        return reader.readChat(request)
             .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker));
     }
 

@@ -40,7 +40,7 @@ final class MessagesHandler implements HotPathHandler {
 
     @Override
     public Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
-        return reader.readObject(request.getHeaders(), request.getBody())
+        return reader.readObject(request)
             .map(body -> reader.toChatRequest(requests.toChatBody(body)))
             .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker));
     }

@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -7,10 +8,13 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
 
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.FakeReply;
@@ -76,6 +80,28 @@ class ProxyErrorsIntegrationTests {
         send(Map.of("model", "openai/gpt-4o-mini", "messages", List.of(Map.of("role", "user", "content", huge))))
             .expectStatus().isEqualTo(413)
             .expectBody().jsonPath("$.error.code").isEqualTo("request_too_large");
+        assertThat(upstream.requestCount()).isZero();
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413EvenWithoutAContentLength() {
+        // Sent in pieces (chunked), so the size is only known by reading: the reader stops at the limit.
+        byte[] piece = "x".repeat(1024 * 1024).getBytes(StandardCharsets.US_ASCII);
+        Flux<DataBuffer> pieces = Flux.range(0, 11).map(i -> DefaultDataBufferFactory.sharedInstance.wrap(piece));
+
+        client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON).body(pieces, DataBuffer.class).exchange()
+            .expectStatus().isEqualTo(413)
+            .expectBody().jsonPath("$.error.code").isEqualTo("request_too_large");
+        assertThat(upstream.requestCount()).isZero();
+    }
+
+    @Test
+    void anEmptyBodyIs400() {
+        client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON).exchange()
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.message").isEqualTo("The request body is empty; send a JSON object.");
         assertThat(upstream.requestCount()).isZero();
     }
 

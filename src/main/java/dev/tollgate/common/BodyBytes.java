@@ -1,18 +1,18 @@
-package dev.tollgate.provider;
+package dev.tollgate.common;
 
 import java.util.Arrays;
 
 import io.netty.buffer.ByteBuf;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.ByteBufFlux;
 
 /**
- * A whole response body read into one array, up to a limit: a provider answering with more than that fails the call
- * instead of filling the heap. Each piece is copied while Reactor Netty still holds it (the accumulator runs inside
- * {@code onNext}, before the piece is released). A body that arrives in one piece, the usual case for a completion,
- * is copied once.
+ * A whole body read from Reactor Netty into one array, up to a limit: a provider's answer or a client's request larger
+ * than that fails instead of filling the heap. Each piece is copied while Reactor Netty still holds it (the
+ * accumulator runs inside {@code onNext}, before the piece is released). A body that arrives in one piece, the usual
+ * case, is copied once.
  */
-final class ResponseBody {
+public final class BodyBytes {
 
     private static final byte[] EMPTY = new byte[0];
 
@@ -20,12 +20,13 @@ final class ResponseBody {
     private byte[] bytes = EMPTY;
     private int length;
 
-    private ResponseBody(int maxBytes) {
+    private BodyBytes(int maxBytes) {
         this.maxBytes = maxBytes;
     }
 
-    static Mono<byte[]> read(ByteBufFlux content, int maxBytes) {
-        return content.collect(() -> new ResponseBody(maxBytes), ResponseBody::append).map(ResponseBody::bytes);
+    /** The bytes; an error {@link TooLarge} past {@code maxBytes}. */
+    public static Mono<byte[]> read(Flux<ByteBuf> content, int maxBytes) {
+        return content.collect(() -> new BodyBytes(maxBytes), BodyBytes::append).map(BodyBytes::bytes);
     }
 
     private void append(ByteBuf piece) {
@@ -45,7 +46,7 @@ final class ResponseBody {
     }
 
     /** A body larger than the limit. */
-    static final class TooLarge extends RuntimeException {
+    public static final class TooLarge extends RuntimeException {
 
         TooLarge(int maxBytes) {
             super("a response larger than " + maxBytes + " bytes", null, false, false);
