@@ -42,6 +42,9 @@ public class ApiKeyService {
 
     private static final String KEY_CHANGED = "key-changed";
 
+    /** How stale a key's "last used" may be, at most (it is written to the database every few seconds anyway). */
+    private static final long LAST_USED_RESOLUTION_MILLIS = 1000;
+
     private final ApiKeyRepository keys;
     private final ClusterEvents events;
     private final Clock clock;
@@ -88,7 +91,13 @@ public class ApiKeyService {
             return Mono.error(ApiException.invalidApiKey("Incorrect API key provided."));
         }
         AuthenticatedKey key = found.get();
-        lastUsed.put(key.keyId(), clock.instant());
+        // Noted at most once a second per key: a key's calls on every event loop would otherwise all write (and lock)
+        // the same map entry.
+        Instant noted = lastUsed.get(key.keyId());
+        long now = clock.millis();
+        if (noted == null || now - noted.toEpochMilli() >= LAST_USED_RESOLUTION_MILLIS) {
+            lastUsed.put(key.keyId(), Instant.ofEpochMilli(now));
+        }
         return Mono.just(key);
     }
 
