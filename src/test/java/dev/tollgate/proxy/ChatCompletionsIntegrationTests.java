@@ -1,6 +1,7 @@
 package dev.tollgate.proxy;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -93,6 +96,24 @@ class ChatCompletionsIntegrationTests {
         assertThat(sent.has("usage")).as("Tollgate's own fields stay with Tollgate").isFalse();
         assertThat(sent.has("provider")).isFalse();
         assertThat(sent.has("stream")).isFalse();
+    }
+
+    @Test
+    void aRequestSentInSmallPiecesIsReadWhole() {
+        String content = "Zähle die Buchstaben in „Python“, bitte. " + "x".repeat(5000);
+        byte[] json = JSON.writeValueAsBytes(Map.of("model", "openai/gpt-4o-mini",
+                "messages", List.of(Map.of("role", "user", "content", content))));
+        // Seven bytes a piece, chunked, without a Content-Length: multi-byte characters are cut between pieces.
+        Flux<DataBuffer> pieces = Flux.range(0, (json.length + 6) / 7)
+            .map(i -> DefaultDataBufferFactory.sharedInstance.wrap(
+                    Arrays.copyOfRange(json, i * 7, Math.min(json.length, i * 7 + 7))));
+
+        client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON).body(pieces, DataBuffer.class).exchange()
+            .expectStatus().isOk();
+
+        JsonNode sent = upstream.takeRequest().json();
+        assertThat(sent.path("messages").get(0).path("content").stringValue()).isEqualTo(content);
     }
 
     @Test
