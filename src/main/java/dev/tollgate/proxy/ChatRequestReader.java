@@ -10,7 +10,6 @@ import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Flux;
@@ -63,7 +62,7 @@ final class ChatRequestReader {
      * on every call.
      */
     Mono<ObjectNode> readObject(ServerHttpRequest request) {
-        HttpServerRequest netty = nettyRequest(request);
+        HttpServerRequest netty = ReactorNettyExchange.request(request);
         if (netty == null) {
             return readObject(request.getHeaders(), request.getBody());
         }
@@ -77,17 +76,6 @@ final class ChatRequestReader {
 
     Mono<ChatRequest> readChat(ServerHttpRequest request) {
         return readObject(request).map(this::toChatRequest);
-    }
-
-    private static @Nullable HttpServerRequest nettyRequest(ServerHttpRequest request) {
-        try {
-            return ServerHttpRequestDecorator.getNativeRequest(request) instanceof HttpServerRequest netty ? netty
-                    : null;
-        }
-        catch (IllegalArgumentException | IllegalStateException ex) {
-            // Not on Reactor Netty (a mock request, say): Spring reads it.
-            return null;
-        }
     }
 
     private ObjectNode parseObject(DataBuffer buffer) {

@@ -1,10 +1,8 @@
 package dev.tollgate.proxy;
 
 import io.netty.buffer.Unpooled;
-import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
@@ -35,22 +33,11 @@ final class JsonAnswer {
      */
     static Mono<Void> write(ServerHttpResponse response, byte[] json) {
         headers(response, json);
-        HttpServerResponse netty = nettyResponse(response);
+        HttpServerResponse netty = ReactorNettyExchange.response(response);
         if (netty == null) {
             return response.writeWith(Mono.just(response.bufferFactory().wrap(json)));
         }
         return response.setComplete().then(netty.sendObject(Unpooled.wrappedBuffer(json)).then());
-    }
-
-    private static @Nullable HttpServerResponse nettyResponse(ServerHttpResponse response) {
-        try {
-            return ServerHttpResponseDecorator.getNativeResponse(response) instanceof HttpServerResponse netty ? netty
-                    : null;
-        }
-        catch (IllegalArgumentException | IllegalStateException ex) {
-            // Not on Reactor Netty (a mock response, say): Spring writes it.
-            return null;
-        }
     }
 
     private static void headers(ServerHttpResponse response, byte[] json) {
