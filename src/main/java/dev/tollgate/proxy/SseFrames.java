@@ -2,11 +2,13 @@ package dev.tollgate.proxy;
 
 import java.nio.charset.StandardCharsets;
 
+import io.netty.buffer.Unpooled;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
 
 /** The bytes of server-sent events as Tollgate writes them: {@code data: <json>\n\n}, ended by {@code [DONE]}. */
 final class SseFrames {
@@ -20,13 +22,28 @@ final class SseFrames {
     private SseFrames() {
     }
 
-    /** Frames as an event stream answer; each leaves as it comes (Reactor Netty flushes what it has written). */
+    /**
+     * Frames as an event stream answer, each flushed as it comes. Nothing is committed before the first frame, so that
+     * a call failing before it still gets an HTTP error status; then the response is committed the way Spring commits
+     * it (status, headers, commit actions) and the frames go to Reactor Netty directly, each with its own flush.
+     * Through Spring's {@code writeWith}, and with Reactor Netty's default of flushing once it has written all it was
+     * given, the first frame reached the client about half a millisecond later (0.75 against 0.22–0.31 ms after it was
+     * ready, medians of 200 streams in a scratch test against the fake provider, client in the same JVM): time to
+     * first token is what a streaming client waits for.
+     */
     static Mono<Void> write(ServerHttpResponse response, Flux<byte[]> frames) {
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(MediaType.TEXT_EVENT_STREAM);
         headers.setCacheControl("no-cache");
         headers.set("X-Accel-Buffering", "no");
-        return response.writeWith(frames.map(frame -> response.bufferFactory().wrap(frame)));
+        HttpServerResponse netty = ReactorNettyExchange.response(response);
+        if (netty == null) {
+            return response.writeWith(frames.map(frame -> response.bufferFactory().wrap(frame)));
+        }
+        return frames.switchOnFirst((first, all) -> first.hasValue()
+                ? response.setComplete().then(netty.send(all.map(Unpooled::wrappedBuffer), frame -> true).then())
+                : all.then())
+            .then();
     }
 
     static byte[] data(byte[] json) {
