@@ -71,10 +71,8 @@ final class ChatCompletionsHandler implements HotPathHandler {
             })
                 .doOnSubscribe(subscription -> metrics.streamStarted())
                 .doFinally(signal -> metrics.streamEnded());
-            // Reactor Netty flushes whenever it has written all it was given, so a chunk reaches the client as it
-            // arrives (ChatCompletionsIntegrationTests pauses the provider mid-stream to check), and chunks that
-            // arrive together leave in one write. writeAndFlushWith, one publisher per chunk, did the same with an
-            // inner subscription per chunk.
+            // A chunk leaves as it arrives (ChatCompletionsIntegrationTests pauses the provider mid-stream to check),
+            // the first one flushed at once; see SseFrames.write.
             return SseFrames.write(response, measured);
         };
     }
