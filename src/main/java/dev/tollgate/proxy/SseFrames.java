@@ -46,7 +46,7 @@ final class SseFrames {
         AtomicBoolean firstFrame = new AtomicBoolean(true);
         return frames.switchOnFirst((first, all) -> first.hasValue()
                 ? response.setComplete().then(netty.send(all.map(Unpooled::wrappedBuffer),
-                        frame -> firstFrame.getAndSet(false)).then())
+                        frame -> firstFrame.get() && firstFrame.getAndSet(false)).then())
                 : all.then())
             .then();
     }
