@@ -47,16 +47,7 @@ public final class RefreshingSnapshot<T> {
      * the first load it is applied when the load completes.
      */
     public <R> Mono<R> map(Function<? super T, ? extends @Nullable R> function) {
-        T value = current.get();
-        if (value == null) {
-            return firstLoad.mapNotNull(function);
-        }
-        try {
-            return Mono.justOrEmpty(function.apply(value));
-        }
-        catch (RuntimeException ex) {
-            return Mono.error(ex);
-        }
+        return flatMap(value -> Mono.justOrEmpty(function.apply(value)));
     }
 
     /** As {@link #map}, for a function that answers with a {@code Mono} of its own. */
