@@ -27,7 +27,9 @@ final class Load {
         return new SynchronizedHistogram(TimeUnit.MINUTES.toMicros(10), 3);
     }
 
-    record Measured(Histogram latency, Histogram firstByte, long calls, Map<String, Long> failures, Duration elapsed) {
+    /** {@code stalls}: how the machine stalled the load generator meanwhile ({@link StallMeter}). */
+    record Measured(Histogram latency, Histogram firstByte, long calls, Map<String, Long> failures, Duration elapsed,
+            StallMeter.Stalls stalls) {
 
         long errors() {
             return failures.values().stream().mapToLong(Long::longValue).sum();
@@ -49,6 +51,7 @@ final class Load {
         int calls = (int) (perSecond * duration.toMillis() / 1000);
         CountDownLatch finished = new CountDownLatch(calls);
         long interval = 1_000_000_000L / perSecond;
+        StallMeter stalls = StallMeter.start();
         long start = System.nanoTime() + interval;
         for (int i = 0; i < calls; i++) {
             long due = start + i * interval;
@@ -63,7 +66,8 @@ final class Load {
         if (!finished.await(duration.toSeconds() + 120, TimeUnit.SECONDS)) {
             errors.merge("no answer", finished.getCount(), Long::sum);
         }
-        return new Measured(latency, firstByte, calls, Map.copyOf(errors), Duration.ofNanos(System.nanoTime() - start));
+        return new Measured(latency, firstByte, calls, Map.copyOf(errors), Duration.ofNanos(System.nanoTime() - start),
+                stalls.stop());
     }
 
     static Measured closed(LoadClient client, Target target, boolean stream, int callers, Duration duration) {
@@ -71,6 +75,7 @@ final class Load {
         Histogram firstByte = histogram();
         Map<String, Long> errors = new ConcurrentHashMap<>();
         AtomicLong calls = new AtomicLong();
+        StallMeter stalls = StallMeter.start();
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         Flux.range(0, callers)
@@ -83,7 +88,7 @@ final class Load {
                 }).repeat(() -> System.nanoTime() < end), callers)
                 .blockLast(duration.plusMinutes(2));
         return new Measured(latency, firstByte, calls.get(), Map.copyOf(errors),
-                Duration.ofNanos(System.nanoTime() - start));
+                Duration.ofNanos(System.nanoTime() - start), stalls.stop());
     }
 
     private static void record(LoadClient.Outcome outcome, long due, Histogram latency, Histogram firstByte,

@@ -20,13 +20,15 @@ record Result(Scenario scenario, Side direct, Side tollgate, double tollgateCpuM
 
     static final double[] PERCENTILES = {50, 90, 99, 99.9, 100};
 
-    /** Latency and time to first byte of one path, at {@link #PERCENTILES}. */
+    /**
+     * Latency and time to first byte of one path, at {@link #PERCENTILES}, and how the machine stalled during its run.
+     */
     record Side(double[] latencyMs, double[] firstByteMs, double throughput, long calls, long errors,
-            java.util.Map<String, Long> failures, List<double[]> latencyByPercentile) {
+            java.util.Map<String, Long> failures, List<double[]> latencyByPercentile, StallMeter.Stalls stalls) {
 
         static Side of(Load.Measured measured) {
             return new Side(at(measured.latency()), at(measured.firstByte()), measured.throughput(), measured.calls(),
-                    measured.errors(), measured.failures(), curve(measured.latency()));
+                    measured.errors(), measured.failures(), curve(measured.latency()), measured.stalls());
         }
 
         private static double[] at(Histogram histogram) {
