@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
+import org.jspecify.annotations.Nullable;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -27,9 +28,9 @@ final class Load {
         return new SynchronizedHistogram(TimeUnit.MINUTES.toMicros(10), 3);
     }
 
-    /** {@code stalls}: how the machine stalled the load generator meanwhile ({@link StallMeter}). */
+    /** {@code stalls}: how the machine stalled the load generator meanwhile ({@link StallMeter}; null when off). */
     record Measured(Histogram latency, Histogram firstByte, long calls, Map<String, Long> failures, Duration elapsed,
-            StallMeter.Stalls stalls) {
+            StallMeter.@Nullable Stalls stalls) {
 
         long errors() {
             return failures.values().stream().mapToLong(Long::longValue).sum();

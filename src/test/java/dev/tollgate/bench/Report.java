@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -42,10 +43,13 @@ final class Report {
         double[] added = result.addedLatencyMs();
         String summary = String.format(Locale.ROOT, "bench:   added p50 %.3f ms, p99 %.3f ms; %.0f calls/s through "
                 + "Tollgate (%.0f direct); errors %s/%s; Tollgate CPU %.0f us/call, PostgreSQL %.0f us/call; RSS max %.0f "
-                + "MiB; machine stalls ≥ 5 ms %d/%d", added[0], added[2], result.tollgate().throughput(),
-                result.direct().throughput(), result.direct().failures(), result.tollgate().failures(),
-                result.tollgateCpuMicrosPerCall(), result.databaseCpuMicrosPerCall(), result.maxRssMiB(),
-                result.direct().stalls().over5Ms(), result.tollgate().stalls().over5Ms());
+                + "MiB", added[0], added[2], result.tollgate().throughput(), result.direct().throughput(),
+                result.direct().failures(), result.tollgate().failures(), result.tollgateCpuMicrosPerCall(),
+                result.databaseCpuMicrosPerCall(), result.maxRssMiB());
+        if (result.direct().stalls() != null && result.tollgate().stalls() != null) {
+            summary += String.format(Locale.ROOT, "; machine stalls ≥ 5 ms %d direct, %d through Tollgate",
+                    result.direct().stalls().over5Ms(), result.tollgate().stalls().over5Ms());
+        }
         StringBuilder lines = new StringBuilder(summary);
         for (Result.Reference reference : result.references()) {
             double[] hopAdded = result.addedLatencyMs(reference);
@@ -83,20 +87,23 @@ final class Report {
             md.append(result.scenario().open()
                     ? "Latency in ms, counted from when each call was due; "
                     : "Latency in ms, counted from when each call was sent; ");
-            md.append("first byte = time to the first byte of the answer (for streams, the first chunk); machine stalls "
-                    + "= how often the load generator, asking to sleep 1 ms, woke 5 ms or more late during the run "
-                    + "(the longest; all stalls of 1 ms or more added up): a call due then starts late on any path.\n\n");
-            md.append("| path | p50 | p90 | p99 | p99.9 | max | first byte p50 | first byte p99 | calls/s | errors "
-                    + "| machine stalls ≥ 5 ms |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-            row(md, "direct", result.direct().latencyMs(), result.direct().firstByteMs(), result.direct());
-            row(md, "Tollgate", result.tollgate().latencyMs(), result.tollgate().firstByteMs(), result.tollgate());
-            row(md, "**added**", result.addedLatencyMs(), result.addedFirstByteMs(), null);
+            boolean stalls = result.direct().stalls() != null;
+            md.append("first byte = time to the first byte of the answer (for streams, the first chunk)");
+            md.append(stalls ? "; machine stalls = how often the load generator, asking to sleep 1 ms, woke 5 ms or "
+                    + "more late during the run (the longest; all stalls of 1 ms or more added up): a call due then "
+                    + "starts late on any path.\n\n" : ".\n\n");
+            md.append("| path | p50 | p90 | p99 | p99.9 | max | first byte p50 | first byte p99 | calls/s | errors |")
+                    .append(stalls ? " machine stalls ≥ 5 ms |\n" : "\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|").append(stalls ? "---:|\n" : "\n");
+            row(md, "direct", result.direct().latencyMs(), result.direct().firstByteMs(), result.direct(), stalls);
+            row(md, "Tollgate", result.tollgate().latencyMs(), result.tollgate().firstByteMs(), result.tollgate(),
+                    stalls);
+            row(md, "**added**", result.addedLatencyMs(), result.addedFirstByteMs(), null, stalls);
             for (Result.Reference reference : result.references()) {
                 Result.Side side = reference.side();
-                row(md, reference.name(), side.latencyMs(), side.firstByteMs(), side);
+                row(md, reference.name(), side.latencyMs(), side.firstByteMs(), side, stalls);
                 row(md, reference.name() + ", added", result.addedLatencyMs(reference), result.addedFirstByteMs(reference),
-                        null);
+                        null, stalls);
             }
             md.append(String.format(Locale.ROOT, "%nTollgate CPU **%.0f µs per call** (%.0f of them its JIT compiler's; its "
                     + "PostgreSQL: %.0f µs per call); Tollgate RSS at most %.0f MiB.%n", result.tollgateCpuMicrosPerCall(),
@@ -109,19 +116,29 @@ final class Report {
         return md.toString();
     }
 
-    private static void row(StringBuilder md, String name, double[] latency, double[] firstByte, Result.Side side) {
+    private static void row(StringBuilder md, String name, double[] latency, double[] firstByte,
+            Result.@Nullable Side side, boolean stalls) {
         md.append("| ").append(name);
         for (double value : latency) {
             md.append(String.format(Locale.ROOT, " | %.3f", value));
         }
         md.append(String.format(Locale.ROOT, " | %.3f | %.3f", firstByte[0], firstByte[2]));
         if (side == null) {
-            md.append(" | | | |\n");
+            md.append(stalls ? " | | | |\n" : " | | |\n");
         }
         else {
-            md.append(String.format(Locale.ROOT, " | %.0f | %s | %s |%n", side.throughput(),
-                    side.errors() == 0 ? "0" : side.errors() + " " + side.failures(), stalls(side.stalls())));
+            md.append(String.format(Locale.ROOT, " | %.0f | %s |", side.throughput(),
+                    side.errors() == 0 ? "0" : side.errors() + " " + side.failures()));
+            md.append(side.stalls() != null ? " " + stalls(side.stalls()) + " |\n" : "\n");
         }
+    }
+
+    private static String stallsDuring(Result r) {
+        if (r.tollgate().stalls() == null || r.direct().stalls() == null) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "; the machine stalled ≥ 5 ms %d times during the run through Tollgate, %d "
+                + "during the direct one", r.tollgate().stalls().over5Ms(), r.direct().stalls().over5Ms());
     }
 
     private static String stalls(StallMeter.Stalls stalls) {
@@ -135,10 +152,8 @@ final class Report {
             double[] added = r.addedLatencyMs();
             rows.add(target("added latency p50 ≤ 1 ms at 500 requests/s", added[0], "ms", added[0] <= 1));
             rows.add(new String[] {"added latency p99 ≤ 5 ms at 500 requests/s",
-                    String.format(Locale.ROOT, "%.2f ms (p99 %.2f ms through Tollgate, %.2f ms direct; the machine "
-                            + "stalled ≥ 5 ms %d times during the run through Tollgate, %d during the direct one)",
-                            added[2], r.tollgate().latencyMs()[2], r.direct().latencyMs()[2],
-                            r.tollgate().stalls().over5Ms(), r.direct().stalls().over5Ms()),
+                    String.format(Locale.ROOT, "%.2f ms (p99 %.2f ms through Tollgate, %.2f ms direct%s)", added[2],
+                            r.tollgate().latencyMs()[2], r.direct().latencyMs()[2], stallsDuring(r)),
                     // Tails of two separate runs: a direct run with the worse tail says nothing about Tollgate.
                     added[2] < 0 ? "inconclusive (the direct run's tail was worse)" : added[2] <= 5 ? "yes" : "**no**"});
             rows.add(new String[] {"no errors at 500 requests/s", Long.toString(r.tollgate().errors()),
@@ -222,7 +237,9 @@ final class Report {
         json.put("calls", side.calls());
         json.put("errors", side.errors());
         json.put("failures", side.failures());
-        json.put("machineStalls", side.stalls());
+        if (side.stalls() != null) {
+            json.put("machineStalls", side.stalls());
+        }
         return json;
     }
 

@@ -3,6 +3,7 @@ package dev.tollgate.bench;
 import java.util.List;
 
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A scenario's numbers, both paths, in the units the report prints (milliseconds, microseconds, MiB).
@@ -21,10 +22,12 @@ record Result(Scenario scenario, Side direct, Side tollgate, double tollgateCpuM
     static final double[] PERCENTILES = {50, 90, 99, 99.9, 100};
 
     /**
-     * Latency and time to first byte of one path, at {@link #PERCENTILES}, and how the machine stalled during its run.
+     * Latency and time to first byte of one path, at {@link #PERCENTILES}, and how the machine stalled during its run
+     * (null unless {@code -Dbench.stallMeter=true}).
      */
     record Side(double[] latencyMs, double[] firstByteMs, double throughput, long calls, long errors,
-            java.util.Map<String, Long> failures, List<double[]> latencyByPercentile, StallMeter.Stalls stalls) {
+            java.util.Map<String, Long> failures, List<double[]> latencyByPercentile,
+            StallMeter.@Nullable Stalls stalls) {
 
         static Side of(Load.Measured measured) {
             return new Side(at(measured.latency()), at(measured.firstByte()), measured.throughput(), measured.calls(),
