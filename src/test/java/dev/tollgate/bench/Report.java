@@ -129,7 +129,7 @@ final class Report {
         else {
             md.append(String.format(Locale.ROOT, " | %.0f | %s |", side.throughput(),
                     side.errors() == 0 ? "0" : side.errors() + " " + side.failures()));
-            md.append(side.stalls() != null ? " " + stalls(side.stalls()) + " |\n" : "\n");
+            md.append(stalls ? " " + stalls(side.stalls()) + " |\n" : "\n");
         }
     }
 
