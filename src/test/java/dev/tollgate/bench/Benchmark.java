@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The benchmark ({@code ./mvnw -Pbench package}, README "Benchmarks"): starts the upstream, a packaged Tollgate and
  * the reference hops (the bare hop; nginx, when installed), warms the paths up, then runs each scenario against the
@@ -26,6 +28,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * reference, {@link BareHop}), {@code bench.nginx} (the nginx measured as a second reference, {@link NginxHopProcess};
  * false skips it), {@code bench.upstreamLatencyMs}
  * (how long the upstream waits before answering, default 0), {@code bench.asyncProfiler} (see {@link CpuProfiler}).
+ * Besides CPU, the report gives what Tollgate and the bare hop allocate per call ({@link AllocationMeter}): steadier than
+ * CPU on a shared machine, so a change to the hot path shows in it run to run.
  */
 public final class Benchmark {
 
@@ -71,9 +75,12 @@ public final class Benchmark {
             Target proxied = Target.tollgate(tollgate);
             Target bare = hop != null ? Target.bareHop(hop) : null;
             ProcessMeter meter = new ProcessMeter(tollgate.pid(), tollgate.databaseDir());
+            AllocationMeter allocation = AllocationMeter.attach(tollgate.pid());
             Map<Target, ProcessMeter> references = new LinkedHashMap<>();
+            Map<Target, AllocationMeter> referenceAllocation = new LinkedHashMap<>();
             if (hop != null) {
                 references.put(bare, new ProcessMeter(hop.pid(), null));
+                referenceAllocation.put(bare, AllocationMeter.attach(hop.pid()));
             }
             if (nginx != null) {
                 references.put(Target.nginx(nginx), new ProcessMeter(nginx.pid(), null));
@@ -87,6 +94,7 @@ public final class Benchmark {
                 Load.Measured baseline = scenario.run(client, direct);
                 Thread.sleep(1000);
                 ProcessMeter.Cpu before = meter.cpu();
+                AllocationMeter.Snapshot allocatedBefore = snapshot(allocation);
                 long compilerBefore = meter.compilerNanos();
                 Load.Measured measured;
                 List<long[]> timeline;
@@ -108,17 +116,19 @@ public final class Benchmark {
                     maxRss = rss.maxRss();
                 }
                 ProcessMeter.Cpu used = meter.cpu().minus(before);
+                double allocated = kibPerCall(allocation, allocatedBefore, measured);
                 long compiling = meter.compilerNanos() - compilerBefore;
                 // The long streams are there for Tollgate's memory; the references say nothing about that.
                 List<Result.Reference> measuredReferences = new ArrayList<>();
                 if (!scenario.once()) {
                     for (Map.Entry<Target, ProcessMeter> target : references.entrySet()) {
-                        measuredReferences.add(measure(scenario, client, target.getKey(), target.getValue()));
+                        measuredReferences.add(measure(scenario, client, target.getKey(), target.getValue(),
+                                referenceAllocation.get(target.getKey())));
                     }
                 }
                 Result result = new Result(scenario, Result.Side.of(baseline), Result.Side.of(measured),
                         perCall(used.tollgateNanos(), measured), perCall(compiling, measured),
-                        perCall(used.databaseNanos(), measured),
+                        perCall(used.databaseNanos(), measured), allocated,
                         maxRss / 1024.0 / 1024.0, timeline,
                         liveHeap.stream().mapToDouble(bytes -> bytes / 1024.0 / 1024.0).toArray(), measuredReferences);
                 results.add(result);
@@ -135,13 +145,28 @@ public final class Benchmark {
         System.out.println(Files.readString(output.resolve("results.md")));
     }
 
-    private static Result.Reference measure(Scenario scenario, LoadClient client, Target hop, ProcessMeter hopMeter)
-            throws InterruptedException {
+    private static Result.Reference measure(Scenario scenario, LoadClient client, Target hop, ProcessMeter hopMeter,
+            @Nullable AllocationMeter hopAllocation) throws InterruptedException {
         Thread.sleep(1000);
         ProcessMeter.Cpu before = hopMeter.cpu();
+        AllocationMeter.Snapshot allocatedBefore = snapshot(hopAllocation);
         Load.Measured measured = scenario.run(client, hop);
         return new Result.Reference(hop.name(), Result.Side.of(measured),
-                perCall(hopMeter.cpu().minus(before).tollgateNanos(), measured));
+                perCall(hopMeter.cpu().minus(before).tollgateNanos(), measured),
+                kibPerCall(hopAllocation, allocatedBefore, measured));
+    }
+
+    private static AllocationMeter.@Nullable Snapshot snapshot(@Nullable AllocationMeter meter) {
+        return meter != null ? meter.snapshot() : null;
+    }
+
+    /** NaN when the JVM's allocation could not be read. */
+    private static double kibPerCall(@Nullable AllocationMeter meter, AllocationMeter.@Nullable Snapshot before,
+            Load.Measured measured) {
+        if (meter == null || before == null) {
+            return Double.NaN;
+        }
+        return meter.snapshot().since(before) / 1024.0 / Math.max(1, measured.calls());
     }
 
     private static NginxHopProcess startNginx(Path binary, String upstream, Path output) {

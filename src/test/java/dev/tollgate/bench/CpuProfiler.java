@@ -7,7 +7,8 @@ import java.nio.file.Path;
  * With {@code -Dbench.asyncProfiler=/path/to/libasyncProfiler.so}: async-profiler attached to Tollgate (through
  * jcmd, after the warm-up) for each scenario's run through Tollgate only, so the profile holds neither the JIT's
  * warm-up nor the direct runs. Writes {@code <scenario>.html} (a flame graph) and {@code <scenario>.collapsed} (one
- * line per stack, for grep and scripts). The library comes with the {@code tools.profiler:async-profiler} jar on
+ * line per stack, for grep and scripts). {@code -Dbench.asyncProfilerEvent=alloc} profiles allocation instead of CPU
+ * (default {@code cpu,interval=1ms}). The library comes with the {@code tools.profiler:async-profiler} jar on
  * Maven Central (README "Benchmarks").
  */
 final class CpuProfiler {
@@ -27,11 +28,12 @@ final class CpuProfiler {
     }
 
     void start() throws IOException, InterruptedException {
-        agent("start,event=cpu,interval=1ms");
+        agent("start,event=" + System.getProperty("bench.asyncProfilerEvent", "cpu,interval=1ms"));
     }
 
     void stop(Path output, String name) throws IOException, InterruptedException {
-        agent("dump,collapsed,file=" + output.resolve(name + ".collapsed").toAbsolutePath());
+        // total: nanoseconds (cpu) or bytes (alloc) per stack rather than samples, which weigh allocations unevenly.
+        agent("dump,collapsed,total,file=" + output.resolve(name + ".collapsed").toAbsolutePath());
         agent("stop,flamegraph,file=" + output.resolve(name + ".html").toAbsolutePath());
     }
 

@@ -42,10 +42,11 @@ final class Report {
     static String summary(Result result) {
         double[] added = result.addedLatencyMs();
         String summary = String.format(Locale.ROOT, "bench:   added p50 %.3f ms, p99 %.3f ms; %.0f calls/s through "
-                + "Tollgate (%.0f direct); errors %s/%s; Tollgate CPU %.0f us/call, PostgreSQL %.0f us/call; RSS max %.0f "
-                + "MiB", added[0], added[2], result.tollgate().throughput(), result.direct().throughput(),
-                result.direct().failures(), result.tollgate().failures(), result.tollgateCpuMicrosPerCall(),
-                result.databaseCpuMicrosPerCall(), result.maxRssMiB());
+                + "Tollgate (%.0f direct); errors %s/%s; Tollgate CPU %.0f us/call, PostgreSQL %.0f us/call; allocated "
+                + "%.1f KiB/call; RSS max %.0f MiB", added[0], added[2], result.tollgate().throughput(),
+                result.direct().throughput(), result.direct().failures(), result.tollgate().failures(),
+                result.tollgateCpuMicrosPerCall(), result.databaseCpuMicrosPerCall(), result.allocatedKiBPerCall(),
+                result.maxRssMiB());
         if (result.direct().stalls() != null && result.tollgate().stalls() != null) {
             summary += String.format(Locale.ROOT, "; machine stalls ≥ 5 ms %d direct, %d through Tollgate",
                     result.direct().stalls().over5Ms(), result.tollgate().stalls().over5Ms());
@@ -54,8 +55,9 @@ final class Report {
         for (Result.Reference reference : result.references()) {
             double[] hopAdded = result.addedLatencyMs(reference);
             lines.append(String.format(Locale.ROOT, "%nbench:   %s: added p50 %.3f ms, p99 %.3f ms; %.0f calls/s; errors %s; "
-                    + "CPU %.0f us/call", reference.name(), hopAdded[0], hopAdded[2], reference.side().throughput(),
-                    reference.side().failures(), reference.cpuMicrosPerCall()));
+                    + "CPU %.0f us/call; allocated %.1f KiB/call", reference.name(), hopAdded[0], hopAdded[2],
+                    reference.side().throughput(), reference.side().failures(), reference.cpuMicrosPerCall(),
+                    reference.allocatedKiBPerCall()));
         }
         return lines.toString();
     }
@@ -106,14 +108,21 @@ final class Report {
                         null, stalls);
             }
             md.append(String.format(Locale.ROOT, "%nTollgate CPU **%.0f µs per call** (%.0f of them its JIT compiler's; its "
-                    + "PostgreSQL: %.0f µs per call); Tollgate RSS at most %.0f MiB.%n", result.tollgateCpuMicrosPerCall(),
+                    + "PostgreSQL: %.0f µs per call); Tollgate RSS at most %.0f MiB.  %n", result.tollgateCpuMicrosPerCall(),
                     result.compilerCpuMicrosPerCall(), result.databaseCpuMicrosPerCall(), result.maxRssMiB()));
+            md.append(String.format(Locale.ROOT, "Tollgate's allocation per call: %s.%n",
+                    kib(result.allocatedKiBPerCall())));
             for (Result.Reference reference : result.references()) {
-                md.append(String.format(Locale.ROOT, "CPU of the %s: %.0f µs per call.  %n", reference.name(),
-                        reference.cpuMicrosPerCall()));
+                md.append(String.format(Locale.ROOT, "CPU of the %s: %.0f µs per call%s.  %n", reference.name(),
+                        reference.cpuMicrosPerCall(), Double.isNaN(reference.allocatedKiBPerCall()) ? ""
+                                : ", allocated " + kib(reference.allocatedKiBPerCall())));
             }
         }
         return md.toString();
+    }
+
+    private static String kib(double kib) {
+        return Double.isNaN(kib) ? "(not measured)" : String.format(Locale.ROOT, "%.1f KiB", kib);
     }
 
     private static void row(StringBuilder md, String name, double[] latency, double[] firstByte,
@@ -190,6 +199,11 @@ final class Report {
         return results.stream().filter(result -> result.scenario().id().equals(id)).findFirst();
     }
 
+    /** JSON has no NaN. */
+    private static @Nullable Double orNull(double value) {
+        return Double.isNaN(value) ? null : value;
+    }
+
     String json() {
         List<Map<String, Object>> scenarios = new ArrayList<>();
         for (Result result : results) {
@@ -203,6 +217,7 @@ final class Report {
             scenario.put("tollgateCpuMicrosPerCall", result.tollgateCpuMicrosPerCall());
             scenario.put("compilerCpuMicrosPerCall", result.compilerCpuMicrosPerCall());
             scenario.put("databaseCpuMicrosPerCall", result.databaseCpuMicrosPerCall());
+            scenario.put("allocatedKiBPerCall", orNull(result.allocatedKiBPerCall()));
             scenario.put("maxRssMiB", result.maxRssMiB());
             scenario.put("liveHeapMiB", result.liveHeapMiB());
             scenario.put("references", result.references().stream().map(reference -> {
@@ -211,6 +226,7 @@ final class Report {
                 json.put("side", side(reference.side()));
                 json.put("addedLatencyMs", percentiles(result.addedLatencyMs(reference)));
                 json.put("cpuMicrosPerCall", reference.cpuMicrosPerCall());
+                json.put("allocatedKiBPerCall", orNull(reference.allocatedKiBPerCall()));
                 return json;
             }).toList());
             scenario.put("rssTimeline", result.rssTimeline());

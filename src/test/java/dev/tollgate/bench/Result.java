@@ -10,13 +10,18 @@ import org.jspecify.annotations.Nullable;
  *
  * @param compilerCpuMicrosPerCall the part of {@code tollgateCpuMicrosPerCall} Tollgate's JIT compiler threads spent:
  *        compiling, not serving, and different from one run to the next
+ * @param allocatedKiBPerCall what Tollgate's threads allocated per call ({@link AllocationMeter}); NaN when it could
+ *        not be read
  */
 record Result(Scenario scenario, Side direct, Side tollgate, double tollgateCpuMicrosPerCall,
-        double compilerCpuMicrosPerCall, double databaseCpuMicrosPerCall, double maxRssMiB, List<long[]> rssTimeline, double[] liveHeapMiB,
-        List<Reference> references) {
+        double compilerCpuMicrosPerCall, double databaseCpuMicrosPerCall, double allocatedKiBPerCall, double maxRssMiB,
+        List<long[]> rssTimeline, double[] liveHeapMiB, List<Reference> references) {
 
-    /** The same load through a reference hop ({@link BareHop}, {@link NginxHopProcess}), with its own CPU per call. */
-    record Reference(String name, Side side, double cpuMicrosPerCall) {
+    /**
+     * The same load through a reference hop ({@link BareHop}, {@link NginxHopProcess}), with its own CPU and allocation
+     * per call ({@code allocatedKiBPerCall} NaN where it cannot be read: nginx is not a JVM).
+     */
+    record Reference(String name, Side side, double cpuMicrosPerCall, double allocatedKiBPerCall) {
     }
 
     static final double[] PERCENTILES = {50, 90, 99, 99.9, 100};
