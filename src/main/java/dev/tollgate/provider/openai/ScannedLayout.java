@@ -44,14 +44,15 @@ final class ScannedLayout {
         ScannedLayout layout = new ScannedLayout();
         String name;
         while ((name = parser.nextName()) != null) {
-            int nameStart = (int) parser.currentTokenLocation().getByteOffset();
+            // Only where a position is kept: each reading of one allocates a location (a dozen per answer otherwise).
+            int nameStart = name.equals("usage") ? offset(parser) : -1;
             JsonToken value = parser.nextToken();
-            int valueStart = (int) parser.currentTokenLocation().getByteOffset();
             switch (name) {
                 case "id", "model" -> {
                     if (value != JsonToken.VALUE_STRING || (name.equals("id") ? layout.idStart : layout.modelStart) >= 0) {
                         return null;
                     }
+                    int valueStart = offset(parser);
                     parser.finishToken();
                     int valueEnd = (int) parser.currentLocation().getByteOffset();
                     if (name.equals("id")) {
@@ -73,6 +74,7 @@ final class ScannedLayout {
                     if (layout.usageNameStart >= 0) {
                         return null;
                     }
+                    int valueStart = offset(parser);
                     if (value == JsonToken.START_OBJECT) {
                         layout.usage = parser.readValueAsTree();
                     }
@@ -91,8 +93,13 @@ final class ScannedLayout {
                 default -> parser.skipChildren();
             }
         }
-        layout.closingBrace = (int) parser.currentTokenLocation().getByteOffset();
+        layout.closingBrace = offset(parser);
         return parser.nextToken() == null ? layout : null;
+    }
+
+    /** Where the current token starts. */
+    private static int offset(JsonParser parser) {
+        return (int) parser.currentTokenLocation().getByteOffset();
     }
 
     boolean hasIdAndModel() {
