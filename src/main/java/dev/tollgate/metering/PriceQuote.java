@@ -66,8 +66,15 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
 
     /** What the tenant pays: provider cost plus markup, rounded up to the micro-dollar. */
     public long chargeMicros(TokenUsage usage) {
-        BigInteger withMarkup = BigInteger.valueOf(costPicos(usage))
-            .multiply(PPM.add(BigInteger.valueOf(markupPpm)));
+        long picos = costPicos(usage);
+        long factor = 1_000_000L + markupPpm;
+        long product = picos * factor;
+        // The product fits in a long unless a single call costs about $9 or more: then, and only then, BigInteger.
+        if (Math.multiplyHigh(picos, factor) == product >> 63) {
+            long whole = product / 1_000_000_000_000L;
+            return product % 1_000_000_000_000L > 0 ? whole + 1 : Math.max(whole, 0);
+        }
+        BigInteger withMarkup = BigInteger.valueOf(picos).multiply(BigInteger.valueOf(factor));
         BigInteger[] micros = withMarkup.divideAndRemainder(PPM.multiply(PPM));
         long whole = micros[0].longValueExact();
         return micros[1].signum() > 0 ? whole + 1 : Math.max(whole, 0);

@@ -53,6 +53,24 @@ class PriceQuoteTests {
     }
 
     @Test
+    void chargesAreExactOnBothSidesOfWhereTheProductOutgrowsALong() {
+        PriceQuote fivePercent = new PriceQuote(SONNET, 50_000);
+
+        // Picos × 1,050,000 overflows a long from 8,784,163,844,624 picos on (about $8.78 of cost): each side of it,
+        // and far beyond, charged as exact arithmetic charges it.
+        for (long outputTokens : new long[] {585_609, 585_610, 585_611, 585_612, 400_000_000}) {
+            TokenUsage usage = TokenUsage.of(1, outputTokens);
+            long exact = java.math.BigDecimal.valueOf(fivePercent.costPicos(usage))
+                .multiply(java.math.BigDecimal.valueOf(1_050_000))
+                .divide(java.math.BigDecimal.valueOf(1_000_000_000_000L), 0, java.math.RoundingMode.CEILING)
+                .longValueExact();
+            assertThat(fivePercent.chargeMicros(usage)).as("%d output tokens", outputTokens).isEqualTo(exact);
+        }
+        // One token's input (3 micro-dollars × 1.05 = 3.15) and more than $6,000 of output, each rounded up once.
+        assertThat(fivePercent.chargeMicros(TokenUsage.of(1, 400_000_000))).isEqualTo(6_300_000_004L);
+    }
+
+        @Test
     void cachedCacheWriteAndReasoningTokensHaveTheirOwnPrices() {
         PriceQuote quote = new PriceQuote(SONNET, 0);
         // 10,000 prompt tokens of which 6,000 cache reads and 1,000 cache writes; 2,000 output of which 500 reasoning.
