@@ -33,9 +33,19 @@ record Limits(long requests, long tokens) {
 
         private final String abbreviation;
 
+        /** OpenAI's header names for this kind, made once rather than on every answer. */
+        final String limitHeader;
+
+        final String remainingHeader;
+
+        final String resetHeader;
+
         Kind(String wireName, String abbreviation) {
             this.wireName = wireName;
             this.abbreviation = abbreviation;
+            this.limitHeader = "x-ratelimit-limit-" + wireName;
+            this.remainingHeader = "x-ratelimit-remaining-" + wireName;
+            this.resetHeader = "x-ratelimit-reset-" + wireName;
         }
 
         String wireName() {

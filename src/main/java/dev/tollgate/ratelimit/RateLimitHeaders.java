@@ -23,17 +23,20 @@ final class RateLimitHeaders {
 
     /** The headers for a request that was counted (or refused) with these levels. */
     static Map<String, String> of(List<Scope> scopes, Verdict verdict, long tokens, Duration window) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Limits.Kind kind : Limits.Kind.values()) {
+        Map<String, String> headers = new LinkedHashMap<>(8);
+        for (Limits.Kind kind : KINDS) {
             Reading reading = binding(scopes, verdict, kind, tokens, window);
             if (reading != null) {
-                headers.put("x-ratelimit-limit-" + kind.wireName(), Long.toString(reading.limit()));
-                headers.put("x-ratelimit-remaining-" + kind.wireName(), Long.toString(reading.remaining()));
-                headers.put("x-ratelimit-reset-" + kind.wireName(), goDuration(reading.reset()));
+                headers.put(kind.limitHeader, Long.toString(reading.limit()));
+                headers.put(kind.remainingHeader, Long.toString(reading.remaining()));
+                headers.put(kind.resetHeader, goDuration(reading.reset()));
             }
         }
         return headers;
     }
+
+    /** {@code values()} copies the array on every call. */
+    private static final List<Limits.Kind> KINDS = List.of(Limits.Kind.values());
 
     /**
      * The 429 for a refused request: {@code type} names what ran out ({@code requests} or {@code tokens}),
@@ -42,7 +45,7 @@ final class RateLimitHeaders {
      */
     static ApiException refusal(List<Scope> scopes, Verdict verdict, long tokens, Duration window) {
         Reading worst = null;
-        for (Limits.Kind kind : Limits.Kind.values()) {
+        for (Limits.Kind kind : KINDS) {
             Reading reading = binding(scopes, verdict, kind, tokens, window);
             if (reading != null && reading.refused()
                     && (worst == null || reading.retry().compareTo(worst.retry()) > 0)) {
@@ -99,8 +102,12 @@ final class RateLimitHeaders {
         text.append(millis / 1000 % 60);
         long fraction = millis % 1000;
         if (fraction > 0) {
-            String digits = String.format("%03d", fraction);
-            text.append('.').append(digits.replaceFirst("0+$", ""));
+            // Three digits without the trailing zeros: 500 → .5, 50 → .05, 5 → .005 (no Formatter: every answer has one).
+            text.append('.');
+            for (long digit = 100; fraction > 0; digit /= 10) {
+                text.append(fraction / digit);
+                fraction %= digit;
+            }
         }
         return text.append('s').toString();
     }

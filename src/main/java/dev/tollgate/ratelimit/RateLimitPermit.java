@@ -1,6 +1,7 @@
 package dev.tollgate.ratelimit;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,7 +26,8 @@ public final class RateLimitPermit {
 
     RateLimitPermit(Map<String, String> headers, @Nullable RateLimiter limiter, List<Scope> scopes,
             long countedTokens) {
-        this.headers = Map.copyOf(headers);
+        // Kept in the order they were made (Map.copyOf would not): the answer's headers follow it.
+        this.headers = Collections.unmodifiableMap(headers);
         this.limiter = limiter;
         this.tokenScopes = tokenScopes(scopes);
         this.countedTokens = countedTokens;

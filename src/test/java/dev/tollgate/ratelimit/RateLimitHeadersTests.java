@@ -26,6 +26,9 @@ class RateLimitHeadersTests {
         assertThat(RateLimitHeaders.goDuration(Duration.ofSeconds(2))).isEqualTo("2s");
         assertThat(RateLimitHeaders.goDuration(Duration.ofMinutes(6))).isEqualTo("6m0s");
         assertThat(RateLimitHeaders.goDuration(Duration.ofMillis(90_250))).isEqualTo("1m30.25s");
+        assertThat(RateLimitHeaders.goDuration(Duration.ofMillis(1_050))).isEqualTo("1.05s");
+        assertThat(RateLimitHeaders.goDuration(Duration.ofMillis(1_005))).isEqualTo("1.005s");
+        assertThat(RateLimitHeaders.goDuration(Duration.ofMillis(59_999))).isEqualTo("59.999s");
         assertThat(RateLimitHeaders.goDuration(Duration.ofSeconds(3723))).isEqualTo("1h2m3s");
     }
 
