@@ -67,12 +67,12 @@ public final class ChatCompletion {
         return body == null ? relayed.text() : null;
     }
 
-    /** The answer's JSON, with {@code usage} set to the given object. */
-    public byte[] toJson(JsonMapper json, ObjectNode usageJson) {
+    /** The answer's JSON, with {@code usage} set to the given object (UTF-8 JSON), spliced into a relayed answer. */
+    public byte[] toJson(JsonMapper json, byte[] usageJson) {
         if (body == null) {
-            return relayed.rewritten(id, model, json.writeValueAsBytes(usageJson));
+            return relayed.rewritten(id, model, usageJson);
         }
-        body.set("usage", usageJson);
+        body.set("usage", json.readTree(usageJson));
         return json.writeValueAsBytes(body);
     }
 

@@ -45,8 +45,8 @@ final class ChatCompletionsHandler implements HotPathHandler {
 
     private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
         return pipeline.complete(chat, tracker).map(completion -> {
-            byte[] bytes = shaper.bytes(completion, shaper.usageJson(completion.usage(),
-                    chat.includeCost() ? tracker.costUsd(completion.usage()) : null));
+            byte[] bytes = shaper.bytes(completion, completion.usage(),
+                    chat.includeCost() ? tracker.costUsd(completion.usage()) : null);
             tracker.completed();
             long overhead = tracker.overheadNanos();
             metrics.overhead(overhead);

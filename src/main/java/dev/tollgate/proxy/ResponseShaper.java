@@ -1,6 +1,7 @@
 package dev.tollgate.proxy;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,6 +23,26 @@ final class ResponseShaper {
 
     ResponseShaper(JsonMapper json) {
         this.json = json;
+    }
+
+    /**
+     * {@link #usageJson} as bytes, written directly: every whole answer carries one, and a tree and a generator for it
+     * allocated more than the rest of the answer's rewriting. The same bytes Jackson writes for the tree
+     * ({@code ResponseShaperTests}); a {@code BigDecimal} as its {@code toString()}, as Jackson writes one.
+     */
+    byte[] usageBytes(TokenUsage usage, @Nullable BigDecimal costUsd) {
+        StringBuilder out = new StringBuilder(224)
+            .append("{\"prompt_tokens\":").append(usage.promptTokens())
+            .append(",\"completion_tokens\":").append(usage.completionTokens())
+            .append(",\"total_tokens\":").append(usage.totalTokens())
+            .append(",\"prompt_tokens_details\":{\"cached_tokens\":").append(usage.cachedTokens())
+            .append(",\"cache_write_tokens\":").append(usage.cacheWriteTokens())
+            .append("},\"completion_tokens_details\":{\"reasoning_tokens\":").append(usage.reasoningTokens())
+            .append('}');
+        if (costUsd != null) {
+            out.append(",\"cost\":").append(costUsd);
+        }
+        return out.append('}').toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     ObjectNode usageJson(TokenUsage usage, @Nullable BigDecimal costUsd) {
@@ -56,8 +77,8 @@ final class ResponseShaper {
     }
 
     /** A whole answer's JSON, with its usage. */
-    byte[] bytes(ChatCompletion completion, ObjectNode usage) {
-        return completion.toJson(json, usage);
+    byte[] bytes(ChatCompletion completion, TokenUsage usage, @Nullable BigDecimal costUsd) {
+        return completion.toJson(json, usageBytes(usage, costUsd));
     }
 
     byte[] bytes(ChatStreamEvent.Chunk chunk) {
