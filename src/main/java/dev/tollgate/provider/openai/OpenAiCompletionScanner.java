@@ -29,7 +29,7 @@ final class OpenAiCompletionScanner {
     @Nullable ChatCompletion scan(byte[] bytes) {
         ScannedLayout layout;
         try (JsonParser parser = json.createParser(bytes)) {
-            layout = ScannedLayout.scan(parser, "message");
+            layout = ScannedLayout.scan(parser, "message", true);
         }
         catch (JacksonException ex) {
             return null;

@@ -36,8 +36,10 @@ final class ScannedLayout {
      * after the object. Fails, as reading a tree would, on JSON that is not well-formed.
      *
      * @param textMember {@code delta} (a stream chunk) or {@code message} (a whole answer)
+     * @param usageTree whether a {@code usage} object is read as a tree (the parser must then come from a mapper);
+     *        if not, such a usage answers null
      */
-    static @Nullable ScannedLayout scan(JsonParser parser, String textMember) {
+    static @Nullable ScannedLayout scan(JsonParser parser, String textMember, boolean usageTree) {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
             return null;
         }
@@ -76,6 +78,9 @@ final class ScannedLayout {
                     }
                     int valueStart = offset(parser);
                     if (value == JsonToken.START_OBJECT) {
+                        if (!usageTree) {
+                            return null;
+                        }
                         layout.usage = parser.readValueAsTree();
                     }
                     else {
