@@ -9,6 +9,8 @@ import tools.jackson.core.io.JsonStringEncoder;
  */
 final class ByteSplice {
 
+    static final byte[] NOTHING = new byte[0];
+
     private final byte[] source;
     private final int[] starts = new int[4];
     private final int[] ends = new int[4];
@@ -36,16 +38,22 @@ final class ByteSplice {
     }
 
     byte[] bytes() {
-        if (count == 0) {
-            return source;
-        }
-        int length = source.length;
+        return count == 0 ? source : bytes(NOTHING, NOTHING);
+    }
+
+    /**
+     * The result between {@code before} and {@code after} (an event's framing, say), in the same single copy, where
+     * framing it afterwards would copy it again.
+     */
+    byte[] bytes(byte[] before, byte[] after) {
+        int length = before.length + source.length + after.length;
         for (int i = 0; i < count; i++) {
             length += values[i].length - (ends[i] - starts[i]);
         }
         byte[] out = new byte[length];
+        System.arraycopy(before, 0, out, 0, before.length);
         int from = 0;
-        int to = 0;
+        int to = before.length;
         for (int i = 0; i < count; i++) {
             System.arraycopy(source, from, out, to, starts[i] - from);
             to += starts[i] - from;
@@ -54,6 +62,7 @@ final class ByteSplice {
             from = ends[i];
         }
         System.arraycopy(source, from, out, to, source.length - from);
+        System.arraycopy(after, 0, out, to + source.length - from, after.length);
         return out;
     }
 

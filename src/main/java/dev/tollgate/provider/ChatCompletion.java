@@ -15,8 +15,7 @@ public final class ChatCompletion {
     private final TokenUsage usage;
     private final @Nullable RelayedCompletion relayed;
     private @Nullable ObjectNode body;
-    private @Nullable String id;
-    private @Nullable String model;
+    private @Nullable Brand brand;
 
     public ChatCompletion(ObjectNode body, TokenUsage usage) {
         this.body = body;
@@ -38,9 +37,9 @@ public final class ChatCompletion {
         ObjectNode tree = body;
         if (tree == null) {
             tree = relayed.tree();
-            if (id != null) {
-                tree.put("id", id);
-                tree.put("model", model);
+            if (brand != null) {
+                tree.put("id", brand.id());
+                tree.put("model", brand.model());
             }
             body = tree;
         }
@@ -48,13 +47,16 @@ public final class ChatCompletion {
     }
 
     /** Gives the answer Tollgate's id and the model id the client knows. */
-    public void brand(String id, String model) {
-        this.id = id;
-        this.model = model;
+    public void brand(Brand brand) {
+        this.brand = brand;
         if (body != null) {
-            body.put("id", id);
-            body.put("model", model);
+            body.put("id", brand.id());
+            body.put("model", brand.model());
         }
+    }
+
+    public void brand(String id, String model) {
+        brand(Brand.of(id, model));
     }
 
     /** The last {@code finish_reason} among the choices, if any has one. */
@@ -70,7 +72,7 @@ public final class ChatCompletion {
     /** The answer's JSON, with {@code usage} set to the given object (UTF-8 JSON), spliced into a relayed answer. */
     public byte[] toJson(JsonMapper json, byte[] usageJson) {
         if (body == null) {
-            return relayed.rewritten(id, model, usageJson);
+            return relayed.rewritten(brand, usageJson);
         }
         body.set("usage", json.readTree(usageJson));
         return json.writeValueAsBytes(body);

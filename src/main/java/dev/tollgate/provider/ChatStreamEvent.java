@@ -18,8 +18,7 @@ public sealed interface ChatStreamEvent {
 
         private final @Nullable RelayedChunk relayed;
         private @Nullable ObjectNode tree;
-        private @Nullable String id;
-        private @Nullable String model;
+        private @Nullable Brand brand;
 
         public Chunk(ObjectNode tree) {
             this.tree = tree;
@@ -34,9 +33,9 @@ public sealed interface ChatStreamEvent {
         public ObjectNode chunk() {
             if (tree == null) {
                 ObjectNode read = relayed.tree();
-                if (id != null) {
-                    read.put("id", id);
-                    read.put("model", model);
+                if (brand != null) {
+                    read.put("id", brand.id());
+                    read.put("model", brand.model());
                 }
                 tree = read;
             }
@@ -44,15 +43,18 @@ public sealed interface ChatStreamEvent {
         }
 
         /** Gives the chunk the generation's public id and the model name the client asked for. */
-        public void brand(String id, String model) {
+        public void brand(Brand brand) {
             if (tree != null) {
-                tree.put("id", id);
-                tree.put("model", model);
+                tree.put("id", brand.id());
+                tree.put("model", brand.model());
             }
             else {
-                this.id = id;
-                this.model = model;
+                this.brand = brand;
             }
+        }
+
+        public void brand(String id, String model) {
+            brand(Brand.of(id, model));
         }
 
         /** The last {@code finish_reason} among the chunk's choices, if any has one. */
@@ -79,7 +81,13 @@ public sealed interface ChatStreamEvent {
 
         /** The chunk's JSON as it goes to the client. */
         public byte[] toJson(JsonMapper json) {
-            return tree == null ? relayed.rewritten(id, model) : json.writeValueAsBytes(tree);
+            return toJson(json, ByteSplice.NOTHING, ByteSplice.NOTHING);
+        }
+
+        /** The chunk's JSON between {@code before} and {@code after} (an event's framing): a relayed one copied once. */
+        public byte[] toJson(JsonMapper json, byte[] before, byte[] after) {
+            return tree == null ? relayed.rewritten(brand, before, after)
+                    : new ByteSplice(json.writeValueAsBytes(tree)).bytes(before, after);
         }
 
     }

@@ -16,17 +16,19 @@ import tools.jackson.databind.node.ObjectNode;
 public record RelayedChunk(byte[] json, int idStart, int idEnd, int modelStart, int modelEnd, int cutStart,
         int cutEnd, @Nullable String finishReason, String text, JsonMapper mapper) {
 
-    /** The bytes to send: the same chunk with the given id and model (when not null) and without the cut range. */
-    byte[] rewritten(@Nullable String id, @Nullable String model) {
+    /**
+     * The bytes to send, between {@code before} and {@code after}: the same chunk with the brand's id and model (when
+     * branded) and without the cut range.
+     */
+    byte[] rewritten(@Nullable Brand brand, byte[] before, byte[] after) {
         ByteSplice splice = new ByteSplice(json);
-        if (id != null) {
-            splice.replace(idStart, idEnd, ByteSplice.quoted(id))
-                .replace(modelStart, modelEnd, ByteSplice.quoted(model == null ? "" : model));
+        if (brand != null) {
+            splice.replace(idStart, idEnd, brand.quotedId()).replace(modelStart, modelEnd, brand.quotedModel());
         }
         if (cutStart >= 0) {
-            splice.replace(cutStart, cutEnd, new byte[0]);
+            splice.replace(cutStart, cutEnd, ByteSplice.NOTHING);
         }
-        return splice.bytes();
+        return splice.bytes(before, after);
     }
 
     /** The chunk as a tree, for a consumer that needs one (the Anthropic Messages translation). */

@@ -22,12 +22,11 @@ public record RelayedCompletion(byte[] json, int idStart, int idEnd, int modelSt
 
     private static final byte[] USAGE_MEMBER = ",\"usage\":".getBytes(StandardCharsets.UTF_8);
 
-    /** The bytes to send: the same answer with the given id and model (when not null) and usage. */
-    byte[] rewritten(@Nullable String id, @Nullable String model, byte[] usage) {
+    /** The bytes to send: the same answer with the brand's id and model (when branded) and usage. */
+    byte[] rewritten(@Nullable Brand brand, byte[] usage) {
         ByteSplice splice = new ByteSplice(json);
-        if (id != null) {
-            splice.replace(idStart, idEnd, ByteSplice.quoted(id))
-                .replace(modelStart, modelEnd, ByteSplice.quoted(model == null ? "" : model));
+        if (brand != null) {
+            splice.replace(idStart, idEnd, brand.quotedId()).replace(modelStart, modelEnd, brand.quotedModel());
         }
         if (hasUsage) {
             splice.replace(usageStart, usageEnd, usage);

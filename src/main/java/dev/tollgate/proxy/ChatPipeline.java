@@ -42,7 +42,7 @@ final class ChatPipeline {
                 tracker.usage(completion.usage());
                 tracker.observeFinish(completion.finishReason());
                 tracker.observeDelivery(completion);
-                completion.brand(tracker.publicId(), tracker.model());
+                completion.brand(tracker.brand());
                 return completion;
             });
     }
@@ -57,7 +57,7 @@ final class ChatPipeline {
             .doOnNext(event -> {
                 tracker.upstreamAnswered();
                 if (event instanceof ChatStreamEvent.Chunk chunk) {
-                    chunk.brand(tracker.publicId(), tracker.model());
+                    chunk.brand(tracker.brand());
                     tracker.observeFinish(chunk.finishReason());
                 }
                 else if (event instanceof ChatStreamEvent.Usage usage) {

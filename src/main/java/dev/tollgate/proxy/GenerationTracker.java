@@ -25,6 +25,7 @@ import dev.tollgate.metering.PromptEstimator;
 import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
+import dev.tollgate.provider.Brand;
 import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.TokenUsage;
@@ -69,6 +70,7 @@ final class GenerationTracker {
     private volatile @Nullable String traceparent;
     private final List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
     private volatile @Nullable RateLimitPermit rateLimit;
+    private @Nullable Brand brand;
 
     GenerationTracker(UUID id, AuthenticatedKey key, MeteringService metering, TokenCounter tokens, Clock clock) {
         this.id = id;
@@ -101,6 +103,16 @@ final class GenerationTracker {
 
     String model() {
         return model;
+    }
+
+    /** The id and model answers are branded with, made once (again only if a fallback changed the model). */
+    Brand brand() {
+        Brand current = brand;
+        if (current == null || !current.model().equals(model)) {
+            current = Brand.of(publicId, model);
+            brand = current;
+        }
+        return current;
     }
 
     void requested(String model, boolean streamed) {

@@ -81,8 +81,9 @@ final class ResponseShaper {
         return completion.toJson(json, usageBytes(usage, costUsd));
     }
 
-    byte[] bytes(ChatStreamEvent.Chunk chunk) {
-        return chunk.toJson(json);
+    /** A chunk as the event that relays it, {@code data: <json>\n\n}, copied once. */
+    byte[] frame(ChatStreamEvent.Chunk chunk) {
+        return chunk.toJson(json, SseFrames.DATA, SseFrames.END);
     }
 
 }

@@ -16,9 +16,9 @@ final class SseFrames {
 
     static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
-    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
 
-    private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private SseFrames() {
     }

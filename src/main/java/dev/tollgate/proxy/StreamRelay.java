@@ -33,7 +33,7 @@ final class StreamRelay {
         // tenth of the relay's CPU (benchmark profile, README "Benchmarks").
         Flux<byte[]> frames = draining.cut(events).ofType(ChatStreamEvent.Chunk.class).map(chunk -> {
             tracker.observeDelivery(chunk);
-            return SseFrames.data(shaper.bytes(chunk));
+            return shaper.frame(chunk);
         });
         return frames.concatWith(Flux.defer(() -> Flux.fromIterable(ending(chat, tracker))))
             .doOnNext(frame -> tracker.deliveredToClient())

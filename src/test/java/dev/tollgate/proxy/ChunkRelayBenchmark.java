@@ -55,17 +55,17 @@ public class ChunkRelayBenchmark {
 
     @Benchmark
     public byte[] brandNoteAndFrameOneChunk() {
-        chunk.brand(tracker.publicId(), tracker.model());
+        chunk.brand(tracker.brand());
         tracker.observeDelivery(chunk);
-        return SseFrames.data(shaper.bytes(chunk));
+        return shaper.frame(chunk);
     }
 
     /** The same for a chunk relayed as the provider's bytes (what an OpenAI-format provider's chunks now are). */
     @Benchmark
     public byte[] brandNoteAndFrameOneRelayedChunk() {
-        relayed.brand(tracker.publicId(), tracker.model());
+        relayed.brand(tracker.brand());
         tracker.observeDelivery(relayed);
-        return SseFrames.data(shaper.bytes(relayed));
+        return shaper.frame(relayed);
     }
 
 }

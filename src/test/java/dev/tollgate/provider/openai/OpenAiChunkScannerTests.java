@@ -37,6 +37,10 @@ class OpenAiChunkScannerTests {
             "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Café crème 😀 日本\"}}],\"model\":\"qwen-ä\",\"id\":\"c-ü\"}",
             "{\"id\":\"c\",\"model\":\"deepseek-r1\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"Think.\"},\"finish_reason\":null},{\"index\":1,\"delta\":{\"content\":\"B\"},\"finish_reason\":\"length\"}]}");
 
+    private static final byte[] BEFORE = "data: ".getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] AFTER = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
     @Test
     void aRelayedChunkIsTheTreePathsChunkWithTheProvidersOtherBytesKept() {
         for (String chunk : CHUNKS) {
@@ -48,6 +52,11 @@ class OpenAiChunkScannerTests {
 
             assertThat(JSON.readTree(fast.toJson(JSON))).as(chunk).isEqualTo(JSON.readTree(tree.toJson(JSON)));
             assertThat(fast.finishReason()).as(chunk).isEqualTo(tree.finishReason());
+            // Framed in the same copy: the frame is the chunk's JSON between the given bytes, whichever path.
+            for (ChatStreamEvent.Chunk each : List.of(fast, tree)) {
+                assertThat(new String(each.toJson(JSON, BEFORE, AFTER), StandardCharsets.UTF_8)).as(chunk)
+                    .isEqualTo("data: " + new String(each.toJson(JSON), StandardCharsets.UTF_8) + "\n\n");
+            }
         }
         // Not reserialized: the provider's spacing is still there.
         String sent = new String(new ChatStreamEvent.Chunk(scan(CHUNKS.get(0))).toJson(JSON), StandardCharsets.UTF_8);
