@@ -55,9 +55,10 @@ final class Report {
         for (Result.Reference reference : result.references()) {
             double[] hopAdded = result.addedLatencyMs(reference);
             lines.append(String.format(Locale.ROOT, "%nbench:   %s: added p50 %.3f ms, p99 %.3f ms; %.0f calls/s; errors %s; "
-                    + "CPU %.0f us/call; allocated %.1f KiB/call", reference.name(), hopAdded[0], hopAdded[2],
+                    + "CPU %.0f us/call%s", reference.name(), hopAdded[0], hopAdded[2],
                     reference.side().throughput(), reference.side().failures(), reference.cpuMicrosPerCall(),
-                    reference.allocatedKiBPerCall()));
+                    Double.isNaN(reference.allocatedKiBPerCall()) ? ""
+                            : String.format(Locale.ROOT, "; allocated %.1f KiB/call", reference.allocatedKiBPerCall())));
         }
         return lines.toString();
     }
