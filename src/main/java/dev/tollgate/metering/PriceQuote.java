@@ -69,7 +69,7 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         long picos = costPicos(usage);
         long factor = 1_000_000L + markupPpm;
         long product = picos * factor;
-        // The product fits in a long unless a single call costs about $9 or more: then, and only then, BigInteger.
+        // The product fits in a long unless one call costs more than about $8.78: then, and only then, BigInteger.
         if (Math.multiplyHigh(picos, factor) == product >> 63) {
             long whole = product / 1_000_000_000_000L;
             return product % 1_000_000_000_000L > 0 ? whole + 1 : Math.max(whole, 0);

@@ -3,8 +3,8 @@ package dev.tollgate.provider;
 /**
  * What a relayed answer or chunk is given in place of the provider's {@code id} and {@code model}: the generation's
  * public id and the model the client knows, each also as the JSON string (quotes included) spliced into the provider's
- * bytes. Made once per call: quoting them for every chunk of a stream was a seventh of what relaying a chunk
- * allocated (README "Benchmarks").
+ * bytes. Made once per call: quoting them for every chunk was 7% of what a stream allocated (README
+ * "Benchmarks").
  */
 public record Brand(String id, String model, byte[] quotedId, byte[] quotedModel) {
 

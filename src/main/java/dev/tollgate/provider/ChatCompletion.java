@@ -55,10 +55,6 @@ public final class ChatCompletion {
         }
     }
 
-    public void brand(String id, String model) {
-        brand(Brand.of(id, model));
-    }
-
     /** The last {@code finish_reason} among the choices, if any has one. */
     public @Nullable String finishReason() {
         return body == null ? relayed.finishReason() : ChatStreamEvent.Chunk.lastFinishReason(body.path("choices"));

@@ -53,10 +53,6 @@ public sealed interface ChatStreamEvent {
             }
         }
 
-        public void brand(String id, String model) {
-            brand(Brand.of(id, model));
-        }
-
         /** The last {@code finish_reason} among the chunk's choices, if any has one. */
         public @Nullable String finishReason() {
             return tree == null ? relayed.finishReason() : lastFinishReason(tree.path("choices"));

@@ -18,6 +18,9 @@ import dev.tollgate.common.ApiException;
  */
 final class RateLimitHeaders {
 
+    /** {@code values()} copies the array on every call. */
+    private static final List<Limits.Kind> KINDS = List.of(Limits.Kind.values());
+
     private RateLimitHeaders() {
     }
 
@@ -34,9 +37,6 @@ final class RateLimitHeaders {
         }
         return headers;
     }
-
-    /** {@code values()} copies the array on every call. */
-    private static final List<Limits.Kind> KINDS = List.of(Limits.Kind.values());
 
     /**
      * The 429 for a refused request: {@code type} names what ran out ({@code requests} or {@code tokens}),

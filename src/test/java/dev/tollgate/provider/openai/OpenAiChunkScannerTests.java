@@ -11,6 +11,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.tollgate.provider.Brand;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.RelayedChunk;
 
@@ -46,9 +47,9 @@ class OpenAiChunkScannerTests {
         for (String chunk : CHUNKS) {
             RelayedChunk relayed = scan(chunk);
             ChatStreamEvent.Chunk fast = new ChatStreamEvent.Chunk(relayed);
-            fast.brand("gen-1764300000-abc", "openai/gpt-4o-mini");
+            fast.brand(Brand.of("gen-1764300000-abc", "openai/gpt-4o-mini"));
             ChatStreamEvent.Chunk tree = new ChatStreamEvent.Chunk(treeOf(chunk));
-            tree.brand("gen-1764300000-abc", "openai/gpt-4o-mini");
+            tree.brand(Brand.of("gen-1764300000-abc", "openai/gpt-4o-mini"));
 
             assertThat(JSON.readTree(fast.toJson(JSON))).as(chunk).isEqualTo(JSON.readTree(tree.toJson(JSON)));
             assertThat(fast.finishReason()).as(chunk).isEqualTo(tree.finishReason());
@@ -90,7 +91,7 @@ class OpenAiChunkScannerTests {
     @Test
     void aModelNameIsWrittenAsAJsonString() {
         ChatStreamEvent.Chunk chunk = new ChatStreamEvent.Chunk(scan(CHUNKS.get(2)));
-        chunk.brand("gen-1", "team/\"quoted\" \\ model");
+        chunk.brand(Brand.of("gen-1", "team/\"quoted\" \\ model"));
 
         JsonNode sent = JSON.readTree(chunk.toJson(JSON));
         assertThat(sent.path("model").stringValue()).isEqualTo("team/\"quoted\" \\ model");
@@ -100,7 +101,7 @@ class OpenAiChunkScannerTests {
     @Test
     void askedForATreeARelayedChunkGivesTheBrandedOneAndWritesIt() {
         ChatStreamEvent.Chunk chunk = new ChatStreamEvent.Chunk(scan(CHUNKS.get(3)));
-        chunk.brand("gen-2", "meta/llama-3");
+        chunk.brand(Brand.of("gen-2", "meta/llama-3"));
 
         ObjectNode tree = chunk.chunk();
         assertThat(tree.path("id").stringValue()).isEqualTo("gen-2");

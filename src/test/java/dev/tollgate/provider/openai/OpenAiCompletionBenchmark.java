@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.tollgate.provider.Brand;
 import dev.tollgate.provider.ChatCompletion;
 
 /**
@@ -56,7 +57,7 @@ public class OpenAiCompletionBenchmark {
 
     /** What ChatPipeline and ChatCompletionsHandler do with an answer, but for the usage's own JSON (written once). */
     private void relay(ChatCompletion completion, Blackhole sink) {
-        completion.brand("gen-0193a1f2c3d4e5f60718293a4b5c6d7e", "openai/gpt-4o-mini");
+        completion.brand(Brand.of("gen-0193a1f2c3d4e5f60718293a4b5c6d7e", "openai/gpt-4o-mini"));
         sink.consume(completion.finishReason());
         String text = completion.relayedText();
         sink.consume(text != null ? text : completion.body().path("choices"));

@@ -12,6 +12,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.tollgate.provider.Brand;
 import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.UpstreamException;
@@ -51,8 +52,8 @@ class OpenAiCompletionScannerTests {
         for (String answer : ANSWERS) {
             ChatCompletion fast = scan(answer);
             ChatCompletion tree = new OpenAiResponseMapper(JSON, "openai").treeOf(answer.getBytes(StandardCharsets.UTF_8));
-            fast.brand("gen-0123456789abcdef0123456789abcdef", "openai/gpt-4o-mini");
-            tree.brand("gen-0123456789abcdef0123456789abcdef", "openai/gpt-4o-mini");
+            fast.brand(Brand.of("gen-0123456789abcdef0123456789abcdef", "openai/gpt-4o-mini"));
+            tree.brand(Brand.of("gen-0123456789abcdef0123456789abcdef", "openai/gpt-4o-mini"));
 
             assertThat(fast.usage()).as(answer).isEqualTo(tree.usage());
             assertThat(fast.finishReason()).as(answer).isEqualTo(tree.finishReason());
@@ -93,7 +94,7 @@ class OpenAiCompletionScannerTests {
     @Test
     void askedForATreeARelayedAnswerGivesTheBrandedOne() {
         ChatCompletion answer = scan(ANSWERS.get(3));
-        answer.brand("gen-2", "team/\"quoted\" \\ model");
+        answer.brand(Brand.of("gen-2", "team/\"quoted\" \\ model"));
 
         ObjectNode tree = answer.body();
         assertThat(tree.path("id").stringValue()).isEqualTo("gen-2");
@@ -106,7 +107,7 @@ class OpenAiCompletionScannerTests {
     @Test
     void aModelNameIsWrittenAsAJsonString() {
         ChatCompletion answer = scan(ANSWERS.get(2));
-        answer.brand("gen-1", "team/\"quoted\" \\ model");
+        answer.brand(Brand.of("gen-1", "team/\"quoted\" \\ model"));
 
         JsonNode sent = JSON.readTree(answer.toJson(JSON, JSON.writeValueAsBytes(JSON.createObjectNode())));
         assertThat(sent.path("model").stringValue()).isEqualTo("team/\"quoted\" \\ model");
