@@ -25,7 +25,7 @@ final class OpenAiRequestMapper {
     }
 
     byte[] toBody(ChatCall call) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+        ExactBytes bytes = new ExactBytes();
         try (JsonGenerator out = json.createGenerator(bytes)) {
             out.writeStartObject();
             out.writeStringProperty("model", call.upstreamModel());
@@ -53,7 +53,23 @@ final class OpenAiRequestMapper {
             }
             out.writeEndObject();
         }
-        return bytes.toByteArray();
+        return bytes.bytes();
+    }
+
+    /**
+     * What the generator writes. It writes a body smaller than its own (recycled) buffer in one go when closed; that
+     * write's array, made to its size, is the body, where a 1 KiB buffer and the copy out of it were 3% of what a
+     * non-streaming call allocated (README "Benchmarks"). A larger body comes in several writes and is copied once.
+     */
+    private static final class ExactBytes extends ByteArrayOutputStream {
+
+        ExactBytes() {
+            super(0);
+        }
+
+        byte[] bytes() {
+            return count == buf.length ? buf : toByteArray();
+        }
     }
 
 }
