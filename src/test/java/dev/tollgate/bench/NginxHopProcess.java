@@ -30,6 +30,10 @@ final class NginxHopProcess extends HopProcess {
         if (setting.isBlank() || setting.equals("false")) {
             return Optional.empty();
         }
+        if (setting.equals("true")) {
+            // Not the binary named true, which exits at once and reads as "nginx did not start".
+            setting = "nginx";
+        }
         if (setting.contains(File.separator)) {
             return Optional.of(Path.of(setting)).filter(Files::isExecutable);
         }
