@@ -1,9 +1,14 @@
 package dev.tollgate.proxy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.common.KeyValue;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.observation.DefaultServerRequestObservationConvention;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationConvention;
@@ -29,6 +34,49 @@ class ProxyHotPathConventionTests {
             .contains(KeyValue.of("http.url", "/v1/chat/completions"));
         assertThat(resolved.getLowCardinalityKeyValues(context))
             .contains(KeyValue.of("uri", "/v1/chat/completions"), KeyValue.of("method", "POST"));
+    }
+
+    @Test
+    void namesAndKeyValuesAreWebFluxsOnEveryCall() {
+        ServerRequestObservationConvention webFlux = new DefaultServerRequestObservationConvention();
+        ServerRequestObservationConvention hotPath = new ProxyHotPath.HotPathConvention();
+        List<ServerRequestObservationContext> contexts = new ArrayList<>();
+        for (int status : new int[] { 200, 200, 201, 400, 429, 429, 502, 999 }) {
+            contexts.add(context(HttpMethod.POST, "/v1/chat/completions", status, false, true));
+        }
+        contexts.add(context(HttpMethod.POST, "/v1/messages", 200, false, true));
+        contexts.add(context(HttpMethod.POST, "/v1/messages", 200, true, false));
+        contexts.add(context(HttpMethod.POST, "/v1/messages", 200, true, true));
+        contexts.add(context(HttpMethod.POST, null, 200, false, true));
+        contexts.add(context(HttpMethod.GET, "/v1/chat/completions", 200, false, true));
+        contexts.add(context(HttpMethod.POST, "/v1/chat/completions", null, false, false));
+
+        for (ServerRequestObservationContext context : contexts) {
+            assertThat(hotPath.getContextualName(context)).isEqualTo(webFlux.getContextualName(context));
+            assertThat(hotPath.getLowCardinalityKeyValues(context))
+                .isEqualTo(webFlux.getLowCardinalityKeyValues(context));
+        }
+        // Made once: the same status or path again gets the values made the first time.
+        ProxyHotPath.HotPathConvention madeOnce = new ProxyHotPath.HotPathConvention();
+        assertThat(madeOnce.status(contexts.get(5))).isSameAs(madeOnce.status(contexts.get(4)));
+        assertThat(madeOnce.getContextualName(contexts.get(1))).isSameAs(madeOnce.getContextualName(contexts.get(0)));
+    }
+
+    private static ServerRequestObservationContext context(HttpMethod method, @Nullable String path,
+            @Nullable Integer status, boolean aborted, boolean committed) {
+        MockServerHttpResponse response = new MockServerHttpResponse();
+        if (status != null) {
+            response.setStatusCode(HttpStatusCode.valueOf(status));
+        }
+        if (committed) {
+            response.setComplete().block();
+        }
+        ServerRequestObservationContext context = new ServerRequestObservationContext(
+                MockServerHttpRequest.method(method, "/v1/chat/completions").build(), response,
+                new ConcurrentHashMap<>());
+        context.setPathPattern(path);
+        context.setConnectionAborted(aborted);
+        return context;
     }
 
     @Test
