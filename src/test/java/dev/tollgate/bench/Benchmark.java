@@ -51,6 +51,9 @@ public final class Benchmark {
         }
         jvmFlags.addAll(userFlags);
         boolean reference = Boolean.parseBoolean(System.getProperty("bench.bareHop", "true"));
+        // The paths take turns in slices, so that each meets the machine in the same moods: on a shared machine
+        // what else runs changes from one minute to the next, and paths measured one after the other compare badly.
+        int rounds = Math.max(1, Integer.getInteger("bench.rounds", 3));
 
         List<Scenario> scenarios = new ArrayList<>(List.of(
                 Scenario.nonStreaming(200, duration),
@@ -91,50 +94,59 @@ public final class Benchmark {
             for (Scenario scenario : scenarios) {
                 System.out.println("bench: " + scenario.title());
                 upstream.shape(upstreamLatency, scenario.chunks(), scenario.chunkInterval());
-                Load.Measured baseline = scenario.run(client, direct);
-                Thread.sleep(1000);
-                ProcessMeter.Cpu before = meter.cpu();
-                AllocationMeter.Snapshot allocatedBefore = snapshot(allocation);
-                long compilerBefore = meter.compilerNanos();
-                Load.Measured measured;
-                List<long[]> timeline;
-                long maxRss;
-                List<Long> liveHeap = new CopyOnWriteArrayList<>();
-                try (ProcessMeter.Sampler rss = meter.sample();
-                        LiveHeapProbe probe = LiveHeapProbe.during(scenario, meter, liveHeap, output)) {
-                    if (profiler != null) {
-                        profiler.start();
-                    }
-                    measured = scenario.run(client, proxied);
-                    if (profiler != null) {
-                        profiler.stop(output, scenario.id());
-                    }
-                    // Usage is written a moment after the answer; its database work belongs to these calls.
-                    Thread.sleep(1000);
-                    rss.close();
-                    timeline = rss.samples();
-                    maxRss = rss.maxRss();
-                }
-                ProcessMeter.Cpu used = meter.cpu().minus(before);
-                double allocated = kibPerCall(allocation, allocatedBefore, measured);
-                long compiling = meter.compilerNanos() - compilerBefore;
                 // The long streams are there for Tollgate's memory; the references say nothing about that.
-                List<Result.Reference> measuredReferences = new ArrayList<>();
+                int parts = scenario.once() ? 1 : rounds;
+                Scenario slice = scenario.slice(parts);
+                PathTotals baseline = new PathTotals(null, null);
+                PathTotals proxiedTotals = new PathTotals(meter, allocation);
+                Map<Target, PathTotals> referenceTotals = new LinkedHashMap<>();
                 if (!scenario.once()) {
-                    for (Map.Entry<Target, ProcessMeter> target : references.entrySet()) {
-                        measuredReferences.add(measure(scenario, client, target.getKey(), target.getValue(),
-                                referenceAllocation.get(target.getKey())));
+                    references.forEach((target, hopMeter) -> referenceTotals.put(target,
+                            new PathTotals(hopMeter, referenceAllocation.get(target))));
+                }
+                List<long[]> timeline = List.of();
+                long maxRss = 0;
+                List<Long> liveHeap = new CopyOnWriteArrayList<>();
+                for (int part = 0; part < parts; part++) {
+                    baseline.run(slice, client, direct, Duration.ZERO);
+                    Thread.sleep(1000);
+                    try (ProcessMeter.Sampler rss = meter.sample();
+                            LiveHeapProbe probe = LiveHeapProbe.during(scenario, meter, liveHeap, output)) {
+                        if (profiler != null && part == 0) {
+                            profiler.start();
+                        }
+                        else if (profiler != null) {
+                            profiler.resume();
+                        }
+                        // Usage is written a moment after the answer; its database work belongs to these calls.
+                        proxiedTotals.run(slice, client, proxied, Duration.ofSeconds(1).dividedBy(parts));
+                        if (profiler != null && part == parts - 1) {
+                            profiler.stop(output, scenario.id());
+                        }
+                        else if (profiler != null) {
+                            profiler.pause();
+                        }
+                        rss.close();
+                        timeline = rss.samples();
+                        maxRss = Math.max(maxRss, rss.maxRss());
+                    }
+                    for (Map.Entry<Target, PathTotals> turn : referenceTotals.entrySet()) {
+                        Thread.sleep(1000);
+                        turn.getValue().run(slice, client, turn.getKey(), Duration.ZERO);
                     }
                 }
-                Result result = new Result(scenario, Result.Side.of(baseline), Result.Side.of(measured),
-                        perCall(used.tollgateNanos(), measured), perCall(compiling, measured),
-                        perCall(used.databaseNanos(), measured), allocated,
-                        maxRss / 1024.0 / 1024.0, timeline,
+                List<Result.Reference> measuredReferences = new ArrayList<>();
+                referenceTotals.forEach((target, totals) -> measuredReferences.add(new Result.Reference(target.name(),
+                        Result.Side.of(totals.measured()), totals.cpuMicrosPerCall(), totals.allocatedKiBPerCall())));
+                Result result = new Result(scenario, Result.Side.of(baseline.measured()),
+                        Result.Side.of(proxiedTotals.measured()), proxiedTotals.cpuMicrosPerCall(),
+                        proxiedTotals.compilerMicrosPerCall(), proxiedTotals.databaseMicrosPerCall(),
+                        proxiedTotals.allocatedKiBPerCall(), maxRss / 1024.0 / 1024.0, timeline,
                         liveHeap.stream().mapToDouble(bytes -> bytes / 1024.0 / 1024.0).toArray(), measuredReferences);
                 results.add(result);
                 System.out.println(Report.summary(result));
             }
-            Report report = new Report(results, tollgate.jvmFlags(), duration, idleCores, compiled);
+            Report report = new Report(results, tollgate.jvmFlags(), duration, rounds, idleCores, compiled);
             Files.writeString(output.resolve("results.md"), report.markdown());
             Files.writeString(output.resolve("results.json"), report.json());
             Files.writeString(output.resolve("latency.svg"), report.latencySvg());
@@ -143,30 +155,6 @@ public final class Benchmark {
         System.out.println("bench: results in " + output.toAbsolutePath() + " (results.md, results.json, latency.svg, "
                 + "memory.svg)" + (Boolean.getBoolean("bench.profile") ? ", profile in tollgate.jfr" : ""));
         System.out.println(Files.readString(output.resolve("results.md")));
-    }
-
-    private static Result.Reference measure(Scenario scenario, LoadClient client, Target hop, ProcessMeter hopMeter,
-            @Nullable AllocationMeter hopAllocation) throws InterruptedException {
-        Thread.sleep(1000);
-        ProcessMeter.Cpu before = hopMeter.cpu();
-        AllocationMeter.Snapshot allocatedBefore = snapshot(hopAllocation);
-        Load.Measured measured = scenario.run(client, hop);
-        return new Result.Reference(hop.name(), Result.Side.of(measured),
-                perCall(hopMeter.cpu().minus(before).tollgateNanos(), measured),
-                kibPerCall(hopAllocation, allocatedBefore, measured));
-    }
-
-    private static AllocationMeter.@Nullable Snapshot snapshot(@Nullable AllocationMeter meter) {
-        return meter != null ? meter.snapshot() : null;
-    }
-
-    /** NaN when the JVM's allocation could not be read. */
-    private static double kibPerCall(@Nullable AllocationMeter meter, AllocationMeter.@Nullable Snapshot before,
-            Load.Measured measured) {
-        if (meter == null || before == null) {
-            return Double.NaN;
-        }
-        return meter.snapshot().since(before) / 1024.0 / Math.max(1, measured.calls());
     }
 
     private static NginxHopProcess startNginx(Path binary, String upstream, Path output) {
@@ -178,10 +166,6 @@ public final class Benchmark {
             System.out.println("bench: nginx did not start (" + failed.getMessage() + "); measuring without it");
             return null;
         }
-    }
-
-    private static double perCall(long nanos, Load.Measured measured) {
-        return nanos / 1000.0 / Math.max(1, measured.calls());
     }
 
     /**

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * With {@code -Dbench.asyncProfiler=/path/to/libasyncProfiler.so}: async-profiler attached to Tollgate (through
- * jcmd, after the warm-up) for each scenario's run through Tollgate only, so the profile holds neither the JIT's
- * warm-up nor the direct runs. Writes {@code <scenario>.html} (a flame graph) and {@code <scenario>.collapsed} (one
+ * jcmd, after the warm-up) for each scenario's slices through Tollgate only, paused while the other paths take
+ * their turns, so the profile holds neither the JIT's warm-up nor Tollgate idling. Writes {@code <scenario>.html} (a flame graph) and {@code <scenario>.collapsed} (one
  * line per stack, for grep and scripts). {@code -Dbench.asyncProfilerEvent=alloc} profiles allocation instead of CPU
  * (default {@code cpu,interval=1ms}). The library comes with the {@code tools.profiler:async-profiler} jar on
  * Maven Central (README "Benchmarks").
@@ -29,6 +29,15 @@ final class CpuProfiler {
 
     void start() throws IOException, InterruptedException {
         agent("start,event=" + System.getProperty("bench.asyncProfilerEvent", "cpu,interval=1ms"));
+    }
+
+    /** Stops sampling while the other paths take their turn; what was collected stays for {@link #resume}. */
+    void pause() throws IOException, InterruptedException {
+        agent("stop,file=/dev/null");
+    }
+
+    void resume() throws IOException, InterruptedException {
+        agent("resume");
     }
 
     void stop(Path output, String name) throws IOException, InterruptedException {

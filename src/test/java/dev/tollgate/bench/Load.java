@@ -39,6 +39,27 @@ final class Load {
         double throughput() {
             return calls * 1e9 / elapsed.toNanos();
         }
+
+        /** This run and a later one of the same path, as one: their calls, failures, time and stalls added up. */
+        Measured plus(@Nullable Measured later) {
+            if (later == null) {
+                return this;
+            }
+            Histogram latencies = histogram();
+            latencies.add(latency);
+            latencies.add(later.latency);
+            Histogram firstBytes = histogram();
+            firstBytes.add(firstByte);
+            firstBytes.add(later.firstByte);
+            Map<String, Long> allFailures = new ConcurrentHashMap<>(failures);
+            later.failures.forEach((failure, count) -> allFailures.merge(failure, count, Long::sum));
+            StallMeter.Stalls allStalls = stalls == null || later.stalls == null ? null
+                    : new StallMeter.Stalls(stalls.over5Ms() + later.stalls.over5Ms(),
+                            Math.max(stalls.longestMs(), later.stalls.longestMs()),
+                            stalls.lostMs() + later.stalls.lostMs());
+            return new Measured(latencies, firstBytes, calls + later.calls, Map.copyOf(allFailures),
+                    elapsed.plus(later.elapsed), allStalls);
+        }
     }
 
     private Load() {

@@ -31,10 +31,14 @@ final class Report {
 
     private final boolean compiled;
 
-    Report(List<Result> results, List<String> jvmFlags, Duration duration, double idleCores, boolean compiled) {
+    private final int slices;
+
+    Report(List<Result> results, List<String> jvmFlags, Duration duration, int slices, double idleCores,
+            boolean compiled) {
         this.results = results;
         this.jvmFlags = jvmFlags;
         this.duration = duration;
+        this.slices = slices;
         this.idleCores = idleCores;
         this.compiled = compiled;
     }
@@ -68,8 +72,10 @@ final class Report {
         md.append("# Tollgate benchmark\n\n");
         md.append("Machine: ").append(machine()).append("  \n");
         md.append("Tollgate JVM: `").append(String.join(" ", jvmFlags)).append("`, Java ")
-                .append(System.getProperty("java.version")).append("; each measured run ")
-                .append(duration.toSeconds()).append(" s; load generator, upstream and Tollgate share the machine.  \n")
+                .append(System.getProperty("java.version")).append("; each path measured ")
+                .append(duration.toSeconds()).append(" s per scenario")
+                .append(slices > 1 ? ", in " + slices + " slices taking turns with the other paths'" : "")
+                .append("; load generator, upstream and Tollgate share the machine.  \n")
                 .append(String.format(Locale.ROOT, "Idle, Tollgate uses %.1f%% of a core (timers, metrics, pollers); CPU "
                         + "per call below includes that share.  %n", idleCores * 100))
                 .append("Bare hop: the same load through `BareHop`, the least a proxy on Tollgate's stack does (Reactor "
@@ -238,6 +244,7 @@ final class Report {
         root.put("java", System.getProperty("java.version"));
         root.put("tollgateJvmFlags", jvmFlags);
         root.put("secondsPerRun", duration.toSeconds());
+        root.put("slicesPerRun", slices);
         root.put("idleCores", idleCores);
         root.put("compiledBeforeMeasuring", compiled);
         root.put("targets", targets().stream().map(row -> Map.of("target", row[0], "measured", row[1],

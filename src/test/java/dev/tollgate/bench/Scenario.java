@@ -32,6 +32,12 @@ record Scenario(String id, String title, boolean open, boolean stream, int load,
                 + "throughput)", false, false, callers, false, duration, 0, Duration.ZERO);
     }
 
+    /** The same load for a part of the time: one of {@code parts} slices that interleave the paths. */
+    Scenario slice(int parts) {
+        return parts == 1 ? this : new Scenario(id, title, open, stream, load, once, duration.dividedBy(parts), chunks,
+                chunkInterval);
+    }
+
     Load.Measured run(LoadClient client, Target target) throws InterruptedException {
         if (open) {
             return Load.open(client, target, stream, load, duration);
