@@ -6,10 +6,10 @@ import java.nio.file.Path;
 /**
  * With {@code -Dbench.asyncProfiler=/path/to/libasyncProfiler.so}: async-profiler attached to Tollgate (through
  * jcmd, after the warm-up) for each scenario's slices through Tollgate only, paused while the other paths take
- * their turns, so the profile holds neither the JIT's warm-up nor Tollgate idling. Writes {@code <scenario>.html} (a flame graph) and {@code <scenario>.collapsed} (one
- * line per stack, for grep and scripts). {@code -Dbench.asyncProfilerEvent=alloc} profiles allocation instead of CPU
- * (default {@code cpu,interval=1ms}). The library comes with the {@code tools.profiler:async-profiler} jar on
- * Maven Central (README "Benchmarks").
+ * their turns, so the profile holds neither the JIT's warm-up nor Tollgate idling. Writes {@code <scenario>.html}
+ * (a flame graph) and {@code <scenario>.collapsed} (one line per stack, for grep and scripts).
+ * {@code -Dbench.asyncProfilerEvent=alloc} profiles allocation instead of CPU (default {@code cpu,interval=1ms}). The
+ * library comes with the {@code tools.profiler:async-profiler} jar on Maven Central (README "Benchmarks").
  */
 final class CpuProfiler {
 

@@ -41,10 +41,7 @@ final class Load {
         }
 
         /** This run and a later one of the same path, as one: their calls, failures, time and stalls added up. */
-        Measured plus(@Nullable Measured later) {
-            if (later == null) {
-                return this;
-            }
+        Measured plus(Measured later) {
             Histogram latencies = histogram();
             latencies.add(latency);
             latencies.add(later.latency);
