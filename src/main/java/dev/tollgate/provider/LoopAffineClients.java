@@ -1,5 +1,6 @@
 package dev.tollgate.provider;
 
+import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -35,7 +36,48 @@ final class LoopAffineClients {
     private final Map<EventExecutor, Loop> byLoop = new ConcurrentHashMap<>();
 
     /** A client and the timers for calls made on one thread. */
-    record Loop(ConnectionProvider pool, HttpClient client, Scheduler timers) {
+    static final class Loop {
+
+        /** More than any provider has (one per endpoint, or per deployment or model where the URL names it). */
+        private static final int MOST_ADDRESSES = 256;
+
+        private final ConnectionProvider pool;
+        private final HttpClient client;
+        private final Scheduler timers;
+        private final Map<URI, HttpClient.RequestSender> posts = new ConcurrentHashMap<>();
+
+        Loop(ConnectionProvider pool, HttpClient client, Scheduler timers) {
+            this.pool = pool;
+            this.client = client;
+            this.timers = timers;
+        }
+
+        ConnectionProvider pool() {
+            return pool;
+        }
+
+        HttpClient client() {
+            return client;
+        }
+
+        Scheduler timers() {
+            return timers;
+        }
+
+        /**
+         * A POST to {@code uri}, ready to send. Reactor Netty copies a client's whole configuration in {@code post()}
+         * and again in {@code uri()}; the result is immutable, so it is made once per address rather than per call.
+         */
+        HttpClient.RequestSender post(URI uri) {
+            HttpClient.RequestSender post = posts.get(uri);
+            if (post == null) {
+                post = client.post().uri(uri);
+                if (posts.size() < MOST_ADDRESSES) {
+                    posts.put(uri, post);
+                }
+            }
+            return post;
+        }
     }
 
     /**

@@ -152,7 +152,7 @@ public final class UpstreamHttp {
 
     private HttpClient.ResponseReceiver<?> send(Call call, URI uri, KeyedHeaders adapter, byte[] body,
             @Nullable CharSequence accept) {
-        return call.loop.client().post().uri(uri).send((request, outbound) -> {
+        return call.loop.post(uri).send((request, outbound) -> {
             request.header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
             if (accept != null) {

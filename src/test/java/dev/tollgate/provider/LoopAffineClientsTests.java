@@ -2,6 +2,7 @@ package dev.tollgate.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -9,6 +10,7 @@ import java.util.function.UnaryOperator;
 
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -42,6 +44,32 @@ class LoopAffineClientsTests {
         finally {
             clients.dispose();
             loops.shutdownGracefully().sync();
+        }
+    }
+
+    @Test
+    void aPostIsPreparedOncePerAddressAndAlwaysForItsOwnAddress() {
+        LoopAffineClients clients = new LoopAffineClients("test", name -> ConnectionProvider.create(name, 1),
+                UnaryOperator.identity());
+        try {
+            LoopAffineClients.Loop loop = clients.current();
+            URI chat = URI.create("http://127.0.0.1:1/v1/chat/completions");
+            URI embeddings = URI.create("http://127.0.0.1:1/v1/embeddings");
+
+            HttpClient.RequestSender post = loop.post(chat);
+
+            assertThat(loop.post(URI.create(chat.toString()))).isSameAs(post);
+            assertThat(((HttpClient) post).configuration().uri()).isEqualTo(chat.toString());
+            assertThat(((HttpClient) post).configuration().method()).isEqualTo(HttpMethod.POST);
+            assertThat(((HttpClient) loop.post(embeddings)).configuration().uri()).isEqualTo(embeddings.toString());
+            // Past the most it keeps, an address still gets its own post, made for the call.
+            for (int i = 0; i < 300; i++) {
+                URI model = URI.create("http://127.0.0.1:1/v1/models/m" + i + ":generateContent");
+                assertThat(((HttpClient) loop.post(model)).configuration().uri()).isEqualTo(model.toString());
+            }
+        }
+        finally {
+            clients.dispose();
         }
     }
 
