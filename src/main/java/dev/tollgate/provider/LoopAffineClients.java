@@ -35,33 +35,18 @@ final class LoopAffineClients {
     private final Loop shared;
     private final Map<EventExecutor, Loop> byLoop = new ConcurrentHashMap<>();
 
-    /** A client and the timers for calls made on one thread. */
-    static final class Loop {
+    /**
+     * A client and the timers for calls made on one thread, and the POSTs prepared on that client, by address (see
+     * {@link #post}).
+     */
+    record Loop(ConnectionProvider pool, HttpClient client, Scheduler timers,
+            Map<URI, HttpClient.RequestSender> posts) {
 
         /** More than any provider has (one per endpoint, or per deployment or model where the URL names it). */
         private static final int MOST_ADDRESSES = 256;
 
-        private final ConnectionProvider pool;
-        private final HttpClient client;
-        private final Scheduler timers;
-        private final Map<URI, HttpClient.RequestSender> posts = new ConcurrentHashMap<>();
-
         Loop(ConnectionProvider pool, HttpClient client, Scheduler timers) {
-            this.pool = pool;
-            this.client = client;
-            this.timers = timers;
-        }
-
-        ConnectionProvider pool() {
-            return pool;
-        }
-
-        HttpClient client() {
-            return client;
-        }
-
-        Scheduler timers() {
-            return timers;
+            this(pool, client, timers, new ConcurrentHashMap<>());
         }
 
         /**
