@@ -65,13 +65,25 @@ public final class ChatCompletion {
         return body == null ? relayed.text() : null;
     }
 
-    /** The answer's JSON, with {@code usage} set to the given object (UTF-8 JSON), spliced into a relayed answer. */
-    public byte[] toJson(JsonMapper json, byte[] usageJson) {
+    /** The answer's JSON, with its {@code usage} set to the given one. */
+    public byte[] toJson(JsonMapper json, Usage usage) {
         if (body == null) {
-            return relayed.rewritten(brand, usageJson);
+            return relayed.rewritten(brand, usage.bytes());
         }
-        body.set("usage", json.readTree(usageJson));
+        body.set("usage", usage.tree());
         return json.writeValueAsBytes(body);
+    }
+
+    /**
+     * The usage an answer is sent with, in the form each kind of answer takes: bytes spliced into a relayed answer, a
+     * tree set into one held as a tree (read back from the bytes, a cost would become a double).
+     */
+    public interface Usage {
+
+        /** UTF-8 JSON. */
+        byte[] bytes();
+
+        ObjectNode tree();
     }
 
 }

@@ -78,7 +78,22 @@ final class ResponseShaper {
 
     /** A whole answer's JSON, with its usage. */
     byte[] bytes(ChatCompletion completion, TokenUsage usage, @Nullable BigDecimal costUsd) {
-        return completion.toJson(json, usageBytes(usage, costUsd));
+        return completion.toJson(json, new AnswerUsage(this, usage, costUsd));
+    }
+
+    /** Made in the form the answer asks for, and only that one. */
+    private record AnswerUsage(ResponseShaper shaper, TokenUsage usage, @Nullable BigDecimal costUsd)
+            implements ChatCompletion.Usage {
+
+        @Override
+        public byte[] bytes() {
+            return shaper.usageBytes(usage, costUsd);
+        }
+
+        @Override
+        public ObjectNode tree() {
+            return shaper.usageJson(usage, costUsd);
+        }
     }
 
     /** A chunk as the event that relays it, {@code data: <json>\n\n}, copied once. */

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.common.Money;
+import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.TokenUsage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,6 +32,17 @@ class ResponseShaperTests {
         assertThat(text(shaper.usageBytes(TokenUsage.NONE, null))).isEqualTo("{\"prompt_tokens\":0,"
                 + "\"completion_tokens\":0,\"total_tokens\":0,\"prompt_tokens_details\":{\"cached_tokens\":0,"
                 + "\"cache_write_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0}}");
+    }
+
+    /** An answer held as a tree (translated from another format) gets the cost as written, not a double's digits. */
+    @Test
+    void anAnswerHeldAsATreeKeepsItsCostExact() {
+        ObjectNode body = JSON.createObjectNode().put("id", "chatcmpl-1").put("object", "chat.completion");
+        ChatCompletion completion = new ChatCompletion(body, TokenUsage.NONE);
+
+        String sent = text(shaper.bytes(completion, TokenUsage.NONE, new BigDecimal("0.00001234")));
+
+        assertThat(sent).contains("\"cost\":0.00001234").doesNotContain("E-5");
     }
 
     private static String text(byte[] bytes) {

@@ -34,14 +34,14 @@ public class OpenAiCompletionBenchmark {
 
     private byte[] answer;
 
-    private byte[] usage;
+    private TreeUsage usage;
 
     @Setup
     public void setUp() throws IOException {
         try (InputStream in = getClass().getResourceAsStream("/fixtures/openai/chat-completion.json")) {
             answer = in.readAllBytes();
         }
-        usage = json.writeValueAsBytes(json.createObjectNode().put("prompt_tokens", 33).put("completion_tokens", 10)
+        usage = TreeUsage.of(json, json.createObjectNode().put("prompt_tokens", 33).put("completion_tokens", 10)
             .put("total_tokens", 43));
     }
 

@@ -57,11 +57,11 @@ class OpenAiCompletionScannerTests {
 
             assertThat(fast.usage()).as(answer).isEqualTo(tree.usage());
             assertThat(fast.finishReason()).as(answer).isEqualTo(tree.finishReason());
-            assertThat(JSON.readTree(fast.toJson(JSON, JSON.writeValueAsBytes(usage))))
-                .as(answer).isEqualTo(JSON.readTree(tree.toJson(JSON, JSON.writeValueAsBytes(usage))));
+            assertThat(JSON.readTree(fast.toJson(JSON, TreeUsage.of(JSON, usage))))
+                .as(answer).isEqualTo(JSON.readTree(tree.toJson(JSON, TreeUsage.of(JSON, usage))));
         }
         // Not reserialized: the provider's spacing is still there.
-        String sent = new String(scan(ANSWERS.get(0)).toJson(JSON, JSON.writeValueAsBytes(usage)),
+        String sent = new String(scan(ANSWERS.get(0)).toJson(JSON, TreeUsage.of(JSON, usage)),
                 StandardCharsets.UTF_8);
         assertThat(sent).contains("\"service_tier\": \"default\", \"system_fingerprint\": null");
     }
@@ -109,7 +109,7 @@ class OpenAiCompletionScannerTests {
         ChatCompletion answer = scan(ANSWERS.get(2));
         answer.brand(Brand.of("gen-1", "team/\"quoted\" \\ model"));
 
-        JsonNode sent = JSON.readTree(answer.toJson(JSON, JSON.writeValueAsBytes(JSON.createObjectNode())));
+        JsonNode sent = JSON.readTree(answer.toJson(JSON, TreeUsage.of(JSON, JSON.createObjectNode())));
         assertThat(sent.path("model").stringValue()).isEqualTo("team/\"quoted\" \\ model");
         assertThat(sent.path("id").stringValue()).isEqualTo("gen-1");
     }
@@ -154,7 +154,7 @@ class OpenAiCompletionScannerTests {
     }
 
     private static String text(ChatCompletion answer, ObjectNode usage) {
-        return new String(answer.toJson(JSON, JSON.writeValueAsBytes(usage)), StandardCharsets.UTF_8);
+        return new String(answer.toJson(JSON, TreeUsage.of(JSON, usage)), StandardCharsets.UTF_8);
     }
 
     private static String fixture() {
