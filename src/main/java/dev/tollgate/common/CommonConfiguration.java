@@ -3,6 +3,8 @@ package dev.tollgate.common;
 import java.time.Clock;
 import java.util.List;
 
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,6 +42,12 @@ class CommonConfiguration {
     @Bean
     ApiErrorWebExceptionHandler apiErrorWebExceptionHandler(ApiErrorJson apiErrorJson) {
         return new ApiErrorWebExceptionHandler(apiErrorJson);
+    }
+
+    /** In place of Boot's {@code LogbackMetrics}, which {@code application.yml} excludes: see the class. */
+    @Bean
+    LogEventMetrics logEventMetrics() {
+        return new LogEventMetrics((LoggerContext) LoggerFactory.getILoggerFactory());
     }
 
     @Bean

@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import ch.qos.logback.classic.LoggerContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.http.MediaType;
@@ -79,6 +81,13 @@ class MetricsIntegrationTests {
                 .contains("outcome=\"SUCCESS\",status=\"200\",uri=\"/v1/messages\"}")
                 .contains("outcome=\"CLIENT_ERROR\",status=\"402\",uri=\"/v1/chat/completions\"}");
         });
+    }
+
+    @Test
+    void logEventsAreCountedWithoutATurboFilterOnEveryLevelCheck() {
+        assertThat(((LoggerContext) LoggerFactory.getILoggerFactory()).getTurboFilterList()).isEmpty();
+        assertThat(scrape()).contains("logback_events_total{level=\"error\"}")
+            .contains("logback_events_total{level=\"warn\"}");
     }
 
     @Test
