@@ -8,7 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggerContextListener;
-import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -16,10 +16,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * {@code logback.events}, the log events counted by level, as Micrometer's {@code LogbackMetrics} counts them, but
  * through an appender on the root logger instead of a turbo filter. Logback asks every turbo filter on every level
- * check, {@code isDebugEnabled()} included, and the libraries on a call's path make dozens of those checks: Micrometer's
- * filter answers a check at once, yet asking it was 1.2% of Tollgate's CPU at 500 requests/s, about 4.4 µs a call
- * (README "Benchmarks"). An appender runs only for an event that is logged. The counts would differ only for an event
- * that a logger with additivity off keeps from the root; Tollgate configures no such logger.
+ * check, {@code isDebugEnabled()} included, and the libraries on a call's path make dozens of those checks:
+ * Micrometer's filter answers a check at once, yet asking it was 1.2% of Tollgate's CPU at 500 requests/s, about
+ * 4.4 µs a call (README "Benchmarks"). An appender runs only for an event that is logged. The counts would differ only
+ * for an event that a logger with additivity off keeps from the root; Tollgate configures no such logger.
  */
 final class LogEventMetrics implements MeterBinder, LoggerContextListener, AutoCloseable {
 
@@ -81,8 +81,12 @@ final class LogEventMetrics implements MeterBinder, LoggerContextListener, AutoC
     public void onLevelChange(Logger logger, Level level) {
     }
 
-    /** One per registry, as Micrometer's filter is; the meters' names, tags and descriptions are Micrometer's. */
-    private static final class EventCounter extends AppenderBase<ILoggingEvent> {
+    /**
+     * One per registry, as Micrometer's filter is; the meters' names, tags and descriptions are Micrometer's.
+     * Unsynchronized: counters need no lock, and the synchronized base class would make every thread that logs wait
+     * for this appender.
+     */
+    private static final class EventCounter extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
         private final Counter error;
         private final Counter warn;
