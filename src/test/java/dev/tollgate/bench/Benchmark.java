@@ -137,11 +137,13 @@ public final class Benchmark {
                 }
                 List<Result.Reference> measuredReferences = new ArrayList<>();
                 referenceTotals.forEach((target, totals) -> measuredReferences.add(new Result.Reference(target.name(),
-                        Result.Side.of(totals.measured()), totals.cpuMicrosPerCall(), totals.allocatedKiBPerCall())));
+                        Result.Side.of(totals.measured()), totals.cpuMicrosPerCall(), totals.allocatedKiBPerCall(),
+                        totals.switchesPerCall())));
                 Result result = new Result(scenario, Result.Side.of(baseline.measured()),
                         Result.Side.of(proxiedTotals.measured()), proxiedTotals.cpuMicrosPerCall(),
                         proxiedTotals.compilerMicrosPerCall(), proxiedTotals.databaseMicrosPerCall(),
-                        proxiedTotals.allocatedKiBPerCall(), maxRss / 1024.0 / 1024.0, timeline,
+                        proxiedTotals.allocatedKiBPerCall(), proxiedTotals.switchesPerCall(),
+                        maxRss / 1024.0 / 1024.0, timeline,
                         liveHeap.stream().mapToDouble(bytes -> bytes / 1024.0 / 1024.0).toArray(), measuredReferences);
                 results.add(result);
                 System.out.println(Report.summary(result));

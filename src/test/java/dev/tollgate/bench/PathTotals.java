@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One path's slices of a scenario, added up: its calls, and what its process spent on them (CPU, its JIT compiler's
- * share, its database's, and for a JVM the bytes its threads allocated). The direct path has no process of ours.
+ * share, its database's, its threads' context switches, and for a JVM the bytes its threads allocated). The direct
+ * path has no process of ours.
  */
 final class PathTotals {
 
@@ -17,6 +18,7 @@ final class PathTotals {
     private long databaseNanos;
     private long compilerNanos;
     private long allocatedBytes;
+    private ProcessMeter.Switches switches = new ProcessMeter.Switches(0, 0);
 
     PathTotals(@Nullable ProcessMeter meter, @Nullable AllocationMeter allocation) {
         this.meter = meter;
@@ -30,6 +32,7 @@ final class PathTotals {
     void run(Scenario slice, LoadClient client, Target target, Duration settle) throws InterruptedException {
         ProcessMeter.Cpu before = meter != null ? meter.cpu() : null;
         long compilerBefore = meter != null ? meter.compilerNanos() : 0;
+        ProcessMeter.Switches switchesBefore = meter != null ? meter.switches() : null;
         AllocationMeter.Snapshot allocatedBefore = allocation != null ? allocation.snapshot() : null;
         Load.Measured run = slice.run(client, target);
         Thread.sleep(settle.toMillis());
@@ -38,6 +41,9 @@ final class PathTotals {
             cpuNanos += used.tollgateNanos();
             databaseNanos += used.databaseNanos();
             compilerNanos += meter.compilerNanos() - compilerBefore;
+            ProcessMeter.Switches switched = meter.switches().minus(switchesBefore);
+            switches = new ProcessMeter.Switches(switches.voluntary() + switched.voluntary(),
+                    switches.involuntary() + switched.involuntary());
         }
         if (allocation != null) {
             allocatedBytes += allocation.snapshot().since(allocatedBefore);
@@ -62,6 +68,10 @@ final class PathTotals {
 
     double compilerMicrosPerCall() {
         return perCall(compilerNanos / 1000.0);
+    }
+
+    Result.Switches switchesPerCall() {
+        return new Result.Switches(perCall(switches.voluntary()), perCall(switches.involuntary()));
     }
 
     /** NaN when the JVM's allocation could not be read. */

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * What a process costs, read from /proc (Linux): CPU time (user + system) of the Tollgate JVM and, apart, of its
  * embedded PostgreSQL (the server started on Tollgate's data folder and its backends: pg_ctl detaches it from the JVM),
- * and the JVM's resident memory sampled every 100 ms while a scenario runs.
+ * its threads' context switches, and the JVM's resident memory sampled every 100 ms while a scenario runs.
  */
 final class ProcessMeter {
 
@@ -49,6 +49,45 @@ final class ProcessMeter {
                 .mapToLong(process -> cpuNanos(process.pid()))
                 .sum();
         return new Cpu(cpuNanos(pid), database);
+    }
+
+    /**
+     * Context switches of the process's threads, added up: {@code voluntary} when a thread waited (for work, a lock, a
+     * timer) and had to be woken again, {@code involuntary} when the kernel took the core from a thread that could have
+     * gone on. Per call, they say how often a call wakes a thread and how often other work cut into it. A thread that
+     * ends between two readings takes its count with it (Tollgate's event loops live as long as the process).
+     */
+    record Switches(long voluntary, long involuntary) {
+
+        Switches minus(Switches earlier) {
+            return new Switches(voluntary - earlier.voluntary, involuntary - earlier.involuntary);
+        }
+    }
+
+    Switches switches() {
+        long voluntary = 0;
+        long involuntary = 0;
+        try (var threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) threads::iterator) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            voluntary += Long.parseLong(line.replaceAll("\\D", ""));
+                        }
+                        else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            involuntary += Long.parseLong(line.replaceAll("\\D", ""));
+                        }
+                    }
+                }
+                catch (IOException gone) {
+                    // the thread has ended
+                }
+            }
+        }
+        catch (IOException gone) {
+            // the process has ended
+        }
+        return new Switches(voluntary, involuntary);
     }
 
     /** CPU time of the JIT compiler threads: while it grows fast, the code being measured is not yet compiled. */

@@ -47,10 +47,10 @@ final class Report {
         double[] added = result.addedLatencyMs();
         String summary = String.format(Locale.ROOT, "bench:   added p50 %.3f ms, p99 %.3f ms; %.0f calls/s through "
                 + "Tollgate (%.0f direct); errors %s/%s; Tollgate CPU %.0f us/call, PostgreSQL %.0f us/call; allocated "
-                + "%.1f KiB/call; RSS max %.0f MiB", added[0], added[2], result.tollgate().throughput(),
+                + "%.1f KiB/call; %s; RSS max %.0f MiB", added[0], added[2], result.tollgate().throughput(),
                 result.direct().throughput(), result.direct().failures(), result.tollgate().failures(),
                 result.tollgateCpuMicrosPerCall(), result.databaseCpuMicrosPerCall(), result.allocatedKiBPerCall(),
-                result.maxRssMiB());
+                switches(result.switchesPerCall()), result.maxRssMiB());
         if (result.direct().stalls() != null && result.tollgate().stalls() != null) {
             summary += String.format(Locale.ROOT, "; machine stalls ≥ 5 ms %d direct, %d through Tollgate",
                     result.direct().stalls().over5Ms(), result.tollgate().stalls().over5Ms());
@@ -59,10 +59,11 @@ final class Report {
         for (Result.Reference reference : result.references()) {
             double[] hopAdded = result.addedLatencyMs(reference);
             lines.append(String.format(Locale.ROOT, "%nbench:   %s: added p50 %.3f ms, p99 %.3f ms; %.0f calls/s; errors %s; "
-                    + "CPU %.0f us/call%s", reference.name(), hopAdded[0], hopAdded[2],
+                    + "CPU %.0f us/call%s; %s", reference.name(), hopAdded[0], hopAdded[2],
                     reference.side().throughput(), reference.side().failures(), reference.cpuMicrosPerCall(),
                     Double.isNaN(reference.allocatedKiBPerCall()) ? ""
-                            : String.format(Locale.ROOT, "; allocated %.1f KiB/call", reference.allocatedKiBPerCall())));
+                            : String.format(Locale.ROOT, "; allocated %.1f KiB/call", reference.allocatedKiBPerCall()),
+                    switches(reference.switchesPerCall())));
         }
         return lines.toString();
     }
@@ -117,15 +118,22 @@ final class Report {
             md.append(String.format(Locale.ROOT, "%nTollgate CPU **%.0f µs per call** (%.0f of them its JIT compiler's; its "
                     + "PostgreSQL: %.0f µs per call); Tollgate RSS at most %.0f MiB.  %n", result.tollgateCpuMicrosPerCall(),
                     result.compilerCpuMicrosPerCall(), result.databaseCpuMicrosPerCall(), result.maxRssMiB()));
-            md.append(String.format(Locale.ROOT, "Tollgate's allocation per call: %s.%n",
-                    kib(result.allocatedKiBPerCall())));
+            md.append(String.format(Locale.ROOT, "Tollgate's allocation per call: %s; its threads' %s.  %n",
+                    kib(result.allocatedKiBPerCall()), switches(result.switchesPerCall())));
             for (Result.Reference reference : result.references()) {
-                md.append(String.format(Locale.ROOT, "CPU of the %s: %.0f µs per call%s.  %n", reference.name(),
-                        reference.cpuMicrosPerCall(), Double.isNaN(reference.allocatedKiBPerCall()) ? ""
-                                : ", allocated " + kib(reference.allocatedKiBPerCall())));
+                md.append(String.format(Locale.ROOT, "CPU of the %s: %.0f µs per call%s; its threads' %s.  %n",
+                        reference.name(), reference.cpuMicrosPerCall(), Double.isNaN(reference.allocatedKiBPerCall())
+                                ? "" : ", allocated " + kib(reference.allocatedKiBPerCall()),
+                        switches(reference.switchesPerCall())));
             }
         }
         return md.toString();
+    }
+
+    /** Context switches per call: a thread that waited and was woken again, and one another process cut into. */
+    private static String switches(Result.Switches perCall) {
+        return String.format(Locale.ROOT, "%.2f waits and %.2f preemptions per call", perCall.voluntary(),
+                perCall.involuntary());
     }
 
     private static String kib(double kib) {
@@ -225,6 +233,7 @@ final class Report {
             scenario.put("compilerCpuMicrosPerCall", result.compilerCpuMicrosPerCall());
             scenario.put("databaseCpuMicrosPerCall", result.databaseCpuMicrosPerCall());
             scenario.put("allocatedKiBPerCall", orNull(result.allocatedKiBPerCall()));
+            scenario.put("contextSwitchesPerCall", result.switchesPerCall());
             scenario.put("maxRssMiB", result.maxRssMiB());
             scenario.put("liveHeapMiB", result.liveHeapMiB());
             scenario.put("references", result.references().stream().map(reference -> {
@@ -234,6 +243,7 @@ final class Report {
                 json.put("addedLatencyMs", percentiles(result.addedLatencyMs(reference)));
                 json.put("cpuMicrosPerCall", reference.cpuMicrosPerCall());
                 json.put("allocatedKiBPerCall", orNull(reference.allocatedKiBPerCall()));
+                json.put("contextSwitchesPerCall", reference.switchesPerCall());
                 return json;
             }).toList());
             scenario.put("rssTimeline", result.rssTimeline());

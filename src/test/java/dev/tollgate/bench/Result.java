@@ -12,16 +12,23 @@ import org.jspecify.annotations.Nullable;
  *        compiling, not serving, and different from one run to the next
  * @param allocatedKiBPerCall what Tollgate's threads allocated per call ({@link AllocationMeter}); NaN when it could
  *        not be read
+ * @param switchesPerCall the context switches of Tollgate's threads per call ({@link ProcessMeter.Switches})
  */
 record Result(Scenario scenario, Side direct, Side tollgate, double tollgateCpuMicrosPerCall,
-        double compilerCpuMicrosPerCall, double databaseCpuMicrosPerCall, double allocatedKiBPerCall, double maxRssMiB,
-        List<long[]> rssTimeline, double[] liveHeapMiB, List<Reference> references) {
+        double compilerCpuMicrosPerCall, double databaseCpuMicrosPerCall, double allocatedKiBPerCall,
+        Switches switchesPerCall, double maxRssMiB, List<long[]> rssTimeline, double[] liveHeapMiB,
+        List<Reference> references) {
 
     /**
-     * The same load through a reference hop ({@link BareHop}, {@link NginxHopProcess}), with its own CPU and allocation
-     * per call ({@code allocatedKiBPerCall} NaN where it cannot be read: nginx is not a JVM).
+     * The same load through a reference hop ({@link BareHop}, {@link NginxHopProcess}), with its own CPU, allocation
+     * and context switches per call ({@code allocatedKiBPerCall} NaN where it cannot be read: nginx is not a JVM).
      */
-    record Reference(String name, Side side, double cpuMicrosPerCall, double allocatedKiBPerCall) {
+    record Reference(String name, Side side, double cpuMicrosPerCall, double allocatedKiBPerCall,
+            Switches switchesPerCall) {
+    }
+
+    /** Per call: the times a thread waited and was woken again, and the times another process took its core. */
+    record Switches(double voluntary, double involuntary) {
     }
 
     static final double[] PERCENTILES = {50, 90, 99, 99.9, 100};
