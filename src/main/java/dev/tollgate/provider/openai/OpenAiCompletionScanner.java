@@ -13,7 +13,7 @@ import dev.tollgate.provider.TokenUsage;
 /**
  * Reads what the proxy needs off a whole OpenAI answer in one pass over its tokens, without building a tree: where
  * its {@code id}, {@code model} and {@code usage} values lie (to put Tollgate's in their place), the usage itself
- * (read as a tree on its own), the last finish reason and the delivered text. Answers null for anything the tree
+ * ({@link OpenAiUsage#read}), the last finish reason and the delivered text. Answers null for anything the tree
  * path should handle, which also reports what is wrong with it: JSON that is not well-formed or not a chat
  * completion, no {@code id} or {@code model}, a {@code usage} that is neither an object nor null, and what
  * {@link ScannedLayout} leaves to a tree.
@@ -39,7 +39,7 @@ final class OpenAiCompletionScanner {
         }
         TokenUsage usage = TokenUsage.NONE;
         if (layout.usage != null) {
-            usage = OpenAiUsage.from(layout.usage);
+            usage = layout.usage;
         }
         else if (layout.usageNameStart >= 0 && layout.usageToken != JsonToken.VALUE_NULL) {
             return null;

@@ -3,7 +3,8 @@ package dev.tollgate.provider.openai;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.JsonNode;
+
+import dev.tollgate.provider.TokenUsage;
 
 /**
  * Where the members the proxy rewrites lie in an OpenAI answer or stream chunk, read in one pass over its tokens:
@@ -21,8 +22,8 @@ final class ScannedLayout {
     int usageStart = -1;
     int usageEnd = -1;
     @Nullable JsonToken usageToken;
-    /** The {@code usage} value when it is an object, read as a (small) tree. */
-    @Nullable JsonNode usage;
+    /** The {@code usage} value when it is an object, read off its tokens ({@link OpenAiUsage#read}). */
+    @Nullable TokenUsage usage;
     @Nullable ScannedChoices choices;
     int closingBrace = -1;
 
@@ -33,13 +34,13 @@ final class ScannedLayout {
      * Reads one JSON object. Answers null for anything a tree should handle instead: not an object, {@code id} or
      * {@code model} not strings, any of {@code id}, {@code model} and {@code usage} named twice (a client's parser and
      * ours could each take a different one), an {@code error} member, choices that are not an array, or more JSON
-     * after the object. Fails, as reading a tree would, on JSON that is not well-formed.
+     * after the object, or a usage {@link OpenAiUsage#read} leaves to a tree. Fails, as reading a tree would, on JSON
+     * that is not well-formed.
      *
      * @param textMember {@code delta} (a stream chunk) or {@code message} (a whole answer)
-     * @param usageTree whether a {@code usage} object is read as a tree (the parser must then come from a mapper);
-     *        if not, such a usage answers null
+     * @param readUsage whether a {@code usage} object is read; if not, such a usage answers null
      */
-    static @Nullable ScannedLayout scan(JsonParser parser, String textMember, boolean usageTree) {
+    static @Nullable ScannedLayout scan(JsonParser parser, String textMember, boolean readUsage) {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
             return null;
         }
@@ -78,10 +79,10 @@ final class ScannedLayout {
                     }
                     int valueStart = offset(parser);
                     if (value == JsonToken.START_OBJECT) {
-                        if (!usageTree) {
+                        layout.usage = readUsage ? OpenAiUsage.read(parser) : null;
+                        if (layout.usage == null) {
                             return null;
                         }
-                        layout.usage = parser.readValueAsTree();
                     }
                     else {
                         parser.skipChildren();

@@ -123,6 +123,7 @@ class OpenAiCompletionScannerTests {
         "{\"id\":\"c\",\"model\":\"m\",\"choices\":[],\"usage\":\"lots\"}",
         "{\"id\":\"a\",\"model\":\"m\",\"choices\":[],\"model\":\"n\"}",
         "{\"id\":\"a\",\"model\":\"m\",\"choices\":[],\"usage\":null,\"usage\":{\"prompt_tokens\":1}}",
+        "{\"id\":\"c\",\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2.5}}",
         "{\"error\":{\"message\":\"overloaded\"}}",
         "{\"id\":\"c\",\"model\":\"m\",\"choices\":[]} {}",
         "{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"message\":{\"content\":\"a\"}}",

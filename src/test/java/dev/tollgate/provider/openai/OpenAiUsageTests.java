@@ -1,0 +1,64 @@
+package dev.tollgate.provider.openai;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tollgate.provider.TokenUsage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The usage read off a parser's tokens is the one read off a tree, whatever shape a provider gives it. */
+class OpenAiUsageTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"prompt_tokens\":24,\"completion_tokens\":11,\"total_tokens\":35}",
+        "{\"prompt_tokens\":20,\"completion_tokens\":9,\"total_tokens\":29,"
+            + "\"prompt_tokens_details\":{\"cached_tokens\":16,\"audio_tokens\":0},"
+            + "\"completion_tokens_details\":{\"reasoning_tokens\":4,\"accepted_prediction_tokens\":0}}",
+        "{\"completion_tokens_details\":{\"reasoning_tokens\":7},\"prompt_tokens_details\":{\"cached_tokens\":3},"
+            + "\"completion_tokens\":8,\"prompt_tokens\":9}",
+        "{}",
+        "{\"prompt_tokens\":null,\"completion_tokens\":\"12\",\"prompt_tokens_details\":null,"
+            + "\"completion_tokens_details\":[{\"reasoning_tokens\":3}]}",
+        "{\"prompt_tokens\":-5,\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":-1}}",
+        "{\"prompt_tokens\":9223372036854775807,\"completion_tokens\":-9223372036854775808}",
+        "{\"prompt_tokens\":1,\"prompt_tokens\":2,\"completion_tokens_details\":{\"reasoning_tokens\":5},"
+            + "\"completion_tokens_details\":{\"other\":1}}",
+        "{\"prompt_tokens_details\":{\"cached_tokens\":{\"n\":1},\"nested\":{\"cached_tokens\":9}},"
+            + "\"extra\":{\"prompt_tokens\":99,\"list\":[1,{\"completion_tokens\":5}]},\"completion_tokens\":3}",
+    })
+    void readsOffTheTokensWhatTheTreeSays(String usage) {
+        TokenUsage tree = OpenAiUsage.from(JSON.readTree(usage));
+        TokenUsage read;
+        try (JsonParser parser = JSON.createParser(usage)) {
+            assertThat(parser.nextToken()).isEqualTo(JsonToken.START_OBJECT);
+            read = OpenAiUsage.read(parser);
+            assertThat(parser.currentToken()).as("left on the object's end").isEqualTo(JsonToken.END_OBJECT);
+            assertThat(parser.nextToken()).isNull();
+        }
+        assertThat(read).isEqualTo(tree);
+    }
+
+    /** Fractions are cut and values beyond a long refused by the tree's rules; the scan leaves them to the tree. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"prompt_tokens\":1e3,\"completion_tokens\":4}",
+        "{\"prompt_tokens\":4,\"completion_tokens\":4.5}",
+        "{\"prompt_tokens\":9223372036854775808}",
+        "{\"prompt_tokens_details\":{\"cached_tokens\":0.5}}",
+        "{\"completion_tokens_details\":{\"reasoning_tokens\":123456789012345678901234567890}}",
+    })
+    void leavesCountsThatAreNotWholeLongsToTheTree(String usage) {
+        try (JsonParser parser = JSON.createParser(usage)) {
+            parser.nextToken();
+            assertThat(OpenAiUsage.read(parser)).isNull();
+        }
+    }
+
+}
