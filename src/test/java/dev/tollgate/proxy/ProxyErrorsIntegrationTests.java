@@ -158,6 +158,27 @@ class ProxyErrorsIntegrationTests {
                 .contains("HTTP 500").contains("The server had an error"));
     }
 
+    /** A count no tokenizer produces is a broken answer, not a bill: 502 like any malformed one, nothing charged. */
+    @Test
+    void anAnswerWhoseUsageCountIsBeyondALongIs502AndChargesNothing() {
+        upstream.enqueueFailure(FakeReply.json(200, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\","
+                + "\"created\":1,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":"
+                + "{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":1e30,\"completion_tokens\":2,\"total_tokens\":3}}"));
+
+        send(ChatCompletionsIntegrationTests.simpleRequest(false))
+            .expectStatus().isEqualTo(HttpStatus.BAD_GATEWAY)
+            .expectBody()
+            .jsonPath("$.error.type").isEqualTo("upstream_error")
+            .jsonPath("$.error.code").isEqualTo("upstream_malformed_response");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+            assertThat(db.sql("select status, charge_micros from request_log where tenant_id = :tenant")
+                .bind("tenant", user.tenantId())
+                .map(row -> row.get("status", Integer.class) + " " + row.get("charge_micros", Long.class))
+                .all().collectList().block())
+                .containsExactly("502 0"));
+    }
+
     @Test
     void aProviderRejectingTollgatesCredentialsIs502NotTheClients401() {
         upstream.enqueue(FakeReply.fixture(401, "openai/error-401.json"));

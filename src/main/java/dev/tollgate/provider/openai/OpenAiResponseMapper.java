@@ -43,7 +43,7 @@ final class OpenAiResponseMapper {
             throw UpstreamException.malformed(provider, "a body that is not a chat completion");
         }
         JsonNode usage = body.path("usage");
-        return new ChatCompletion(body, usage.isObject() ? OpenAiUsage.from(usage) : TokenUsage.NONE);
+        return new ChatCompletion(body, usage.isObject() ? OpenAiUsage.from(usage, provider) : TokenUsage.NONE);
     }
 
 }

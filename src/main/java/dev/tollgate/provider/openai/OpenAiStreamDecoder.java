@@ -59,7 +59,7 @@ final class OpenAiStreamDecoder {
         JsonNode usage = chunk.remove("usage");
         boolean hasChoices = chunk.path("choices").isArray() && !chunk.path("choices").isEmpty();
         if (usage != null && usage.isObject()) {
-            ChatStreamEvent.Usage usageEvent = new ChatStreamEvent.Usage(OpenAiUsage.from(usage));
+            ChatStreamEvent.Usage usageEvent = new ChatStreamEvent.Usage(OpenAiUsage.from(usage, provider));
             return hasChoices ? List.of(new ChatStreamEvent.Chunk(chunk), usageEvent) : List.of(usageEvent);
         }
         return hasChoices ? List.of(new ChatStreamEvent.Chunk(chunk)) : List.of();

@@ -1,11 +1,13 @@
 package dev.tollgate.provider.openai;
 
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.UpstreamException;
 
 /** Reads OpenAI's {@code usage} object, which is already in Tollgate's accounting (prompt includes cached). */
 final class OpenAiUsage {
@@ -16,10 +18,19 @@ final class OpenAiUsage {
     private OpenAiUsage() {
     }
 
-    static TokenUsage from(JsonNode usage) {
-        return new TokenUsage(count(usage.path("prompt_tokens")), count(usage.path("completion_tokens")),
-                count(usage.path("prompt_tokens_details").path("cached_tokens")), 0,
-                count(usage.path("completion_tokens_details").path("reasoning_tokens")));
+    /**
+     * @throws UpstreamException (502, malformed) for a count beyond a {@code long}: no tokenizer produces one, and
+     *         charging for it would be charging for a broken answer
+     */
+    static TokenUsage from(JsonNode usage, String provider) {
+        try {
+            return new TokenUsage(count(usage.path("prompt_tokens")), count(usage.path("completion_tokens")),
+                    count(usage.path("prompt_tokens_details").path("cached_tokens")), 0,
+                    count(usage.path("completion_tokens_details").path("reasoning_tokens")));
+        }
+        catch (JacksonException outOfRange) {
+            throw UpstreamException.malformed(provider, "a usage count beyond 64 bits");
+        }
     }
 
     /**

@@ -7,8 +7,10 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.provider.UpstreamException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The usage read off a parser's tokens is the one read off a tree, whatever shape a provider gives it. */
 class OpenAiUsageTests {
@@ -34,7 +36,7 @@ class OpenAiUsageTests {
             + "\"extra\":{\"prompt_tokens\":99,\"list\":[1,{\"completion_tokens\":5}]},\"completion_tokens\":3}",
     })
     void readsOffTheTokensWhatTheTreeSays(String usage) {
-        TokenUsage tree = OpenAiUsage.from(JSON.readTree(usage));
+        TokenUsage tree = OpenAiUsage.from(JSON.readTree(usage), "openai");
         TokenUsage read;
         try (JsonParser parser = JSON.createParser(usage)) {
             assertThat(parser.nextToken()).isEqualTo(JsonToken.START_OBJECT);
@@ -43,6 +45,18 @@ class OpenAiUsageTests {
             assertThat(parser.nextToken()).isNull();
         }
         assertThat(read).isEqualTo(tree);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"prompt_tokens\":1e30}", "{\"completion_tokens\":9223372036854775808}",
+        "{\"completion_tokens_details\":{\"reasoning_tokens\":-1e19}}"})
+    void aCountBeyondALongIsAMalformedAnswerNotABill(String usage) {
+        assertThatThrownBy(() -> OpenAiUsage.from(JSON.readTree(usage), "openai"))
+            .isInstanceOfSatisfying(UpstreamException.class, error -> {
+                assertThat(error.status().value()).isEqualTo(502);
+                assertThat(error.code()).isEqualTo("upstream_malformed_response");
+                assertThat(error.getMessage()).contains("usage count beyond 64 bits");
+            });
     }
 
     /** Fractions are cut and values beyond a long refused by the tree's rules; the scan leaves them to the tree. */
