@@ -43,7 +43,8 @@ public record KeyRateLimit(@Nullable Long requestsPerMinute, @Nullable Long toke
         if (value.isMissingNode() || value.isNull()) {
             return null;
         }
-        if (!value.isIntegralNumber() || value.asLong() <= 0 || value.asLong() > MAX) {
+        // canConvertToLong first: asLong() throws for a whole number beyond a long.
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() <= 0 || value.asLong() > MAX) {
             throw ApiException.invalidParam("rateLimit." + field, "rateLimit." + field
                     + " must be a whole number from 1 to " + MAX + ", or null for no limit.");
         }

@@ -157,7 +157,8 @@ final class ChatRequestReader {
         if (value.isMissingNode() || value.isNull()) {
             return null;
         }
-        if (!value.isIntegralNumber() || value.asLong() < 1 || value.asLong() > Integer.MAX_VALUE) {
+        // canConvertToInt first: asInt() throws for a whole number beyond an int (99999999999999999999).
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1) {
             throw ApiException.invalidParam(field, "'" + field + "' must be a positive integer.");
         }
         return value.asInt();

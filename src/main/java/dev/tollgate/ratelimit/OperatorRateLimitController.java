@@ -73,7 +73,9 @@ class OperatorRateLimitController {
         if (value.isMissingNode() || value.isNull()) {
             return null;
         }
-        if (!value.isIntegralNumber() || value.asLong() <= 0 || value.asLong() > MAX_LIMIT) {
+        // canConvertToLong first: asLong() throws for a whole number beyond a long.
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() <= 0
+                || value.asLong() > MAX_LIMIT) {
             throw ApiException.invalidParam(field, field + " must be a whole number from 1 to " + MAX_LIMIT
                     + ", or null for no limit.");
         }

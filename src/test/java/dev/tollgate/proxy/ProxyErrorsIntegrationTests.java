@@ -65,6 +65,15 @@ class ProxyErrorsIntegrationTests {
     }
 
     @Test
+    void aMaxTokensBeyondALongIs400NamingTheField() {
+        send("{\"model\":\"openai/gpt-4o-mini\",\"max_tokens\":99999999999999999999,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("max_tokens");
+        assertThat(upstream.requestCount()).isZero();
+    }
+
+    @Test
     void missingMessagesAre400NamingTheField() {
         send(Map.of("model", "openai/gpt-4o-mini"))
             .expectStatus().isBadRequest()

@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,9 @@ import static org.awaitility.Awaitility.await;
  */
 @IntegrationTest
 class RateLimitIntegrationTests {
+
+    /** A whole number no limit can hold: Jackson's asLong() throws for it, which must not reach the client as a 500. */
+    private static final BigInteger BEYOND_A_LONG = new BigInteger("99999999999999999999");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -179,6 +183,8 @@ class RateLimitIntegrationTests {
         operator.put(path, Map.of("plan", "test-small", "requestsPerMinute", 5)).expectStatus().isBadRequest();
         operator.put(path, Map.of("requestsPerMinute", 0)).expectStatus().isBadRequest()
             .expectBody().jsonPath("$.error.param").isEqualTo("requestsPerMinute");
+        operator.put(path, Map.of("requestsPerMinute", BEYOND_A_LONG)).expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("requestsPerMinute");
         operator.put("/api/operator/tenants/00000000-0000-4000-8000-000000000000/rate-limit",
                 Map.of("plan", "test-small")).expectStatus().isNotFound();
         user.put(path, Map.of("requestsPerMinute", 1000)).expectStatus().isForbidden();
@@ -210,6 +216,9 @@ class RateLimitIntegrationTests {
         user.post("/api/keys", Map.of("name", "bad", "rateLimit", Map.of("requestsPerMinute", 0)))
             .expectStatus().isBadRequest()
             .expectBody().jsonPath("$.error.param").isEqualTo("rateLimit.requestsPerMinute");
+        user.post("/api/keys", Map.of("name", "bad", "rateLimit", Map.of("tokensPerMinute", BEYOND_A_LONG)))
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("rateLimit.tokensPerMinute");
         user.patch("/api/keys/" + id, Map.of("rateLimit", Map.of("tokensPerMinute", "lots")))
             .expectStatus().isBadRequest();
         user.patch("/api/keys/00000000-0000-4000-8000-000000000000", Map.of("rateLimit", Map.of()))

@@ -122,7 +122,7 @@ final class AnthropicRequestMapper {
     private static long maxTokens(ObjectNode openAi) {
         for (String field : List.of("max_completion_tokens", "max_tokens")) {
             JsonNode value = openAi.path(field);
-            if (value.isIntegralNumber() && value.asLong() > 0) {
+            if (value.isIntegralNumber() && value.canConvertToLong() && value.asLong() > 0) {
                 return value.asLong();
             }
         }

@@ -53,6 +53,16 @@ class AnthropicRequestMapperTests {
         assertThat(body.path("stop_sequences")).isEqualTo(JSON.readTree("[\"a\",\"b\"]"));
     }
 
+    /** The proxy refuses such a value before it gets here; the mapper still does not fail on it. */
+    @Test
+    void aMaxCompletionTokensBeyondALongFallsBackToMaxTokens() {
+        JsonNode body = map("""
+                {"model":"m","max_tokens":50,"max_completion_tokens":99999999999999999999,
+                 "messages":[{"role":"user","content":"Hi"}]}""", false);
+
+        assertThat(body.path("max_tokens").asInt()).isEqualTo(50);
+    }
+
     @Test
     void consecutiveMessagesOfOneRoleAreMergedSoThatRolesAlternate() {
         JsonNode body = map("""
