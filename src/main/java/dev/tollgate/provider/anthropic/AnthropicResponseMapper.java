@@ -88,7 +88,7 @@ final class AnthropicResponseMapper {
         String finishReason = AnthropicStopReasons.finishReason(
                 message.path("stop_reason").isString() ? message.path("stop_reason").stringValue() : null);
         choice.put("finish_reason", finishReason != null ? finishReason : "stop");
-        TokenUsage usage = AnthropicUsage.from(message.path("usage")).toTokenUsage();
+        TokenUsage usage = AnthropicUsage.from(message.path("usage"), provider).toTokenUsage();
         ObjectNode usageJson = completion.putObject("usage");
         usageJson.put("prompt_tokens", usage.promptTokens());
         usageJson.put("completion_tokens", usage.completionTokens());

@@ -107,7 +107,7 @@ final class AnthropicStreamDecoder {
         id = message.path("id").asString();
         model = message.path("model").asString();
         created = clock.instant().getEpochSecond();
-        usage = usage.merge(message.path("usage"));
+        usage = usage.merge(message.path("usage"), provider);
         ObjectNode delta = json.createObjectNode().put("role", "assistant").put("content", "");
         // Usage first: a client of Tollgate's Messages API wants the input count in its own message_start.
         return List.of(new ChatStreamEvent.Usage(usage.toTokenUsage()), chunk(delta, null));
@@ -168,7 +168,7 @@ final class AnthropicStreamDecoder {
             events.add(chunk(json.createObjectNode(), finishReason));
         }
         if (event.path("usage").isObject()) {
-            usage = usage.merge(event.path("usage"));
+            usage = usage.merge(event.path("usage"), provider);
             events.add(new ChatStreamEvent.Usage(usage.toTokenUsage()));
         }
         return events;

@@ -2,6 +2,7 @@ package dev.tollgate.provider.anthropic;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.tollgate.provider.TokenCounts;
 import dev.tollgate.provider.TokenUsage;
 
 /**
@@ -13,27 +14,25 @@ record AnthropicUsage(long input, long cacheRead, long cacheCreation, long outpu
 
     static final AnthropicUsage NONE = new AnthropicUsage(0, 0, 0, 0);
 
-    static AnthropicUsage from(JsonNode usage) {
-        return NONE.merge(usage);
+    static AnthropicUsage from(JsonNode usage, String provider) {
+        return NONE.merge(usage, provider);
     }
 
     /**
      * This usage updated with the counts another report carries. In a stream, {@code message_delta}'s usage is
      * cumulative (and may or may not repeat the input counts), so a present field replaces, never adds.
+     *
+     * @throws dev.tollgate.provider.UpstreamException 502 for a count beyond a long ({@link TokenCounts})
      */
-    AnthropicUsage merge(JsonNode usage) {
-        return new AnthropicUsage(count(usage, "input_tokens", input),
-                count(usage, "cache_read_input_tokens", cacheRead),
-                count(usage, "cache_creation_input_tokens", cacheCreation), count(usage, "output_tokens", output));
+    AnthropicUsage merge(JsonNode usage, String provider) {
+        return new AnthropicUsage(TokenCounts.of(usage.path("input_tokens"), input, provider),
+                TokenCounts.of(usage.path("cache_read_input_tokens"), cacheRead, provider),
+                TokenCounts.of(usage.path("cache_creation_input_tokens"), cacheCreation, provider),
+                TokenCounts.of(usage.path("output_tokens"), output, provider));
     }
 
     TokenUsage toTokenUsage() {
         return new TokenUsage(input + cacheRead + cacheCreation, output, cacheRead, cacheCreation, 0);
-    }
-
-    private static long count(JsonNode usage, String field, long otherwise) {
-        JsonNode value = usage.path(field);
-        return value.isNumber() ? Math.max(0, value.asLong()) : otherwise;
     }
 
 }

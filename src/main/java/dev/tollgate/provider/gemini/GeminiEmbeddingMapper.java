@@ -13,6 +13,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.common.ApiException;
+import dev.tollgate.provider.TokenCounts;
 import dev.tollgate.provider.UpstreamException;
 
 /**
@@ -92,7 +93,7 @@ final class GeminiEmbeddingMapper {
             vectors.add(values);
         }
         JsonNode promptTokens = root.path("usageMetadata").path("promptTokenCount");
-        return new Batch(vectors, promptTokens.isNumber() ? promptTokens.asLong() : -1);
+        return new Batch(vectors, TokenCounts.of(promptTokens, -1, provider));
     }
 
     long readTokenCount(byte[] bytes) {
@@ -100,7 +101,7 @@ final class GeminiEmbeddingMapper {
         if (!total.isNumber()) {
             throw UpstreamException.malformed(provider, "a token count without totalTokens");
         }
-        return total.asLong();
+        return TokenCounts.of(total, 0, provider);
     }
 
     /** OpenAI's {@code list} of {@code embedding} objects (usage and model are the caller's to set). */

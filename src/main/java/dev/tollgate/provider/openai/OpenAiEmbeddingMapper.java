@@ -6,6 +6,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.provider.EmbeddingProvider;
+import dev.tollgate.provider.TokenCounts;
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.provider.UpstreamException;
 
@@ -39,7 +40,7 @@ final class OpenAiEmbeddingMapper {
         }
         JsonNode promptTokens = body.path("usage").path("prompt_tokens");
         return new EmbeddingProvider.Embeddings(body,
-                TokenUsage.of(promptTokens.isNumber() ? Math.max(0, promptTokens.asLong()) : 0, 0));
+                TokenUsage.of(TokenCounts.of(promptTokens, 0, provider), 0));
     }
 
 }

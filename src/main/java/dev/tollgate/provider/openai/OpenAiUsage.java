@@ -1,13 +1,12 @@
 package dev.tollgate.provider.openai;
 
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 
+import dev.tollgate.provider.TokenCounts;
 import dev.tollgate.provider.TokenUsage;
-import dev.tollgate.provider.UpstreamException;
 
 /** Reads OpenAI's {@code usage} object, which is already in Tollgate's accounting (prompt includes cached). */
 final class OpenAiUsage {
@@ -18,19 +17,12 @@ final class OpenAiUsage {
     private OpenAiUsage() {
     }
 
-    /**
-     * @throws UpstreamException (502, malformed) for a count beyond a {@code long}: no tokenizer produces one, and
-     *         charging for it would be charging for a broken answer
-     */
+    /** @throws dev.tollgate.provider.UpstreamException 502 for a count beyond a long ({@link TokenCounts}) */
     static TokenUsage from(JsonNode usage, String provider) {
-        try {
-            return new TokenUsage(count(usage.path("prompt_tokens")), count(usage.path("completion_tokens")),
-                    count(usage.path("prompt_tokens_details").path("cached_tokens")), 0,
-                    count(usage.path("completion_tokens_details").path("reasoning_tokens")));
-        }
-        catch (JacksonException outOfRange) {
-            throw UpstreamException.malformed(provider, "a usage count beyond 64 bits");
-        }
+        return new TokenUsage(TokenCounts.of(usage.path("prompt_tokens"), 0, provider),
+                TokenCounts.of(usage.path("completion_tokens"), 0, provider),
+                TokenCounts.of(usage.path("prompt_tokens_details").path("cached_tokens"), 0, provider), 0,
+                TokenCounts.of(usage.path("completion_tokens_details").path("reasoning_tokens"), 0, provider));
     }
 
     /**
@@ -61,10 +53,6 @@ final class OpenAiUsage {
             }
         }
         return new TokenUsage(prompt, completion, cached, 0, reasoning);
-    }
-
-    private static long count(JsonNode node) {
-        return node.isNumber() ? Math.max(0, node.asLong()) : 0;
     }
 
     private static long count(JsonParser parser, JsonToken value) {

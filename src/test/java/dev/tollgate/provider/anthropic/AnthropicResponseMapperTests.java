@@ -51,6 +51,16 @@ class AnthropicResponseMapperTests {
     }
 
     @Test
+    void aUsageCountBeyondALongIsAMalformedAnswer() {
+        assertThatThrownBy(() -> mapper.toCompletion(bytes("""
+                {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn",
+                 "usage":{"input_tokens":12,"output_tokens":1e30}}""")))
+            .isInstanceOfSatisfying(UpstreamException.class,
+                error -> assertThat(error.code()).isEqualTo("upstream_malformed_response"));
+    }
+
+    @Test
     void toolUseBlocksBecomeToolCallsAndTextBlocksJoin() {
         ChatCompletion completion = mapper.toCompletion(bytes("""
                 {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",

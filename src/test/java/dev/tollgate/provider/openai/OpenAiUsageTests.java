@@ -55,7 +55,7 @@ class OpenAiUsageTests {
             .isInstanceOfSatisfying(UpstreamException.class, error -> {
                 assertThat(error.status().value()).isEqualTo(502);
                 assertThat(error.code()).isEqualTo("upstream_malformed_response");
-                assertThat(error.getMessage()).contains("usage count beyond 64 bits");
+                assertThat(error.getMessage()).contains("token count beyond 64 bits");
             });
     }
 
