@@ -47,7 +47,8 @@ final class EmbeddingsRequestReader {
         }
         JsonNode dimensions = body.path("dimensions");
         if (!dimensions.isMissingNode() && !dimensions.isNull()
-                && (!dimensions.isIntegralNumber() || dimensions.asLong() < 1 || dimensions.asLong() > 65536)) {
+                && (!dimensions.isIntegralNumber() || !dimensions.canConvertToInt() || dimensions.asInt() < 1
+                        || dimensions.asInt() > 65536)) {
             throw ApiException.invalidParam("dimensions", "'dimensions' must be a positive integer.");
         }
         body.remove(TOLLGATE_FIELDS);

@@ -47,7 +47,8 @@ final class MessagesRequestTranslator {
         chat.put("model", model.stringValue());
         JsonNode maxTokens = messages.path("max_tokens");
         if (!maxTokens.isMissingNode() && !maxTokens.isNull()) {
-            if (!maxTokens.isIntegralNumber() || maxTokens.asLong() < 1) {
+            // canConvertToInt first: asInt() throws for a whole number beyond an int (99999999999999999999).
+            if (!maxTokens.isIntegralNumber() || !maxTokens.canConvertToInt() || maxTokens.asInt() < 1) {
                 throw ApiException.invalidParam("max_tokens", "'max_tokens' must be a positive integer.");
             }
             // max_completion_tokens: OpenAI's reasoning models refuse the older max_tokens.

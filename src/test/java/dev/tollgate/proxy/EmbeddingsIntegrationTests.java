@@ -283,6 +283,10 @@ class EmbeddingsIntegrationTests {
         embed(Map.of("model", "openai/text-embedding-3-small", "input", "a", "dimensions", 0))
             .expectStatus().isBadRequest()
             .expectBody().jsonPath("$.error.param").isEqualTo("dimensions");
+        embed(Map.of("model", "openai/text-embedding-3-small", "input", "a",
+                "dimensions", new java.math.BigInteger("99999999999999999999")))
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("dimensions");
         assertThat(upstream.requestCount()).isZero();
     }
 

@@ -124,6 +124,10 @@ class MessagesRequestTranslatorTests {
         assertRejected("{\"model\":\"m\",\"max_tokens\":10,\"messages\":[]}", "messages");
         assertRejected("{\"model\":\"m\",\"max_tokens\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Q\"}]}",
                 "max_tokens");
+        assertRejected("{\"model\":\"m\",\"max_tokens\":99999999999999999999,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Q\"}]}", "max_tokens");
+        assertRejected("{\"model\":\"m\",\"max_tokens\":4294967296,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Q\"}]}", "max_tokens");
         assertRejected("{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"system\",\"content\":\"Q\"}]}",
                 "messages[0].role");
     }
