@@ -97,7 +97,7 @@ final class MessagesRequestTranslator {
     }
 
     private void turn(JsonNode message, String at, ArrayNode out) {
-        String role = message.path("role").asString();
+        String role = message.path("role").asString("");
         JsonNode content = message.path("content");
         if (!"user".equals(role) && !"assistant".equals(role)) {
             throw ApiException.invalidParam(at + ".role", at + ".role must be user or assistant.");
@@ -122,11 +122,11 @@ final class MessagesRequestTranslator {
         for (int k = 0; k < blocks.size(); k++) {
             JsonNode block = blocks.get(k);
             String blockAt = at + ".content[" + k + "]";
-            switch (block.path("type").asString()) {
+            switch (block.path("type").asString("")) {
                 case "text" -> parts.add(textPart(block, blockAt));
                 case "image" -> parts.add(imagePart(block, blockAt));
                 case "tool_result" -> out.add(toolMessage(block, blockAt));
-                default -> throw unsupported(blockAt + ".type", "Content block type '" + block.path("type").asString()
+                default -> throw unsupported(blockAt + ".type", "Content block type '" + block.path("type").asString("")
                         + "' is not supported by Tollgate's Messages API (text, image, tool_result)");
             }
         }
@@ -141,7 +141,7 @@ final class MessagesRequestTranslator {
         for (int k = 0; k < blocks.size(); k++) {
             JsonNode block = blocks.get(k);
             String blockAt = at + ".content[" + k + "]";
-            switch (block.path("type").asString()) {
+            switch (block.path("type").asString("")) {
                 case "text" -> text.append(requireString(block.path("text"), blockAt + ".text"));
                 case "tool_use" -> {
                     ObjectNode call = toolCalls.addObject();
@@ -156,7 +156,7 @@ final class MessagesRequestTranslator {
                 // Earlier thinking is the model's own scratch work; other models cannot use it and need not see it.
                 case "thinking", "redacted_thinking" -> {
                 }
-                default -> throw unsupported(blockAt + ".type", "Content block type '" + block.path("type").asString()
+                default -> throw unsupported(blockAt + ".type", "Content block type '" + block.path("type").asString("")
                         + "' is not supported in assistant turns by Tollgate's Messages API (text, tool_use)");
             }
         }
@@ -185,7 +185,7 @@ final class MessagesRequestTranslator {
             ArrayNode parts = json.createArrayNode();
             for (int i = 0; i < content.size(); i++) {
                 String partAt = at + ".content[" + i + "]";
-                if (!"text".equals(content.get(i).path("type").asString())) {
+                if (!"text".equals(content.get(i).path("type").asString(""))) {
                     throw unsupported(partAt + ".type", "Only text is supported inside a tool_result");
                 }
                 parts.add(textPart(content.get(i), partAt));
@@ -199,7 +199,7 @@ final class MessagesRequestTranslator {
     }
 
     private ObjectNode textPart(JsonNode block, String at) {
-        if (!"text".equals(block.path("type").asString())) {
+        if (!"text".equals(block.path("type").asString(""))) {
             throw unsupported(at + ".type", at + " must be a text block");
         }
         ObjectNode part = json.createObjectNode();
@@ -214,7 +214,7 @@ final class MessagesRequestTranslator {
 
     private ObjectNode imagePart(JsonNode block, String at) {
         JsonNode source = block.path("source");
-        String url = switch (source.path("type").asString()) {
+        String url = switch (source.path("type").asString("")) {
             case "base64" -> "data:" + requireString(source.path("media_type"), at + ".source.media_type") + ";base64,"
                     + requireString(source.path("data"), at + ".source.data");
             case "url" -> requireString(source.path("url"), at + ".source.url");
@@ -228,7 +228,7 @@ final class MessagesRequestTranslator {
 
     /** A lone text part without a cache marker becomes a plain string, which every OpenAI-compatible server takes. */
     private JsonNode simplified(ArrayNode parts) {
-        if (parts.size() == 1 && "text".equals(parts.get(0).path("type").asString())
+        if (parts.size() == 1 && "text".equals(parts.get(0).path("type").asString(""))
                 && !parts.get(0).has("cache_control")) {
             return parts.get(0).path("text");
         }
@@ -260,7 +260,7 @@ final class MessagesRequestTranslator {
         if (choice.isMissingNode() || choice.isNull()) {
             return;
         }
-        switch (choice.path("type").asString()) {
+        switch (choice.path("type").asString("")) {
             case "auto" -> chat.put("tool_choice", "auto");
             case "any" -> chat.put("tool_choice", "required");
             case "none" -> chat.put("tool_choice", "none");
@@ -275,7 +275,7 @@ final class MessagesRequestTranslator {
     }
 
     private static void thinking(JsonNode thinking) {
-        if (!thinking.isMissingNode() && !thinking.isNull() && !"disabled".equals(thinking.path("type").asString())) {
+        if (!thinking.isMissingNode() && !thinking.isNull() && !"disabled".equals(thinking.path("type").asString(""))) {
             throw unsupported("thinking", "Extended thinking is not supported by Tollgate's Messages API yet");
         }
     }
@@ -294,7 +294,7 @@ final class MessagesRequestTranslator {
         if (format.isMissingNode() || format.isNull()) {
             return;
         }
-        if (!"json_schema".equals(format.path("type").asString()) || !format.path("schema").isObject()) {
+        if (!"json_schema".equals(format.path("type").asString("")) || !format.path("schema").isObject()) {
             throw ApiException.invalidParam("output_config.format", "'output_config.format' must be a json_schema "
                     + "format with a schema.");
         }

@@ -36,7 +36,7 @@ final class AnthropicConversationMapper {
         for (int i = 0; i < messages.size(); i++) {
             JsonNode message = messages.get(i);
             String at = "messages[" + i + "]";
-            String role = message.path("role").asString();
+            String role = message.path("role").asString("");
             switch (role) {
                 // Anthropic has one system prompt ahead of the conversation; later system messages join it in order.
                 case "system", "developer" -> textBlocks(message.path("content"), at, system);
@@ -101,7 +101,7 @@ final class AnthropicConversationMapper {
             return arguments;
         }
         try {
-            JsonNode parsed = json.readTree(arguments.asString());
+            JsonNode parsed = json.readTree(arguments.asString(""));
             if (parsed instanceof ObjectNode object) {
                 return object;
             }
@@ -145,7 +145,7 @@ final class AnthropicConversationMapper {
         }
         for (int k = 0; k < content.size(); k++) {
             JsonNode part = content.get(k);
-            if (!"text".equals(part.path("type").asString())) {
+            if (!"text".equals(part.path("type").asString(""))) {
                 throw unsupported(at + ".content[" + k + "]", "Only text parts are supported here by provider "
                         + provider);
             }
@@ -170,14 +170,16 @@ final class AnthropicConversationMapper {
         for (int k = 0; k < content.size(); k++) {
             JsonNode part = content.get(k);
             String partAt = at + ".content[" + k + "]";
-            String type = part.path("type").asString();
+            String type = part.path("type").asString("");
             switch (type) {
                 case "text" -> {
-                    if (!part.path("text").asString().isEmpty()) {
+                    // Anthropic rejects empty text blocks: an empty or absent text is left out; a text that is not
+                    // a string goes on to textBlock, which refuses it naming the field.
+                    if (!part.path("text").asString("").isEmpty() || part.path("text").isContainer()) {
                         into.add(textBlock(part, partAt));
                     }
                 }
-                case "refusal" -> into.addObject().put("type", "text").put("text", part.path("refusal").asString());
+                case "refusal" -> into.addObject().put("type", "text").put("text", part.path("refusal").asString(""));
                 case "image_url" -> {
                     if (!imagesAllowed) {
                         throw unsupported(partAt, "Images are supported in user messages only");

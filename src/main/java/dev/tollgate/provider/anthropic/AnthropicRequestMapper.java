@@ -89,7 +89,7 @@ final class AnthropicRequestMapper {
             }
             String onlyDefault = DEFAULTS_ONLY.get(name);
             if (onlyDefault != null) {
-                if (!value.asString().equals(onlyDefault) && !(value.isNumber() && value.asDouble() == 0
+                if (!value.asString("").equals(onlyDefault) && !(value.isNumber() && value.asDouble() == 0
                         && "0".equals(onlyDefault))) {
                     throw unsupported(name, "'" + name + "' is not supported by provider " + provider
                             + " (only " + onlyDefault + ")");
@@ -112,7 +112,7 @@ final class AnthropicRequestMapper {
         JsonNode modalities = openAi.path("modalities");
         if (modalities.isArray()) {
             for (JsonNode modality : modalities) {
-                if (!"text".equals(modality.asString())) {
+                if (!"text".equals(modality.asString(""))) {
                     throw unsupported("modalities", "Provider " + provider + " answers with text only");
                 }
             }
@@ -156,7 +156,7 @@ final class AnthropicRequestMapper {
             ArrayNode out = body.putArray("tools");
             for (int i = 0; i < tools.size(); i++) {
                 JsonNode tool = tools.get(i);
-                if (!"function".equals(tool.path("type").asString())) {
+                if (!"function".equals(tool.path("type").asString(""))) {
                     throw unsupported("tools[" + i + "].type", "Only function tools are supported by provider "
                             + provider);
                 }
@@ -183,7 +183,7 @@ final class AnthropicRequestMapper {
             if (choice == null) {
                 choice = json.createObjectNode().put("type", "auto");
             }
-            if (!"none".equals(choice.path("type").asString())) {
+            if (!"none".equals(choice.path("type").asString(""))) {
                 choice.put("disable_parallel_tool_use", true);
             }
         }
@@ -204,8 +204,8 @@ final class AnthropicRequestMapper {
                 default -> throw invalid("tool_choice", "'tool_choice' must be auto, required, none or a function");
             };
         }
-        String name = choice.path("function").path("name").asString();
-        if (!"function".equals(choice.path("type").asString()) || name.isEmpty()) {
+        String name = choice.path("function").path("name").asString("");
+        if (!"function".equals(choice.path("type").asString("")) || name.isEmpty()) {
             throw invalid("tool_choice", "'tool_choice' must be auto, required, none or a function");
         }
         return json.createObjectNode().put("type", "tool").put("name", name);
@@ -216,7 +216,7 @@ final class AnthropicRequestMapper {
         if (format.isMissingNode() || format.isNull()) {
             return;
         }
-        switch (format.path("type").asString()) {
+        switch (format.path("type").asString("")) {
             case "text" -> {
             }
             case "json_schema" -> {
@@ -229,7 +229,7 @@ final class AnthropicRequestMapper {
                 out.put("type", "json_schema");
                 out.set("schema", schema);
             }
-            default -> throw unsupported("response_format", "'response_format' " + format.path("type").asString()
+            default -> throw unsupported("response_format", "'response_format' " + format.path("type").asString("")
                     + " is not supported by provider " + provider + " (text, json_schema)");
         }
     }

@@ -63,9 +63,14 @@ final class GeminiMessageMapper {
             parts.addObject().put("text", content.stringValue());
             return parts;
         }
+        if (content.isObject() || (content.isValueNode() && !content.isNull())) {
+            // An object's size() counts its members and get(i) answers null for each.
+            throw ApiException.invalidParam(path + ".content", path + ".content must be a string or an array of "
+                    + "text parts.");
+        }
         for (int i = 0; i < content.size(); i++) {
             JsonNode part = content.get(i);
-            if (!"text".equals(part.path("type").stringValue())) {
+            if (!"text".equals(part.path("type").stringValue(""))) {
                 throw ApiException.invalidParam(path + ".content[" + i + "]",
                         "Only text can go in a " + path + " for Gemini models.");
             }

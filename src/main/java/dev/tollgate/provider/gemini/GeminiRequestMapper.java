@@ -159,7 +159,7 @@ final class GeminiRequestMapper {
         for (int i = 0; i < tools.size(); i++) {
             JsonNode tool = tools.get(i);
             JsonNode function = tool.path("function");
-            if (!"function".equals(tool.path("type").stringValue()) || !function.path("name").isString()) {
+            if (!"function".equals(tool.path("type").stringValue("")) || !function.path("name").isString()) {
                 throw ApiException.invalidParam("tools[" + i + "]", "tools[" + i + "] must be a function tool "
                         + "({\"type\":\"function\",\"function\":{\"name\",…}}); Gemini models take no other kind.");
             }
@@ -193,7 +193,7 @@ final class GeminiRequestMapper {
             return config;
         }
         JsonNode name = choice.path("function").path("name");
-        if (!"function".equals(choice.path("type").stringValue()) || !name.isString()) {
+        if (!"function".equals(choice.path("type").stringValue("")) || !name.isString()) {
             throw unsupported("tool_choice", "only none, auto, required or one function can be chosen");
         }
         calling.put("mode", "ANY");
