@@ -9,20 +9,20 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.FakeUpstream;
 import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.JsonVariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every field a client sends, top-level and nested, given a value of each JSON type (and numbers no int or long
- * holds), answers as the API promises: an answer, a 4xx in OpenAI's error shape, or a 502 about the provider (the fake
- * upstream answers in OpenAI's format whatever the provider, which the Anthropic and Gemini adapters then refuse).
+ * Every field a client sends, top-level and nested, given a value of each JSON type ({@link JsonVariants#VALUES}),
+ * answers as the API promises: an answer, a 4xx in OpenAI's error shape, or a 502 about the provider (the fake upstream
+ * answers in OpenAI's format whatever the provider, which the Anthropic and Gemini adapters then refuse).
  * Never a 500: Jackson 3's {@code asString()}, {@code asLong()} and {@code stringValue()} throw for a value of another
  * type, where Jackson 2's answered a default, and readers, mappers and translators used them on client input. The
  * chat requests go to a model of each adapter (OpenAI, Anthropic, Gemini).
@@ -31,9 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClientFieldValuesIntegrationTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private static final List<String> VALUES = List.of("null", "true", "-1", "0", "1.5", "99999999999999999999",
-            "1e400", "\"x\"", "\"\"", "[]", "{}", "[1]", "[{}]", "{\"a\":{}}", "[null]", "{\"type\":7}");
 
     private static final List<String> CHAT_MODELS = List.of("openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5",
             "google/gemini-2.5-flash");
@@ -152,11 +149,11 @@ class ClientFieldValuesIntegrationTests {
 
     private void tryEach(String path, String valid, List<String> members, List<String> failures) {
         for (String member : members) {
-            for (String value : VALUES) {
+            for (String value : JsonVariants.VALUES) {
                 ObjectNode body = (ObjectNode) JSON.readTree(valid);
                 JSON.readTree(member.replace("@", value)).properties()
                     .forEach(entry -> body.set(entry.getKey(), entry.getValue()));
-                String problem = problem(post(path, body.toString()));
+                String problem = JsonVariants.problem(post(path, body.toString()));
                 if (problem != null) {
                     failures.add(problem + ": " + path + " " + body);
                 }
@@ -169,20 +166,6 @@ class ClientFieldValuesIntegrationTests {
         return client.post().uri(path).header("Authorization", "Bearer " + key)
             .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
             .expectBody(String.class).returnResult();
-    }
-
-    /** What is wrong with an answer, or null. */
-    private static String problem(EntityExchangeResult<String> result) {
-        int status = result.getStatus().value();
-        if (status < 400) {
-            return null;
-        }
-        if (status >= 500 && status != 502) {
-            return "status " + status + " " + result.getResponseBody();
-        }
-        JsonNode error = JSON.readTree(result.getResponseBody()).path("error");
-        return error.path("message").isString() && error.path("type").isString() ? null
-                : "status " + status + " without OpenAI's error shape: " + result.getResponseBody();
     }
 
 }

@@ -35,7 +35,7 @@ final class AnthropicErrorMapper implements UpstreamErrorDecoder {
     /** An {@code error} event in a stream that had already started. */
     UpstreamException decodeEvent(JsonNode event) {
         JsonNode error = event.path("error");
-        return UpstreamException.fromStatus(provider, statusOf(error.path("type").asString()), describe(error), null);
+        return UpstreamException.fromStatus(provider, statusOf(error.path("type").asString("")), describe(error), null);
     }
 
     /** The HTTP status Anthropic documents for each error type (docs.anthropic.com/en/api/errors). */

@@ -38,7 +38,7 @@ final class AnthropicResponseMapper {
         catch (JacksonException ex) {
             throw UpstreamException.malformed(provider, "a body that is not JSON");
         }
-        if (!"message".equals(root.path("type").asString()) || !root.path("content").isArray()) {
+        if (!"message".equals(root.path("type").asString("")) || !root.path("content").isArray()) {
             throw UpstreamException.malformed(provider, "a body that is not a message");
         }
         return toCompletion(root);
@@ -46,10 +46,10 @@ final class AnthropicResponseMapper {
 
     ChatCompletion toCompletion(JsonNode message) {
         ObjectNode completion = json.createObjectNode();
-        completion.put("id", message.path("id").asString());
+        completion.put("id", message.path("id").asString(""));
         completion.put("object", "chat.completion");
         completion.put("created", clock.instant().getEpochSecond());
-        completion.put("model", message.path("model").asString());
+        completion.put("model", message.path("model").asString(""));
         ObjectNode choice = completion.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode out = choice.putObject("message");
@@ -57,14 +57,14 @@ final class AnthropicResponseMapper {
         StringBuilder text = new StringBuilder();
         ArrayNode toolCalls = json.createArrayNode();
         for (JsonNode block : message.path("content")) {
-            switch (block.path("type").asString()) {
-                case "text" -> text.append(block.path("text").asString());
+            switch (block.path("type").asString("")) {
+                case "text" -> text.append(block.path("text").asString(""));
                 case "tool_use" -> {
                     ObjectNode call = toolCalls.addObject();
-                    call.put("id", block.path("id").asString());
+                    call.put("id", block.path("id").asString(""));
                     call.put("type", "function");
                     ObjectNode function = call.putObject("function");
-                    function.put("name", block.path("name").asString());
+                    function.put("name", block.path("name").asString(""));
                     JsonNode input = block.path("input");
                     function.put("arguments", json.writeValueAsString(input.isMissingNode() ? json.createObjectNode()
                             : input));

@@ -90,8 +90,8 @@ final class AnthropicStreamDecoder {
                 : eventName != null ? eventName : "";
         return switch (type) {
             case "message_start" -> messageStart(event.path("message"));
-            case "content_block_start" -> blockStart(event.path("index").asInt(), event.path("content_block"));
-            case "content_block_delta" -> blockDelta(event.path("index").asInt(), event.path("delta"));
+            case "content_block_start" -> blockStart(blockIndex(event), event.path("content_block"));
+            case "content_block_delta" -> blockDelta(blockIndex(event), event.path("delta"));
             case "message_delta" -> messageDelta(event);
             case "message_stop" -> {
                 ended = true;
@@ -103,9 +103,21 @@ final class AnthropicStreamDecoder {
         };
     }
 
+    /** The content block an event is about: an int, or absent (the first); anything else is a broken stream. */
+    private int blockIndex(JsonNode event) {
+        JsonNode index = event.path("index");
+        if (index.isMissingNode()) {
+            return 0;
+        }
+        if (!index.isIntegralNumber() || !index.canConvertToInt()) {
+            throw UpstreamException.malformed(provider, "a content block event whose index is not an integer");
+        }
+        return index.asInt();
+    }
+
     private List<ChatStreamEvent> messageStart(JsonNode message) {
-        id = message.path("id").asString();
-        model = message.path("model").asString();
+        id = message.path("id").asString("");
+        model = message.path("model").asString("");
         created = clock.instant().getEpochSecond();
         usage = usage.merge(message.path("usage"), provider);
         ObjectNode delta = json.createObjectNode().put("role", "assistant").put("content", "");
@@ -114,34 +126,34 @@ final class AnthropicStreamDecoder {
     }
 
     private List<ChatStreamEvent> blockStart(int index, JsonNode block) {
-        String type = block.path("type").asString();
+        String type = block.path("type").asString("");
         if ("tool_use".equals(type)) {
             int toolIndex = toolCallIndexes.size();
             toolCallIndexes.put(index, toolIndex);
             ObjectNode call = json.createObjectNode();
             call.put("index", toolIndex);
-            call.put("id", block.path("id").asString());
+            call.put("id", block.path("id").asString(""));
             call.put("type", "function");
-            call.putObject("function").put("name", block.path("name").asString()).put("arguments", "");
+            call.putObject("function").put("name", block.path("name").asString("")).put("arguments", "");
             ObjectNode delta = json.createObjectNode();
             delta.putArray("tool_calls").add(call);
             return List.of(chunk(delta, null));
         }
-        if ("text".equals(type) && !block.path("text").asString().isEmpty()) {
-            return List.of(chunk(json.createObjectNode().put("content", block.path("text").asString()), null));
+        if ("text".equals(type) && !block.path("text").asString("").isEmpty()) {
+            return List.of(chunk(json.createObjectNode().put("content", block.path("text").asString("")), null));
         }
         return List.of();
     }
 
     private List<ChatStreamEvent> blockDelta(int index, JsonNode delta) {
-        switch (delta.path("type").asString()) {
+        switch (delta.path("type").asString("")) {
             case "text_delta" -> {
-                String text = delta.path("text").asString();
+                String text = delta.path("text").asString("");
                 return text.isEmpty() ? List.of() : List.of(chunk(json.createObjectNode().put("content", text), null));
             }
             case "input_json_delta" -> {
                 Integer toolIndex = toolCallIndexes.get(index);
-                String fragment = delta.path("partial_json").asString();
+                String fragment = delta.path("partial_json").asString("");
                 // Anthropic's first fragment is often empty; OpenAI's first tool chunk already carried "".
                 if (toolIndex == null || fragment.isEmpty()) {
                     return List.of();

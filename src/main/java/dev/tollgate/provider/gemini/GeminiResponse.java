@@ -1,6 +1,7 @@
 package dev.tollgate.provider.gemini;
 
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -16,14 +17,23 @@ record GeminiResponse(@Nullable List<Candidate> candidates, @Nullable PromptFeed
         @Nullable JsonNode error) {
 
     List<Candidate> candidateList() {
-        return candidates == null ? List.of() : candidates;
+        return present(candidates);
+    }
+
+    /** A list the answer held, without its null entries (JSON {@code [null]}), which carry nothing. */
+    static <T> List<T> present(@Nullable List<T> values) {
+        if (values == null) {
+            return List.of();
+        }
+        // contains() first: answers hold one candidate and a few parts, and never a null from Gemini itself.
+        return values.contains(null) ? values.stream().filter(Objects::nonNull).toList() : values;
     }
 
     /** One answer of the model; {@code index} is absent on the first (and usually only) one. */
     record Candidate(@Nullable Content content, @Nullable String finishReason, @Nullable Integer index) {
 
         List<Part> partList() {
-            return content == null || content.parts() == null ? List.of() : content.parts();
+            return content == null ? List.of() : present(content.parts());
         }
 
     }

@@ -1,0 +1,135 @@
+package dev.tollgate.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeReply;
+import dev.tollgate.testsupport.FakeUpstream;
+import dev.tollgate.testsupport.Fixtures;
+import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.JsonVariants;
+import dev.tollgate.testsupport.LedgerInvariant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A provider's answer, whole or streamed, with any one of its values swapped for a value of another type
+ * ({@link JsonVariants#VALUES}), reaches the client as an answer or as a 502 {@code upstream_malformed_response} (for
+ * a stream already started, a final error event saying so), never as a 500 or an internal error, and the money stays
+ * consistent ({@link LedgerInvariant}). It starts from each adapter's recorded answer: OpenAI, Anthropic, Gemini.
+ */
+@IntegrationTest
+class ProviderAnswerValuesIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final String ASK = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    @Autowired
+    WebTestClient client;
+
+    @Autowired
+    DatabaseClient db;
+
+    String key;
+
+    @BeforeEach
+    void setUp() {
+        FakeUpstream.shared().reset();
+        key = DashboardUser.signUp(client).createKey("provider answers");
+    }
+
+    @Test
+    void wholeAnswersAreRelayedOrA502() {
+        Map<String, JsonNode> answers = Map.of(
+                "openai/gpt-4o-mini", JSON.readTree(Fixtures.text("openai/chat-completion.json")),
+                "anthropic/claude-sonnet-4-5", JSON.readTree(Fixtures.text("anthropic/message-recording.json"))
+                    .get(0).path("response").path("body"),
+                "google/gemini-2.5-flash", JSON.readTree(Fixtures.text("gemini/generate-content.json")));
+        List<String> failures = new ArrayList<>();
+        answers.forEach((model, answer) -> {
+            for (String pointer : JsonVariants.pointers(answer)) {
+                for (String value : JsonVariants.VALUES) {
+                    FakeUpstream.shared().reset();
+                    FakeUpstream.shared().enqueueFailure(FakeReply.json(200,
+                            JsonVariants.replaced(answer, pointer, value).toString()));
+                    String problem = JsonVariants.problem(ask("{\"model\":\"" + model + "\"," + ASK));
+                    if (problem != null) {
+                        failures.add(problem + ": " + model + " " + pointer + " = " + value);
+                    }
+                }
+            }
+        });
+        assertThat(failures).isEmpty();
+        new LedgerInvariant(db).holds();
+    }
+
+    @Test
+    void streamsAreRelayedOrEndWithTheProvidersFault() {
+        Map<String, String> streams = Map.of(
+                "openai/gpt-4o-mini", Fixtures.text("openai/stream-text-usage.sse"),
+                "anthropic/claude-sonnet-4-5", Fixtures.text("anthropic/stream-text.sse"),
+                "google/gemini-2.5-flash", Fixtures.text("gemini/stream-text.sse"));
+        List<String> failures = new ArrayList<>();
+        streams.forEach((model, sse) -> {
+            List<String> events = List.of(sse.split("\n\n"));
+            for (int e = 0; e < events.size(); e++) {
+                int data = events.get(e).indexOf("data:");
+                if (data < 0 || events.get(e).contains("[DONE]")) {
+                    continue;
+                }
+                String field = events.get(e).substring(0, data + "data:".length());
+                JsonNode event = JSON.readTree(events.get(e).substring(data + "data:".length()));
+                for (String pointer : JsonVariants.pointers(event)) {
+                    for (String value : JsonVariants.VALUES) {
+                        List<String> variant = new ArrayList<>(events);
+                        variant.set(e, field + " " + JsonVariants.replaced(event, pointer, value));
+                        FakeUpstream.shared().reset();
+                        FakeUpstream.shared().enqueueFailure(FakeReply.sse(String.join("\n\n", variant) + "\n\n"));
+                        String problem = streamProblem(ask("{\"model\":\"" + model + "\",\"stream\":true,"
+                                + "\"stream_options\":{\"include_usage\":true}," + ASK));
+                        if (problem != null) {
+                            failures.add(problem + ": " + model + " event " + e + " " + pointer + " = " + value);
+                        }
+                    }
+                }
+            }
+        });
+        assertThat(failures).isEmpty();
+        new LedgerInvariant(db).holds();
+    }
+
+    private EntityExchangeResult<String> ask(String body) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+            .expectBody(String.class).returnResult();
+    }
+
+    /** A stream must end with [DONE] or with an error event that is not Tollgate's own internal error. */
+    private static String streamProblem(EntityExchangeResult<String> result) {
+        if (result.getStatus().value() != 200) {
+            return JsonVariants.problem(result);
+        }
+        String body = result.getResponseBody() == null ? "" : result.getResponseBody();
+        int error = body.lastIndexOf("data: {\"error\"");
+        if (error < 0) {
+            return body.contains("data: [DONE]") ? null : "a stream without its end";
+        }
+        String code = JSON.readTree(body.substring(error + "data: ".length()).lines().findFirst().orElse(""))
+            .path("error").path("code").asString("");
+        return code.equals("internal_error") ? "an internal error event" : null;
+    }
+
+}
