@@ -77,6 +77,35 @@ class ProviderAnswerValuesIntegrationTests {
     }
 
     @Test
+    void embeddingsAreRelayedOrA502() {
+        Map<String, JsonNode> answers = Map.of(
+                "openai/text-embedding-3-small", JSON.readTree("""
+                        {"object":"list","data":[{"object":"embedding","embedding":[0.0023,-0.0093],"index":0}],
+                         "model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}}"""),
+                "google/gemini-embedding-001", JSON.readTree("""
+                        {"embeddings":[{"values":[0.1,-0.2]}],"usageMetadata":{"promptTokenCount":3}}"""));
+        List<String> failures = new ArrayList<>();
+        answers.forEach((model, answer) -> {
+            for (String pointer : JsonVariants.pointers(answer)) {
+                for (String value : JsonVariants.VALUES) {
+                    FakeUpstream.shared().reset();
+                    FakeUpstream.shared().enqueueFailure(FakeReply.json(200,
+                            JsonVariants.replaced(answer, pointer, value).toString()));
+                    String problem = JsonVariants.problem(client.post().uri("/v1/embeddings")
+                        .header("Authorization", "Bearer " + key).contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue("{\"model\":\"" + model + "\",\"input\":\"hi\"}").exchange()
+                        .expectBody(String.class).returnResult());
+                    if (problem != null) {
+                        failures.add(problem + ": " + model + " " + pointer + " = " + value);
+                    }
+                }
+            }
+        });
+        assertThat(failures).isEmpty();
+        new LedgerInvariant(db).holds();
+    }
+
+    @Test
     void streamsAreRelayedOrEndWithTheProvidersFault() {
         Map<String, String> streams = Map.of(
                 "openai/gpt-4o-mini", Fixtures.text("openai/stream-text-usage.sse"),
