@@ -62,6 +62,15 @@ class ProviderAnswerValuesIntegrationTests {
                 model -> post("/v1/chat/completions", "{\"model\":\"" + model + "\"," + ASK));
     }
 
+    /** Through the Messages API the answer is translated again, into Anthropic's shape. */
+    @Test
+    void messagesAnswersAreRelayedOrA502() {
+        assertEachVariantAnswered(Map.of(
+                "openai/gpt-4o-mini", JSON.readTree(Fixtures.text("openai/chat-completion.json")),
+                "google/gemini-2.5-flash", JSON.readTree(Fixtures.text("gemini/generate-content.json"))),
+                model -> post("/v1/messages", "{\"model\":\"" + model + "\",\"max_tokens\":10," + ASK));
+    }
+
     @Test
     void embeddingsAreRelayedOrA502() {
         assertEachVariantAnswered(Map.of(
