@@ -105,6 +105,17 @@ class ProviderAnswerValuesIntegrationTests {
 
     @Test
     void streamsAreRelayedOrEndWithTheProvidersFault() {
+        assertEachStreamVariantEnds("/v1/chat/completions", "\"stream_options\":{\"include_usage\":true},",
+                "data: [DONE]");
+    }
+
+    /** Translated into Anthropic's events, which end with message_stop, or with an error event. */
+    @Test
+    void messagesStreamsAreRelayedOrEndWithTheProvidersFault() {
+        assertEachStreamVariantEnds("/v1/messages", "\"max_tokens\":10,", "event: message_stop");
+    }
+
+    private void assertEachStreamVariantEnds(String path, String options, String end) {
         Map<String, String> streams = Map.of(
                 "openai/gpt-4o-mini", Fixtures.text("openai/stream-text-usage.sse"),
                 "anthropic/claude-sonnet-4-5", Fixtures.text("anthropic/stream-text.sse"),
@@ -125,8 +136,8 @@ class ProviderAnswerValuesIntegrationTests {
                         variant.set(e, field + " " + JsonVariants.replaced(event, pointer, value));
                         FakeUpstream.shared().reset();
                         FakeUpstream.shared().enqueueFailure(FakeReply.sse(String.join("\n\n", variant) + "\n\n"));
-                        String problem = streamProblem(post("/v1/chat/completions", "{\"model\":\"" + model
-                                + "\",\"stream\":true,\"stream_options\":{\"include_usage\":true}," + ASK));
+                        String problem = streamProblem(post(path, "{\"model\":\"" + model + "\",\"stream\":true,"
+                                + options + ASK), end);
                         if (problem != null) {
                             failures.add(problem + ": " + model + " event " + e + " " + pointer + " = " + value);
                         }
@@ -144,19 +155,17 @@ class ProviderAnswerValuesIntegrationTests {
             .expectBody(String.class).returnResult();
     }
 
-    /** A stream must end with [DONE] or with an error event that is not Tollgate's own internal error. */
-    private static String streamProblem(EntityExchangeResult<String> result) {
+    /** A stream must end as {@code end} says, or with an error event that is not Tollgate's own internal error. */
+    private static String streamProblem(EntityExchangeResult<String> result, String end) {
         if (result.getStatus().value() != 200) {
             return JsonVariants.problem(result);
         }
         String body = result.getResponseBody() == null ? "" : result.getResponseBody();
-        int error = body.lastIndexOf("data: {\"error\"");
-        if (error < 0) {
-            return body.contains("data: [DONE]") ? null : "a stream without its end";
+        if (body.contains("\"code\":\"internal_error\"")) {
+            return "an internal error event";
         }
-        String code = JSON.readTree(body.substring(error + "data: ".length()).lines().findFirst().orElse(""))
-            .path("error").path("code").asString("");
-        return code.equals("internal_error") ? "an internal error event" : null;
+        return body.contains(end) || body.contains("{\"error\":{") || body.contains("\"type\":\"error\"") ? null
+                : "a stream without its end";
     }
 
 }
