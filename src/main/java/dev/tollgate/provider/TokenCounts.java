@@ -4,30 +4,50 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A token count as a provider reports it: a number, read as a whole count (a fraction cut, a negative 0). Jackson's
- * {@code asLong()} throws for a number beyond a long, which reached the client as a 500; no tokenizer produces such a
- * count, so it is the provider's answer that is broken, and charging for it would be charging for a broken answer.
+ * A token count as a provider reports it: a number, read as a whole count (a fraction cut, a negative 0), at most
+ * {@link #MAX}. A larger one is a broken answer, not a bill: Jackson's {@code asLong()} threw for one beyond a long
+ * (a 500), and one just below overflowed the price's arithmetic after the answer (a 500, or a stream cut with its
+ * usage never written).
  */
 public final class TokenCounts {
+
+    /**
+     * A billion tokens in one count: a hundred times the largest context window. A call's prompt adds up at most three
+     * counts and its completion two, so its tokens times any price up to $1,800 per million tokens still fit the
+     * pico-dollars {@code PriceQuote} computes in.
+     */
+    public static final long MAX = 1_000_000_000L;
 
     private TokenCounts() {
     }
 
     /**
      * @param otherwise what a value that is not a number counts as (missing, null, a string)
-     * @throws UpstreamException 502 {@code upstream_malformed_response} for a number beyond a long
+     * @throws UpstreamException 502 {@code upstream_malformed_response} for a number above {@link #MAX}
      */
     public static long of(JsonNode value, long otherwise, String provider) {
         if (!value.isNumber()) {
             return otherwise;
         }
         try {
-            return Math.max(0, value.asLong());
+            return checked(value.asLong(), provider);
         }
         catch (JacksonException beyondALong) {
             // canConvertToLong() would not do: it refuses 2.9 too, which asLong() reads as 2.
-            throw UpstreamException.malformed(provider, "a token count beyond 64 bits");
+            throw tooLarge(provider);
         }
+    }
+
+    /** A count already read as a number: a negative is 0, one above {@link #MAX} a broken answer. */
+    public static long checked(long count, String provider) {
+        if (count > MAX) {
+            throw tooLarge(provider);
+        }
+        return Math.max(0, count);
+    }
+
+    private static UpstreamException tooLarge(String provider) {
+        return UpstreamException.malformed(provider, "a token count above " + MAX);
     }
 
 }

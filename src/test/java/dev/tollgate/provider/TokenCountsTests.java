@@ -15,7 +15,7 @@ class TokenCountsTests {
     @Test
     void aNumberIsAWholeCountAndAnythingElseTheFallback() {
         assertThat(count("42", 7)).isEqualTo(42);
-        assertThat(count("9223372036854775807", 7)).isEqualTo(Long.MAX_VALUE);
+        assertThat(count("1000000000", 7)).isEqualTo(TokenCounts.MAX);
         assertThat(count("2.9", 7)).isEqualTo(2);
         assertThat(count("-3", 7)).isZero();
         assertThat(count("null", 7)).isEqualTo(7);
@@ -24,14 +24,21 @@ class TokenCountsTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"9223372036854775808", "-99999999999999999999", "1e19", "1e400"})
-    void aNumberBeyondALongIsAMalformedAnswer(String value) {
+    @ValueSource(strings = {"1000000001", "9223372036854775807", "9223372036854775808", "1e19", "1e400"})
+    void aNumberAboveTheCeilingIsAMalformedAnswer(String value) {
         assertThatThrownBy(() -> count(value, 0))
             .isInstanceOfSatisfying(UpstreamException.class, error -> {
                 assertThat(error.status().value()).isEqualTo(502);
                 assertThat(error.code()).isEqualTo("upstream_malformed_response");
-                assertThat(error.getMessage()).contains("Provider p").contains("token count beyond 64 bits");
+                assertThat(error.getMessage()).contains("Provider p").contains("token count above 1000000000");
             });
+    }
+
+    @Test
+    void aCountAlreadyReadIsCheckedAlike() {
+        assertThat(TokenCounts.checked(-4, "p")).isZero();
+        assertThat(TokenCounts.checked(TokenCounts.MAX, "p")).isEqualTo(TokenCounts.MAX);
+        assertThatThrownBy(() -> TokenCounts.checked(Long.MAX_VALUE, "p")).isInstanceOf(UpstreamException.class);
     }
 
     private static long count(String json, long otherwise) {

@@ -16,9 +16,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class JsonVariants {
 
-    /** One value of each JSON type, empty and not, and numbers no int, long or double holds. */
-    public static final List<String> VALUES = List.of("null", "true", "-1", "0", "1.5", "99999999999999999999",
-            "1e400", "\"x\"", "\"\"", "[]", "{}", "[1]", "[{}]", "{\"a\":{}}", "[null]", "{\"type\":7}");
+    /**
+     * One value of each JSON type, empty and not, the largest long (which overflows what it is multiplied by), and
+     * numbers no long or double holds.
+     */
+    public static final List<String> VALUES = List.of("null", "true", "-1", "0", "1.5", "9223372036854775807",
+            "99999999999999999999", "1e400", "\"x\"", "\"\"", "[]", "{}", "[1]", "[{}]", "{\"a\":{}}", "[null]",
+            "{\"type\":7}");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 

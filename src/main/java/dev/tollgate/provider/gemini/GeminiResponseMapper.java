@@ -68,7 +68,7 @@ final class GeminiResponseMapper {
             }
             choice.put("finish_reason", finishReason(candidate.finishReason(), !toolCalls.isEmpty()));
         }
-        TokenUsage usage = response.usageMetadata() != null ? GeminiUsage.from(response.usageMetadata())
+        TokenUsage usage = response.usageMetadata() != null ? GeminiUsage.from(response.usageMetadata(), provider)
                 : TokenUsage.NONE;
         return new ChatCompletion(body, usage);
     }

@@ -74,7 +74,7 @@ final class GeminiStreamDecoder {
             decoded.add(new ChatStreamEvent.Chunk(chunk));
         }
         if (event.usageMetadata() != null) {
-            decoded.add(new ChatStreamEvent.Usage(GeminiUsage.from(event.usageMetadata())));
+            decoded.add(new ChatStreamEvent.Usage(GeminiUsage.from(event.usageMetadata(), provider)));
         }
         return decoded;
     }

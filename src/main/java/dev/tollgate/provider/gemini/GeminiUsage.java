@@ -2,6 +2,7 @@ package dev.tollgate.provider.gemini;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.tollgate.provider.TokenCounts;
 import dev.tollgate.provider.TokenUsage;
 
 /**
@@ -16,14 +17,17 @@ final class GeminiUsage {
     private GeminiUsage() {
     }
 
-    static TokenUsage from(GeminiResponse.UsageMetadata usage) {
-        long thoughts = count(usage.thoughtsTokenCount());
-        return new TokenUsage(count(usage.promptTokenCount()) + count(usage.toolUsePromptTokenCount()),
-                count(usage.candidatesTokenCount()) + thoughts, count(usage.cachedContentTokenCount()), 0, thoughts);
+    /** @throws dev.tollgate.provider.UpstreamException 502 for a count above {@link TokenCounts#MAX} */
+    static TokenUsage from(GeminiResponse.UsageMetadata usage, String provider) {
+        long thoughts = count(usage.thoughtsTokenCount(), provider);
+        return new TokenUsage(count(usage.promptTokenCount(), provider)
+                + count(usage.toolUsePromptTokenCount(), provider),
+                count(usage.candidatesTokenCount(), provider) + thoughts,
+                count(usage.cachedContentTokenCount(), provider), 0, thoughts);
     }
 
-    private static long count(@Nullable Long value) {
-        return value == null ? 0 : Math.max(0, value);
+    private static long count(@Nullable Long value, String provider) {
+        return value == null ? 0 : TokenCounts.checked(value, provider);
     }
 
 }

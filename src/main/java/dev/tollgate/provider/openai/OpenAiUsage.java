@@ -17,7 +17,7 @@ final class OpenAiUsage {
     private OpenAiUsage() {
     }
 
-    /** @throws dev.tollgate.provider.UpstreamException 502 for a count beyond a long ({@link TokenCounts}) */
+    /** @throws dev.tollgate.provider.UpstreamException 502 for a count above {@link TokenCounts#MAX} */
     static TokenUsage from(JsonNode usage, String provider) {
         return new TokenUsage(TokenCounts.of(usage.path("prompt_tokens"), 0, provider),
                 TokenCounts.of(usage.path("completion_tokens"), 0, provider),
@@ -29,8 +29,8 @@ final class OpenAiUsage {
      * What {@link #from} reads, off the tokens of the usage object whose start the parser is on, without a tree:
      * reading one (a deserialization context, and a map for each of the three objects) was two fifths of the time
      * a whole answer's scan took at 500 requests/s (README "Benchmarks"). A member named twice counts as in the tree,
-     * the last one. Null for a count that is not a whole number within a {@code long}: the tree's rules for those
-     * (fractions cut, values out of range refused) are left to the tree. Leaves the parser on the object's end.
+     * the last one. Null for a count that is not a whole number up to {@link TokenCounts#MAX}: the tree's rules for
+     * those (fractions cut, larger values refused) are left to the tree. Leaves the parser on the object's end.
      */
     static @Nullable TokenUsage read(JsonParser parser) {
         long prompt = 0;
@@ -57,8 +57,8 @@ final class OpenAiUsage {
 
     private static long count(JsonParser parser, JsonToken value) {
         if (value == JsonToken.VALUE_NUMBER_INT) {
-            return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? FOR_THE_TREE
-                    : Math.max(0, parser.getLongValue());
+            return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    || parser.getLongValue() > TokenCounts.MAX ? FOR_THE_TREE : Math.max(0, parser.getLongValue());
         }
         if (value == JsonToken.VALUE_NUMBER_FLOAT) {
             return FOR_THE_TREE;

@@ -29,7 +29,7 @@ class OpenAiUsageTests {
         "{\"prompt_tokens\":null,\"completion_tokens\":\"12\",\"prompt_tokens_details\":null,"
             + "\"completion_tokens_details\":[{\"reasoning_tokens\":3}]}",
         "{\"prompt_tokens\":-5,\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":-1}}",
-        "{\"prompt_tokens\":9223372036854775807,\"completion_tokens\":-9223372036854775808}",
+        "{\"prompt_tokens\":1000000000,\"completion_tokens\":-9223372036854775808}",
         "{\"prompt_tokens\":1,\"prompt_tokens\":2,\"completion_tokens_details\":{\"reasoning_tokens\":5},"
             + "\"completion_tokens_details\":{\"other\":1}}",
         "{\"prompt_tokens_details\":{\"cached_tokens\":{\"n\":1},\"nested\":{\"cached_tokens\":9}},"
@@ -49,22 +49,24 @@ class OpenAiUsageTests {
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"prompt_tokens\":1e30}", "{\"completion_tokens\":9223372036854775808}",
+        "{\"prompt_tokens\":9223372036854775807}",
         "{\"completion_tokens_details\":{\"reasoning_tokens\":-1e19}}"})
-    void aCountBeyondALongIsAMalformedAnswerNotABill(String usage) {
+    void aCountAboveTheCeilingIsAMalformedAnswerNotABill(String usage) {
         assertThatThrownBy(() -> OpenAiUsage.from(JSON.readTree(usage), "openai"))
             .isInstanceOfSatisfying(UpstreamException.class, error -> {
                 assertThat(error.status().value()).isEqualTo(502);
                 assertThat(error.code()).isEqualTo("upstream_malformed_response");
-                assertThat(error.getMessage()).contains("token count beyond 64 bits");
+                assertThat(error.getMessage()).contains("token count above 1000000000");
             });
     }
 
-    /** Fractions are cut and values beyond a long refused by the tree's rules; the scan leaves them to the tree. */
+    /** Fractions are cut and values above the ceiling refused by the tree's rules; the scan leaves them to the tree. */
     @ParameterizedTest
     @ValueSource(strings = {
         "{\"prompt_tokens\":1e3,\"completion_tokens\":4}",
         "{\"prompt_tokens\":4,\"completion_tokens\":4.5}",
         "{\"prompt_tokens\":9223372036854775808}",
+        "{\"completion_tokens\":1000000001}",
         "{\"prompt_tokens_details\":{\"cached_tokens\":0.5}}",
         "{\"completion_tokens_details\":{\"reasoning_tokens\":123456789012345678901234567890}}",
     })
