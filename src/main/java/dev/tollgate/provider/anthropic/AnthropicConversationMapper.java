@@ -173,9 +173,12 @@ final class AnthropicConversationMapper {
             String type = part.path("type").asString("");
             switch (type) {
                 case "text" -> {
-                    // Anthropic rejects empty text blocks: an empty or absent text is left out; a text that is not
-                    // a string goes on to textBlock, which refuses it naming the field.
-                    if (!part.path("text").asString("").isEmpty() || part.path("text").isContainer()) {
+                    // Anthropic rejects empty text blocks, so an empty or absent text is left out; any other goes on
+                    // to textBlock, which refuses one that is not a string, naming the field.
+                    JsonNode text = part.path("text");
+                    boolean empty = text.isMissingNode() || text.isNull()
+                            || (text.isString() && text.stringValue().isEmpty());
+                    if (!empty) {
                         into.add(textBlock(part, partAt));
                     }
                 }

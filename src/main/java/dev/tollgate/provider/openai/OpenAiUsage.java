@@ -57,8 +57,11 @@ final class OpenAiUsage {
 
     private static long count(JsonParser parser, JsonToken value) {
         if (value == JsonToken.VALUE_NUMBER_INT) {
-            return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                    || parser.getLongValue() > TokenCounts.MAX ? FOR_THE_TREE : Math.max(0, parser.getLongValue());
+            if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                return FOR_THE_TREE;
+            }
+            long count = parser.getLongValue();
+            return count > TokenCounts.MAX ? FOR_THE_TREE : Math.max(0, count);
         }
         if (value == JsonToken.VALUE_NUMBER_FLOAT) {
             return FOR_THE_TREE;
