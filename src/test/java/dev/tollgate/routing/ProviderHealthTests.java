@@ -1,0 +1,53 @@
+package dev.tollgate.routing;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProviderHealthTests {
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    private final ProviderHealth health = new ProviderHealth(new RoutingProperties(2, Duration.ofMillis(200),
+            Duration.ofSeconds(2), Duration.ofSeconds(10),
+            new RoutingProperties.Breaker(true, 50, 4, 2, Duration.ofSeconds(30), 1)), meters);
+
+    @Test
+    void aProvidersBreakerIsTheRegistrysOneEveryTime() {
+        CircuitBreaker openai = health.breaker("openai");
+
+        assertThat(health.breaker("openai")).isSameAs(openai).isSameAs(health.breakers().circuitBreaker("openai"));
+        assertThat(health.breaker("anthropic")).isNotSameAs(openai).hasFieldOrPropertyWithValue("name", "anthropic");
+    }
+
+    @Test
+    void failuresRecordedOnTheBreakerOpenItForRankingAndItsGauge() {
+        CircuitBreaker breaker = health.breaker("openai");
+        assertThat(health.rank("openai")).isZero();
+
+        breaker.onError(1, TimeUnit.MILLISECONDS, new IllegalStateException("down"));
+        health.breaker("openai").onError(1, TimeUnit.MILLISECONDS,
+                new IllegalStateException("down"));
+
+        assertThat(health.rank("openai")).isEqualTo(1);
+        assertThat(meters.get("tollgate.provider.breaker.state").tags("provider", "openai", "state", "open").gauge()
+            .value()).isEqualTo(1);
+        assertThat(health.rank("anthropic")).isZero();
+    }
+
+    @Test
+    void disabledBreakersStayOutOfTheWay() {
+        ProviderHealth disabled = new ProviderHealth(new RoutingProperties(2, Duration.ofMillis(200),
+                Duration.ofSeconds(2), Duration.ofSeconds(10),
+                new RoutingProperties.Breaker(false, 50, 4, 2, Duration.ofSeconds(30), 1)), meters);
+
+        assertThat(disabled.breaker("openai").getState()).isEqualTo(CircuitBreaker.State.DISABLED);
+        assertThat(disabled.breaker("openai").tryAcquirePermission()).isTrue();
+    }
+
+}
