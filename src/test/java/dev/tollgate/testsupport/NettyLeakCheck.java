@@ -2,6 +2,7 @@ package dev.tollgate.testsupport;
 
 import java.util.List;
 
+import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -14,6 +15,11 @@ public final class NettyLeakCheck implements AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) {
+        if (ResourceLeakDetector.getLevel() != NettyLeaks.LEVEL) {
+            // Something (a Spring context's spring.netty.leak-detection) lowered it: leaks would go unseen.
+            throw new AssertionError("Netty's leak detection is " + ResourceLeakDetector.getLevel() + " after "
+                + context.getDisplayName() + ", not " + NettyLeaks.LEVEL);
+        }
         List<String> leaks = NettyLeaks.collect();
         if (!leaks.isEmpty()) {
             throw new AssertionError(leaks.size() + " Netty buffer(s) were never released, during "

@@ -4,6 +4,7 @@ import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBufAllocator;
@@ -33,6 +34,9 @@ public final class NettyLeaks implements LauncherSessionListener {
     /** The hint Netty records when a buffer enters a client's decompressor (Reactor Netty's name for it). */
     static final String TEST_CLIENT_HINT = "'reactor.left.httpDecompressor' will handle the message";
 
+    /** Every buffer followed, with every place it was used. */
+    static final ResourceLeakDetector.Level LEVEL = ResourceLeakDetector.Level.PARANOID;
+
     private static final List<String> reported = new ArrayList<>();
 
     private static final AtomicLong testClientLeaks = new AtomicLong();
@@ -42,7 +46,10 @@ public final class NettyLeaks implements LauncherSessionListener {
         // Keeps every record of a buffer's use (Netty keeps 4 by default and drops the rest at random), so that a
         // leak says where it happened and the test client's hint is never dropped. Read once, when the class loads.
         System.setProperty("io.netty.leakDetection.targetRecords", "1000");
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        ResourceLeakDetector.setLevel(LEVEL);
+        // Every Spring context of the run would set the product's level (disabled, application.yml) when it starts;
+        // a system property outranks the file.
+        System.setProperty("spring.netty.leak-detection", LEVEL.name().toLowerCase(Locale.ROOT));
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
             @Override
             public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
