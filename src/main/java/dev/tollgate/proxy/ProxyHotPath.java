@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.common.KeyValue;
+import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
@@ -118,9 +119,13 @@ final class ProxyHotPath implements HttpHandler {
      * <li>a status's key value is made once per status code, where WebFlux's turns the code into a new string each
      * time;</li>
      * <li>the span's name ({@code http post /v1/chat/completions}) is made once per path, where WebFlux's lower-cases
-     * the method and concatenates at the start and again at the end.</li>
+     * the method and concatenates at the start and again at the end;</li>
+     * <li>the five low-cardinality values of a call without an error (exception, method, outcome, status, uri) are
+     * made once per path and status, where WebFlux's makes each, looks the method up in a set and sorts the five, at
+     * the start and again at the end (0.7% of the CPU at 500 requests/s).</li>
      * </ul>
-     * The last two took about 0.2 KiB off a call's 40 KiB of allocation at 500 requests/s (README "Benchmarks").
+     * The second and third took about 0.2 KiB off a call's 40 KiB of allocation at 500 requests/s (README
+     * "Benchmarks").
      */
     static final class HotPathConvention extends DefaultServerRequestObservationConvention {
 
@@ -130,6 +135,9 @@ final class ProxyHotPath implements HttpHandler {
 
         /** By path pattern: the few paths this class serves. */
         private final Map<String, String> postNames = new ConcurrentHashMap<>();
+
+        /** By path pattern, then by status code (at 0, no status yet: the observation's start). */
+        private final Map<String, KeyValues[]> postValues = new ConcurrentHashMap<>();
 
         HotPathConvention() {
         }
@@ -162,6 +170,36 @@ final class ProxyHotPath implements HttpHandler {
                 statuses[index] = status;
             }
             return status;
+        }
+
+        @Override
+        public KeyValues getLowCardinalityKeyValues(ServerRequestObservationContext context) {
+            ServerHttpRequest request = context.getCarrier();
+            ServerHttpResponse response = context.getResponse();
+            String path = context.getPathPattern();
+            // An error names its class, and an aborted call's status depends on whether its answer was committed.
+            if (request == null || response == null || request.getMethod() != HttpMethod.POST || path == null
+                    || context.getError() != null || context.isConnectionAborted()) {
+                return super.getLowCardinalityKeyValues(context);
+            }
+            HttpStatusCode code = response.getStatusCode();
+            int index = code == null ? 0 : code.value() - LOWEST_STATUS + 1;
+            if (index < 0 || index > statuses.length) {
+                return super.getLowCardinalityKeyValues(context);
+            }
+            KeyValues[] byStatus = postValues.get(path);
+            if (byStatus == null) {
+                byStatus = new KeyValues[statuses.length + 1];
+                KeyValues[] raced = postValues.putIfAbsent(path, byStatus);
+                byStatus = raced != null ? raced : byStatus;
+            }
+            KeyValues values = byStatus[index];
+            if (values == null) {
+                // As with statuses: racing threads make equal, immutable values.
+                values = super.getLowCardinalityKeyValues(context);
+                byStatus[index] = values;
+            }
+            return values;
         }
 
         @Override

@@ -50,6 +50,17 @@ class ProxyHotPathConventionTests {
         contexts.add(context(HttpMethod.POST, null, 200, false, true));
         contexts.add(context(HttpMethod.GET, "/v1/chat/completions", 200, false, true));
         contexts.add(context(HttpMethod.POST, "/v1/chat/completions", null, false, false));
+        contexts.add(context(HttpMethod.POST, "/v1/chat/completions", 600, false, true));
+        contexts.add(context(HttpMethod.POST, "/v1/chat/completions", 100, false, true));
+        contexts.add(context(HttpMethod.POST, "/v1/chat/completions", 599, false, true));
+        contexts.add(context(HttpMethod.POST, "/v1/chat/completions", 404, false, true));
+        contexts.add(context(HttpMethod.POST, "", 200, false, true));
+        ServerRequestObservationContext failed = context(HttpMethod.POST, "/v1/chat/completions", 500, false, true);
+        failed.setError(new IllegalStateException("boom"));
+        contexts.add(failed);
+        contexts.add(context(HttpMethod.POST, "/v1/chat/completions", 500, false, true));
+        // The same contexts again: what was made the first time is what WebFlux makes the second.
+        contexts.addAll(List.copyOf(contexts));
 
         for (ServerRequestObservationContext context : contexts) {
             assertThat(hotPath.getContextualName(context)).isEqualTo(webFlux.getContextualName(context));
@@ -60,6 +71,9 @@ class ProxyHotPathConventionTests {
         ProxyHotPath.HotPathConvention madeOnce = new ProxyHotPath.HotPathConvention();
         assertThat(madeOnce.status(contexts.get(5))).isSameAs(madeOnce.status(contexts.get(4)));
         assertThat(madeOnce.getContextualName(contexts.get(1))).isSameAs(madeOnce.getContextualName(contexts.get(0)));
+        assertThat(madeOnce.getLowCardinalityKeyValues(contexts.get(1)))
+            .isSameAs(madeOnce.getLowCardinalityKeyValues(contexts.get(0)))
+            .isNotSameAs(madeOnce.getLowCardinalityKeyValues(contexts.get(2)));
     }
 
     private static ServerRequestObservationContext context(HttpMethod method, @Nullable String path,
