@@ -1,5 +1,6 @@
 package dev.tollgate.provider;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -9,6 +10,8 @@ import tools.jackson.databind.node.ObjectNode;
  *     must not modify it (a fallback may send it again to another provider)
  * @param upstreamModel the model id as the provider knows it
  * @param stream whether to stream
+ * @param attempt what routing logs of this call (the key used, the provider's status) and the trace it carries on;
+ *     adapters hand it to {@link UpstreamHttp} (null outside routing)
  */
-public record ChatCall(ObjectNode request, String upstreamModel, boolean stream) {
+public record ChatCall(ObjectNode request, String upstreamModel, boolean stream, @Nullable UpstreamAttempt attempt) {
 }

@@ -4,8 +4,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the shared HTTP layer learns during one provider attempt that routing wants to log: which upstream key was
- * used and what status the provider answered. Routing puts one in the subscriber context of each attempt
- * ({@code contextWrite(ctx -> ctx.put(UpstreamAttempt.class, attempt))}); adapters need not know.
+ * used and what status the provider answered. Routing gives one to each attempt's {@link ChatCall}; adapters hand it
+ * to {@link UpstreamHttp} untouched.
  */
 public final class UpstreamAttempt {
 

@@ -20,7 +20,6 @@ import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
-import reactor.util.context.ContextView;
 
 import dev.tollgate.common.BodyBytes;
 
@@ -36,6 +35,9 @@ import dev.tollgate.common.BodyBytes;
  * 5% of Tollgate's CPU per call in the benchmark's profile (README "Benchmarks"). What the observation gave is kept
  * elsewhere: upstream timings as {@code tollgate_upstream_*} metrics, and the trace carried on in the
  * {@code traceparent} the caller hands over in its {@link UpstreamAttempt}.
+ *
+ * <p>That attempt is a parameter, not an entry of the subscriber context: putting it there cost a context-writing
+ * operator (a new context, and every operator below it asking for it) and a context read on every call.
  */
 public final class UpstreamHttp {
 
@@ -93,10 +95,19 @@ public final class UpstreamHttp {
      */
     public Mono<byte[]> postJson(URI uri, KeyPolicy keys, KeyedHeaders headers, byte[] body,
             UpstreamErrorDecoder errors) {
-        return Mono.deferContextual(context -> {
+        return postJson(null, uri, keys, headers, body, errors);
+    }
+
+    /**
+     * As {@link #postJson(URI, KeyPolicy, KeyedHeaders, byte[], UpstreamErrorDecoder)}, for a routed attempt: the key
+     * used and the provider's status are noted in {@code attempt}, and its {@code traceparent} is sent on.
+     */
+    public Mono<byte[]> postJson(@Nullable UpstreamAttempt attempt, URI uri, KeyPolicy keys, KeyedHeaders headers,
+            byte[] body, UpstreamErrorDecoder errors) {
+        return Mono.defer(() -> {
             Call call;
             try {
-                call = new Call(keys, context);
+                call = new Call(keys, attempt);
             }
             catch (UpstreamException ex) {
                 return Mono.error(ex);
@@ -121,10 +132,20 @@ public final class UpstreamHttp {
      */
     public <T> Flux<T> postForEvents(URI uri, KeyPolicy keys, KeyedHeaders headers, byte[] body,
             UpstreamErrorDecoder errors, EventReader<T> reader) {
-        return Flux.deferContextual(context -> {
+        return postForEvents(null, uri, keys, headers, body, errors, reader);
+    }
+
+    /**
+     * As {@link #postForEvents(URI, KeyPolicy, KeyedHeaders, byte[], UpstreamErrorDecoder, EventReader)}, for a routed
+     * attempt: the key used and the provider's status are noted in {@code attempt}, and its {@code traceparent} is
+     * sent on.
+     */
+    public <T> Flux<T> postForEvents(@Nullable UpstreamAttempt attempt, URI uri, KeyPolicy keys, KeyedHeaders headers,
+            byte[] body, UpstreamErrorDecoder errors, EventReader<T> reader) {
+        return Flux.defer(() -> {
             Call call;
             try {
-                call = new Call(keys, context);
+                call = new Call(keys, attempt);
             }
             catch (UpstreamException ex) {
                 return Flux.error(ex);
@@ -197,8 +218,8 @@ public final class UpstreamHttp {
         private final LoopAffineClients.Loop loop = clients.current();
         private volatile boolean answered;
 
-        Call(KeyPolicy policy, ContextView context) {
-            this.attempt = context.getOrDefault(UpstreamAttempt.class, null);
+        Call(KeyPolicy policy, @Nullable UpstreamAttempt attempt) {
+            this.attempt = attempt;
             this.lease = acquire(policy, attempt);
         }
 

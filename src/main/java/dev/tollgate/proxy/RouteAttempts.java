@@ -63,7 +63,6 @@ final class RouteAttempts {
     private Mono<ChatCompletion> complete(int index, int attemptOnRoute) {
         Candidate candidate = plan.get(index);
         return start(candidate).flatMap(attempt -> attempt.provider().complete(attempt.call())
-            .contextWrite(context -> context.put(UpstreamAttempt.class, attempt.upstream()))
             .doOnNext(completion -> attempt.succeeded())
             .doOnError(attempt::failed)
             .doOnCancel(attempt::abandoned))
@@ -75,7 +74,6 @@ final class RouteAttempts {
         Candidate candidate = plan.get(index);
         AtomicBoolean started = new AtomicBoolean();
         return start(candidate).flatMapMany(attempt -> attempt.provider().stream(attempt.call())
-            .contextWrite(context -> context.put(UpstreamAttempt.class, attempt.upstream()))
             .doOnNext(event -> {
                 if (started.compareAndSet(false, true)) {
                     attempt.succeeded();
@@ -138,8 +136,9 @@ final class RouteAttempts {
         }
         tracker.routedTo(candidate.model().id(), provider.name());
         tracker.upstreamCalled();
-        return new Attempt(candidate, provider, breaker,
-                new ChatCall(chat.body(), candidate.route().upstreamId(), chat.stream()), ++attemptNumber);
+        UpstreamAttempt upstream = new UpstreamAttempt(tracker.traceparent());
+        return new Attempt(candidate, provider, breaker, upstream,
+                new ChatCall(chat.body(), candidate.route().upstreamId(), chat.stream(), upstream), ++attemptNumber);
     }
 
     /**
@@ -168,16 +167,18 @@ final class RouteAttempts {
         private final Candidate candidate;
         private final ChatProvider provider;
         private final CircuitBreaker breaker;
+        private final UpstreamAttempt upstream;
         private final ChatCall call;
         private final int number;
-        private final UpstreamAttempt upstream = new UpstreamAttempt(tracker.traceparent());
         private final long startNanos = System.nanoTime();
         private final AtomicBoolean reported = new AtomicBoolean();
 
-        Attempt(Candidate candidate, ChatProvider provider, CircuitBreaker breaker, ChatCall call, int number) {
+        Attempt(Candidate candidate, ChatProvider provider, CircuitBreaker breaker, UpstreamAttempt upstream,
+                ChatCall call, int number) {
             this.candidate = candidate;
             this.provider = provider;
             this.breaker = breaker;
+            this.upstream = upstream;
             this.call = call;
             this.number = number;
         }
@@ -188,10 +189,6 @@ final class RouteAttempts {
 
         ChatCall call() {
             return call;
-        }
-
-        UpstreamAttempt upstream() {
-            return upstream;
         }
 
         void succeeded() {

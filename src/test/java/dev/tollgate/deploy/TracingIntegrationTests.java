@@ -6,13 +6,17 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeReply;
 import dev.tollgate.testsupport.FakeUpstream;
 import dev.tollgate.testsupport.IntegrationTest;
 import dev.tollgate.testsupport.RecordedRequest;
@@ -32,6 +36,12 @@ class TracingIntegrationTests {
     static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
     static final String TRACEPARENT = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
+
+    /** A Messages API answer of the shape the recorded one has (fixtures/anthropic/message-recording.json). */
+    static final String ANTHROPIC_MESSAGE = """
+            {"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
+             "content":[{"type":"text","text":"Hi."}],"stop_reason":"end_turn","stop_sequence":null,
+             "usage":{"input_tokens":8,"output_tokens":3}}""";
 
     @Autowired
     WebTestClient client;
@@ -57,6 +67,43 @@ class TracingIntegrationTests {
             .as("same trace, Tollgate's span as the parent").startsWith("00-" + TRACE_ID + "-")
             .isNotEqualTo(TRACEPARENT);
         assertThat(new RequestLog(db).row(generation).get("trace_id")).isEqualTo(TRACE_ID);
+    }
+
+    /**
+     * Each adapter hands routing's attempt to the HTTP layer, whole answers and streams alike: the trace goes on to the
+     * provider, and the attempt's key and status reach the request log.
+     */
+    @ParameterizedTest
+    @CsvSource(nullValues = "none", value = {
+        "anthropic/claude-sonnet-4-5, false, anthropic message",
+        "anthropic/claude-sonnet-4-5, true, anthropic/stream-text.sse",
+        "google/gemini-2.5-flash, false, gemini/generate-content.json",
+        "google/gemini-2.5-flash, true, gemini/stream-text.sse",
+        "mistral/mistral-small-latest, false, none",
+        "mistral/mistral-small-latest, true, none" })
+    void everyAdapterCarriesTheTraceOnAndNotesTheKeyItUsed(String model, boolean stream, @Nullable String fixture) {
+        String key = DashboardUser.signUp(client).createKey("adapters");
+        if ("anthropic message".equals(fixture)) {
+            upstream.enqueue(FakeReply.json(200, ANTHROPIC_MESSAGE));
+        }
+        else if (fixture != null) {
+            upstream.enqueue(fixture.endsWith(".sse") ? FakeReply.sseFixture(fixture)
+                    : FakeReply.fixture(200, fixture));
+        }
+
+        String generation = client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .header("traceparent", TRACEPARENT)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", model, "stream", stream, "max_tokens", 20,
+                    "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .exchange().expectStatus().isOk().returnResult(String.class).getResponseHeaders()
+            .getFirst("x-tollgate-generation-id");
+
+        assertThat(upstream.takeRequest().header("traceparent")).startsWith("00-" + TRACE_ID + "-");
+        new RequestLog(db).row(generation);
+        Map<String, Object> attempt = db.sql("select * from request_attempt where request_id = :id")
+            .bind("id", RequestLog.uuidOf(generation)).fetch().one().block(Duration.ofSeconds(5));
+        assertThat(attempt).containsEntry("key_index", 0).containsEntry("status", 200);
     }
 
     @Test

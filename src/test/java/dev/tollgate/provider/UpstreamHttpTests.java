@@ -22,7 +22,6 @@ import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.test.StepVerifier;
-import reactor.util.context.Context;
 
 /**
  * The HTTP side of every adapter against a real socket: what goes out (headers, body, trace context), what comes back
@@ -91,9 +90,9 @@ class UpstreamHttpTests {
     @Test
     void sendsTheBodyWithTheAdaptersHeadersTheDefaultsAndTheTraceContext() throws Exception {
         http = upstream(Map.of("x-default", "yes"), List.of("sk-1"), 1024);
-        byte[] answer = http.postJson(uri("/json"), UpstreamHttp.KeyPolicy.REQUIRED,
+        UpstreamAttempt attempt = new UpstreamAttempt("00-trace-span-01");
+        byte[] answer = http.postJson(attempt, uri("/json"), UpstreamHttp.KeyPolicy.REQUIRED,
                 (headers, key) -> headers.setBearerAuth(key), "{\"q\":\"ü\"}".getBytes(StandardCharsets.UTF_8), ERRORS)
-            .contextWrite(Context.of(UpstreamAttempt.class, new UpstreamAttempt("00-trace-span-01")))
             .block(Duration.ofSeconds(5));
 
         assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("{\"ok\":true}");
@@ -104,6 +103,8 @@ class UpstreamHttpTests {
         assertThat(sent.get("traceparent")).isEqualTo("00-trace-span-01");
         assertThat(sent.get("content-type")).isEqualTo("application/json");
         assertThat(sent.get("content-length")).as("bytes, not characters").isEqualTo("10");
+        assertThat(attempt.keyIndex()).isZero();
+        assertThat(attempt.status()).isEqualTo(200);
     }
 
     @Test

@@ -53,16 +53,16 @@ final class AnthropicChatProvider implements ChatProvider {
 
     @Override
     public Mono<ChatCompletion> complete(ChatCall call) {
-        return Mono.defer(() -> http.postJson(messages, KeyPolicy.REQUIRED, this::headers, requests.toBody(call),
-                errors))
+        return Mono.defer(() -> http.postJson(call.attempt(), messages, KeyPolicy.REQUIRED, this::headers,
+                requests.toBody(call), errors))
             .map(responses::toCompletion);
     }
 
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return AnthropicStreamDecoder.decode(
-                Flux.defer(() -> http.postForEvents(messages, KeyPolicy.REQUIRED, this::headers, requests.toBody(call),
-                        errors, List::of)), json,
+                Flux.defer(() -> http.postForEvents(call.attempt(), messages, KeyPolicy.REQUIRED, this::headers,
+                        requests.toBody(call), errors, List::of)), json,
                 http.provider(), clock);
     }
 

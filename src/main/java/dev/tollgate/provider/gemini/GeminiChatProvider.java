@@ -56,9 +56,8 @@ final class GeminiChatProvider implements ChatProvider, EmbeddingProvider {
 
     @Override
     public Mono<ChatCompletion> complete(ChatCall call) {
-        return Mono.defer(() -> http.postJson(uri(call.upstreamModel(), ":generateContent"), KeyPolicy.REQUIRED,
-                GeminiChatProvider::auth,
-                requests.toBody(call), errors))
+        return Mono.defer(() -> http.postJson(call.attempt(), uri(call.upstreamModel(), ":generateContent"),
+                KeyPolicy.REQUIRED, GeminiChatProvider::auth, requests.toBody(call), errors))
             .map(responses::toCompletion);
     }
 
@@ -66,7 +65,8 @@ final class GeminiChatProvider implements ChatProvider, EmbeddingProvider {
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return Flux.defer(() -> {
             GeminiStreamDecoder decoder = new GeminiStreamDecoder(json, http.provider(), responses, errors);
-            return decoder.decode(http.postForEvents(uri(call.upstreamModel(), ":streamGenerateContent?alt=sse"),
+            return decoder.decode(http.postForEvents(call.attempt(),
+                    uri(call.upstreamModel(), ":streamGenerateContent?alt=sse"),
                     KeyPolicy.REQUIRED, GeminiChatProvider::auth, requests.toBody(call), errors, List::of)
                 .mapNotNull(SseEvent::data));
         });

@@ -56,17 +56,16 @@ final class AzureOpenAiChatProvider implements ChatProvider, EmbeddingProvider {
 
     @Override
     public Mono<ChatCompletion> complete(ChatCall call) {
-        return Mono.defer(() -> http.postJson(uri(call.upstreamModel(), "chat/completions"), KeyPolicy.REQUIRED,
-                AzureOpenAiChatProvider::auth,
-                requests.toBody(call), errors))
+        return Mono.defer(() -> http.postJson(call.attempt(), uri(call.upstreamModel(), "chat/completions"),
+                KeyPolicy.REQUIRED, AzureOpenAiChatProvider::auth, requests.toBody(call), errors))
             .map(responses::toCompletion);
     }
 
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
-        return Flux.defer(() -> http.postForEvents(uri(call.upstreamModel(), "chat/completions"), KeyPolicy.REQUIRED,
-                AzureOpenAiChatProvider::auth,
-                requests.toBody(call), errors, event -> streams.decode(event.data())));
+        return Flux.defer(() -> http.postForEvents(call.attempt(), uri(call.upstreamModel(), "chat/completions"),
+                KeyPolicy.REQUIRED, AzureOpenAiChatProvider::auth, requests.toBody(call), errors,
+                event -> streams.decode(event.data())));
     }
 
     @Override

@@ -48,14 +48,14 @@ final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
 
     @Override
     public Mono<ChatCompletion> complete(ChatCall call) {
-        return Mono.defer(() -> http.postJson(chatCompletions, keys, OpenAiChatProvider::bearer, requests.toBody(call),
-                errors))
+        return Mono.defer(() -> http.postJson(call.attempt(), chatCompletions, keys, OpenAiChatProvider::bearer,
+                requests.toBody(call), errors))
             .map(responses::toCompletion);
     }
 
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
-        return Flux.defer(() -> http.postForEvents(chatCompletions, keys, OpenAiChatProvider::bearer,
+        return Flux.defer(() -> http.postForEvents(call.attempt(), chatCompletions, keys, OpenAiChatProvider::bearer,
                 requests.toBody(call), errors, event -> streams.decode(event.data())));
     }
 

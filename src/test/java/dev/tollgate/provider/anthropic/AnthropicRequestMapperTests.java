@@ -208,13 +208,13 @@ class AnthropicRequestMapperTests {
                  "tools":[{"type":"function","function":{"name":"f"}}],"stream":true}""");
         ObjectNode copy = request.deepCopy();
 
-        mapper.toRequest(new ChatCall(request, "claude", true));
+        mapper.toRequest(new ChatCall(request, "claude", true, null));
 
         assertThat(request).isEqualTo(copy);
     }
 
     private JsonNode map(String request, boolean stream) {
-        return mapper.toRequest(new ChatCall((ObjectNode) JSON.readTree(request), "claude-sonnet-4-5", stream));
+        return mapper.toRequest(new ChatCall((ObjectNode) JSON.readTree(request), "claude-sonnet-4-5", stream, null));
     }
 
     private static String withToolChoice(String choice) {
@@ -231,7 +231,7 @@ class AnthropicRequestMapperTests {
             assertThat(error.param()).isEqualTo(param);
             assertThat(error.getMessage()).contains(param);
         };
-        assertThatThrownBy(() -> mapper.toRequest(new ChatCall(request, "claude", false)))
+        assertThatThrownBy(() -> mapper.toRequest(new ChatCall(request, "claude", false, null)))
             .isInstanceOfSatisfying(ApiException.class, check);
     }
 

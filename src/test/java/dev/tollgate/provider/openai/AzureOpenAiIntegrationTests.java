@@ -47,6 +47,10 @@ class AzureOpenAiIntegrationTests {
     @Autowired
     DatabaseClient db;
 
+    static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    static final String TRACEPARENT = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
+
     final FakeUpstream upstream = FakeUpstream.shared();
 
     String key;
@@ -96,6 +100,8 @@ class AzureOpenAiIntegrationTests {
                 + "?api-version=" + AzureOpenAiConfiguration.DEFAULT_API_VERSION);
         assertThat(sent.header("api-key")).isEqualTo(TestEnvironment.AZURE_UPSTREAM_KEY);
         assertThat(sent.header("Authorization")).isNull();
+        assertThat(sent.header("traceparent")).as("the trace goes on (the attempt reached the HTTP layer)")
+            .startsWith("00-" + TRACE_ID + "-");
         Map<String, Object> row = new RequestLog(db).row(result.getResponseHeaders()
             .getFirst("x-tollgate-generation-id"));
         assertThat(row.get("provider")).isEqualTo("azure");
@@ -127,7 +133,10 @@ class AzureOpenAiIntegrationTests {
         assertThat(data).hasSize(4).last().isEqualTo("[DONE]");
         assertThat(data.subList(0, 3)).allSatisfy(chunk -> assertThat(JSON.readTree(chunk).path("choices")).hasSize(1));
         assertThat(JSON.readTree(data.get(1)).at("/choices/0/delta/content").stringValue()).isEqualTo("Hi");
-        assertThat(upstream.takeRequest().json().at("/stream_options/include_usage").asBoolean()).isTrue();
+        RecordedRequest sent = upstream.takeRequest();
+        assertThat(sent.json().at("/stream_options/include_usage").asBoolean()).isTrue();
+        assertThat(sent.header("traceparent")).as("the trace goes on (the attempt reached the HTTP layer)")
+            .startsWith("00-" + TRACE_ID + "-");
         Map<String, Object> row = new RequestLog(db).row(result.getResponseHeaders()
             .getFirst("x-tollgate-generation-id"));
         assertThat(row.get("prompt_tokens")).isEqualTo(9);
@@ -190,6 +199,7 @@ class AzureOpenAiIntegrationTests {
 
     private WebTestClient.ResponseSpec chat(Object body) {
         return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .header("traceparent", TRACEPARENT)
             .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
     }
 

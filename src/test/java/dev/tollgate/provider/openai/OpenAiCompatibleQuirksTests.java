@@ -82,9 +82,9 @@ class OpenAiCompatibleQuirksTests {
                  "messages":[{"role":"user","content":"Hi"}]}""");
 
         ObjectNode withoutOptions = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false)
-            .toBody(new ChatCall(request, "mistral-small-latest", true)));
+            .toBody(new ChatCall(request, "mistral-small-latest", true, null)));
         ObjectNode withOptions = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, true)
-            .toBody(new ChatCall(request, "mistral-small-latest", true)));
+            .toBody(new ChatCall(request, "mistral-small-latest", true, null)));
 
         assertThat(withoutOptions.has("stream_options")).isFalse();
         assertThat(withoutOptions.path("stream").asBoolean()).isTrue();

@@ -25,7 +25,7 @@ class OpenAiRequestMapperTests {
             ObjectNode request = JSON.createObjectNode().put("model", "openai/gpt-4o-mini").put("temperature", 0.2);
             request.putArray("messages").addObject().put("role", "user").put("content", "é".repeat(promptLength));
 
-            JsonNode body = JSON.readTree(mapper.toBody(new ChatCall(request, "gpt-4o-mini", false)));
+            JsonNode body = JSON.readTree(mapper.toBody(new ChatCall(request, "gpt-4o-mini", false, null)));
 
             ObjectNode expected = request.deepCopy().put("model", "gpt-4o-mini");
             assertThat(body).as("a prompt of %d characters", promptLength).isEqualTo(expected);
@@ -38,7 +38,7 @@ class OpenAiRequestMapperTests {
         request.putObject("stream_options").put("include_usage", false).put("include_obfuscation", false);
         request.putArray("messages").addObject().put("role", "user").put("content", "Hi");
 
-        JsonNode body = JSON.readTree(mapper.toBody(new ChatCall(request, "gpt-4o-mini", true)));
+        JsonNode body = JSON.readTree(mapper.toBody(new ChatCall(request, "gpt-4o-mini", true, null)));
 
         assertThat(body.path("model").stringValue()).isEqualTo("gpt-4o-mini");
         assertThat(body.path("stream").booleanValue()).isTrue();
