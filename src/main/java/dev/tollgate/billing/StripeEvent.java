@@ -28,8 +28,12 @@ record StripeEvent(String id, String type, JsonNode object) {
     }
 
     long amount(String field) {
-        JsonNode value = object.path(field);
-        return value.isIntegralNumber() ? value.asLong() : -1;
+        return amount(object.path(field));
+    }
+
+    /** A whole amount in the currency's smallest unit; -1 when it is missing, not whole, or beyond a long. */
+    static long amount(JsonNode value) {
+        return value.isIntegralNumber() && value.canConvertToLong() ? value.longValue() : -1;
     }
 
 }

@@ -87,10 +87,11 @@ final class StripeEventProcessor {
         JsonNode conversion = event.object().path("currency_conversion");
         String currency = conversion.isObject() ? conversion.path("source_currency").asString("")
                 : event.text("currency");
-        long paidCents = conversion.isObject() ? conversion.path("amount_total").asLong(-1)
+        long paidCents = conversion.isObject() ? StripeEvent.amount(conversion.path("amount_total"))
                 : event.amount("amount_total");
-        if (credit <= 0 || fee < 0 || !StripeApi.CURRENCY.equals(currency)
-                || paidCents * MICROS_PER_CENT != credit + fee) {
+        // Checked before multiplying: a product beyond a long would wrap around, maybe to just what was asked.
+        if (credit <= 0 || fee < 0 || !StripeApi.CURRENCY.equals(currency) || paidCents < 0
+                || paidCents > Long.MAX_VALUE / MICROS_PER_CENT || paidCents * MICROS_PER_CENT != credit + fee) {
             log.error("Checkout Session {} paid {} {} for {} micros of credits plus {} of fee; not credited", session,
                     paidCents, currency, credit, fee);
             return Mono.empty();

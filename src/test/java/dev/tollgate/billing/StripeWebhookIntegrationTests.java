@@ -1,5 +1,6 @@
 package dev.tollgate.billing;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -8,6 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
@@ -240,6 +243,38 @@ class StripeWebhookIntegrationTests {
         webhooks.deliver("checkout.session.completed", paid);
 
         assertThat(balance()).isEqualTo(BONUS);
+    }
+
+    /**
+     * Amounts no payment has, acknowledged (Stripe would otherwise redeliver them for days) and not credited: one beyond
+     * a long, and one whose micro-dollars wrap around to what Tollgate asked (2654 + 2⁶⁰ cents times 10,000 is 26,540,000
+     * modulo 2⁶⁴).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "9223372036854775808", "1152921504606849630" })
+    void aSessionWithAnAmountBeyondAnyPaymentIsAcknowledgedAndNotCredited(String cents) {
+        String session = openCheckout("25.50");
+        ObjectNode paid = stripe.completeCheckout(session, true);
+        paid.put("amount_total", new BigInteger(cents));
+
+        webhooks.deliver("checkout.session.completed", paid);
+
+        assertThat(balance()).isEqualTo(BONUS);
+        assertThat(entries("topup")).isEmpty();
+    }
+
+    @Test
+    void aRefundOfAnAmountBeyondALongIsAcknowledgedAndDebitsNothing() {
+        String session = openCheckout("25.50");
+        ObjectNode paid = stripe.completeCheckout(session, true);
+        webhooks.deliver("checkout.session.completed", paid);
+        ObjectNode refunded = stripe.refund(paid.path("payment_intent").stringValue(), 2654);
+        refunded.put("amount_refunded", new BigInteger("9223372036854775808"));
+
+        webhooks.deliver("charge.refunded", refunded);
+
+        assertThat(entries("refund")).isEmpty();
+        assertThat(balance()).isEqualTo(BONUS + CREDIT);
     }
 
     @Test
