@@ -107,6 +107,24 @@ class TracingIntegrationTests {
     }
 
     @Test
+    void aClientsB3TraceIsContinuedAsW3c() {
+        String key = DashboardUser.signUp(client).createKey("b3");
+
+        String generation = client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .header("b3", TRACE_ID + "-00f067aa0ba902b7-1")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 20,
+                    "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .exchange().expectStatus().isOk().returnResult(String.class).getResponseHeaders()
+            .getFirst("x-tollgate-generation-id");
+
+        RecordedRequest request = upstream.takeRequest();
+        assertThat(request.header("traceparent")).startsWith("00-" + TRACE_ID + "-");
+        assertThat(request.header("b3")).as("only W3C is sent on").isNull();
+        assertThat(new RequestLog(db).row(generation).get("trace_id")).isEqualTo(TRACE_ID);
+    }
+
+    @Test
     void theClientsBaggageStaysWithTollgate() {
         // Baggage is whatever a client's own services put there (user ids, tenants, flags): none of the provider's
         // business. Only the trace goes on.
