@@ -19,7 +19,9 @@ final class KeyBudget {
     }
 
     synchronized boolean tryHold(long amount) {
-        if (recordedSpend + settledSince + held + amount > limit) {
+        // Compared with what remains rather than added to what is spent: a hold may be the most there is (a worst
+        // case beyond a long), and the sum would wrap around to a negative that passes.
+        if (amount > remaining()) {
             return false;
         }
         held += amount;

@@ -77,8 +77,8 @@ class OperatorPricingController {
                 values (:model, :input, :output, :cached, :cacheWrite, :reasoning, :from)
                 returning id""")
             .bind("model", request.modelId())
-            .bind("input", Money.usdToMicros(request.inputPerMtokUsd(), "inputPerMtokUsd"))
-            .bind("output", Money.usdToMicros(request.outputPerMtokUsd(), "outputPerMtokUsd"))
+            .bind("input", perMtokMicros(request.inputPerMtokUsd(), "inputPerMtokUsd"))
+            .bind("output", perMtokMicros(request.outputPerMtokUsd(), "outputPerMtokUsd"))
             .bind("from", request.effectiveFrom() != null ? request.effectiveFrom() : OffsetDateTime.now(ZoneOffset.UTC));
         insert = bindOptional(insert, "cached", request.cachedInputPerMtokUsd(), "cachedInputPerMtokUsd");
         insert = bindOptional(insert, "cacheWrite", request.cacheWritePerMtokUsd(), "cacheWritePerMtokUsd");
@@ -183,9 +183,19 @@ class OperatorPricingController {
             .all();
     }
 
+    /** A price per million tokens in micro-dollars, refused above {@link ModelPrice#MAX_PER_MTOK}. */
+    private static long perMtokMicros(BigDecimal usd, String param) {
+        long micros = Money.usdToMicros(usd, param);
+        if (micros > ModelPrice.MAX_PER_MTOK) {
+            throw ApiException.invalidParam(param, param + " may be at most "
+                    + Money.microsToUsd(ModelPrice.MAX_PER_MTOK) + " (USD per million tokens).");
+        }
+        return micros;
+    }
+
     private static DatabaseClient.GenericExecuteSpec bindOptional(DatabaseClient.GenericExecuteSpec spec, String name,
             @Nullable BigDecimal usd, String param) {
-        return usd == null ? spec.bindNull(name, Long.class) : spec.bind(name, Money.usdToMicros(usd, param));
+        return usd == null ? spec.bindNull(name, Long.class) : spec.bind(name, perMtokMicros(usd, param));
     }
 
     record NewPrice(@Nullable String modelId, @Nullable BigDecimal inputPerMtokUsd,

@@ -80,9 +80,18 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         return micros[1].signum() > 0 ? whole + 1 : Math.max(whole, 0);
     }
 
-    /** The charge if the request used {@code promptTokens} of input and {@code maxOutputTokens} of output. */
+    /**
+     * The charge if the request used {@code promptTokens} of input and {@code maxOutputTokens} of output, or
+     * {@code Long.MAX_VALUE} when that is beyond a long: a worst case may count more tokens than any answer (a prompt
+     * estimated from megabytes of image parts, a {@code max_tokens} near 2³¹), and no balance covers the most there is.
+     */
     public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens) {
-        return chargeMicros(TokenUsage.of(promptTokens, maxOutputTokens));
+        try {
+            return chargeMicros(TokenUsage.of(promptTokens, maxOutputTokens));
+        }
+        catch (ArithmeticException beyondALong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tollgate.credits;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -126,6 +127,23 @@ class CreditsIntegrationTests {
         finally {
             operator.post("/api/operator/prices", Map.of("modelId", "openai/gpt-4o-mini", "inputPerMtokUsd", "0.15",
                     "outputPerMtokUsd", "0.60", "cachedInputPerMtokUsd", "0.075")).expectStatus().isCreated();
+        }
+    }
+
+    @Test
+    void aPriceAboveTheDearestAllowedIsRefusedNamingTheField() {
+        DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
+        Map<String, String> price = Map.of("modelId", "openai/gpt-4o-mini", "inputPerMtokUsd", "0.15",
+                "outputPerMtokUsd", "0.60");
+        for (String field : List.of("inputPerMtokUsd", "outputPerMtokUsd", "cachedInputPerMtokUsd",
+                "cacheWritePerMtokUsd", "reasoningPerMtokUsd")) {
+            Map<String, String> tooDear = new HashMap<>(price);
+            tooDear.put(field, "3000.000001");
+
+            operator.post("/api/operator/prices", tooDear).expectStatus().isBadRequest()
+                .expectBody()
+                .jsonPath("$.error.param").isEqualTo(field)
+                .jsonPath("$.error.message").value(message -> assertThat((String) message).contains("3000"));
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.tollgate.metering;
 
+import java.math.BigInteger;
 import java.time.OffsetDateTime;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tollgate.provider.TokenCounts;
 import dev.tollgate.provider.TokenUsage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,6 +97,46 @@ class PriceQuoteTests {
         PriceQuote quote = new PriceQuote(SONNET, 0);
 
         assertThat(quote.costPicos(new TokenUsage(10, 5, 50, 50, 50))).isEqualTo(10L * 300_000 + 5L * 15_000_000);
+    }
+
+    /**
+     * The dearest price an operator may set ({@link ModelPrice#MAX_PER_MTOK}), on every kind of token, with as many
+     * tokens as a provider's counts may report ({@link TokenCounts#MAX} prompt and output, split every way), and a
+     * markup of 1,000%: the charge is still exact.
+     */
+    @Test
+    void theDearestPriceOnTheLargestCountsIsChargedExactly() {
+        long max = ModelPrice.MAX_PER_MTOK;
+        ModelPrice dearest = new ModelPrice(4, "m", max, max, max, max, max, OffsetDateTime.now());
+        long tokens = TokenCounts.MAX;
+        for (TokenUsage usage : new TokenUsage[] { TokenUsage.of(tokens, tokens),
+            new TokenUsage(tokens, tokens, tokens / 3, tokens / 3, tokens / 2) }) {
+            for (long markupPpm : new long[] { 0, 50_000, 10_000_000 }) {
+                PriceQuote quote = new PriceQuote(dearest, markupPpm);
+
+                BigInteger picos = BigInteger.valueOf(2 * tokens).multiply(BigInteger.valueOf(max));
+                BigInteger charged = picos.multiply(BigInteger.valueOf(1_000_000 + markupPpm));
+                BigInteger[] micros = charged.divideAndRemainder(BigInteger.TEN.pow(12));
+                assertThat(quote.costPicos(usage)).isEqualTo(picos.longValueExact());
+                assertThat(quote.chargeMicros(usage))
+                    .isEqualTo(micros[0].longValueExact() + (micros[1].signum() > 0 ? 1 : 0));
+            }
+        }
+    }
+
+    /**
+     * A hold's worst case may count more tokens than any answer (a prompt estimated from megabytes of image parts, a
+     * {@code max_tokens} near 2³¹): beyond a long it is the most there is, which no balance covers.
+     */
+    @Test
+    void aWorstCaseBeyondALongIsTheMostThereIs() {
+        PriceQuote dearest = new PriceQuote(new ModelPrice(4, "m", ModelPrice.MAX_PER_MTOK, ModelPrice.MAX_PER_MTOK,
+                null, null, null, OffsetDateTime.now()), 50_000);
+
+        assertThat(dearest.worstCaseChargeMicros(1_300_000_000L, Integer.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+        assertThat(dearest.worstCaseChargeMicros(Long.MAX_VALUE / 2, 1)).isEqualTo(Long.MAX_VALUE);
+        assertThat(new PriceQuote(MINI, 0).worstCaseChargeMicros(1_300_000_000L, Integer.MAX_VALUE))
+            .as("an ordinary price on the same counts fits").isEqualTo(1_483_490_189L);
     }
 
 }
