@@ -12,9 +12,10 @@ import tools.jackson.databind.JsonNode;
 public final class TokenCounts {
 
     /**
-     * A billion tokens in one count: a hundred times the largest context window. A call's prompt adds up at most three
-     * counts and its completion two, so its tokens times any price up to $1,800 per million tokens still fit the
-     * pico-dollars {@code PriceQuote} computes in.
+     * A billion tokens in one count: a hundred times the largest context window. {@code PriceQuote} splits a call's
+     * prompt and completion among their kinds (cached, reasoning…), so at most twice this many tokens are priced, and
+     * at the dearest price an operator may set ({@code ModelPrice.MAX_PER_MTOK}) they still fit the pico-dollars it
+     * computes in.
      */
     public static final long MAX = 1_000_000_000L;
 
