@@ -13,10 +13,10 @@ public record ModelPrice(long id, String modelId, long inputPerMtok, long output
         OffsetDateTime effectiveFrom) {
 
     /**
-     * The dearest price an operator may set, $3,000 per million tokens (five times the dearest model's output today):
-     * a call's cost is computed in pico-dollars in a long, and a provider counts at most
-     * {@link dev.tollgate.provider.TokenCounts#MAX} prompt and as many output tokens, so 2 × 10⁹ tokens at this price
-     * (6 × 10¹⁸ pico-dollars) stay below 2⁶³.
+     * The dearest price an operator may set, $3,000 per million tokens (forty times the dearest in the seeded catalog,
+     * Claude Opus 4.1's $75 of output): a call's cost is computed in pico-dollars in a long, and a provider counts at
+     * most {@link dev.tollgate.provider.TokenCounts#MAX} prompt and as many output tokens, so 2 × 10⁹ tokens at this
+     * price (6 × 10¹⁸ pico-dollars) stay below 2⁶³.
      */
     public static final long MAX_PER_MTOK = 3_000_000_000L;
 }
