@@ -26,6 +26,7 @@ import dev.tollgate.testsupport.RequestLog;
 import dev.tollgate.testsupport.TestEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -144,6 +145,28 @@ class CreditsIntegrationTests {
                 .expectBody()
                 .jsonPath("$.error.param").isEqualTo(field)
                 .jsonPath("$.error.message").value(message -> assertThat((String) message).contains("3000"));
+        }
+    }
+
+    /** A route's host price is only ever written in SQL: the database holds the same cap. */
+    @Test
+    void aPriceAboveTheDearestAllowedWrittenByHandIsRefusedByTheDatabase() {
+        try {
+            assertThatThrownBy(() -> db.sql("""
+                    insert into model_route (model_id, provider, upstream_id, input_per_mtok_micros,
+                        output_per_mtok_micros) values ('openai/gpt-4o-mini', 'by-hand', 'x', 150000, 3000000001)""")
+                .then().block())
+                .hasMessageContaining("model_route_at_most_3000_usd_per_mtok");
+            assertThatThrownBy(() -> db.sql("""
+                    insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros,
+                        reasoning_per_mtok_micros, effective_from)
+                    values ('openai/gpt-4o-mini', 150000, 600000, 3000000001, '2999-01-01T00:00:00Z')""")
+                .then().block())
+                .hasMessageContaining("model_price_at_most_3000_usd_per_mtok");
+        }
+        finally {
+            db.sql("delete from model_route where provider = 'by-hand'").then().block();
+            db.sql("delete from model_price where effective_from = '2999-01-01T00:00:00Z'").then().block();
         }
     }
 
