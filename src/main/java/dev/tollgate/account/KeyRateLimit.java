@@ -4,6 +4,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.JsonNumbers;
 
 /**
  * An API key's own rate limits, set by its tenant ({@code "rateLimit"} on key create and update); a missing value
@@ -43,8 +44,7 @@ public record KeyRateLimit(@Nullable Long requestsPerMinute, @Nullable Long toke
         if (value.isMissingNode() || value.isNull()) {
             return null;
         }
-        // canConvertToLong first: asLong() throws for a whole number beyond a long.
-        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() <= 0 || value.asLong() > MAX) {
+        if (!JsonNumbers.isWholeNumberIn(value, 1, MAX)) {
             throw ApiException.invalidParam("rateLimit." + field, "rateLimit." + field
                     + " must be a whole number from 1 to " + MAX + ", or null for no limit.");
         }

@@ -2,6 +2,8 @@ package dev.tollgate.billing;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.tollgate.common.JsonNumbers;
+
 /**
  * A verified Stripe webhook event: its id, its type and the object it is about ({@code data.object}), read as JSON so
  * that any API version of the webhook endpoint works.
@@ -33,7 +35,7 @@ record StripeEvent(String id, String type, JsonNode object) {
 
     /** A whole amount in the currency's smallest unit; -1 when it is missing, not whole, or beyond a long. */
     static long amount(JsonNode value) {
-        return value.isIntegralNumber() && value.canConvertToLong() ? value.longValue() : -1;
+        return JsonNumbers.isWholeNumberIn(value, Long.MIN_VALUE, Long.MAX_VALUE) ? value.longValue() : -1;
     }
 
 }

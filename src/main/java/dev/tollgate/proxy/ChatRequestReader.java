@@ -22,6 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.common.ApiException;
 import dev.tollgate.common.BodyBytes;
+import dev.tollgate.common.JsonNumbers;
 import dev.tollgate.routing.ProviderPreferences;
 
 /**
@@ -157,8 +158,7 @@ final class ChatRequestReader {
         if (value.isMissingNode() || value.isNull()) {
             return null;
         }
-        // canConvertToInt first: asInt() throws for a whole number beyond an int (99999999999999999999).
-        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1) {
+        if (!JsonNumbers.isWholeNumberIn(value, 1, Integer.MAX_VALUE)) {
             throw ApiException.invalidParam(field, "'" + field + "' must be a positive integer.");
         }
         return value.asInt();

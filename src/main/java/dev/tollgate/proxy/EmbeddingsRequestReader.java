@@ -9,6 +9,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.JsonNumbers;
 
 /**
  * Reads a body (with the size limit of {@link ChatRequestReader}) and validates it as an OpenAI embeddings request:
@@ -46,9 +47,7 @@ final class EmbeddingsRequestReader {
             throw ApiException.invalidParam("encoding_format", "'encoding_format' must be float or base64.");
         }
         JsonNode dimensions = body.path("dimensions");
-        if (!dimensions.isMissingNode() && !dimensions.isNull()
-                && (!dimensions.isIntegralNumber() || !dimensions.canConvertToInt() || dimensions.asInt() < 1
-                        || dimensions.asInt() > 65536)) {
+        if (!dimensions.isMissingNode() && !dimensions.isNull() && !JsonNumbers.isWholeNumberIn(dimensions, 1, 65536)) {
             throw ApiException.invalidParam("dimensions", "'dimensions' must be a positive integer.");
         }
         body.remove(TOLLGATE_FIELDS);

@@ -10,6 +10,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.JsonNumbers;
 
 /**
  * Translates an Anthropic Messages request into the OpenAI Chat Completions request the pipeline runs, so that any
@@ -47,8 +48,7 @@ final class MessagesRequestTranslator {
         chat.put("model", model.stringValue());
         JsonNode maxTokens = messages.path("max_tokens");
         if (!maxTokens.isMissingNode() && !maxTokens.isNull()) {
-            // canConvertToInt first: asInt() throws for a whole number beyond an int (99999999999999999999).
-            if (!maxTokens.isIntegralNumber() || !maxTokens.canConvertToInt() || maxTokens.asInt() < 1) {
+            if (!JsonNumbers.isWholeNumberIn(maxTokens, 1, Integer.MAX_VALUE)) {
                 throw ApiException.invalidParam("max_tokens", "'max_tokens' must be a positive integer.");
             }
             // max_completion_tokens: OpenAI's reasoning models refuse the older max_tokens.

@@ -13,6 +13,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.JsonNumbers;
 
 /**
  * {@code PUT /api/operator/tenants/{id}/rate-limit}: puts a tenant on a plan ({@code {"plan":"pro"}}), gives it
@@ -73,9 +74,7 @@ class OperatorRateLimitController {
         if (value.isMissingNode() || value.isNull()) {
             return null;
         }
-        // canConvertToLong first: asLong() throws for a whole number beyond a long.
-        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() <= 0
-                || value.asLong() > MAX_LIMIT) {
+        if (!JsonNumbers.isWholeNumberIn(value, 1, MAX_LIMIT)) {
             throw ApiException.invalidParam(field, field + " must be a whole number from 1 to " + MAX_LIMIT
                     + ", or null for no limit.");
         }

@@ -12,6 +12,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.JsonNumbers;
 import dev.tollgate.provider.ChatCall;
 
 /**
@@ -122,7 +123,7 @@ final class AnthropicRequestMapper {
     private static long maxTokens(ObjectNode openAi) {
         for (String field : List.of("max_completion_tokens", "max_tokens")) {
             JsonNode value = openAi.path(field);
-            if (value.isIntegralNumber() && value.canConvertToLong() && value.asLong() > 0) {
+            if (JsonNumbers.isWholeNumberIn(value, 1, Long.MAX_VALUE)) {
                 return value.asLong();
             }
         }
