@@ -87,7 +87,7 @@ final class ProxyHotPath implements HttpHandler {
             return webFlux.handle(request, response);
         }
         Map<String, Object> attributes = new ConcurrentHashMap<>();
-        ServerRequestObservationContext context = new ServerRequestObservationContext(request, response, attributes);
+        ServerRequestObservationContext context = new HotPathObservationContext(request, response, attributes);
         context.setPathPattern(path);
         attributes.put(ServerRequestObservationContext.CURRENT_OBSERVATION_CONTEXT_ATTRIBUTE, context);
         Observation observation = ServerHttpObservationDocumentation.HTTP_REACTIVE_SERVER_REQUESTS
