@@ -47,6 +47,22 @@ public final class TokenCounts {
         return Math.max(0, count);
     }
 
+    /**
+     * A count a provider reports in parts (Anthropic's prompt is its input, cache reads and cache writes; Gemini's
+     * completion its candidates and thoughts), each already {@link #checked}: the whole is held to {@link #MAX} too,
+     * since it is the whole that is priced and logged.
+     *
+     * @throws UpstreamException 502 {@code upstream_malformed_response} for a total above {@link #MAX}
+     */
+    public static long total(String provider, long... parts) {
+        long total = 0;
+        for (long part : parts) {
+            // Each part is at most MAX, so no sum of a few of them overflows on the way.
+            total += checked(part, provider);
+        }
+        return checked(total, provider);
+    }
+
     private static UpstreamException tooLarge(String provider) {
         return UpstreamException.malformed(provider, "a token count above " + MAX);
     }

@@ -41,6 +41,17 @@ class TokenCountsTests {
         assertThatThrownBy(() -> TokenCounts.checked(Long.MAX_VALUE, "p")).isInstanceOf(UpstreamException.class);
     }
 
+    @Test
+    void aCountReportedInPartsIsHeldToTheCeilingAsAWhole() {
+        assertThat(TokenCounts.total("p", 600_000_000, 400_000_000)).isEqualTo(TokenCounts.MAX);
+        assertThat(TokenCounts.total("p", 5, -2, 3)).isEqualTo(8);
+        assertThatThrownBy(() -> TokenCounts.total("p", 600_000_000, 400_000_001))
+            .isInstanceOfSatisfying(UpstreamException.class,
+                    error -> assertThat(error.code()).isEqualTo("upstream_malformed_response"));
+        assertThatThrownBy(() -> TokenCounts.total("p", TokenCounts.MAX, Long.MAX_VALUE))
+            .isInstanceOf(UpstreamException.class);
+    }
+
     private static long count(String json, long otherwise) {
         return TokenCounts.of(JSON.readTree(json), otherwise, "p");
     }

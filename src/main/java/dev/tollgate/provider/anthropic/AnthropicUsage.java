@@ -22,13 +22,16 @@ record AnthropicUsage(long input, long cacheRead, long cacheCreation, long outpu
      * This usage updated with the counts another report carries. In a stream, {@code message_delta}'s usage is
      * cumulative (and may or may not repeat the input counts), so a present field replaces, never adds.
      *
-     * @throws dev.tollgate.provider.UpstreamException 502 for a count beyond a long ({@link TokenCounts})
+     * @throws dev.tollgate.provider.UpstreamException 502 for a count above {@link TokenCounts#MAX}, or a prompt
+     *     (input, cache reads and cache writes together) above it
      */
     AnthropicUsage merge(JsonNode usage, String provider) {
-        return new AnthropicUsage(TokenCounts.of(usage.path("input_tokens"), input, provider),
+        AnthropicUsage merged = new AnthropicUsage(TokenCounts.of(usage.path("input_tokens"), input, provider),
                 TokenCounts.of(usage.path("cache_read_input_tokens"), cacheRead, provider),
                 TokenCounts.of(usage.path("cache_creation_input_tokens"), cacheCreation, provider),
                 TokenCounts.of(usage.path("output_tokens"), output, provider));
+        TokenCounts.total(provider, merged.input, merged.cacheRead, merged.cacheCreation);
+        return merged;
     }
 
     TokenUsage toTokenUsage() {

@@ -17,12 +17,12 @@ final class GeminiUsage {
     private GeminiUsage() {
     }
 
-    /** @throws dev.tollgate.provider.UpstreamException 502 for a count above {@link TokenCounts#MAX} */
+    /** @throws dev.tollgate.provider.UpstreamException 502 for a count or a sum above {@link TokenCounts#MAX} */
     static TokenUsage from(GeminiResponse.UsageMetadata usage, String provider) {
         long thoughts = count(usage.thoughtsTokenCount(), provider);
-        return new TokenUsage(count(usage.promptTokenCount(), provider)
-                + count(usage.toolUsePromptTokenCount(), provider),
-                count(usage.candidatesTokenCount(), provider) + thoughts,
+        return new TokenUsage(TokenCounts.total(provider, count(usage.promptTokenCount(), provider),
+                count(usage.toolUsePromptTokenCount(), provider)),
+                TokenCounts.total(provider, count(usage.candidatesTokenCount(), provider), thoughts),
                 count(usage.cachedContentTokenCount(), provider), 0, thoughts);
     }
 

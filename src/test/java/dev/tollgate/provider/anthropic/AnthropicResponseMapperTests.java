@@ -61,6 +61,19 @@ class AnthropicResponseMapperTests {
     }
 
     @Test
+    void aPromptWhosePartsTogetherPassTheCeilingIsAMalformedAnswer() {
+        // Each part is a count Tollgate takes; together they are a prompt of three billion tokens, which no int column
+        // of the request log holds and whose price at the dearest rate overflows a long.
+        assertThatThrownBy(() -> mapper.toCompletion(bytes("""
+                {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn",
+                 "usage":{"input_tokens":1000000000,"cache_read_input_tokens":1000000000,
+                          "cache_creation_input_tokens":1000000000,"output_tokens":5}}""")))
+            .isInstanceOfSatisfying(UpstreamException.class,
+                error -> assertThat(error.code()).isEqualTo("upstream_malformed_response"));
+    }
+
+    @Test
     void toolUseBlocksBecomeToolCallsAndTextBlocksJoin() {
         ChatCompletion completion = mapper.toCompletion(bytes("""
                 {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",

@@ -113,6 +113,19 @@ class GeminiResponseMapperTests {
     }
 
     @Test
+    void countsWhoseSumPassesTheCeilingAreAMalformedAnswer() {
+        for (String usage : new String[] {
+                "\"promptTokenCount\":1000000000,\"toolUsePromptTokenCount\":1000000000,\"candidatesTokenCount\":1",
+                "\"promptTokenCount\":1,\"candidatesTokenCount\":1000000000,\"thoughtsTokenCount\":1000000000" }) {
+            assertThatThrownBy(() -> map("""
+                    {"candidates":[{"content":{"role":"model","parts":[{"text":"hi"}]},"finishReason":"STOP"}],
+                     "usageMetadata":{%s}}""".formatted(usage)))
+                .isInstanceOfSatisfying(UpstreamException.class,
+                        error -> assertThat(error.code()).isEqualTo("upstream_malformed_response"));
+        }
+    }
+
+    @Test
     void aBodyThatIsNotGeminisIsMalformed() {
         assertThatThrownBy(() -> map("<html>oops</html>"))
             .isInstanceOfSatisfying(UpstreamException.class,
