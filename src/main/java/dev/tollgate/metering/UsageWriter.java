@@ -10,9 +10,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.spi.R2dbcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -24,6 +26,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
+import dev.tollgate.common.PostgresText;
+
 /**
  * Writes usage records in batches, off the response path: a request hands its record over and is done; a background
  * loop writes whatever has queued up every {@value #FLUSH_MILLIS} ms (sooner when a batch fills). What arrives while a
@@ -32,10 +36,11 @@ import reactor.util.retry.Retry;
  * <p>
  * One statement per batch writes the request-log rows and their provider attempts, the usage debits on the ledger,
  * the tenants' balances, the credit leases the charges came from and the keys' spend: all of it lands or none of it
- * does. It is idempotent on
- * the request id, so a batch whose outcome was unknown can be written again. A failed batch stays queued and is
- * retried. On shutdown (after the web server has drained) everything queued is written before the database pool
- * closes; only a crash loses what is queued, at most about one flush interval of requests.
+ * does. It is idempotent on the request id, so a batch whose outcome was unknown can be written again. A batch that
+ * failed because the database was away stays queued and is retried; one whose data it refused is halved until the
+ * records it refuses are found and set aside ({@link #writeOrIsolate}). On shutdown (after the web server has
+ * drained) everything queued is written before the database pool closes; only a crash loses what is queued, at most
+ * about one flush interval of requests.
  * <p>
  * This is the one place where metering writes the credits feature's tables, so that a request's log row and its
  * debit can never disagree.
@@ -117,11 +122,15 @@ class UsageWriter implements SmartLifecycle {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean flushing = new AtomicBoolean();
     private final DistributionSummary batches;
+    private final Counter rejected;
     private volatile Disposable ticker = Flux.never().subscribe();
     private volatile boolean running;
 
     UsageWriter(DatabaseClient db, MeterRegistry registry) {
         this.db = db;
+        this.rejected = Counter.builder("tollgate.usage.rejected")
+            .description("Usage records the database refused and that were set aside unwritten (logged at error)")
+            .register(registry);
         Gauge.builder("tollgate.usage.pending", queued, AtomicInteger::get)
             .description("Usage records waiting to be written (what a crash now would lose)")
             .register(registry);
@@ -155,7 +164,7 @@ class UsageWriter implements SmartLifecycle {
             batch.add(next);
         }
         queued.addAndGet(-batch.size());
-        return write(batch)
+        return writeOrIsolate(batch)
             .doOnSuccess(done -> {
                 batches.record(batch.size());
                 batch.forEach(UsageWriter::notifyPersisted);
@@ -167,6 +176,60 @@ class UsageWriter implements SmartLifecycle {
                 return Mono.error(error);
             })
             .then(Mono.defer(() -> flush(remaining - batch.size())));
+    }
+
+    /**
+     * Writes the records, or, when the database refuses their data (an error of SQL class 22 or 23, or a value no
+     * column takes), writes them in halves until the records it refuses are found alone and set aside. A batch used
+     * to be retried whole, so one record the database would never take (a text with a NUL character in it, say) kept
+     * every record queued with it, and every one after it, from being written: no request log, no debits, a queue
+     * growing until a restart lost it. Halving costs about twice the log of the batch's size in statements, only when
+     * a batch is refused; writing a record again is harmless (the statement is idempotent on the request id).
+     */
+    private Mono<Void> writeOrIsolate(List<UsageRecord> records) {
+        return write(records).onErrorResume(UsageWriter::refusesData, error -> {
+            if (records.size() == 1) {
+                setAside(records.get(0), error);
+                return Mono.empty();
+            }
+            int half = records.size() / 2;
+            return writeOrIsolate(records.subList(0, half))
+                .then(Mono.defer(() -> writeOrIsolate(records.subList(half, records.size()))));
+        });
+    }
+
+    /**
+     * A record the database will never take: left out, loudly. Its charge is not debited (an operator can add it by
+     * hand from this log line); it is reported persisted with the rest of its batch all the same, so that the credit
+     * it held is not reserved forever.
+     */
+    private void setAside(UsageRecord record, Throwable error) {
+        rejected.increment();
+        log.error("Usage record {} set aside, the database refuses it: tenant {}, key {}, model '{}', charge {} "
+                + "micro-USD not debited: {}", record.id(), record.tenantId(), record.apiKeyId(), record.model(),
+                record.chargeMicros(), error.toString());
+    }
+
+    /** Whether writing failed for the data written (so would again), rather than for the database being away. */
+    static boolean refusesData(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnwritableRecords) {
+                return true;
+            }
+            if (cause instanceof R2dbcException database) {
+                String state = database.getSqlState();
+                return state != null && (state.startsWith("22") || state.startsWith("23"));
+            }
+        }
+        return false;
+    }
+
+    /** A value the statement's columns cannot take, found while binding them. */
+    private static final class UnwritableRecords extends RuntimeException {
+
+        UnwritableRecords(RuntimeException cause) {
+            super(cause.toString(), cause);
+        }
     }
 
     int pending() {
@@ -191,11 +254,17 @@ class UsageWriter implements SmartLifecycle {
     private Mono<Void> write(List<UsageRecord> batch) {
         int n = batch.size();
         Columns c = new Columns(n, batch.stream().mapToInt(record -> record.attempts().size()).sum());
-        for (int i = 0, a = 0; i < n; i++) {
-            c.set(i, batch.get(i));
-            for (AttemptRecord attempt : batch.get(i).attempts()) {
-                c.setAttempt(a++, batch.get(i).id(), attempt);
+        try {
+            for (int i = 0, a = 0; i < n; i++) {
+                c.set(i, batch.get(i));
+                for (AttemptRecord attempt : batch.get(i).attempts()) {
+                    c.setAttempt(a++, batch.get(i).id(), attempt);
+                }
             }
+        }
+        catch (RuntimeException unwritable) {
+            // A count beyond an int column, say: thrown here, it escaped the retry and dropped the whole batch.
+            return Mono.error(new UnwritableRecords(unwritable));
         }
         return db.sql(WRITE)
             .bind(0, c.ids).bind(1, c.tenants).bind(2, c.keys).bind(3, c.models).bind(4, c.providers)
@@ -324,11 +393,11 @@ class UsageWriter implements SmartLifecycle {
         void setAttempt(int i, UUID request, AttemptRecord attempt) {
             attemptRequests[i] = request;
             attemptNumbers[i] = attempt.number();
-            attemptModels[i] = attempt.model();
-            attemptProviders[i] = attempt.provider();
+            attemptModels[i] = PostgresText.storable(attempt.model());
+            attemptProviders[i] = PostgresText.storable(attempt.provider());
             attemptKeys[i] = attempt.keyIndex();
             attemptStatuses[i] = attempt.status();
-            attemptErrors[i] = attempt.errorCode();
+            attemptErrors[i] = PostgresText.storable(attempt.errorCode());
             attemptLatencies[i] = attempt.latencyMillis();
         }
 
@@ -336,14 +405,14 @@ class UsageWriter implements SmartLifecycle {
             ids[i] = r.id();
             tenants[i] = r.tenantId();
             keys[i] = r.apiKeyId();
-            models[i] = r.model();
-            providers[i] = r.provider();
+            models[i] = PostgresText.storable(r.model());
+            providers[i] = PostgresText.storable(r.provider());
             statuses[i] = r.status();
-            errorCodes[i] = r.errorCode();
-            errorMessages[i] = r.errorMessage();
+            errorCodes[i] = PostgresText.storable(r.errorCode());
+            errorMessages[i] = PostgresText.storable(r.errorMessage());
             streamed[i] = r.streamed();
             cancelled[i] = r.cancelled();
-            finishReasons[i] = r.finishReason();
+            finishReasons[i] = PostgresText.storable(r.finishReason());
             boolean counted = r.usageSource() != UsageSource.NONE;
             prompt[i] = counted ? Math.toIntExact(r.usage().promptTokens()) : null;
             completion[i] = counted ? Math.toIntExact(r.usage().completionTokens()) : null;
@@ -360,7 +429,7 @@ class UsageWriter implements SmartLifecycle {
             charges[i] = r.chargeMicros();
             leases[i] = r.leaseId();
             created[i] = r.createdAt().atOffset(ZoneOffset.UTC);
-            traceIds[i] = r.traceId();
+            traceIds[i] = PostgresText.storable(r.traceId());
         }
 
     }

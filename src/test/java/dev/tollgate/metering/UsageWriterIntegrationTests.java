@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,6 +64,49 @@ class UsageWriterIntegrationTests {
         assertThat(written).as("batches for %d records over 0.8 s", RECORDS).isBetween(1L, 15L);
     }
 
+    @Test
+    void recordsTheDatabaseRefusesAreSetAsideAndTheRestStillLand() {
+        DashboardUser user = DashboardUser.signUp(client);
+        UUID keyId = UUID.fromString(user.createKeyJson(Map.of("name", "poison")).path("id").asString());
+        double rejectedBefore = registry.get("tollgate.usage.rejected").counter().count();
+        AtomicInteger persisted = new AtomicInteger();
+        UsageRecord good = record(user.tenantId(), keyId, "openai/gpt-4o-mini", new TokenUsage(10, 5, 0, 0, 0), 0,
+                persisted);
+        // A NUL in a client's model name and a provider's finish reason and error: PostgreSQL's text cannot hold it.
+        UsageRecord withNul = new UsageRecord(GenerationIds.next(), user.tenantId(), keyId, "openai/gpt\u0000-4o",
+                "openai", 502, "upstream_error", "bad\u0000answer", false, false, "st\u0000op",
+                new TokenUsage(10, 5, 0, 0, 0), UsageSource.UPSTREAM, 3, 2, 1, null, null, 0, 0, null, Instant.now(),
+                null, List.of(new AttemptRecord(1, "gpt\u0000-4o", "openai", 0, 502, "x\u0000", 3)),
+                persisted::incrementAndGet);
+        // A debit for a tenant that does not exist: the ledger's foreign key refuses it (SQL state 23503).
+        UsageRecord orphan = record(UUID.randomUUID(), keyId, "openai/gpt-4o-mini", new TokenUsage(10, 5, 0, 0, 0),
+                1_000, persisted);
+        // A count no int column holds, found while binding.
+        UsageRecord beyondAnInt = record(user.tenantId(), keyId, "openai/gpt-4o-mini",
+                new TokenUsage(3_000_000_000L, 5, 0, 0, 0), 0, persisted);
+        List<UsageRecord> records = List.of(good, orphan, withNul, beyondAnInt);
+
+        records.forEach(writer::submit);
+        writer.flush().block(Duration.ofSeconds(30));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> persisted.get() == records.size());
+        assertThat(written(List.of(good.id(), withNul.id()))).isEqualTo(2);
+        assertThat(written(List.of(orphan.id(), beyondAnInt.id()))).isZero();
+        assertThat(registry.get("tollgate.usage.rejected").counter().count() - rejectedBefore).isEqualTo(2);
+        assertThat(db.sql("select model || '|' || error_message || '|' || finish_reason from request_log "
+                + "where id = :id")
+            .bind("id", withNul.id())
+            .map(row -> row.get(0, String.class))
+            .one()
+            .block()).isEqualTo("openai/gpt\uFFFD-4o|bad\uFFFDanswer|st\uFFFDop");
+        // Nothing stays stuck behind them.
+        UsageRecord after = record(user.tenantId(), keyId, "openai/gpt-4o-mini", new TokenUsage(1, 1, 0, 0, 0), 0,
+                persisted);
+        writer.submit(after);
+        await().atMost(Duration.ofSeconds(10)).until(() -> written(List.of(after.id())) == 1);
+        assertThat(writer.pending()).isZero();
+    }
+
     private long written(List<UUID> ids) {
         return db.sql("select count(*) from request_log where id = any(:ids)")
             .bind("ids", ids.toArray(UUID[]::new))
@@ -70,6 +114,13 @@ class UsageWriterIntegrationTests {
             .one()
             .blockOptional()
             .orElse(0L);
+    }
+
+    private static UsageRecord record(UUID tenantId, UUID keyId, String model, TokenUsage usage, long chargeMicros,
+            AtomicInteger persisted) {
+        return new UsageRecord(GenerationIds.next(), tenantId, keyId, model, "openai", 200, null, null, false, false,
+                "stop", usage, UsageSource.UPSTREAM, 3, 2, 1, null, null, chargeMicros, chargeMicros, null,
+                Instant.now(), null, List.of(), persisted::incrementAndGet);
     }
 
     private static UsageRecord record(UUID tenantId, UUID keyId) {
