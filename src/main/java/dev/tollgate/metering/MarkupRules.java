@@ -1,10 +1,13 @@
 package dev.tollgate.metering;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -12,6 +15,36 @@ import org.jspecify.annotations.Nullable;
  * The markup rules in force, by scope. The most specific one wins: tenant and model, tenant, model, then global.
  */
 final class MarkupRules {
+
+    /** A markup of -1: the tenant pays nothing. */
+    static final long MIN_PPM = -1_000_000L;
+
+    /**
+     * A markup of 100 (10,000 %): a charge 101 times the cost. At the dearest price ({@code ModelPrice.MAX_PER_MTOK})
+     * and the most tokens a call counts, a charge with it still fits a long; a markup without bound wrapped the
+     * charge's factor round to a negative (every call free) or threw after the answer.
+     */
+    static final long MAX_PPM = 100_000_000L;
+
+    /**
+     * A markup given as a fraction ({@code 0.05} for 5 %) in parts per million.
+     *
+     * @param refusal what is thrown for a markup out of bounds or finer than a part per million, given its message
+     */
+    static long ppm(BigDecimal markup, Function<String, RuntimeException> refusal) {
+        if (markup.compareTo(BigDecimal.valueOf(MIN_PPM, 6)) < 0) {
+            throw refusal.apply("markup cannot be below -1 (free).");
+        }
+        if (markup.compareTo(BigDecimal.valueOf(MAX_PPM, 6)) > 0) {
+            throw refusal.apply("markup cannot be above 100 (a charge of 101 times the cost).");
+        }
+        try {
+            return markup.movePointRight(6).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
+        }
+        catch (ArithmeticException finerThanAPpm) {
+            throw refusal.apply("markup has at most six decimal places.");
+        }
+    }
 
     private final Map<Scope, Long> ppmByScope;
     private final long fallbackPpm;

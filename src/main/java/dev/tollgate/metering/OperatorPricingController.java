@@ -1,7 +1,6 @@
 package dev.tollgate.metering;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -116,16 +115,7 @@ class OperatorPricingController {
         if (request.markup() == null) {
             throw ApiException.invalidParam("markup", "markup is required, e.g. 0.05 for 5 %.");
         }
-        long ppm;
-        try {
-            ppm = request.markup().movePointRight(6).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
-        }
-        catch (ArithmeticException ex) {
-            throw ApiException.invalidParam("markup", "markup has at most six decimal places.");
-        }
-        if (ppm < -1_000_000) {
-            throw ApiException.invalidParam("markup", "markup cannot be below -1 (free).");
-        }
+        long ppm = MarkupRules.ppm(request.markup(), message -> ApiException.invalidParam("markup", message));
         DatabaseClient.GenericExecuteSpec insert = db.sql("""
                 insert into markup_rule (tenant_id, model_id, markup_ppm, effective_from)
                 values (:tenant, :model, :ppm, :from) returning id""")

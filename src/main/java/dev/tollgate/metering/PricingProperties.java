@@ -11,8 +11,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("tollgate.pricing")
 public record PricingProperties(@DefaultValue("0") BigDecimal defaultMarkup) {
 
+    /** @throws IllegalArgumentException for a markup the operator API would refuse (startup fails, naming it) */
+    public PricingProperties {
+        MarkupRules.ppm(defaultMarkup,
+                message -> new IllegalArgumentException("tollgate.pricing.default-markup: " + message));
+    }
+
     long defaultMarkupPpm() {
-        return defaultMarkup.movePointRight(6).longValue();
+        // Checked above: exact, where longValue() cut a seventh decimal off and wrapped a large markup round.
+        return MarkupRules.ppm(defaultMarkup, IllegalArgumentException::new);
     }
 
 }

@@ -148,6 +148,23 @@ class CreditsIntegrationTests {
         }
     }
 
+    @Test
+    void aMarkupOutOfBoundsOrFinerThanAPartPerMillionIsRefused() {
+        DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
+        Map<String, String> refusals = Map.of("100.000001", "above 100", "9223372036854.775807", "above 100",
+                "1e30", "above 100", "-1.000001", "below -1", "0.0500001", "six decimal places");
+        refusals.forEach((markup, message) -> operator.post("/api/operator/markups",
+                Map.of("tenantId", user.tenantId().toString(), "markup", markup))
+            .expectStatus().isBadRequest()
+            .expectBody()
+            .jsonPath("$.error.param").isEqualTo("markup")
+            .jsonPath("$.error.message").value(text -> assertThat((String) text).as(markup).contains(message)));
+        assertThatThrownBy(() -> db.sql("""
+                insert into markup_rule (tenant_id, markup_ppm, effective_from)
+                values (:tenant, 100000001, now())""").bind("tenant", user.tenantId()).then().block())
+            .hasMessageContaining("markup_rule_at_most_100");
+    }
+
     /** A route's host price is only ever written in SQL: the database holds the same cap. */
     @Test
     void aPriceAboveTheDearestAllowedWrittenByHandIsRefusedByTheDatabase() {

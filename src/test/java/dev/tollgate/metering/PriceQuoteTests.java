@@ -101,8 +101,8 @@ class PriceQuoteTests {
 
     /**
      * The dearest price an operator may set ({@link ModelPrice#MAX_PER_MTOK}), on every kind of token, with as many
-     * tokens as a provider's counts may report ({@link TokenCounts#MAX} prompt and output, split every way), and a
-     * markup of 1,000%: the charge is still exact.
+     * tokens as a provider's counts may report ({@link TokenCounts#MAX} prompt and output, split every way), and
+     * markups up to the highest an operator may set ({@link MarkupRules#MAX_PPM}): the charge is still exact.
      */
     @Test
     void theDearestPriceOnTheLargestCountsIsChargedExactly() {
@@ -111,7 +111,7 @@ class PriceQuoteTests {
         long tokens = TokenCounts.MAX;
         for (TokenUsage usage : new TokenUsage[] { TokenUsage.of(tokens, tokens),
             new TokenUsage(tokens, tokens, tokens / 3, tokens / 3, tokens / 2) }) {
-            for (long markupPpm : new long[] { 0, 50_000, 10_000_000 }) {
+            for (long markupPpm : new long[] { MarkupRules.MIN_PPM, 0, 50_000, 10_000_000, MarkupRules.MAX_PPM }) {
                 PriceQuote quote = new PriceQuote(dearest, markupPpm);
 
                 BigInteger picos = BigInteger.valueOf(2 * tokens).multiply(BigInteger.valueOf(max));
