@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
@@ -98,21 +99,37 @@ public class CreditService implements SmartLifecycle {
                 : Mono.error(InsufficientCredits.key(amountMicros, budget.remaining())));
     }
 
-    /** Holds the amount of the tenant's balance, the key's budget (if it has one) already holding it. */
+    /**
+     * Holds the amount of the tenant's balance, the key's budget (if it has one) already holding it. What is held is
+     * ended by exactly one of: the {@link Hold} once it is handed over, this admission's error, or its cancellation
+     * (the client gone while a lease was asked of the database: the key's budget used to stay held, and enough such
+     * calls refused the key with 402s until a restart).
+     */
     private Mono<Hold> holdWithin(AuthenticatedKey key, long amountMicros, @Nullable KeyBudget budget) {
-        // A postpaid tenant spends without a lease: a wallet of its own for this hold, outside the map.
-        return postpaid.isPostpaid(key.tenantId())
-            .flatMap(invoiced -> invoiced ? Mono.just(new Wallet(key.tenantId()))
-                    : holdInWallet(key.tenantId(), amountMicros, 0))
-            .map(wallet -> {
-                outstandingHolds.incrementAndGet();
-                return new Hold(amountMicros, wallet, budget, outstandingHolds::decrementAndGet);
-            })
-            .doOnError(error -> {
-                if (budget != null) {
+        return Mono.defer(() -> {
+            AtomicBoolean decided = new AtomicBoolean();
+            Runnable endBudget = () -> {
+                if (decided.compareAndSet(false, true) && budget != null) {
                     budget.settle(amountMicros, 0);
                 }
-            });
+            };
+            // A postpaid tenant spends without a lease: a wallet of its own for this hold, outside the map.
+            return postpaid.isPostpaid(key.tenantId())
+                .flatMap(invoiced -> invoiced ? Mono.just(new Wallet(key.tenantId()))
+                        : holdInWallet(key.tenantId(), amountMicros, 0))
+                .<Hold>handle((wallet, sink) -> {
+                    if (decided.compareAndSet(false, true)) {
+                        outstandingHolds.incrementAndGet();
+                        sink.next(new Hold(amountMicros, wallet, budget, outstandingHolds::decrementAndGet));
+                    }
+                    else {
+                        // Cancelled while the wallet's hold was made: no one would end it. The budget's was ended then.
+                        wallet.settle(amountMicros, 0);
+                    }
+                })
+                .doOnError(error -> endBudget.run())
+                .doOnCancel(endBudget);
+        });
     }
 
     private Mono<Wallet> holdInWallet(UUID tenantId, long amount, int attempt) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +24,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
+import dev.tollgate.account.AuthenticatedKey;
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.FakeReply;
 import dev.tollgate.testsupport.FakeUpstream;
@@ -90,6 +92,22 @@ class CreditsConcurrencyIntegrationTests {
         assertThat(outcome.ok()).isBetween(1, 50);
         awaitSettled(outcome.ok());
         assertThat(balance()).isEqualTo(50 * CHARGE - outcome.ok() * CHARGE).isNotNegative();
+    }
+
+    @Test
+    void aHoldCancelledWhileItsLeaseIsAskedForLeavesTheKeysLimitWhole() {
+        setBalance(100_000_000);
+        AuthenticatedKey limited = new AuthenticatedKey(UUID.randomUUID(), user.tenantId(), "limited", 10_000_000L);
+        // Reads the key's spend into its budget, and leases the tenant's first slice ($1).
+        credits.hold(limited, 10_000).block(Duration.ofSeconds(10)).release();
+
+        // More than the slice: the database is asked for more, and the client is gone before it answers.
+        credits.hold(limited, 5_000_000).subscribe().dispose();
+
+        // The key's whole $10 is there again (it kept the $5 held: a 402 key_limit_reached for this one).
+        Hold next = credits.hold(limited, 6_000_000).block(Duration.ofSeconds(10));
+        assertThat(next.amountMicros()).isEqualTo(6_000_000);
+        next.release();
     }
 
     @Test
