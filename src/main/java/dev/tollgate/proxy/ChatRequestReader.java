@@ -127,6 +127,13 @@ final class ChatRequestReader {
                 throw ApiException.invalidParam("messages[" + i + "]",
                         "messages[" + i + "] must be an object with a 'role'.");
             }
+            // Checked here for every provider: an object would reach the translating adapters, whose loops over it
+            // (Jackson 3 counts an object's members as its size, and get(i) on it is null) failed with a 500.
+            JsonNode toolCalls = message.path("tool_calls");
+            if (!toolCalls.isMissingNode() && !toolCalls.isNull() && !toolCalls.isArray()) {
+                throw ApiException.invalidParam("messages[" + i + "].tool_calls",
+                        "messages[" + i + "].tool_calls must be an array of tool calls.");
+            }
         }
         boolean stream = flag(body, "stream");
         boolean streamUsage = stream && flag(body.path("stream_options"), "include_usage");

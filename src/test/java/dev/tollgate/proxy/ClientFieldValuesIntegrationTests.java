@@ -75,6 +75,7 @@ class ClientFieldValuesIntegrationTests {
             "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":@}}]}]}",
             "{\"messages\":[{\"role\":\"system\",\"content\":@}," + USER + "]}",
             "{\"messages\":[" + USER + ",{\"role\":\"assistant\",\"content\":@}]}",
+            "{\"messages\":[" + USER + ",{\"role\":\"assistant\",\"content\":null,\"tool_calls\":@}]}",
             "{\"messages\":[" + USER + "," + TOOL_CALL.formatted("@", "\"c\"", "\"r\"") + "]}",
             "{\"messages\":[" + USER + "," + TOOL_CALL.formatted(
                     "{\"id\":\"c\",\"type\":\"function\",\"function\":@}", "\"c\"", "\"r\"") + "]}",
