@@ -30,6 +30,11 @@ import dev.tollgate.credits.CreditKind;
  * balance and finds any attempt still pending (at most one can be, by a unique partial index); completing an attempt
  * takes the same lock. Each attempt has one Stripe idempotency key, so a retry after an unknown outcome charges at
  * most once. A declined card stops automatic top-up until the tenant saves its settings or a card again.
+ * <p>
+ * A top-up keeps a balance up; it never pays off a debt it cannot clear. A balance below zero by more than the
+ * top-up's amount (a refund's, or what a postpaid period left when the tenant went back to prepaid) starts no attempt:
+ * each charge would leave the balance still below the threshold, and the next check would charge again, hundreds of
+ * times for a large debt. That debt takes a top-up on the dashboard or an operator's adjustment.
  */
 @Component
 final class AutoTopUps implements SmartLifecycle {
@@ -109,6 +114,7 @@ final class AutoTopUps implements SmartLifecycle {
         return db.sql("""
                 select a.tenant_id from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id
                 where a.enabled and a.payment_method_id is not null and b.balance_micros < a.threshold_micros
+                  and b.balance_micros + a.amount_micros > 0
                   and not exists (select 1 from auto_topup_attempt t where t.tenant_id = a.tenant_id
                                   and (t.status = 'pending' or (t.status = 'failed' and t.created_at >= a.updated_at)))
                   and not exists (select 1 from tenant_plan_period p where p.tenant_id = a.tenant_id
@@ -124,7 +130,7 @@ final class AutoTopUps implements SmartLifecycle {
         Mono<Void> start = lockSettings(tenantId).then(db.sql("""
                 select a.amount_micros from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id
                 where a.tenant_id = :tenant and a.enabled and a.payment_method_id is not null
-                  and b.balance_micros < a.threshold_micros
+                  and b.balance_micros < a.threshold_micros and b.balance_micros + a.amount_micros > 0
                   and not exists (select 1 from auto_topup_attempt t where t.tenant_id = a.tenant_id
                                   and (t.status = 'pending' or (t.status = 'failed' and t.created_at >= a.updated_at)))""")
             .bind("tenant", tenantId)

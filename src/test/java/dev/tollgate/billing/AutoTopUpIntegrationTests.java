@@ -21,6 +21,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.tollgate.credits.CreditKind;
 import dev.tollgate.credits.CreditService;
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.FakeUpstream;
@@ -194,6 +195,27 @@ class AutoTopUpIntegrationTests {
         }
 
         assertThat(chargesOf(customer())).isEmpty();
+    }
+
+    @Test
+    void aDebtLargerThanATopUpIsNotChargedAgainAndAgain() {
+        saveCard();
+        // What a refund or a postpaid period can leave behind: $500 owed.
+        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, -(balance() + 500_000_000), null, "debt")
+            .block(Duration.ofSeconds(10));
+        put(Map.of("enabled", true, "thresholdUsd", "20", "amountUsd", 10));
+
+        for (int i = 0; i < 3; i++) {
+            autoTopUps.checkNow().block(Duration.ofSeconds(10));
+        }
+        assertThat(chargesOf(customer())).isEmpty();
+        assertThat(balance()).isEqualTo(-500_000_000);
+
+        // A debt a top-up clears is topped up as any low balance is.
+        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, 495_000_000, null, "paid most of it")
+            .block(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !entries("auto_topup").isEmpty());
+        assertThat(balance()).isPositive();
     }
 
     /** A $5 Checkout top-up that saves its card; returns the card's id. */
