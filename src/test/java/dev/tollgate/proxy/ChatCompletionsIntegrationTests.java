@@ -225,6 +225,32 @@ class ChatCompletionsIntegrationTests {
     }
 
     @Test
+    void aStreamThatEndsCleanlyBeforeItsEndIsCutShortNotComplete() {
+        String chunk = "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+                + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},"
+                + "\"finish_reason\":%s}]}\n\n";
+        // The body ends properly after one chunk: no finish_reason, no [DONE].
+        upstream.enqueue(FakeReply.sse(chunk.formatted("null")));
+
+        EntityExchangeResult<String> result = chat(simpleRequest(true)).expectStatus().isOk()
+            .expectBody(String.class).returnResult();
+
+        List<String> data = SseText.dataOf(result.getResponseBody());
+        assertThat(data).hasSize(2).doesNotContain("[DONE]");
+        assertThat(JSON.readTree(data.get(1)).path("error").path("code").stringValue())
+            .isEqualTo("upstream_malformed_response");
+        assertThat(new RequestLog(db).row(generationId(result)).get("error_code"))
+            .isEqualTo("upstream_malformed_response");
+
+        // A compatible server that leaves [DONE] out after its finish_reason has ended its answer.
+        upstream.enqueue(FakeReply.sse(chunk.formatted("null") + chunk.formatted("\"stop\"")));
+
+        List<String> finished = SseText.dataOf(chat(simpleRequest(true)).expectStatus().isOk()
+            .expectBody(String.class).returnResult().getResponseBody());
+        assertThat(finished).hasSize(3).last().isEqualTo("[DONE]");
+    }
+
+    @Test
     void theSamePathsAnswerUnderApiV1() {
         client.post().uri("/api/v1/chat/completions").header("Authorization", "Bearer " + key)
             .contentType(MediaType.APPLICATION_JSON).bodyValue(simpleRequest(false))

@@ -63,9 +63,13 @@ final class AzureOpenAiChatProvider implements ChatProvider, EmbeddingProvider {
 
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
-        return Flux.defer(() -> http.postForEvents(call.attempt(), uri(call.upstreamModel(), "chat/completions"),
-                KeyPolicy.REQUIRED, AzureOpenAiChatProvider::auth, requests.toBody(call), errors,
-                event -> streams.decode(event.data())));
+        return Flux.defer(() -> {
+            OpenAiStreamDecoder.Ending ending = new OpenAiStreamDecoder.Ending();
+            return http.postForEvents(call.attempt(), uri(call.upstreamModel(), "chat/completions"),
+                    KeyPolicy.REQUIRED, AzureOpenAiChatProvider::auth, requests.toBody(call), errors,
+                    event -> streams.decode(event.data(), ending))
+                .concatWith(streams.afterLast(ending));
+        });
     }
 
     @Override

@@ -55,8 +55,12 @@ final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
 
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
-        return Flux.defer(() -> http.postForEvents(call.attempt(), chatCompletions, keys, OpenAiChatProvider::bearer,
-                requests.toBody(call), errors, event -> streams.decode(event.data())));
+        return Flux.defer(() -> {
+            OpenAiStreamDecoder.Ending ending = new OpenAiStreamDecoder.Ending();
+            return http.postForEvents(call.attempt(), chatCompletions, keys, OpenAiChatProvider::bearer,
+                    requests.toBody(call), errors, event -> streams.decode(event.data(), ending))
+                .concatWith(streams.afterLast(ending));
+        });
     }
 
     @Override

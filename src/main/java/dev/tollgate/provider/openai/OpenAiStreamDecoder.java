@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,6 +32,35 @@ final class OpenAiStreamDecoder {
         this.json = json;
         this.scanner = new OpenAiChunkScanner(json);
         this.provider = provider;
+    }
+
+    /**
+     * What one stream has shown of its end: OpenAI's {@code [DONE]}, or a choice's {@code finish_reason} (for a
+     * compatible server that leaves {@code [DONE]} out). A stream that ends cleanly without either was cut short, and
+     * used to be relayed as a whole answer ending in {@code [DONE]}, its call recorded as completed.
+     */
+    static final class Ending {
+
+        private boolean seen;
+    }
+
+    /** {@link #decode(byte[])}, noting the stream's end as it shows. */
+    List<ChatStreamEvent> decode(byte @Nullable [] bytes, Ending ending) {
+        if (SseEvent.isMarker(bytes, DONE)) {
+            ending.seen = true;
+            return List.of();
+        }
+        List<ChatStreamEvent> events = decode(bytes);
+        for (int i = 0; i < events.size() && !ending.seen; i++) {
+            ending.seen = events.get(i) instanceof ChatStreamEvent.Chunk chunk && chunk.finishReason() != null;
+        }
+        return events;
+    }
+
+    /** Nothing once the stream showed its end; the error of a stream cut short otherwise. */
+    Mono<ChatStreamEvent> afterLast(Ending ending) {
+        return Mono.defer(() -> ending.seen ? Mono.empty()
+                : Mono.error(UpstreamException.malformed(provider, "a stream that ended before [DONE]")));
     }
 
     List<ChatStreamEvent> decode(byte @Nullable [] bytes) {
