@@ -21,11 +21,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param apiVersion the {@code api-version} query parameter (Azure OpenAI) or {@code anthropic-version} header
  * @param streamOptions whether the provider accepts {@code stream_options.include_usage} (some compatible servers
  *     reject it; usage is then counted locally)
+ * @param maxCompletionTokens whether the provider accepts {@code max_completion_tokens}; if not, a request's output
+ *     cap is sent as {@code max_tokens} (Mistral answers 422 {@code extra_forbidden} for the newer name, which
+ *     Anthropic's {@code max_tokens} on {@code /v1/messages} is always translated to)
  * @param headers extra headers sent on every call (e.g. OpenRouter's {@code HTTP-Referer})
  * @param maxConnections the most connections open to this provider at once
  */
 public record ProviderProperties(String type, @Nullable URI baseUrl, @DefaultValue List<String> apiKeys,
-        @DefaultValue List<Integer> keyWeights, @DefaultValue Timeouts timeouts, @Nullable String apiVersion, @DefaultValue("true") boolean streamOptions,
+        @DefaultValue List<Integer> keyWeights, @DefaultValue Timeouts timeouts, @Nullable String apiVersion,
+        @DefaultValue("true") boolean streamOptions, @DefaultValue("true") boolean maxCompletionTokens,
         @DefaultValue Map<String, String> headers, @DefaultValue("1000") int maxConnections) {
 
     /**

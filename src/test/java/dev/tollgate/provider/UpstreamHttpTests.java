@@ -248,7 +248,7 @@ class UpstreamHttpTests {
     private static UpstreamHttp upstream(Map<String, String> headers, List<String> keys, int maxResponseBytes,
             Duration firstByte, Duration idle) {
         ProviderProperties properties = new ProviderProperties("openai", null, keys, List.of(),
-                new ProviderProperties.Timeouts(Duration.ofSeconds(2), firstByte, idle), null, true, headers, 10);
+                new ProviderProperties.Timeouts(Duration.ofSeconds(2), firstByte, idle), null, true, true, headers, 10);
         return new UpstreamHttp("fake", properties, URI.create("http://127.0.0.1:" + server.port()),
                 maxResponseBytes);
     }

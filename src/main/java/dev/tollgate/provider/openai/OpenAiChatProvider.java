@@ -29,12 +29,13 @@ final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
     private final OpenAiErrorMapper errors;
     private final OpenAiEmbeddingMapper embeddingMapper;
 
-    OpenAiChatProvider(UpstreamHttp http, boolean keyRequired, boolean streamOptions, JsonMapper json) {
+    OpenAiChatProvider(UpstreamHttp http, boolean keyRequired, boolean streamOptions, boolean maxCompletionTokens,
+            JsonMapper json) {
         this.http = http;
         this.keys = keyRequired ? KeyPolicy.REQUIRED : KeyPolicy.OPTIONAL;
         this.chatCompletions = URI.create(http.baseUrl().toString().replaceAll("/+$", "") + "/chat/completions");
         this.embeddings = URI.create(http.baseUrl().toString().replaceAll("/+$", "") + "/embeddings");
-        this.requests = new OpenAiRequestMapper(json, streamOptions);
+        this.requests = new OpenAiRequestMapper(json, streamOptions, maxCompletionTokens);
         this.responses = new OpenAiResponseMapper(json, http.provider());
         this.streams = new OpenAiStreamDecoder(json, http.provider());
         this.errors = new OpenAiErrorMapper(json, http.provider());

@@ -35,7 +35,8 @@ class OpenAiConfiguration {
                             + properties.type());
                 }
                 UpstreamHttp http = new UpstreamHttp(name, properties, OPENAI_BASE_URL);
-                return new OpenAiChatProvider(http, official, properties.streamOptions(), json);
+                return new OpenAiChatProvider(http, official, properties.streamOptions(),
+                        properties.maxCompletionTokens(), json);
             }
 
         };

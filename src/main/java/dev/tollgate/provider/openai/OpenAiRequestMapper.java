@@ -10,18 +10,25 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.tollgate.provider.ChatCall;
 
 /**
- * The client's request is already in OpenAI's format: only the model id changes, and a stream asks for usage in
- * its last chunk so that every streamed call can be billed from the provider's own count. The request is written
- * field by field with those changes, never copied (a prompt can be megabytes).
+ * The client's request is already in OpenAI's format: only the model id changes, a stream asks for usage in its last
+ * chunk so that every streamed call can be billed from the provider's own count, and, for a server that only knows
+ * the older name, the output cap is sent as {@code max_tokens}. The request is written field by field with those
+ * changes, never copied (a prompt can be megabytes).
  */
 final class OpenAiRequestMapper {
 
     private final JsonMapper json;
     private final boolean streamOptions;
+    private final boolean maxCompletionTokens;
 
-    OpenAiRequestMapper(JsonMapper json, boolean streamOptions) {
+    OpenAiRequestMapper(JsonMapper json, boolean streamOptions, boolean maxCompletionTokens) {
         this.json = json;
         this.streamOptions = streamOptions;
+        this.maxCompletionTokens = maxCompletionTokens;
+    }
+
+    OpenAiRequestMapper(JsonMapper json, boolean streamOptions) {
+        this(json, streamOptions, true);
     }
 
     byte[] toBody(ChatCall call) {
@@ -29,10 +36,15 @@ final class OpenAiRequestMapper {
         try (JsonGenerator out = json.createGenerator(bytes)) {
             out.writeStartObject();
             out.writeStringProperty("model", call.upstreamModel());
+            // The cap the credit hold counted on: max_completion_tokens when the client sent it, as ChatRequestReader.
+            boolean renameCap = !maxCompletionTokens && call.request().has("max_completion_tokens");
             for (Map.Entry<String, JsonNode> field : call.request().properties()) {
                 String name = field.getKey();
+                if (renameCap && name.equals("max_tokens")) {
+                    continue;
+                }
                 if (!name.equals("model") && !name.equals("stream") && !name.equals("stream_options")) {
-                    out.writeName(name);
+                    out.writeName(renameCap && name.equals("max_completion_tokens") ? "max_tokens" : name);
                     out.writeTree(field.getValue());
                 }
             }

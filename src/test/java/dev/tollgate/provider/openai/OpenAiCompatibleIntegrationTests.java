@@ -103,6 +103,26 @@ class OpenAiCompatibleIntegrationTests {
         assertThat(row.get("usage_source")).isIn("none", "tokenizer");
     }
 
+    /** Mistral refuses max_completion_tokens (422 extra_forbidden), the name Anthropic's max_tokens is translated to. */
+    @Test
+    void anAnthropicClientsCapReachesAServerWithoutTheNewerNameAsMaxTokens() {
+        upstream.enqueue(FakeReply.json(200, """
+                {"id":"6e2cd91750904b7092f49bdca9083de1","object":"chat.completion","created":1711097175,
+                 "model":"mistral-small-latest","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},
+                 "finish_reason":"stop"}],"usage":{"prompt_tokens":4,"completion_tokens":1,"total_tokens":5}}"""));
+
+        client.post().uri("/v1/messages").header("x-api-key", key).contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "mistral/mistral-small-latest", "max_tokens", 50,
+                    "messages", List.of(Map.of("role", "user", "content", "Hello"))))
+            .exchange()
+            .expectStatus().isOk()
+            .expectBody().jsonPath("$.content[0].text").isEqualTo("Hi");
+
+        JsonNode sent = upstream.takeRequest().json();
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(50);
+        assertThat(sent.has("max_completion_tokens")).isFalse();
+    }
+
     private WebTestClient.ResponseSpec chat(Object body) {
         return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
             .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();

@@ -92,6 +92,25 @@ class OpenAiCompatibleQuirksTests {
         assertThat(request.has("stream_options")).as("the client's request is left alone").isTrue();
     }
 
+    @Test
+    void aServerWithoutMaxCompletionTokensGetsTheCapTheHoldCountedOnAsMaxTokens() {
+        ObjectNode request = (ObjectNode) JSON.readTree("""
+                {"model":"mistral/mistral-small-latest","max_tokens":900,"messages":[{"role":"user","content":"Hi"}],
+                 "max_completion_tokens":40}""");
+
+        ObjectNode renamed = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false, false)
+            .toBody(new ChatCall(request, "mistral-small-latest", false, null)));
+        ObjectNode kept = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false, true)
+            .toBody(new ChatCall(request, "mistral-small-latest", false, null)));
+
+        // max_completion_tokens is the cap ChatRequestReader holds credit for when both are sent.
+        assertThat(renamed.path("max_tokens").asInt()).isEqualTo(40);
+        assertThat(renamed.has("max_completion_tokens")).isFalse();
+        assertThat(renamed.propertyNames()).containsExactly("model", "messages", "max_tokens");
+        assertThat(kept.path("max_tokens").asInt()).isEqualTo(900);
+        assertThat(kept.path("max_completion_tokens").asInt()).isEqualTo(40);
+    }
+
     private List<ChatStreamEvent> decode(String data) {
         return decoder.decode(data.getBytes(StandardCharsets.UTF_8));
     }
