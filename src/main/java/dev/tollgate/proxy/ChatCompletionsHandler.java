@@ -6,6 +6,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.tollgate.provider.TokenUsage;
+
 /**
  * {@code POST /v1/chat/completions}: authenticate the key, read and validate the request, run it through the
  * {@link ChatPipeline}, and answer in OpenAI's format (whole, or chunk by chunk), recording the call exactly once.
@@ -58,8 +60,9 @@ final class ChatCompletionsHandler implements HotPathHandler {
 
     private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
         return pipeline.complete(chat, tracker).map(completion -> {
-            byte[] bytes = shaper.bytes(completion, completion.usage(),
-                    chat.includeCost() ? tracker.costUsd(completion.usage()) : null);
+            // What the call is billed for: the provider's usage, or a count where it reported none.
+            TokenUsage usage = tracker.billableUsage();
+            byte[] bytes = shaper.bytes(completion, usage, chat.includeCost() ? tracker.costUsd(usage) : null);
             tracker.completed();
             long overhead = tracker.overheadNanos();
             metrics.overhead(overhead);

@@ -66,6 +66,8 @@ final class GenerationTracker {
     private volatile @Nullable String admittedModel;
     private volatile @Nullable Hold hold;
     private volatile @Nullable JsonNode prompt;
+    /** The prompt's token count once counted, -1 before. */
+    private volatile long promptTokenCount = -1;
     private volatile @Nullable String traceId;
     private volatile @Nullable String traceparent;
     private final List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
@@ -143,6 +145,7 @@ final class GenerationTracker {
         this.quote = quote;
         this.hold = hold;
         this.prompt = prompt;
+        this.promptTokenCount = -1;
         if (finished.get()) {
             // The client left while admission was in flight: nothing will settle this hold otherwise.
             hold.release();
@@ -213,6 +216,15 @@ final class GenerationTracker {
 
     @Nullable TokenUsage usage() {
         return usage;
+    }
+
+    /**
+     * The usage this call is billed for if it completes now: the provider's count, or, where the provider reported
+     * none, the count of what it delivered and of the prompt. What the client is shown as {@code usage} (and its
+     * {@code usage.cost}): showing the provider's missing usage as zeros and billing a count disagreed with the bill.
+     */
+    TokenUsage billableUsage() {
+        return billedUsage(true).usage();
     }
 
     /** What the tenant pays for this usage, in USD, for {@code usage.cost}; null before admission. */
@@ -335,9 +347,15 @@ final class GenerationTracker {
                 0), UsageSource.TOKENIZER);
     }
 
+    /** Counted once: both what the client is shown and what is billed may need it. */
     private long promptTokens() {
-        JsonNode request = prompt;
-        return request == null ? 0 : tokens.count(PromptEstimator.promptText(request));
+        long counted = promptTokenCount;
+        if (counted < 0) {
+            JsonNode request = prompt;
+            counted = request == null ? 0 : tokens.count(PromptEstimator.promptText(request));
+            promptTokenCount = counted;
+        }
+        return counted;
     }
 
     private static int millis(long nanos) {

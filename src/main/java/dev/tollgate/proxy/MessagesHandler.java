@@ -47,7 +47,8 @@ final class MessagesHandler implements HotPathHandler {
 
     private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
         return pipeline.complete(chat, tracker).map(completion -> {
-            byte[] bytes = json.writeValueAsBytes(responses.toMessage(completion.body(), completion.usage()));
+            // The usage the call is billed for: the provider's, or a count where it reported none.
+            byte[] bytes = json.writeValueAsBytes(responses.toMessage(completion.body(), tracker.billableUsage()));
             tracker.completed();
             return response -> JsonAnswer.write(response, bytes);
         });
@@ -60,7 +61,8 @@ final class MessagesHandler implements HotPathHandler {
                 tracker.observeDelivery(chunk);
             }
         });
-        Flux<byte[]> frames = MessagesStreamTranslator.translate(events, json, tracker.publicId(), tracker::model)
+        Flux<byte[]> frames = MessagesStreamTranslator.translate(events, json, tracker.publicId(), tracker::model,
+                tracker::billableUsage)
             .doOnNext(frame -> tracker.deliveredToClient())
             .onErrorResume(error -> {
                 if (!tracker.hasDeliveredToClient()) {

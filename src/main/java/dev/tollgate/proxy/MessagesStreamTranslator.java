@@ -38,17 +38,31 @@ final class MessagesStreamTranslator {
     private @Nullable String finishReason;
     private @Nullable TokenUsage usage;
 
-    MessagesStreamTranslator(JsonMapper json, String messageId, Supplier<String> model) {
+    /** The usage {@code message_delta} reports at the end; null for the last one the stream reported. */
+    private final @Nullable Supplier<TokenUsage> billed;
+
+    MessagesStreamTranslator(JsonMapper json, String messageId, Supplier<String> model,
+            @Nullable Supplier<TokenUsage> billed) {
         this.json = json;
         this.messageId = messageId;
         this.model = model;
+        this.billed = billed;
     }
 
     /** The SSE frames for a stream of events; a fresh translator per subscription. */
     static Flux<byte[]> translate(Flux<ChatStreamEvent> events, JsonMapper json, String messageId,
             Supplier<String> model) {
+        return translate(events, json, messageId, model, null);
+    }
+
+    /**
+     * @param billed the usage the call is billed for, which {@code message_delta} reports (the provider's, or a count
+     *     where it reported none); null for the last usage the stream reported
+     */
+    static Flux<byte[]> translate(Flux<ChatStreamEvent> events, JsonMapper json, String messageId,
+            Supplier<String> model, @Nullable Supplier<TokenUsage> billed) {
         return Flux.defer(() -> {
-            MessagesStreamTranslator translator = new MessagesStreamTranslator(json, messageId, model);
+            MessagesStreamTranslator translator = new MessagesStreamTranslator(json, messageId, model, billed);
             return events.concatMapIterable(translator::on)
                 .concatWith(Flux.defer(() -> Flux.fromIterable(translator.end())));
         });
@@ -83,7 +97,8 @@ final class MessagesStreamTranslator {
         delta.put("type", "message_delta");
         delta.putObject("delta").put("stop_reason", MessagesResponseTranslator.stopReason(finishReason))
             .putNull("stop_sequence");
-        MessagesResponseTranslator.usage(delta.putObject("usage"), usage != null ? usage : TokenUsage.NONE);
+        MessagesResponseTranslator.usage(delta.putObject("usage"),
+                billed != null ? billed.get() : usage != null ? usage : TokenUsage.NONE);
         frames.add(frame("message_delta", delta));
         frames.add(frame("message_stop", json.createObjectNode().put("type", "message_stop")));
         return frames;

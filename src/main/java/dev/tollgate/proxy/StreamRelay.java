@@ -50,8 +50,9 @@ final class StreamRelay {
 
     private List<byte[]> ending(ChatRequest chat, GenerationTracker tracker) {
         List<byte[]> ending = new ArrayList<>(2);
-        TokenUsage usage = tracker.usage();
-        if (usage != null && (chat.streamUsage() || chat.includeCost())) {
+        if (chat.streamUsage() || chat.includeCost()) {
+            // What the call is billed for, which is the provider's usage when it reported one.
+            TokenUsage usage = tracker.billableUsage();
             ending.add(SseFrames.data(shaper.bytes(
                     shaper.usageChunk(tracker, System.currentTimeMillis() / 1000, usage,
                             chat.includeCost() ? tracker.costUsd(usage) : null))));

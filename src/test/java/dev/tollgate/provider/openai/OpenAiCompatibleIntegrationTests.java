@@ -1,5 +1,6 @@
 package dev.tollgate.provider.openai;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -101,6 +102,45 @@ class OpenAiCompatibleIntegrationTests {
         assertThat(row.get("finish_reason")).isEqualTo("stop");
         // Nothing reported: the row says so (or, once metering counts delivered text, says it counted).
         assertThat(row.get("usage_source")).isIn("none", "tokenizer");
+    }
+
+    /** What the client is shown is what it is billed, when the server reports no usage and Tollgate counts. */
+    @Test
+    void aServerThatReportsNoUsageShowsTheCountedUsageAndItsCost() {
+        upstream.enqueue(FakeReply.json(200, """
+                {"id":"6e2cd91750904b7092f49bdca9083de1","object":"chat.completion","created":1711097175,
+                 "model":"mistral-small-latest","choices":[{"index":0,"message":{"role":"assistant",
+                 "content":"Hello there, how are you today?"},"finish_reason":"stop"}]}"""));
+
+        EntityExchangeResult<byte[]> whole = chat(Map.of("model", "mistral/mistral-small-latest",
+                "usage", Map.of("include", true), "messages", List.of(Map.of("role", "user", "content", "Hello"))))
+            .expectStatus().isOk().expectBody().returnResult();
+
+        JsonNode shown = JSON.readTree(whole.getResponseBody()).path("usage");
+        assertShownAsBilled(shown, new RequestLog(db).row(generationId(whole)));
+
+        upstream.enqueue(FakeReply.sse(HEAD + "\"delta\":{\"role\":\"assistant\",\"content\":\"Hello there\"},"
+                + "\"finish_reason\":null,\"logprobs\":null}]}\n\n"
+                + HEAD + "\"delta\":{\"content\":\"\"},\"finish_reason\":\"stop\",\"logprobs\":null}]}\n\n"
+                + "data: [DONE]\n\n"));
+
+        EntityExchangeResult<String> streamed = chat(Map.of("model", "mistral/mistral-small-latest", "stream", true,
+                "stream_options", Map.of("include_usage", true), "usage", Map.of("include", true),
+                "messages", List.of(Map.of("role", "user", "content", "Hello"))))
+            .expectStatus().isOk().expectBody(String.class).returnResult();
+
+        List<String> data = SseText.dataOf(streamed.getResponseBody());
+        assertThat(data).hasSize(4).last().isEqualTo("[DONE]");
+        assertShownAsBilled(JSON.readTree(data.get(2)).path("usage"), new RequestLog(db).row(generationId(streamed)));
+    }
+
+    private static void assertShownAsBilled(JsonNode shown, Map<String, Object> row) {
+        assertThat(row.get("usage_source")).isEqualTo("tokenizer");
+        assertThat((Integer) row.get("completion_tokens")).isPositive();
+        assertThat(shown.path("prompt_tokens").asInt()).isEqualTo(row.get("prompt_tokens"));
+        assertThat(shown.path("completion_tokens").asInt()).isEqualTo(row.get("completion_tokens"));
+        assertThat(shown.path("cost").decimalValue())
+            .isEqualByComparingTo(BigDecimal.valueOf((Long) row.get("charge_micros"), 6));
     }
 
     /** Mistral refuses max_completion_tokens (422 extra_forbidden), the name Anthropic's max_tokens is translated to. */
