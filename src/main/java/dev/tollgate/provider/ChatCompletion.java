@@ -16,6 +16,7 @@ public final class ChatCompletion {
     private final @Nullable RelayedCompletion relayed;
     private @Nullable ObjectNode body;
     private @Nullable Brand brand;
+    private @Nullable String stopSequence;
 
     public ChatCompletion(ObjectNode body, TokenUsage usage) {
         this.body = body;
@@ -58,6 +59,20 @@ public final class ChatCompletion {
     /** The last {@code finish_reason} among the choices, if any has one. */
     public @Nullable String finishReason() {
         return body == null ? relayed.finishReason() : ChatStreamEvent.Chunk.lastFinishReason(body.path("choices"));
+    }
+
+    /**
+     * Notes the stop sequence that ended the answer, for a provider that says which (Anthropic): OpenAI's format has
+     * no place for it ({@code finish_reason} is {@code stop}), Anthropic's Messages format does.
+     */
+    public ChatCompletion stoppedBy(@Nullable String sequence) {
+        this.stopSequence = sequence;
+        return this;
+    }
+
+    /** The stop sequence that ended the answer, when its provider said; null otherwise. */
+    public @Nullable String stopSequence() {
+        return stopSequence;
     }
 
     /** The text the answer delivers, when it was read off relayed bytes; null for a tree (read its choices). */

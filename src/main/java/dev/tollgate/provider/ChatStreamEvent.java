@@ -19,6 +19,7 @@ public sealed interface ChatStreamEvent {
         private final @Nullable RelayedChunk relayed;
         private @Nullable ObjectNode tree;
         private @Nullable Brand brand;
+        private @Nullable String stopSequence;
 
         public Chunk(ObjectNode tree) {
             this.tree = tree;
@@ -40,6 +41,17 @@ public sealed interface ChatStreamEvent {
                 tree = read;
             }
             return tree;
+        }
+
+        /** Notes the stop sequence that ended the stream, as {@link ChatCompletion#stoppedBy} does for an answer. */
+        public Chunk stoppedBy(@Nullable String sequence) {
+            this.stopSequence = sequence;
+            return this;
+        }
+
+        /** The stop sequence that ended the stream, on its finishing chunk, when its provider said; null otherwise. */
+        public @Nullable String stopSequence() {
+            return stopSequence;
         }
 
         /** Gives the chunk the generation's public id and the model name the client asked for. */

@@ -48,7 +48,8 @@ final class MessagesHandler implements HotPathHandler {
     private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
         return pipeline.complete(chat, tracker).map(completion -> {
             // The usage the call is billed for: the provider's, or a count where it reported none.
-            byte[] bytes = json.writeValueAsBytes(responses.toMessage(completion.body(), tracker.billableUsage()));
+            byte[] bytes = json.writeValueAsBytes(responses.toMessage(completion.body(), tracker.billableUsage(),
+                    completion.stopSequence()));
             tracker.completed();
             return response -> JsonAnswer.write(response, bytes);
         });

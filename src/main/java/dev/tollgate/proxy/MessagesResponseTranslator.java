@@ -23,6 +23,11 @@ final class MessagesResponseTranslator {
     }
 
     ObjectNode toMessage(ObjectNode completion, TokenUsage usage) {
+        return toMessage(completion, usage, null);
+    }
+
+    /** @param stopSequence the stop sequence that ended the answer, when its provider said which */
+    ObjectNode toMessage(ObjectNode completion, TokenUsage usage, @Nullable String stopSequence) {
         ObjectNode message = json.createObjectNode();
         message.put("id", completion.path("id").asString());
         message.put("type", "message");
@@ -44,8 +49,7 @@ final class MessagesResponseTranslator {
             block.set("input", input(call.path("function").path("arguments").asString()));
         }
         JsonNode finish = choice.path("finish_reason");
-        message.put("stop_reason", stopReason(finish.isString() ? finish.stringValue() : null));
-        message.putNull("stop_sequence");
+        stop(message, finish.isString() ? finish.stringValue() : null, stopSequence);
         usage(message.putObject("usage"), usage);
         return message;
     }
@@ -68,6 +72,16 @@ final class MessagesResponseTranslator {
             // kept as text below
         }
         return json.getNodeFactory().stringNode(arguments);
+    }
+
+    /** Sets {@code stop_reason} and {@code stop_sequence}, the matched sequence when there is one. */
+    static void stop(ObjectNode node, @Nullable String finishReason, @Nullable String stopSequence) {
+        if (stopSequence != null) {
+            node.put("stop_reason", "stop_sequence").put("stop_sequence", stopSequence);
+        }
+        else {
+            node.put("stop_reason", stopReason(finishReason)).putNull("stop_sequence");
+        }
     }
 
     static String stopReason(@Nullable String finishReason) {

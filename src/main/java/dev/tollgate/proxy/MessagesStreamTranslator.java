@@ -36,6 +36,7 @@ final class MessagesStreamTranslator {
     /** OpenAI tool-call index → Anthropic content-block index. */
     private final Map<Integer, Integer> toolBlocks = new HashMap<>();
     private @Nullable String finishReason;
+    private @Nullable String stopSequence;
     private @Nullable TokenUsage usage;
 
     /** The usage {@code message_delta} reports at the end; null for the last one the stream reported. */
@@ -76,6 +77,9 @@ final class MessagesStreamTranslator {
         }
         else if (event instanceof ChatStreamEvent.Chunk chunk) {
             start(frames);
+            if (chunk.stopSequence() != null) {
+                stopSequence = chunk.stopSequence();
+            }
             for (JsonNode choice : chunk.chunk().path("choices")) {
                 if (choice.path("index").asInt(0) == 0) {
                     delta(choice.path("delta"), frames);
@@ -95,8 +99,7 @@ final class MessagesStreamTranslator {
         closeBlock(frames);
         ObjectNode delta = json.createObjectNode();
         delta.put("type", "message_delta");
-        delta.putObject("delta").put("stop_reason", MessagesResponseTranslator.stopReason(finishReason))
-            .putNull("stop_sequence");
+        MessagesResponseTranslator.stop(delta.putObject("delta"), finishReason, stopSequence);
         MessagesResponseTranslator.usage(delta.putObject("usage"),
                 billed != null ? billed.get() : usage != null ? usage : TokenUsage.NONE);
         frames.add(frame("message_delta", delta));

@@ -151,6 +151,46 @@ class MessagesIntegrationTests {
     }
 
     @Test
+    void aStopSequenceClaudeMatchedReachesAnAnthropicClientWholeAndStreamed() {
+        upstream.enqueue(FakeReply.json(200, """
+                {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"text","text":"one, two, "}],"stop_reason":"stop_sequence",
+                 "stop_sequence":"three","usage":{"input_tokens":12,"output_tokens":6}}"""));
+
+        messages(simple("anthropic/claude-sonnet-4-5", false)).expectStatus().isOk()
+            .expectBody()
+            .jsonPath("$.stop_reason").isEqualTo("stop_sequence")
+            .jsonPath("$.stop_sequence").isEqualTo("three");
+
+        upstream.enqueue(FakeReply.sse("""
+                event: message_start
+                data: {"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"usage":{"input_tokens":12,"output_tokens":1}}}
+
+                event: content_block_start
+                data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+                event: content_block_delta
+                data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"one, two, "}}
+
+                event: content_block_stop
+                data: {"type":"content_block_stop","index":0}
+
+                event: message_delta
+                data: {"type":"message_delta","delta":{"stop_reason":"stop_sequence","stop_sequence":"three"},"usage":{"output_tokens":6}}
+
+                event: message_stop
+                data: {"type":"message_stop"}
+
+                """));
+
+        List<Event> events = events(messages(simple("anthropic/claude-sonnet-4-5", true)).expectStatus().isOk()
+            .expectBody(String.class).returnResult().getResponseBody());
+        JsonNode delta = events.get(events.size() - 2).data().path("delta");
+        assertThat(delta.path("stop_reason").stringValue()).isEqualTo("stop_sequence");
+        assertThat(delta.path("stop_sequence").stringValue()).isEqualTo("three");
+    }
+
+    @Test
     void errorsKeepOpenAisShapeAndLeaveARow() {
         client.post().uri("/v1/messages").contentType(MediaType.APPLICATION_JSON)
             .bodyValue(simple("openai/gpt-4o-mini", false))

@@ -95,7 +95,7 @@ final class AnthropicResponseMapper {
         usageJson.put("total_tokens", usage.totalTokens());
         usageJson.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedTokens())
             .put("cache_write_tokens", usage.cacheWriteTokens());
-        return new ChatCompletion(completion, usage);
+        return new ChatCompletion(completion, usage).stoppedBy(AnthropicStopReasons.stopSequence(message));
     }
 
 }

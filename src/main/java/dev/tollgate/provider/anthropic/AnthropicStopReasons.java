@@ -1,6 +1,7 @@
 package dev.tollgate.provider.anthropic;
 
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /** Anthropic's {@code stop_reason} as OpenAI's {@code finish_reason}. */
 final class AnthropicStopReasons {
@@ -20,6 +21,16 @@ final class AnthropicStopReasons {
             // end_turn, stop_sequence, pause_turn (a server tool paused the turn) and any later addition
             default -> "stop";
         };
+    }
+
+    /**
+     * The stop sequence a message (or a stream's {@code message_delta}'s delta) says ended it: its
+     * {@code stop_sequence} when {@code stop_reason} is {@code stop_sequence}; null otherwise.
+     */
+    static @Nullable String stopSequence(JsonNode stopped) {
+        JsonNode sequence = stopped.path("stop_sequence");
+        return "stop_sequence".equals(stopped.path("stop_reason").asString(null)) && sequence.isString()
+                ? sequence.stringValue() : null;
     }
 
 }

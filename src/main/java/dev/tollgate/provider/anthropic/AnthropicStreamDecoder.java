@@ -177,7 +177,8 @@ final class AnthropicStreamDecoder {
         String finishReason = AnthropicStopReasons.finishReason(
                 stopReason.isString() ? stopReason.stringValue() : null);
         if (finishReason != null) {
-            events.add(chunk(json.createObjectNode(), finishReason));
+            events.add(chunk(json.createObjectNode(), finishReason)
+                .stoppedBy(AnthropicStopReasons.stopSequence(event.path("delta"))));
         }
         if (event.path("usage").isObject()) {
             usage = usage.merge(event.path("usage"), provider);
@@ -186,7 +187,7 @@ final class AnthropicStreamDecoder {
         return events;
     }
 
-    private ChatStreamEvent chunk(ObjectNode delta, @Nullable String finishReason) {
+    private ChatStreamEvent.Chunk chunk(ObjectNode delta, @Nullable String finishReason) {
         ObjectNode chunk = json.createObjectNode();
         chunk.put("id", id);
         chunk.put("object", "chat.completion.chunk");
