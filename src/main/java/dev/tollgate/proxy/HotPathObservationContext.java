@@ -13,10 +13,10 @@ import org.springframework.http.server.reactive.observation.ServerRequestObserva
 
 /**
  * WebFlux's server observation context that remembers the key values it was last asked for until one is added or
- * removed. Micrometer's keeps them in maps and sorts them into new {@link KeyValues} each time it is asked; when a call's
- * observation stops it is asked four times for the same, unchanged values (Boot's observation filter, the timer's
- * tags, and the span's, which merges low and high cardinality): about 1% of a call's CPU at 500 requests/s (README
- * "Benchmarks").
+ * removed. Micrometer's keeps them in maps and sorts them into new {@link KeyValues} each time it is asked; when a
+ * call's observation stops it is asked four times for the same, unchanged values (Boot's observation filter, the
+ * timer's tags, and the span's, which merges low and high cardinality): about 1% of a call's CPU at 500 requests/s
+ * (README "Benchmarks").
  *
  * <p>Every change goes through the {@code add} and {@code remove} methods overridden here (Micrometer's maps are
  * private), and each one moves {@link #version} on after it is made; a remembered answer is only given while the

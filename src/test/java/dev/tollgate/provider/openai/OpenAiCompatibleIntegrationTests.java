@@ -143,7 +143,7 @@ class OpenAiCompatibleIntegrationTests {
             .isEqualByComparingTo(BigDecimal.valueOf((Long) row.get("charge_micros"), 6));
     }
 
-    /** Mistral refuses max_completion_tokens (422 extra_forbidden), the name Anthropic's max_tokens is translated to. */
+    /** Mistral refuses max_completion_tokens (422 extra_forbidden), which Anthropic's max_tokens is translated to. */
     @Test
     void anAnthropicClientsCapReachesAServerWithoutTheNewerNameAsMaxTokens() {
         upstream.enqueue(FakeReply.json(200, """
