@@ -79,58 +79,52 @@ final class HotPathObservationContext extends ServerRequestObservationContext {
 
     @Override
     public Observation.Context addLowCardinalityKeyValue(KeyValue keyValue) {
-        super.addLowCardinalityKeyValue(keyValue);
-        version.incrementAndGet();
-        return this;
+        return changed(super.addLowCardinalityKeyValue(keyValue));
     }
 
     @Override
     public Observation.Context addHighCardinalityKeyValue(KeyValue keyValue) {
-        super.addHighCardinalityKeyValue(keyValue);
-        version.incrementAndGet();
-        return this;
+        return changed(super.addHighCardinalityKeyValue(keyValue));
     }
 
     @Override
     public Observation.Context removeLowCardinalityKeyValue(String keyName) {
-        super.removeLowCardinalityKeyValue(keyName);
-        version.incrementAndGet();
-        return this;
+        return changed(super.removeLowCardinalityKeyValue(keyName));
     }
 
     @Override
     public Observation.Context removeHighCardinalityKeyValue(String keyName) {
-        super.removeHighCardinalityKeyValue(keyName);
-        version.incrementAndGet();
-        return this;
+        return changed(super.removeHighCardinalityKeyValue(keyName));
     }
 
     // The plural ones call the singular ones today; overridden too, so a Micrometer that stops doing so stays right.
 
     @Override
     public Observation.Context addLowCardinalityKeyValues(KeyValues keyValues) {
-        super.addLowCardinalityKeyValues(keyValues);
-        version.incrementAndGet();
-        return this;
+        return changed(super.addLowCardinalityKeyValues(keyValues));
     }
 
     @Override
     public Observation.Context addHighCardinalityKeyValues(KeyValues keyValues) {
-        super.addHighCardinalityKeyValues(keyValues);
-        version.incrementAndGet();
-        return this;
+        return changed(super.addHighCardinalityKeyValues(keyValues));
     }
 
     @Override
     public Observation.Context removeLowCardinalityKeyValues(String... keyNames) {
-        super.removeLowCardinalityKeyValues(keyNames);
-        version.incrementAndGet();
-        return this;
+        return changed(super.removeLowCardinalityKeyValues(keyNames));
     }
 
     @Override
     public Observation.Context removeHighCardinalityKeyValues(String... keyNames) {
-        super.removeHighCardinalityKeyValues(keyNames);
+        return changed(super.removeHighCardinalityKeyValues(keyNames));
+    }
+
+    /**
+     * Moves the version on after a change.
+     *
+     * @param changedBy what the change returned (this context): taking it makes the change come first
+     */
+    private Observation.Context changed(Observation.Context changedBy) {
         version.incrementAndGet();
         return this;
     }
