@@ -52,7 +52,13 @@ final class GeminiRequestMapper {
                 case "temperature" -> config.set("temperature", number(name, value));
                 case "top_p" -> config.set("topP", number(name, value));
                 case "top_k" -> config.set("topK", integer(name, value));
-                case "max_tokens", "max_completion_tokens" -> config.set("maxOutputTokens", integer(name, value));
+                case "max_completion_tokens" -> config.set("maxOutputTokens", integer(name, value));
+                // The older name only when the newer is absent: the credit hold counted on max_completion_tokens.
+                case "max_tokens" -> {
+                    if (!request.hasNonNull("max_completion_tokens")) {
+                        config.set("maxOutputTokens", integer(name, value));
+                    }
+                }
                 case "n" -> config.set("candidateCount", integer(name, value));
                 case "presence_penalty" -> config.set("presencePenalty", number(name, value));
                 case "frequency_penalty" -> config.set("frequencyPenalty", number(name, value));

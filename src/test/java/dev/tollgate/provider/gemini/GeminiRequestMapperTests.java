@@ -80,6 +80,18 @@ class GeminiRequestMapperTests {
     }
 
     @Test
+    void maxCompletionTokensWinsOverMaxTokensWhicheverComesFirst() {
+        for (String caps : new String[] { "\"max_tokens\":900,\"max_completion_tokens\":40",
+                "\"max_completion_tokens\":40,\"max_tokens\":900" }) {
+            JsonNode config = map("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + caps + "}")
+                .path("generationConfig");
+
+            // The cap the credit hold counted on (ChatRequestReader reads max_completion_tokens first).
+            assertThat(config.path("maxOutputTokens").asInt()).as(caps).isEqualTo(40);
+        }
+    }
+
+    @Test
     void openRoutersReasoningObjectAsksForThoughtSummaries() {
         JsonNode thinking = map("""
                 {"messages":[{"role":"user","content":"Hi"}],"reasoning":{"max_tokens":512}}""")
