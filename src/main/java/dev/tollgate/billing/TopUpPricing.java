@@ -2,6 +2,7 @@ package dev.tollgate.billing;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.OptionalLong;
 
 import dev.tollgate.common.ApiException;
 import dev.tollgate.common.Money;
@@ -38,18 +39,16 @@ final class TopUpPricing {
      * @throws ApiException 400 when the amount is missing, not whole cents, or outside the configured limits
      */
     TopUp quote(BigDecimal amountUsd, String param) {
-        long cents;
-        try {
-            cents = amountUsd.movePointRight(2).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
-        }
-        catch (ArithmeticException ex) {
-            throw ApiException.invalidParam(param, param + " must be a whole number of cents.");
-        }
-        if (cents < minCents || cents > maxCents) {
+        // The range first, as numbers: cheap whatever the amount's exponent (see Money.exactly).
+        if (amountUsd.compareTo(usd(minCents)) < 0 || amountUsd.compareTo(usd(maxCents)) > 0) {
             throw ApiException.invalidParam(param, param + " must be between $" + usd(minCents) + " and $"
                     + usd(maxCents) + ".");
         }
-        return new TopUp(cents, fee(cents));
+        OptionalLong cents = Money.exactly(amountUsd, 2);
+        if (cents.isEmpty()) {
+            throw ApiException.invalidParam(param, param + " must be a whole number of cents.");
+        }
+        return new TopUp(cents.getAsLong(), fee(cents.getAsLong()));
     }
 
     long fee(long cents) {
@@ -81,12 +80,8 @@ final class TopUpPricing {
     }
 
     private static long configuredCents(BigDecimal usd, String property) {
-        try {
-            return usd.movePointRight(2).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
-        }
-        catch (ArithmeticException ex) {
-            throw new IllegalStateException(property + " must be a whole number of cents", ex);
-        }
+        return Money.exactly(usd, 2)
+            .orElseThrow(() -> new IllegalStateException(property + " must be a whole number of cents"));
     }
 
     /**

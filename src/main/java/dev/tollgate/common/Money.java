@@ -2,6 +2,7 @@ package dev.tollgate.common;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.OptionalLong;
 
 /**
  * Money is kept as integer micro-dollars (1 USD = 1,000,000 micros) everywhere; this class converts at the edges,
@@ -29,12 +30,27 @@ public final class Money {
         if (usd.compareTo(MAX_USD) > 0) {
             throw ApiException.invalidParam(param, param + " is too large.");
         }
-        try {
-            return usd.movePointRight(6).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
-        }
-        catch (ArithmeticException ex) {
+        OptionalLong micros = exactly(usd, 6);
+        if (micros.isEmpty()) {
             throw ApiException.invalidParam(param, param + " has more than six decimal places.");
         }
+        return micros.getAsLong();
+    }
+
+    /**
+     * {@code value} × 10^{@code decimals} as a long, when that is a whole number of at most 18 digits; empty otherwise.
+     * Decided from the value's digits before anything is computed: {@code setScale} on {@code 1e-100000000} or
+     * {@code 1e100000000}, a dozen bytes of JSON, first builds a power of ten with a hundred million digits (minutes
+     * of an event loop's CPU, tens of megabytes) and only then refuses it.
+     */
+    public static OptionalLong exactly(BigDecimal value, int decimals) {
+        BigDecimal stripped = value.stripTrailingZeros();
+        long wholeDigits = (long) stripped.precision() - stripped.scale() + decimals;
+        if (stripped.scale() > decimals || wholeDigits > 18) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(stripped.movePointRight(decimals).setScale(0, RoundingMode.UNNECESSARY)
+            .longValueExact());
     }
 
     /** Micros as an exact USD decimal, e.g. 1500 → 0.0015 and 10000000 → 10 (never in exponent notation). */

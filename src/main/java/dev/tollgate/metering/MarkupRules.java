@@ -1,15 +1,17 @@
 package dev.tollgate.metering;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
+
+import dev.tollgate.common.Money;
 
 /**
  * The markup rules in force, by scope. The most specific one wins: tenant and model, tenant, model, then global.
@@ -38,12 +40,11 @@ final class MarkupRules {
         if (markup.compareTo(BigDecimal.valueOf(MAX_PPM, 6)) > 0) {
             throw refusal.apply("markup cannot be above 100 (a charge of 101 times the cost).");
         }
-        try {
-            return markup.movePointRight(6).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
-        }
-        catch (ArithmeticException finerThanAPpm) {
+        OptionalLong ppm = Money.exactly(markup, 6);
+        if (ppm.isEmpty()) {
             throw refusal.apply("markup has at most six decimal places.");
         }
+        return ppm.getAsLong();
     }
 
     private final Map<Scope, Long> ppmByScope;

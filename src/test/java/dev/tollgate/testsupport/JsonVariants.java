@@ -17,12 +17,13 @@ import tools.jackson.databind.node.ObjectNode;
 public final class JsonVariants {
 
     /**
-     * One value of each JSON type, empty and not, the largest long (which overflows what it is multiplied by), and
-     * numbers no long or double holds.
+     * One value of each JSON type, empty and not, the largest long (which overflows what it is multiplied by), numbers
+     * no long or double holds, and numbers whose exponent alone is huge (as numbers and as strings): a dozen bytes that
+     * {@code BigDecimal.setScale} turns into a power of ten with a hundred million digits, minutes of CPU.
      */
     public static final List<String> VALUES = List.of("null", "true", "-1", "0", "1.5", "9223372036854775807",
-            "99999999999999999999", "1e400", "\"x\"", "\"\"", "[]", "{}", "[1]", "[{}]", "{\"a\":{}}", "[null]",
-            "{\"type\":7}");
+            "99999999999999999999", "1e400", "1e-100000000", "1e100000000", "\"1e-100000000\"", "\"1e100000000\"",
+            "\"x\"", "\"\"", "[]", "{}", "[1]", "[{}]", "{\"a\":{}}", "[null]", "{\"type\":7}");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 

@@ -85,7 +85,12 @@ final class GeminiErrorMapper implements UpstreamErrorDecoder {
             return null;
         }
         try {
-            BigDecimal seconds = new BigDecimal(text.substring(0, text.length() - 1));
+            BigDecimal seconds = new BigDecimal(text.substring(0, text.length() - 1)).stripTrailingZeros();
+            // Decided from the digits before any arithmetic (see Money.exactly): protobuf's durations have at most
+            // nine decimals, and a wait of 100,000 s or more is not one worth reading.
+            if (seconds.signum() < 0 || seconds.scale() > 9 || seconds.precision() - seconds.scale() > 5) {
+                return null;
+            }
             return Duration.ofMillis(seconds.movePointRight(3).longValue());
         }
         catch (NumberFormatException ex) {
