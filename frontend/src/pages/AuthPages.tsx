@@ -96,7 +96,7 @@ export function SignupPage() {
     const emailProblem = checkEmail(email);
     if (emailProblem) errors.email = emailProblem;
     if (password.length < 8) errors.password = 'Use at least 8 characters.';
-    else if (password.length > 128) errors.password = 'Use at most 128 characters.';
+    else if (new TextEncoder().encode(password).length > 72) errors.password = 'Use at most 72 characters (fewer outside ASCII).';
     if (organization.length > 100) errors.organization = 'Use at most 100 characters.';
     if (check(errors)) signup.mutate();
   };

@@ -78,7 +78,10 @@ class AuthController {
         void validate() {
             FormErrors errors = new FormErrors();
             errors.requireEmail("email", email);
-            errors.requireLength("password", password, 8, 128);
+            // BCrypt reads at most 72 bytes: Spring Security's encoder refuses more (that was a 500) rather than
+            // letting everything past the 72nd byte be ignored.
+            errors.requireLength("password", password, 8, 72);
+            errors.limitUtf8Bytes("password", password, 72);
             errors.limitLength("organization", organization, 100);
             errors.throwIfAny();
         }

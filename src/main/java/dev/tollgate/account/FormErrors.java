@@ -1,5 +1,6 @@
 package dev.tollgate.account;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -41,6 +42,13 @@ final class FormErrors {
         else if (value.length() < min || value.length() > max) {
             add(field, min > 1 ? "must be between " + min + " and " + max + " characters"
                     : "must be at most " + max + " characters");
+        }
+    }
+
+    /** At most {@code max} bytes once encoded in UTF-8 (a character outside ASCII takes two to four). */
+    void limitUtf8Bytes(String field, @Nullable String value, int max) {
+        if (value != null && value.getBytes(StandardCharsets.UTF_8).length > max) {
+            add(field, "must be at most " + max + " bytes in UTF-8 (fewer characters outside ASCII)");
         }
     }
 

@@ -114,6 +114,23 @@ class AccountIntegrationTests {
                 .contains("password"));
     }
 
+    /** BCrypt reads at most 72 bytes, and Spring Security's encoder throws beyond them: that was a 500. */
+    @Test
+    void aPasswordLongerThanBcryptReadsIsAClear400() {
+        DashboardUser user = DashboardUser.signUp(client);
+        for (String password : new String[] { "a".repeat(73), "\uD83D\uDE00".repeat(19) }) {
+            client.post().uri("/api/auth/signup")
+                .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("email", "long-" + password.length() + "@example.com", "password", password))
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectBody()
+                .jsonPath("$.error.param").isEqualTo("password")
+                .jsonPath("$.error.message").value(message -> assertThat((String) message).contains("72"));
+        }
+    }
+
     @Test
     void theDashboardApiNeedsASession() {
         client.get().uri("/api/keys").exchange()
