@@ -36,7 +36,9 @@ public class RetryPolicy {
                     : Decision.giveUp();
         }
         int status = upstream.upstreamStatus();
-        if (status == 400 || status == 413 || status == 422) {
+        // The request itself refused: no route takes it. Not a refusal Tollgate answers as its own gateway error
+        // (Gemini's invalid API key comes as a 400): another route may well work.
+        if ((status == 400 || status == 413 || status == 422) && upstream.status().is4xxClientError()) {
             return Decision.giveUp();
         }
         if (!upstream.retryable()) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
 
 import dev.tollgate.common.ApiException;
 import dev.tollgate.provider.UpstreamException;
@@ -56,6 +57,9 @@ class RetryPolicyTests {
     void tollgatesOwnCredentialsOrConfigurationProblemsMoveToAnotherRoute() {
         assertThat(policy.decide(UpstreamException.fromStatus("p", 401, "bad key", null), 1).kind())
             .isEqualTo(Kind.NEXT_ROUTE);
+        // Gemini says a key is invalid with a 400, which its adapter answers as Tollgate's own 502.
+        assertThat(policy.decide(new UpstreamException(HttpStatus.BAD_GATEWAY, "upstream_auth_failed", "bad key", 400,
+                false, null, null), 1).kind()).isEqualTo(Kind.NEXT_ROUTE);
         assertThat(policy.decide(ApiException.noProvider("not configured"), 1).kind()).isEqualTo(Kind.NEXT_ROUTE);
         assertThat(policy.decide(new TimeoutException(), 1).kind()).isEqualTo(Kind.GIVE_UP);
     }
