@@ -34,6 +34,11 @@ public class UpstreamException extends ApiException {
         return new UpstreamException(status(), code(), getMessage(), upstreamStatus, retryable, retryAfter, getCause());
     }
 
+    /** The same failure of one upstream key, to be retried at once with another of the provider's keys. */
+    public UpstreamException retryWithAnotherKey() {
+        return new UpstreamException(status(), code(), getMessage(), upstreamStatus, true, Duration.ZERO, getCause());
+    }
+
     /** The provider's HTTP status, or 0 when no answer came (connection failure, timeout). */
     public int upstreamStatus() {
         return upstreamStatus;

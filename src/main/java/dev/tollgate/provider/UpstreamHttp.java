@@ -11,6 +11,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.support.Netty4HeadersAdapter;
@@ -41,9 +43,18 @@ import dev.tollgate.common.BodyBytes;
  */
 public final class UpstreamHttp {
 
+    private static final Logger log = LoggerFactory.getLogger(UpstreamHttp.class);
+
     private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
     private static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(1);
+
+    /**
+     * How long a key the provider refused as credentials rests: long enough that a revoked key stops taking calls
+     * (failing at once, it always has the fewest in flight, so it drew most of them), short enough that a key fixed
+     * at the provider comes back without a restart.
+     */
+    static final Duration REFUSED_KEY_COOLDOWN = Duration.ofMinutes(5);
 
     private final String provider;
     private final URI baseUrl;
@@ -250,6 +261,15 @@ public final class UpstreamHttp {
                     lease.coolDown(error.retryAfter() != null ? error.retryAfter() : DEFAULT_COOLDOWN);
                     if (keys.anyAvailable()) {
                         return Mono.error(error.withRetryAfter(Duration.ZERO));
+                    }
+                }
+                if ("upstream_auth_failed".equals(error.code()) && lease != null) {
+                    // This key is refused (revoked, say): it rests, and the call is tried again with another one.
+                    log.warn("Provider {} refused upstream key {} (HTTP {}); it rests for {}", provider,
+                            lease.index(), status, REFUSED_KEY_COOLDOWN);
+                    lease.coolDown(REFUSED_KEY_COOLDOWN);
+                    if (keys.anyAvailable()) {
+                        return Mono.error(error.retryWithAnotherKey());
                     }
                 }
                 return Mono.error(error);

@@ -62,7 +62,10 @@ class RoutingIntegrationTests {
                 Map.entry("tollgate.providers.hostc.base-url", fake + "/hostc/v1"),
                 Map.entry("tollgate.providers.hostk.type", "openai-compatible"),
                 Map.entry("tollgate.providers.hostk.base-url", fake + "/hostk/v1"),
-                Map.entry("tollgate.providers.hostk.api-keys", "key-zero,key-one")));
+                Map.entry("tollgate.providers.hostk.api-keys", "key-zero,key-one"),
+                Map.entry("tollgate.providers.hostr.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hostr.base-url", fake + "/hostr/v1"),
+                Map.entry("tollgate.providers.hostr.api-keys", "key-revoked,key-good")));
         client = WebTestClient.bindToServer().baseUrl(tollgate.baseUrl()).responseTimeout(Duration.ofSeconds(30))
             .build();
         db = tollgate.bean(DatabaseClient.class);
@@ -71,14 +74,16 @@ class RoutingIntegrationTests {
                     ('test/open-model', 'hosta', 'open-model', 'Open model', 8192, 1000),
                     ('test/backup-model', 'hostc', 'backup-model', 'Backup model', 8192, 1000),
                     ('test/breaker-model', 'hostc', 'breaker-model', 'Breaker model', 8192, 1000),
-                    ('test/keyed-model', 'hostk', 'keyed-model', 'Keyed model', 8192, 1000)
+                    ('test/keyed-model', 'hostk', 'keyed-model', 'Keyed model', 8192, 1000),
+                    ('test/revoked-key-model', 'hostr', 'revoked-key-model', 'Revoked key model', 8192, 1000)
                 on conflict do nothing""").then().block();
         db.sql("""
                 insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros, effective_from)
                 values ('test/open-model', 150000, 600000, '2025-01-01T00:00:00Z'),
                        ('test/backup-model', 300000, 1200000, '2025-01-01T00:00:00Z'),
                        ('test/breaker-model', 150000, 600000, '2025-01-01T00:00:00Z'),
-                       ('test/keyed-model', 150000, 600000, '2025-01-01T00:00:00Z')
+                       ('test/keyed-model', 150000, 600000, '2025-01-01T00:00:00Z'),
+                       ('test/revoked-key-model', 150000, 600000, '2025-01-01T00:00:00Z')
                 on conflict do nothing""").then().block();
         db.sql("""
                 insert into model_route (model_id, provider, upstream_id, priority, input_per_mtok_micros,
@@ -88,7 +93,7 @@ class RoutingIntegrationTests {
                 on conflict do nothing""").then().block();
         // The catalog is re-read every second in tests: wait until it serves the new models.
         await().atMost(Duration.ofSeconds(10)).until(() -> client.get().uri("/v1/models").exchange()
-            .expectBody(String.class).returnResult().getResponseBody().contains("test/keyed-model"));
+            .expectBody(String.class).returnResult().getResponseBody().contains("test/revoked-key-model"));
     }
 
     @AfterAll
@@ -311,6 +316,27 @@ class RoutingIntegrationTests {
             chat(request("test/keyed-model", false)).expectStatus().isOk();
             assertThat(upstream.takeRequest().header("Authorization"))
                 .as("the cooled key rests for its Retry-After").isEqualTo(retried.header("Authorization"));
+        }
+    }
+
+    /**
+     * A revoked key fails at once, so it always had the fewest calls in flight and drew most calls, each a 502 while
+     * the provider's other key worked. It now rests, and the call is tried again with the other key.
+     */
+    @Test
+    void aRefusedUpstreamKeyRestsAndTheCallIsRetriedWithAnotherKey() {
+        upstream.enqueue(FakeReply.json(401, "{\"error\":{\"message\":\"Incorrect API key provided\","
+                + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
+
+        chat(request("test/revoked-key-model", false)).expectStatus().isOk();
+        RecordedRequest refused = upstream.takeRequest();
+        RecordedRequest retried = upstream.takeRequest();
+        assertThat(retried.header("Authorization")).isNotEqualTo(refused.header("Authorization"));
+
+        for (int i = 0; i < 3; i++) {
+            chat(request("test/revoked-key-model", false)).expectStatus().isOk();
+            assertThat(upstream.takeRequest().header("Authorization"))
+                .as("the refused key rests").isEqualTo(retried.header("Authorization"));
         }
     }
 
