@@ -1,9 +1,7 @@
 package dev.tollgate.billing;
 
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -18,6 +16,7 @@ import reactor.core.publisher.Mono;
 
 import dev.tollgate.account.SessionUser;
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.DateParams;
 
 /**
  * The operator's billing controls: a tenant's plan ({@code GET/PUT /api/operator/tenants/{id}/plan {"plan"}},
@@ -68,8 +67,8 @@ class OperatorBillingController {
         if (tenantId == null) {
             throw ApiException.invalidParam("tenantId", "tenantId is required.");
         }
-        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : instant("to", to);
-        OffsetDateTime start = from == null ? end.minusDays(30) : instant("from", from);
+        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : DateParams.instant("to", to);
+        OffsetDateTime start = from == null ? end.minusDays(30) : DateParams.instant("from", from);
         if (!start.isBefore(end)) {
             throw ApiException.invalidParam("from", "from must be before to.");
         }
@@ -80,16 +79,6 @@ class OperatorBillingController {
         return customers.find(tenantId)
             .map(customer -> new PlanView(tenantId, plan.plan(), plan.since(), customer))
             .defaultIfEmpty(new PlanView(tenantId, plan.plan(), plan.since(), null));
-    }
-
-    private static OffsetDateTime instant(String param, String text) {
-        try {
-            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC)
-                    : OffsetDateTime.parse(text);
-        }
-        catch (DateTimeParseException ex) {
-            throw ApiException.invalidParam(param, param + " must be an ISO date (2026-11-27) or instant.");
-        }
     }
 
     record PlanRequest(@Nullable String plan) {

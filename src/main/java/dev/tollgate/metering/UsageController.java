@@ -1,9 +1,7 @@
 package dev.tollgate.metering;
 
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +18,7 @@ import reactor.core.publisher.Mono;
 import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.account.SessionUser;
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.DateParams;
 
 /**
  * {@code GET /api/usage?from&to&groupBy}: requests, tokens and spend (what the tenant paid, in micro-dollars) between
@@ -41,8 +40,8 @@ class UsageController {
     Mono<Map<String, Object>> usage(@AuthenticationPrincipal SessionUser user,
             @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to,
             @RequestParam(defaultValue = "day") String groupBy) {
-        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : instant("to", to);
-        OffsetDateTime start = from == null ? end.minusDays(30) : instant("from", from);
+        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : DateParams.instant("to", to);
+        OffsetDateTime start = from == null ? end.minusDays(30) : DateParams.instant("from", from);
         if (!start.isBefore(end)) {
             throw ApiException.invalidParam("from", "from must be before to.");
         }
@@ -88,16 +87,6 @@ class UsageController {
             throw ApiException.invalidParam("groupBy", "groupBy takes at most two dimensions.");
         }
         return groups;
-    }
-
-    private static OffsetDateTime instant(String param, String text) {
-        try {
-            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC)
-                    : OffsetDateTime.parse(text);
-        }
-        catch (DateTimeParseException ex) {
-            throw ApiException.invalidParam(param, param + " must be an ISO date (2026-11-27) or instant.");
-        }
     }
 
 }

@@ -1,0 +1,37 @@
+package dev.tollgate.common;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+
+/** Dates and instants a client gives as query parameters ({@code from}, {@code to}) on the dashboard's APIs. */
+public final class DateParams {
+
+    private DateParams() {
+    }
+
+    /**
+     * An ISO date ({@code 2026-11-27}, midnight UTC) or instant, from the year 1 to 9999. ISO parsing takes any year
+     * from -999,999,999: such an instant made the endpoint's default window ({@code to} minus 30 days) throw, and
+     * PostgreSQL's timestamps stop at 4713 BC; either was a 500.
+     *
+     * @throws ApiException 400 naming the parameter
+     */
+    public static OffsetDateTime instant(String param, String text) {
+        OffsetDateTime instant;
+        try {
+            instant = text.length() == 10 ? LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC)
+                    : OffsetDateTime.parse(text);
+        }
+        catch (DateTimeParseException ex) {
+            throw ApiException.invalidParam(param, param + " must be an ISO date (2026-11-27) or instant.");
+        }
+        int year = instant.withOffsetSameInstant(ZoneOffset.UTC).getYear();
+        if (year < 1 || year > 9999) {
+            throw ApiException.invalidParam(param, param + " must be between the years 1 and 9999.");
+        }
+        return instant;
+    }
+
+}
