@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
-import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.annotation.Scheduled;
 import reactor.core.publisher.Mono;
 
@@ -38,12 +37,9 @@ final class LocalRateLimiter implements RateLimiter {
         long now = nanoClock.getAsLong();
         Levels[] levels = new Levels[scopes.size()];
         for (int i = 0; i < scopes.size(); i++) {
-            Scope scope = scopes.get(i);
-            Levels taken = tryTake(scope, now, tokens);
-            if (taken == null) {
+            if (!tryTake(scopes.get(i), now, tokens, levels, i)) {
                 return refused(scopes, i, levels, now, tokens);
             }
-            levels[i] = taken;
         }
         return new Verdict(true, Arrays.asList(levels), this);
     }
@@ -75,8 +71,12 @@ final class LocalRateLimiter implements RateLimiter {
         return buckets.size();
     }
 
-    /** Counts the request in this scope: the levels after it, or null (nothing counted) if it does not fit. */
-    private @Nullable Levels tryTake(Scope scope, long now, long tokens) {
+    /**
+     * Counts the request in this scope if it fits, and puts in {@code levels[index]} the scope's levels after it, or,
+     * when it does not fit (nothing counted), the levels it did not fit: those the refusal reports. Read again later,
+     * another call's tokens given back meanwhile could show room, and the refusal reported nothing refused (a 500).
+     */
+    private boolean tryTake(Scope scope, long now, long tokens, Levels[] levels, int index) {
         while (true) {
             AtomicReference<BucketState> bucket = bucket(scope.id());
             BucketState current = bucket.get();
@@ -86,11 +86,13 @@ final class LocalRateLimiter implements RateLimiter {
             }
             BucketState drained = current.drainedTo(now, scope.limits(), windowNanos);
             if (!drained.fits(scope.limits(), tokens)) {
-                return null;
+                levels[index] = drained.levels();
+                return false;
             }
             BucketState taken = drained.plus(1, tokens, scope.limits(), windowNanos);
             if (bucket.compareAndSet(current, taken)) {
-                return taken.levels();
+                levels[index] = taken.levels();
+                return true;
             }
         }
     }
@@ -101,6 +103,9 @@ final class LocalRateLimiter implements RateLimiter {
             if (i < refusedAt) {
                 add(scopes.get(i), now, -1, -tokens);
                 found.add(counted[i].minus(1, tokens));
+            }
+            else if (i == refusedAt) {
+                found.add(counted[i]);
             }
             else {
                 found.add(peek(scopes.get(i), now));

@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -163,6 +164,37 @@ class LocalRateLimiterTests {
 
         // 2000 attempts; the key allows 500 requests, the tenant 1000 requests' worth of tokens: the key binds.
         assertThat(allowed.get()).isEqualTo(500);
+    }
+
+    /**
+     * A refusal reports the levels the request did not fit. It used to read the bucket again, and when another call
+     * gave tokens back in between (a settle, as nearly every call makes) the levels read showed room: the refusal
+     * then reported nothing refused, an IllegalArgumentException and a 500 instead of a 429.
+     */
+    @Test
+    void aRefusalReportsTheLevelsItDidNotFitWhileOtherCallsGiveTokensBack() throws Exception {
+        List<Scope> scopes = List.of(key(new Limits(0, 1000)));
+        threads = Executors.newFixedThreadPool(1);
+        AtomicInteger refusals = new AtomicInteger();
+        Future<?> filling = threads.submit(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                if (limiter.takeNow(scopes, 990).allowed()) {
+                    limiter.adjustTokens(scopes, -990);
+                }
+            }
+        });
+        for (int i = 0; i < 200_000; i++) {
+            Verdict verdict = limiter.takeNow(scopes, 50);
+            if (verdict.allowed()) {
+                limiter.adjustTokens(scopes, -50);
+            }
+            else {
+                refusals.incrementAndGet();
+                assertThat(RateLimitHeaders.refusal(scopes, verdict, 50, WINDOW).status().value()).isEqualTo(429);
+            }
+        }
+        filling.cancel(true);
+        assertThat(refusals.get()).as("the filler left room for the probe only some of the time").isPositive();
     }
 
     private Scope key(Limits limits) {
