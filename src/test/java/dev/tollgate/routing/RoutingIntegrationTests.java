@@ -305,18 +305,8 @@ class RoutingIntegrationTests {
 
     @Test
     void aRateLimitedUpstreamKeyIsCooledDownWhileTheOtherCarriesOn() {
-        upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"key quota\"}}").withHeader("retry-after", "30"));
-
-        chat(request("test/keyed-model", false)).expectStatus().isOk();
-        RecordedRequest limited = upstream.takeRequest();
-        RecordedRequest retried = upstream.takeRequest();
-        assertThat(retried.header("Authorization")).isNotEqualTo(limited.header("Authorization"));
-
-        for (int i = 0; i < 3; i++) {
-            chat(request("test/keyed-model", false)).expectStatus().isOk();
-            assertThat(upstream.takeRequest().header("Authorization"))
-                .as("the cooled key rests for its Retry-After").isEqualTo(retried.header("Authorization"));
-        }
+        theOtherKeyServesAfter(FakeReply.json(429, "{\"error\":{\"message\":\"key quota\"}}")
+            .withHeader("retry-after", "30"), "test/keyed-model", "the cooled key rests for its Retry-After");
     }
 
     /**
@@ -325,18 +315,24 @@ class RoutingIntegrationTests {
      */
     @Test
     void aRefusedUpstreamKeyRestsAndTheCallIsRetriedWithAnotherKey() {
-        upstream.enqueue(FakeReply.json(401, "{\"error\":{\"message\":\"Incorrect API key provided\","
-                + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
+        theOtherKeyServesAfter(FakeReply.json(401, "{\"error\":{\"message\":\"Incorrect API key provided\","
+                + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"), "test/revoked-key-model",
+                "the refused key rests");
+    }
 
-        chat(request("test/revoked-key-model", false)).expectStatus().isOk();
+    /** The first key's answer is {@code refusal}; the call, and the next three, are served with the other key. */
+    private void theOtherKeyServesAfter(FakeReply refusal, String model, String why) {
+        upstream.enqueue(refusal);
+
+        chat(request(model, false)).expectStatus().isOk();
         RecordedRequest refused = upstream.takeRequest();
         RecordedRequest retried = upstream.takeRequest();
         assertThat(retried.header("Authorization")).isNotEqualTo(refused.header("Authorization"));
 
         for (int i = 0; i < 3; i++) {
-            chat(request("test/revoked-key-model", false)).expectStatus().isOk();
-            assertThat(upstream.takeRequest().header("Authorization"))
-                .as("the refused key rests").isEqualTo(retried.header("Authorization"));
+            chat(request(model, false)).expectStatus().isOk();
+            assertThat(upstream.takeRequest().header("Authorization")).as(why)
+                .isEqualTo(retried.header("Authorization"));
         }
     }
 
