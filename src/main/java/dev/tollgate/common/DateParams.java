@@ -1,9 +1,9 @@
 package dev.tollgate.common;
 
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 
 /** Dates and instants a client gives as query parameters ({@code from}, {@code to}) on the dashboard's APIs. */
 public final class DateParams {
@@ -20,14 +20,16 @@ public final class DateParams {
      */
     public static OffsetDateTime instant(String param, String text) {
         OffsetDateTime instant;
+        int year;
         try {
             instant = text.length() == 10 ? LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC)
                     : OffsetDateTime.parse(text);
+            // In UTC, which can itself be out of range: -999999999-01-01T00:00+18:00 is a year earlier there.
+            year = instant.withOffsetSameInstant(ZoneOffset.UTC).getYear();
         }
-        catch (DateTimeParseException ex) {
+        catch (DateTimeException ex) {
             throw ApiException.invalidParam(param, param + " must be an ISO date (2026-11-27) or instant.");
         }
-        int year = instant.withOffsetSameInstant(ZoneOffset.UTC).getYear();
         if (year < 1 || year > 9999) {
             throw ApiException.invalidParam(param, param + " must be between the years 1 and 9999.");
         }
