@@ -224,7 +224,9 @@ class UsageWriter implements SmartLifecycle {
         return running;
     }
 
-    /** Stops after the web server (which drains requests in flight), before leases are given back and the pool closes. */
+    /**
+     * Stops after the web server (which drains requests in flight), before leases are given back and the pool closes.
+     */
     @Override
     public int getPhase() {
         return 0;

@@ -29,11 +29,6 @@ public class UpstreamException extends ApiException {
         this.retryAfter = retryAfter;
     }
 
-    /** The same failure, to be retried after the given time (e.g. at once, with another upstream key). */
-    public UpstreamException withRetryAfter(Duration retryAfter) {
-        return new UpstreamException(status(), code(), getMessage(), upstreamStatus, retryable, retryAfter, getCause());
-    }
-
     /** The same failure of one upstream key, to be retried at once with another of the provider's keys. */
     public UpstreamException retryWithAnotherKey() {
         return new UpstreamException(status(), code(), getMessage(), upstreamStatus, true, Duration.ZERO, getCause());

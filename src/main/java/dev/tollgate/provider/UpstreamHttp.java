@@ -256,24 +256,33 @@ public final class UpstreamHttp {
             HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(response.responseHeaders()));
             return BodyBytes.read(content, maxResponseBytes).flatMap(body -> {
                 UpstreamException error = errors.decode(status, headers, body);
-                if (status == 429 && lease != null) {
-                    // This key is spent for now; the other keys carry on, starting with the retry of this call.
-                    lease.coolDown(error.retryAfter() != null ? error.retryAfter() : DEFAULT_COOLDOWN);
-                    if (keys.anyAvailable()) {
-                        return Mono.error(error.withRetryAfter(Duration.ZERO));
-                    }
-                }
-                if ("upstream_auth_failed".equals(error.code()) && lease != null) {
-                    // This key is refused (revoked, say): it rests, and the call is tried again with another one.
-                    log.warn("Provider {} refused upstream key {} (HTTP {}); it rests for {}", provider,
-                            lease.index(), status, REFUSED_KEY_COOLDOWN);
-                    lease.coolDown(REFUSED_KEY_COOLDOWN);
+                Duration rest = lease == null ? null : keyRest(lease, status, error);
+                if (rest != null) {
+                    // The failure is this key's: it rests, the other keys carry on, starting with this call's retry.
+                    lease.coolDown(rest);
                     if (keys.anyAvailable()) {
                         return Mono.error(error.retryWithAnotherKey());
                     }
                 }
                 return Mono.error(error);
             });
+        }
+
+        /**
+         * How long the key this call used rests after the failure, or null when the failure is not the key's: its
+         * {@code Retry-After} for a 429 (spent for now), {@link #REFUSED_KEY_COOLDOWN} for credentials the provider
+         * refused (revoked, say; logged, as an operator must act).
+         */
+        private @Nullable Duration keyRest(UpstreamKeys.Lease used, int status, UpstreamException error) {
+            if (status == 429) {
+                return error.retryAfter() != null ? error.retryAfter() : DEFAULT_COOLDOWN;
+            }
+            if ("upstream_auth_failed".equals(error.code())) {
+                log.warn("Provider {} refused upstream key {} (HTTP {}); it rests for {}", provider, used.index(),
+                        status, REFUSED_KEY_COOLDOWN);
+                return REFUSED_KEY_COOLDOWN;
+            }
+            return null;
         }
 
         Throwable toUpstreamException(Throwable error, String timeoutWhat) {
