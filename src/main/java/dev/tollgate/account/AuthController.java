@@ -21,10 +21,12 @@ class AuthController {
 
     private final AccountService accounts;
     private final OperatorProperties operators;
+    private final SignInThrottle throttle;
 
-    AuthController(AccountService accounts, OperatorProperties operators) {
+    AuthController(AccountService accounts, OperatorProperties operators, SignInThrottle throttle) {
         this.accounts = accounts;
         this.operators = operators;
+        this.throttle = throttle;
     }
 
     @GetMapping("/csrf")
@@ -40,6 +42,7 @@ class AuthController {
     @ResponseStatus(HttpStatus.CREATED)
     Mono<MeResponse> signUp(@RequestBody SignUpRequest request, ServerWebExchange exchange) {
         request.validate();
+        throttle.admit(exchange.getRequest().getRemoteAddress());
         String organization = request.organization() == null || request.organization().isBlank()
                 ? request.email().trim() : request.organization().trim();
         return accounts.signUp(request.email(), request.password(), organization)
@@ -52,6 +55,7 @@ class AuthController {
         errors.requireText("email", request.email());
         errors.requireText("password", request.password());
         errors.throwIfAny();
+        throttle.admit(exchange.getRequest().getRemoteAddress());
         return accounts.verifyPassword(request.email(), request.password())
             .flatMap(user -> startSession(user, exchange));
     }

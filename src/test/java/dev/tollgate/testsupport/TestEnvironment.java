@@ -56,6 +56,8 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.catalog.refresh-interval", "1s");
         properties.put("tollgate.credits.signup-bonus-usd", SIGNUP_BONUS_USD);
         properties.put("tollgate.operator.emails", OPERATOR_EMAIL);
+        // Every test signs up and logs in from 127.0.0.1; SignInThrottleTests covers the limit.
+        properties.put("tollgate.auth.attempts-per-minute", "100000");
         properties.put("tollgate.routing.attempts-per-route", String.valueOf(ATTEMPTS_PER_ROUTE));
         properties.put("tollgate.routing.max-retry-after", MAX_RETRY_AFTER_SECONDS + "s");
         properties.put("tollgate.routing.backoff", "20ms");
