@@ -59,6 +59,37 @@ describe('sign-up and log-in', () => {
     });
   });
 
+  it('asks for the operator code when the email is an operator’s, and sends it', async () => {
+    let attempts = 0;
+    const server = mockApi({
+      'GET /api/auth/csrf': { body: { token: 't' } },
+      'POST /api/auth/signup': () => (++attempts === 1
+        ? apiError(403, 'This email is an operator’s: creating its account takes the operator code.',
+          'operator_code_required', 'operatorCode')
+        : { status: 201, body: ME }),
+      'GET /api/me': { body: ME },
+      'GET /api/keys': { body: [] },
+    });
+    renderApp('/signup');
+    expect(screen.queryByLabelText('Operator code')).not.toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('Email'), 'ops@example.com');
+    await userEvent.type(screen.getByLabelText('Password'), 'correct horse battery');
+    await userEvent.click(screen.getByRole('button', { name: 'Create account' }));
+
+    const code = await screen.findByLabelText('Operator code');
+    expect(code).toHaveAttribute('aria-invalid', 'true');
+    expect(code).toHaveFocus();
+    await userEvent.type(code, 'the code');
+    await userEvent.click(screen.getByRole('button', { name: 'Create account' }));
+
+    expect(await screen.findByRole('heading', { name: 'API keys' })).toBeInTheDocument();
+    expect(server.callsTo('POST', '/api/auth/signup')[1]?.body).toEqual({
+      email: 'ops@example.com',
+      password: 'correct horse battery',
+      operatorCode: 'the code',
+    });
+  });
+
   it('shows a wrong password as a form error', async () => {
     mockApi({
       'GET /api/auth/csrf': { body: { token: 't' } },

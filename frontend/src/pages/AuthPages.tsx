@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { api } from '../api/client';
+import { api, ApiError } from '../api/client';
 import { queryKeys } from '../api/queries';
 import type { Me } from '../api/types';
 import { checkEmail, type FieldErrors } from '../auth/formErrors';
@@ -76,19 +76,32 @@ export function SignupPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [organization, setOrganization] = useState('');
-  const { formRef, fields, form: formError, check, fail, clear } = useFormErrors(['email', 'password', 'organization']);
+  // Asked for only once the server says the email is an operator's (the code is in the operator's configuration).
+  const [operatorCode, setOperatorCode] = useState<string | null>(null);
+  const { formRef, fields, form: formError, check, fail, clear } =
+    useFormErrors(['email', 'password', 'organization', 'operatorCode']);
   const signup = useMutation({
     mutationFn: () =>
       api<Me>('/api/auth/signup', {
         method: 'POST',
-        body: { email: email.trim(), password, ...(organization.trim() ? { organization: organization.trim() } : {}) },
+        body: {
+          email: email.trim(),
+          password,
+          ...(organization.trim() ? { organization: organization.trim() } : {}),
+          ...(operatorCode !== null ? { operatorCode } : {}),
+        },
       }),
     onSuccess: (me) => {
       queryClient.clear();
       queryClient.setQueryData(queryKeys.me, me);
       navigate('/keys', { replace: true });
     },
-    onError: fail,
+    onError: (error) => {
+      if (error instanceof ApiError && error.code === 'operator_code_required') {
+        setOperatorCode((code) => code ?? '');
+      }
+      fail(error);
+    },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -110,6 +123,11 @@ export function SignupPage() {
           onChange={(event) => { setPassword(event.target.value); clear('password'); }} error={fields.password} hint="At least 8 characters." />
         <Field id="organization" label="Organization (optional)" autoComplete="organization" value={organization}
           onChange={(event) => { setOrganization(event.target.value); clear('organization'); }} error={fields.organization} />
+        {operatorCode !== null && (
+          <Field id="operatorCode" label="Operator code" type="password" autoComplete="off" value={operatorCode}
+            onChange={(event) => { setOperatorCode(event.target.value); clear('operatorCode'); }}
+            error={fields.operatorCode} hint="The tollgate.operator.signup-code this Tollgate is configured with." />
+        )}
         <button type="submit" className="button button-primary button-block" disabled={signup.isPending}>
           {signup.isPending ? 'Creating account…' : 'Create account'}
         </button>

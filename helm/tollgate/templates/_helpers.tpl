@@ -107,7 +107,7 @@ Refuses values that would put a credential in a manifest: a secret-looking key u
 Credentials belong in a Secret, referenced with secretKeyRef. Also checks the shutdown timings add up.
 */}}
 {{- define "tollgate.refusePlainSecrets" -}}
-{{- $secretish := "(?i)(password|passwd|secret|apikey|credential|authorization|\\btoken\\b|-keys?:$)" }}
+{{- $secretish := "(?i)(password|passwd|secret|apikey|credential|authorization|\\btoken\\b|signup-code|-keys?:$)" }}
 {{- $plain := list .Values.config }}
 {{- range .Values.providers }}
 {{- $plain = append $plain (default (dict) .settings) }}
@@ -120,7 +120,7 @@ Credentials belong in a Secret, referenced with secretKeyRef. Also checks the sh
 {{- end }}
 {{- end }}
 {{- range .Values.extraEnv }}
-{{- if and (hasKey . "value") (regexMatch "(?i)(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|AUTHORIZATION|KEYS?$|R2DBC_URL|REDIS_URL)" .name) }}
+{{- if and (hasKey . "value") (regexMatch "(?i)(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|AUTHORIZATION|KEYS?$|SIGNUP_?CODE|R2DBC_URL|REDIS_URL)" .name) }}
 {{- fail (printf "extraEnv %s looks like a credential: use valueFrom.secretKeyRef instead of value" .name) }}
 {{- end }}
 {{- end }}

@@ -14,6 +14,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
+import dev.tollgate.common.ApiException;
+
 /** Sign-up, log-in, log-out and the CSRF token, as in the contract's dashboard API. */
 @RestController
 @RequestMapping("/api/auth")
@@ -43,6 +45,10 @@ class AuthController {
     Mono<MeResponse> signUp(@RequestBody SignUpRequest request, ServerWebExchange exchange) {
         request.validate();
         throttle.admit(exchange.getRequest().getRemoteAddress());
+        String email = request.email().trim();
+        if (operators.isOperator(email) && !operators.acceptsSignupCode(request.operatorCode())) {
+            throw operatorCodeRequired();
+        }
         String organization = request.organization() == null || request.organization().isBlank()
                 ? request.email().trim() : request.organization().trim();
         return accounts.signUp(request.email(), request.password(), organization)
@@ -77,7 +83,23 @@ class AuthController {
         });
     }
 
-    record SignUpRequest(@Nullable String email, @Nullable String password, @Nullable String organization) {
+    /** Checked after the sign-in throttle, so that the code cannot be guessed faster than passwords. */
+    private ApiException operatorCodeRequired() {
+        String message = operators.signupCodeConfigured()
+                ? "This email is an operator's: creating its account takes the operator code"
+                        + " (tollgate.operator.signup-code)."
+                : "This email is an operator's, and its account can only be created with the operator code,"
+                        + " which is not configured: set tollgate.operator.signup-code.";
+        return new ApiException(HttpStatus.FORBIDDEN, "permission_error", "operator_code_required", message,
+                "operatorCode", Map.of(), null);
+    }
+
+    record SignUpRequest(@Nullable String email, @Nullable String password, @Nullable String organization,
+            @Nullable String operatorCode) {
+
+        SignUpRequest(@Nullable String email, @Nullable String password, @Nullable String organization) {
+            this(email, password, organization, null);
+        }
 
         void validate() {
             FormErrors errors = new FormErrors();

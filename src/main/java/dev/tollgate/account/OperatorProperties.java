@@ -1,7 +1,10 @@
 package dev.tollgate.account;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -9,10 +12,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Who runs this Tollgate: users whose email is listed here may use the operator API ({@code /api/operator/**}:
  * prices, markups, credit adjustments, cost and margin) in addition to their own tenant's dashboard.
  *
+ * <p>Nobody verifies an email at sign-up, so a listed email's account can be created only with the operator code:
+ * otherwise whoever signed up with an operator's email before the operator did would run this Tollgate.
+ *
  * @param emails the operators' sign-in emails
+ * @param signupCode the secret that creating a listed email's account takes; none: such accounts cannot be created
  */
 @ConfigurationProperties("tollgate.operator")
-public record OperatorProperties(@DefaultValue List<String> emails) {
+public record OperatorProperties(@DefaultValue List<String> emails, @Nullable String signupCode) {
 
     /**
      * Whether a signed-up user's email is one of the operators': the same characters, ignoring the case of ASCII
@@ -22,6 +29,16 @@ public record OperatorProperties(@DefaultValue List<String> emails) {
      */
     boolean isOperator(String email) {
         return emails.stream().anyMatch(operator -> sameIgnoringAsciiCase(operator.strip(), email));
+    }
+
+    /** Whether an operator account may be created with this code (compared in constant time). */
+    boolean acceptsSignupCode(@Nullable String code) {
+        return signupCode != null && !signupCode.isBlank() && code != null && MessageDigest.isEqual(
+                signupCode.getBytes(StandardCharsets.UTF_8), code.getBytes(StandardCharsets.UTF_8));
+    }
+
+    boolean signupCodeConfigured() {
+        return signupCode != null && !signupCode.isBlank();
     }
 
     private static boolean sameIgnoringAsciiCase(String a, String b) {

@@ -1,5 +1,7 @@
 package dev.tollgate.account;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -11,6 +13,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.TestEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,6 +99,37 @@ class AccountIntegrationTests {
             .exchange()
             .expectStatus().isEqualTo(409)
             .expectBody().jsonPath("$.error.code").isEqualTo("email_taken");
+    }
+
+    /** Nobody verifies emails: without the code, whoever signed up first with an operator's email would be one. */
+    @Test
+    void anOperatorsAccountCanOnlyBeCreatedWithTheOperatorCode() {
+        DashboardUser user = DashboardUser.signUp(client);
+        String email = TestEnvironment.UNCLAIMED_OPERATOR_EMAIL.toUpperCase(Locale.ROOT);
+        List<Map<String, String>> refused = List.of(Map.of("email", email, "password", "correct horse battery"),
+                Map.of("email", email, "password", "correct horse battery", "operatorCode", "guess"),
+                Map.of("email", email, "password", "correct horse battery", "operatorCode",
+                        TestEnvironment.OPERATOR_SIGNUP_CODE + " "));
+        for (Map<String, String> body : refused) {
+            client.post().uri("/api/auth/signup")
+                .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchange()
+                .expectStatus().isForbidden()
+                .expectBody()
+                .jsonPath("$.error.code").isEqualTo("operator_code_required")
+                .jsonPath("$.error.param").isEqualTo("operatorCode");
+        }
+
+        client.post().uri("/api/auth/signup")
+            .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("email", email, "password", "correct horse battery", "operatorCode",
+                    TestEnvironment.OPERATOR_SIGNUP_CODE))
+            .exchange()
+            .expectStatus().isCreated()
+            .expectBody().jsonPath("$.operator").isEqualTo(true);
     }
 
     @Test

@@ -84,7 +84,7 @@ class SignInThrottleTests {
         AccountService accounts = mock(AccountService.class);
         when(accounts.verifyPassword(anyString(), anyString())).thenReturn(Mono.error(new ApiException(
                 HttpStatus.UNAUTHORIZED, "authentication_error", "invalid_credentials", "no")));
-        AuthController controller = new AuthController(accounts, new OperatorProperties(List.of()), throttle);
+        AuthController controller = new AuthController(accounts, new OperatorProperties(List.of(), null), throttle);
         for (int i = 0; i < 4; i++) {
             String guess = "guess" + i;
             MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.post("/api/auth/login")
@@ -103,7 +103,7 @@ class SignInThrottleTests {
         AccountService accounts = mock(AccountService.class);
         when(accounts.signUp(anyString(), anyString(), anyString())).thenReturn(Mono.error(new ApiException(
                 HttpStatus.CONFLICT, "invalid_request_error", "email_taken", "taken")));
-        AuthController controller = new AuthController(accounts, new OperatorProperties(List.of()), throttle);
+        AuthController controller = new AuthController(accounts, new OperatorProperties(List.of(), null), throttle);
         for (int i = 0; i < 3; i++) {
             throttle.admit(CLIENT);
         }

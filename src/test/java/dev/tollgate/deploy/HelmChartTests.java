@@ -139,6 +139,8 @@ class HelmChartTests {
                 Map.of("config.tollgate.stripe.secret-key", canary),
                 Map.of("config.spring.r2dbc.password", canary),
                 Map.of("config.tollgate.providers.openai.api-keys", canary),
+                Map.of("config.tollgate.operator.signup-code", canary),
+                Map.of("extraEnv[0].name", "TOLLGATE_OPERATOR_SIGNUPCODE", "extraEnv[0].value", canary),
                 Map.of("providers.openai.settings.headers.Authorization", "Bearer " + canary),
                 Map.of("extraEnv[0].name", "OPENAI_API_KEYS", "extraEnv[0].value", canary),
                 Map.of("extraEnv[0].name", "SPRING_R2DBC_PASSWORD", "extraEnv[0].value", canary));

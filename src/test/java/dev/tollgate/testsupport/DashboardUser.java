@@ -50,7 +50,10 @@ public final class DashboardUser {
             .cookie("XSRF-TOKEN", user.csrfToken)
             .header("X-XSRF-TOKEN", user.csrfToken)
             .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("email", email, "password", user.password, "organization", "Org of " + email))
+            .bodyValue(email.equals(TestEnvironment.OPERATOR_EMAIL)
+                    ? Map.of("email", email, "password", user.password, "organization", "Org of " + email,
+                            "operatorCode", TestEnvironment.OPERATOR_SIGNUP_CODE)
+                    : Map.of("email", email, "password", user.password, "organization", "Org of " + email))
             .exchange()
             .expectBody().returnResult();
         if (result.getStatus().value() == 409) {

@@ -20,6 +20,11 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
 
     public static final String OPERATOR_EMAIL = "operator@tollgate.test";
 
+    /** Listed as an operator and never signed up by DashboardUser: AccountIntegrationTests claims it. */
+    public static final String UNCLAIMED_OPERATOR_EMAIL = "new-operator@tollgate.test";
+
+    public static final String OPERATOR_SIGNUP_CODE = "operator code for tests";
+
     public static final String SIGNUP_BONUS_USD = "10";
 
     /** How many times a route is tried before the next one (tollgate.routing.attempts-per-route). */
@@ -55,7 +60,8 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("management.server.port", "0");
         properties.put("tollgate.catalog.refresh-interval", "1s");
         properties.put("tollgate.credits.signup-bonus-usd", SIGNUP_BONUS_USD);
-        properties.put("tollgate.operator.emails", OPERATOR_EMAIL);
+        properties.put("tollgate.operator.emails", OPERATOR_EMAIL + "," + UNCLAIMED_OPERATOR_EMAIL);
+        properties.put("tollgate.operator.signup-code", OPERATOR_SIGNUP_CODE);
         // Every test signs up and logs in from 127.0.0.1; SignInThrottleTests covers the limit.
         properties.put("tollgate.auth.attempts-per-minute", "100000");
         properties.put("tollgate.routing.attempts-per-route", String.valueOf(ATTEMPTS_PER_ROUTE));
