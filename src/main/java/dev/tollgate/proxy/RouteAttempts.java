@@ -63,7 +63,11 @@ final class RouteAttempts {
     private Mono<ChatCompletion> complete(int index, int attemptOnRoute) {
         Candidate candidate = plan.get(index);
         return start(candidate).flatMap(attempt -> attempt.provider().complete(attempt.call())
-            .doOnNext(completion -> attempt.succeeded())
+            .doOnNext(completion -> {
+                attempt.succeeded();
+                // A whole answer arrives at once: its output took the whole call.
+                attempt.generated(completion.usage().completionTokens(), attempt.startNanos);
+            })
             .doOnError(attempt::failed)
             .doOnCancel(attempt::abandoned))
             .onErrorResume(error -> Mono.from(RouteAttempts.this.<ChatCompletion>next(error, index, attemptOnRoute,
@@ -73,10 +77,16 @@ final class RouteAttempts {
     private Flux<ChatStreamEvent> stream(int index, int attemptOnRoute) {
         Candidate candidate = plan.get(index);
         AtomicBoolean started = new AtomicBoolean();
+        long[] firstEventNanos = new long[1];
+        long[] outputTokens = new long[1];
         return start(candidate).flatMapMany(attempt -> attempt.provider().stream(attempt.call())
             .doOnNext(event -> {
                 if (started.compareAndSet(false, true)) {
+                    firstEventNanos[0] = System.nanoTime();
                     attempt.succeeded();
+                }
+                if (event instanceof ChatStreamEvent.Usage usage) {
+                    outputTokens[0] = usage.usage().completionTokens();
                 }
             })
             .doOnError(error -> {
@@ -87,6 +97,10 @@ final class RouteAttempts {
             .doOnComplete(() -> {
                 if (!started.get()) {
                     attempt.succeeded();
+                }
+                else {
+                    // Output speed as OpenRouter measures it: from the first token to the last.
+                    attempt.generated(outputTokens[0], firstEventNanos[0]);
                 }
             })
             .doOnCancel(attempt::abandoned))
@@ -195,9 +209,19 @@ final class RouteAttempts {
             if (reported.compareAndSet(false, true)) {
                 long nanos = System.nanoTime() - startNanos;
                 breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-                deps.health().observed(provider.name(), Duration.ofNanos(nanos), 0, Duration.ZERO);
+                deps.health().observed(provider.name(), Duration.ofNanos(nanos));
                 tracker.attempt(number, candidate.model().id(), provider.name(), upstream.keyIndex(),
                         upstream.status() == 0 ? 200 : upstream.status(), null, nanos);
+            }
+        }
+
+        /**
+         * Records the provider's output speed for {@code sort: "throughput"}: tokens over the time since
+         * {@code sinceNanos}. Nothing when the provider reported no output tokens.
+         */
+        void generated(long tokens, long sinceNanos) {
+            if (tokens > 0) {
+                deps.health().generated(provider.name(), tokens, Duration.ofNanos(System.nanoTime() - sinceNanos));
             }
         }
 

@@ -85,14 +85,24 @@ public class ProviderHealth {
         };
     }
 
-    /** Records a successful call's time to first byte and, when known, its output speed. */
-    public void observed(String provider, Duration timeToFirstByte, long outputTokens, Duration generation) {
-        Averages provided = averages.computeIfAbsent(provider, name -> new Averages());
+    /** Records a successful call's time to first byte. */
+    public void observed(String provider, Duration timeToFirstByte) {
+        Averages provided = averages(provider);
         provided.latencyMillis = smooth(provided.latencyMillis, timeToFirstByte.toMillis());
-        long millis = generation.toMillis();
-        if (outputTokens > 0 && millis > 0) {
-            provided.tokensPerSecond = smooth(provided.tokensPerSecond, outputTokens * 1000.0 / millis);
+    }
+
+    /** Records a finished answer's output speed: its output tokens over the time the provider took to write them. */
+    public void generated(String provider, long outputTokens, Duration generation) {
+        long micros = TimeUnit.NANOSECONDS.toMicros(generation.toNanos());
+        if (outputTokens > 0 && micros > 0) {
+            Averages provided = averages(provider);
+            provided.tokensPerSecond = smooth(provided.tokensPerSecond, outputTokens * 1_000_000.0 / micros);
         }
+    }
+
+    private Averages averages(String provider) {
+        Averages provided = averages.get(provider);
+        return provided != null ? provided : averages.computeIfAbsent(provider, name -> new Averages());
     }
 
     /** The smoothed time to first byte in milliseconds, or NaN when nothing was observed yet. */

@@ -118,7 +118,7 @@ public class RoutePlanner {
                 return input + output;
             });
             case LATENCY -> Comparator.comparingDouble(route -> orLast(health.latencyMillis(route.provider())));
-            case THROUGHPUT -> Comparator.comparingDouble(route -> -orFirst(health.tokensPerSecond(route.provider())));
+            case THROUGHPUT -> Comparator.comparingDouble(route -> -orZero(health.tokensPerSecond(route.provider())));
         };
     }
 
@@ -126,7 +126,8 @@ public class RoutePlanner {
         return Double.isNaN(value) ? Double.MAX_VALUE : value;
     }
 
-    private static double orFirst(double value) {
+    /** Unobserved as no speed at all: such routes come last, as they do by latency. */
+    private static double orZero(double value) {
         return Double.isNaN(value) ? 0 : value;
     }
 

@@ -50,4 +50,20 @@ class ProviderHealthTests {
         assertThat(disabled.breaker("openai").tryAcquirePermission()).isTrue();
     }
 
+    @Test
+    void outputSpeedIsAMovingAverageOfTokensOverGenerationTime() {
+        assertThat(health.tokensPerSecond("openai")).isNaN();
+
+        health.generated("openai", 0, Duration.ofMillis(100));
+        health.generated("openai", 50, Duration.ZERO);
+        assertThat(health.tokensPerSecond("openai")).as("nothing to measure yet").isNaN();
+
+        health.generated("openai", 50, Duration.ofMillis(500));
+        assertThat(health.tokensPerSecond("openai")).isEqualTo(100.0);
+        // Under a millisecond still counts: a fast provider's short answer.
+        health.generated("openai", 3, Duration.ofNanos(600_000));
+        assertThat(health.tokensPerSecond("openai")).isEqualTo(100.0 + 0.2 * (5_000.0 - 100.0));
+        assertThat(health.latencyMillis("openai")).as("speed is not latency").isNaN();
+    }
+
 }

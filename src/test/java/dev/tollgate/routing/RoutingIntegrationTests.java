@@ -65,7 +65,11 @@ class RoutingIntegrationTests {
                 Map.entry("tollgate.providers.hostk.api-keys", "key-zero,key-one"),
                 Map.entry("tollgate.providers.hostr.type", "openai-compatible"),
                 Map.entry("tollgate.providers.hostr.base-url", fake + "/hostr/v1"),
-                Map.entry("tollgate.providers.hostr.api-keys", "key-revoked,key-good")));
+                Map.entry("tollgate.providers.hostr.api-keys", "key-revoked,key-good"),
+                Map.entry("tollgate.providers.hosts.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hosts.base-url", fake + "/hosts/v1"),
+                Map.entry("tollgate.providers.hostf.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hostf.base-url", fake + "/hostf/v1")));
         client = WebTestClient.bindToServer().baseUrl(tollgate.baseUrl()).responseTimeout(Duration.ofSeconds(30))
             .build();
         db = tollgate.bean(DatabaseClient.class);
@@ -75,7 +79,8 @@ class RoutingIntegrationTests {
                     ('test/backup-model', 'hostc', 'backup-model', 'Backup model', 8192, 1000),
                     ('test/breaker-model', 'hostc', 'breaker-model', 'Breaker model', 8192, 1000),
                     ('test/keyed-model', 'hostk', 'keyed-model', 'Keyed model', 8192, 1000),
-                    ('test/revoked-key-model', 'hostr', 'revoked-key-model', 'Revoked key model', 8192, 1000)
+                    ('test/revoked-key-model', 'hostr', 'revoked-key-model', 'Revoked key model', 8192, 1000),
+                    ('test/speed-model', 'hosts', 'speed-model', 'Speed model', 8192, 1000)
                 on conflict do nothing""").then().block();
         db.sql("""
                 insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros, effective_from)
@@ -83,13 +88,15 @@ class RoutingIntegrationTests {
                        ('test/backup-model', 300000, 1200000, '2025-01-01T00:00:00Z'),
                        ('test/breaker-model', 150000, 600000, '2025-01-01T00:00:00Z'),
                        ('test/keyed-model', 150000, 600000, '2025-01-01T00:00:00Z'),
-                       ('test/revoked-key-model', 150000, 600000, '2025-01-01T00:00:00Z')
+                       ('test/revoked-key-model', 150000, 600000, '2025-01-01T00:00:00Z'),
+                       ('test/speed-model', 150000, 600000, '2025-01-01T00:00:00Z')
                 on conflict do nothing""").then().block();
         db.sql("""
                 insert into model_route (model_id, provider, upstream_id, priority, input_per_mtok_micros,
                     output_per_mtok_micros) values
                     ('test/open-model', 'hostb', 'open-model-on-b', 10, 50000, 100000),
-                    ('test/breaker-model', 'hostb', 'breaker-model-on-b', 10, null, null)
+                    ('test/breaker-model', 'hostb', 'breaker-model-on-b', 10, null, null),
+                    ('test/speed-model', 'hostf', 'speed-model-on-f', 10, null, null)
                 on conflict do nothing""").then().block();
         // The catalog is re-read every second in tests: wait until it serves the new models.
         await().atMost(Duration.ofSeconds(10)).until(() -> client.get().uri("/v1/models").exchange()
@@ -238,6 +245,23 @@ class RoutingIntegrationTests {
         assertThat(hosts(1)).containsExactly("hostb");
     }
 
+    /** Only this test calls hosts and hostf, so their averages are its own. */
+    @Test
+    void sortingByThroughputTriesTheHostThatWroteFastestFirst() {
+        // Five tokens over seven 30 ms gaps on hosts; at once on hostf.
+        upstream.enqueue(FakeUpstream.longStream(5, Duration.ofMillis(30)), FakeUpstream.longStream(5, Duration.ZERO));
+        for (String host : List.of("hosts", "hostf")) {
+            chat(speedRequest(true, Map.of("order", List.of(host), "allow_fallbacks", false))).expectStatus().isOk()
+                .expectBody().returnResult();
+        }
+        assertThat(hosts(2)).containsExactly("hosts", "hostf");
+
+        // By speed, hostf comes first; by the catalog, hosts does.
+        chat(speedRequest(false, Map.of("sort", "throughput"))).expectStatus().isOk();
+        chat(speedRequest(false, Map.of())).expectStatus().isOk();
+        assertThat(hosts(2)).containsExactly("hostf", "hosts");
+    }
+
     @Test
     void ignoredProvidersAreNeverTried() {
         chat(withProvider(Map.of("ignore", List.of("hosta")))).expectStatus().isOk();
@@ -368,6 +392,11 @@ class RoutingIntegrationTests {
 
     private static Map<String, Object> request(String model, boolean stream) {
         return Map.of("model", model, "stream", stream, "max_tokens", 50,
+                "messages", List.of(Map.of("role", "user", "content", "hi")));
+    }
+
+    private static Map<String, Object> speedRequest(boolean stream, Map<String, Object> provider) {
+        return Map.of("model", "test/speed-model", "stream", stream, "provider", provider,
                 "messages", List.of(Map.of("role", "user", "content", "hi")));
     }
 
