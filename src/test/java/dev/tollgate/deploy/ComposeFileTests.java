@@ -144,6 +144,16 @@ class ComposeFileTests {
             .satisfies(majorMinor -> assertThat(majorMinor.get(0) * 1000 + majorMinor.get(1)).isGreaterThan(1027));
     }
 
+    /** Sign-in limits count by the client's address: behind nginx, the one nginx saw, never one the client sent. */
+    @Test
+    void tollgateTakesTheClientsAddressFromNginxAlone() throws IOException {
+        assertThat(mapAt(compose, "services.tollgate.environment"))
+            .containsEntry("SERVER_FORWARD_HEADERS_STRATEGY", "native");
+        assertThat(block(nginxConfig(), "location / {"))
+            .containsPattern("proxy_set_header\\s+X-Forwarded-For\\s+\\$remote_addr;")
+            .doesNotContain("$proxy_add_x_forwarded_for");
+    }
+
     @Test
     void errorsNginxAnswersItselfAreJsonInOpenAisShape() throws IOException {
         String nginx = nginxConfig();
