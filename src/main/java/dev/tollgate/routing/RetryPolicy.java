@@ -11,7 +11,8 @@ import dev.tollgate.provider.UpstreamException;
 /**
  * What to do after a provider attempt failed, before anything reached the client: try the same route again (after a
  * jittered exponential backoff, or the provider's {@code Retry-After} when it is short), move on to the next route,
- * or give up. A request the provider found invalid (400) is never retried nor sent elsewhere.
+ * or give up. A request the provider found invalid (400) is never retried nor sent elsewhere; one it did not answer
+ * within its timeout is sent elsewhere, not again.
  */
 @Component
 public class RetryPolicy {
@@ -43,6 +44,11 @@ public class RetryPolicy {
         }
         if (!upstream.retryable()) {
             // Bad upstream credentials, an unknown upstream model, a provider without a key: another route may work.
+            return Decision.nextRoute();
+        }
+        if (status == 0 && "upstream_timeout".equals(upstream.code())) {
+            // The route let the whole timeout pass with the request in hand, and may still be working on it (and
+            // billing it): asking it again would double both the wait and the provider's cost. Another route may not.
             return Decision.nextRoute();
         }
         Duration retryAfter = upstream.retryAfter();

@@ -38,7 +38,15 @@ class RetryPolicyTests {
         assertThat(policy.decide(failure, 3).kind()).isEqualTo(Kind.NEXT_ROUTE);
         assertThat(policy.decide(UpstreamException.connectionFailed("p", new java.net.ConnectException()), 1).kind())
             .isEqualTo(Kind.RETRY);
-        assertThat(policy.decide(UpstreamException.timedOut("p", "did not answer"), 1).kind()).isEqualTo(Kind.RETRY);
+    }
+
+    @Test
+    void aRouteThatLetItsTimeoutPassIsNotAskedAgain() {
+        assertThat(policy.decide(UpstreamException.timedOut("p", "did not answer"), 1).kind())
+            .isEqualTo(Kind.NEXT_ROUTE);
+        // A provider that answers 408 has let the request go: it may be retried.
+        assertThat(policy.decide(UpstreamException.fromStatus("p", 408, "request timeout", null), 1).kind())
+            .isEqualTo(Kind.RETRY);
     }
 
     @Test

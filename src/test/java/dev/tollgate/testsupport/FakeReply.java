@@ -68,11 +68,12 @@ public record FakeReply(int status, Map<String, String> headers, List<String> fr
 
     /**
      * How many times Tollgate will receive this failure before it gives up on the route: a failure it retries
-     * (no answer, 408, 5xx, or a 429 whose Retry-After it waits for) comes once per attempt.
+     * (a lost connection, 408, 5xx, or a 429 whose Retry-After it waits for) comes once per attempt; a route that
+     * let its timeout pass is not asked again.
      */
     int timesSeenPerRoute() {
-        boolean retried = hanging || status == 0 || status == 408 || status >= 500
-                || (status == 429 && retryAfterSeconds() <= TestEnvironment.MAX_RETRY_AFTER_SECONDS);
+        boolean retried = !hanging && (status == 0 || status == 408 || status >= 500
+                || (status == 429 && retryAfterSeconds() <= TestEnvironment.MAX_RETRY_AFTER_SECONDS));
         return retried ? TestEnvironment.ATTEMPTS_PER_ROUTE : 1;
     }
 
