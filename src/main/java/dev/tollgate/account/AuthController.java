@@ -97,10 +97,6 @@ class AuthController {
     record SignUpRequest(@Nullable String email, @Nullable String password, @Nullable String organization,
             @Nullable String operatorCode) {
 
-        SignUpRequest(@Nullable String email, @Nullable String password, @Nullable String organization) {
-            this(email, password, organization, null);
-        }
-
         void validate() {
             FormErrors errors = new FormErrors();
             errors.requireEmail("email", email);

@@ -110,7 +110,7 @@ class SignInThrottleTests {
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.post("/api/auth/signup")
             .remoteAddress(CLIENT));
         ApiException refused = catchThrowableOfType(ApiException.class, () -> controller
-            .signUp(new AuthController.SignUpRequest("b@example.com", "long enough", null), exchange)
+            .signUp(new AuthController.SignUpRequest("b@example.com", "long enough", null, null), exchange)
             .block());
         assertThat(refused.status()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
         verify(accounts, times(0)).signUp(anyString(), anyString(), anyString());
