@@ -98,7 +98,10 @@ public class AccountService {
         if (token.length() != ApiKeyTokens.RANDOM_BYTES * 2) {
             return Mono.empty();
         }
-        return Mono.fromFuture(sessions.get(HexFormat.of().formatHex(Sha256.of(token)))).flatMap(Mono::justOrEmpty);
+        // The cached future is shared by every request waiting for this session: one of them going away must not
+        // cancel it for the others (fromFuture's default).
+        return Mono.fromFuture(sessions.get(HexFormat.of().formatHex(Sha256.of(token))), true)
+            .flatMap(Mono::justOrEmpty);
     }
 
     public Mono<Void> closeSession(String token) {

@@ -83,7 +83,8 @@ public class ApiKeyService {
             // Cached, as for nearly every call: the answer at once, without the operators that wait for a lookup.
             return used(lookup.join());
         }
-        return Mono.fromFuture(lookup).flatMap(this::used);
+        // Shared by every call presenting this key meanwhile: one client hanging up must not cancel it for the others.
+        return Mono.fromFuture(lookup, true).flatMap(this::used);
     }
 
     private Mono<AuthenticatedKey> used(Optional<AuthenticatedKey> found) {

@@ -192,9 +192,10 @@ public class CreditService implements SmartLifecycle {
     }
 
     private Mono<KeyBudget> loadBudget(UUID keyId, long limit) {
+        // Shared by every call of this key meanwhile: one cancelled call must not cancel the load for the others.
         return Mono.fromFuture(keyBudgets.get(keyId, (id, executor) -> ledger.keySpend(id)
             .map(spend -> new KeyBudget(limit, spend))
-            .toFuture()));
+            .toFuture()), true);
     }
 
     /**
