@@ -51,6 +51,16 @@ class AccountRepository {
             .thenReturn(new SessionUser(userId, email, tenantId, tenantName, "owner"));
     }
 
+    /** Whether this email is one of those as the database compares emails: its unique index is on lower(email). */
+    Mono<Boolean> sameEmailAsAny(String email, List<String> others) {
+        return db.sql("select exists (select 1 from unnest(cast(:others as text[])) o where lower(o) = lower(:email))"
+                + " as same")
+            .bind("others", others.toArray(String[]::new))
+            .bind("email", email)
+            .map((row, meta) -> Boolean.TRUE.equals(row.get("same", Boolean.class)))
+            .one();
+    }
+
     Mono<UserWithPassword> findByEmail(String email) {
         return db.sql("select " + USER_COLUMNS + " where lower(u.email) = lower(:email)")
             .bind("email", email)

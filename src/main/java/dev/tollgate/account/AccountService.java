@@ -74,6 +74,14 @@ public class AccountService {
     }
 
     /**
+     * Whether an account with this email would be the account of one of these addresses: the database compares
+     * emails by its {@code lower()}, which, in a Unicode locale, also folds look-alikes such as the Kelvin sign.
+     */
+    public Mono<Boolean> sameEmailAsAny(String email, List<String> addresses) {
+        return addresses.isEmpty() ? Mono.just(false) : accounts.sameEmailAsAny(email.trim(), addresses);
+    }
+
+    /**
      * Checks a password; the error never says whether the email exists.
      * @return the user, or an error 401
      */

@@ -46,12 +46,12 @@ class AuthController {
         request.validate();
         throttle.admit(exchange.getRequest().getRemoteAddress());
         String email = request.email().trim();
-        if (operators.isOperator(email) && !operators.acceptsSignupCode(request.operatorCode())) {
-            throw operatorCodeRequired();
-        }
+        Mono<Boolean> takesCode = operators.acceptsSignupCode(request.operatorCode()) ? Mono.just(false)
+                : accounts.sameEmailAsAny(email, operators.addresses());
         String organization = request.organization() == null || request.organization().isBlank()
-                ? request.email().trim() : request.organization().trim();
-        return accounts.signUp(request.email(), request.password(), organization)
+                ? email : request.organization().trim();
+        return takesCode.flatMap(refused -> refused ? Mono.error(operatorCodeRequired())
+                : accounts.signUp(request.email(), request.password(), organization))
             .flatMap(user -> startSession(user, exchange));
     }
 

@@ -13,7 +13,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * prices, markups, credit adjustments, cost and margin) in addition to their own tenant's dashboard.
  *
  * <p>Nobody verifies an email at sign-up, so a listed email's account can be created only with the operator code:
- * otherwise whoever signed up with an operator's email before the operator did would run this Tollgate.
+ * otherwise whoever signed up with an operator's email before the operator did would run this Tollgate. Which
+ * sign-ups take the code is for the database to say ({@link AccountService#sameEmailAsAny}): an email it takes for an
+ * operator's (and so would refuse to the operator later) takes the code, even where {@link #isOperator} would not grant
+ * it operator rights.
  *
  * @param emails the operators' sign-in emails
  * @param signupCode the secret that creating a listed email's account takes; none: such accounts cannot be created
@@ -28,7 +31,12 @@ public record OperatorProperties(@DefaultValue List<String> emails, @Nullable St
      * {@code kim@example.com}.
      */
     boolean isOperator(String email) {
-        return emails.stream().anyMatch(operator -> sameIgnoringAsciiCase(operator.strip(), email));
+        return addresses().stream().anyMatch(operator -> sameIgnoringAsciiCase(operator, email));
+    }
+
+    /** The listed emails, as configured but for surrounding spaces. */
+    List<String> addresses() {
+        return emails.stream().map(String::strip).toList();
     }
 
     /** Whether an operator account may be created with this code (compared in constant time). */

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -22,6 +23,9 @@ class AccountIntegrationTests {
 
     @Autowired
     WebTestClient client;
+
+    @Autowired
+    DatabaseClient db;
 
     @Test
     void signUpCreatesATenantOwnedByTheUserAndLogsIn() {
@@ -130,6 +134,28 @@ class AccountIntegrationTests {
             .exchange()
             .expectStatus().isCreated()
             .expectBody().jsonPath("$.operator").isEqualTo(true);
+    }
+
+    /**
+     * An email the database takes for an operator's (its unique index folds case with its own {@code lower()}, which
+     * in a Unicode locale turns the Kelvin sign into k) takes the code too: else it would lock the operator out.
+     */
+    @Test
+    void aLookAlikeOfAnOperatorsEmailTakesTheCodeWhereTheDatabaseWouldConfuseThem() {
+        DashboardUser user = DashboardUser.signUp(client);
+        String lookAlike = TestEnvironment.UNCLAIMED_OPERATOR_EMAIL.replace('k', '\u212A');
+        String folded = db.sql("select lower(:email) as folded").bind("email", lookAlike)
+            .map((row, meta) -> row.get("folded", String.class)).one().block();
+        boolean confused = TestEnvironment.UNCLAIMED_OPERATOR_EMAIL.equals(folded);
+
+        client.post().uri("/api/auth/signup")
+            .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("email", lookAlike, "password", "correct horse battery"))
+            .exchange()
+            .expectStatus().isEqualTo(confused ? 403 : 201)
+            .expectBody().jsonPath(confused ? "$.error.code" : "$.operator")
+            .isEqualTo(confused ? "operator_code_required" : false);
     }
 
     @Test

@@ -21,7 +21,7 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
     public static final String OPERATOR_EMAIL = "operator@tollgate.test";
 
     /** Listed as an operator and never signed up by DashboardUser: AccountIntegrationTests claims it. */
-    public static final String UNCLAIMED_OPERATOR_EMAIL = "new-operator@tollgate.test";
+    public static final String UNCLAIMED_OPERATOR_EMAIL = "kim-operator@tollgate.test";
 
     public static final String OPERATOR_SIGNUP_CODE = "operator code for tests";
 
