@@ -73,7 +73,7 @@ final class ChatPipeline {
     private Mono<List<Candidate>> plan(ChatRequest chat, GenerationTracker tracker) {
         return planner.plan(chat.model(), chat.fallbackModels(), chat.providers(), CatalogModel.Kind.CHAT)
             .flatMap(plan -> rateLimits.admit(tracker.key(), PromptEstimator.estimateTokens(chat.body())
-                    + (chat.maxTokens() != null ? chat.maxTokens() : 0))
+                    + (chat.maxTokens() != null ? (long) chat.choices() * chat.maxTokens() : 0))
                 .map(permit -> {
                     tracker.rateLimited(permit);
                     return plan;

@@ -16,9 +16,10 @@ import dev.tollgate.routing.ProviderPreferences;
  * @param streamUsage whether the client asked for the usage chunk ({@code stream_options.include_usage})
  * @param includeCost whether the client asked for {@code usage.cost} ({@code usage: {"include": true}})
  * @param maxTokens {@code max_completion_tokens} or {@code max_tokens}, when given
+ * @param choices {@code n}: how many answers the provider writes (and bills), each up to {@code maxTokens}
  * @param fallbackModels OpenRouter's {@code models}: other models to try, in order
  * @param providers OpenRouter's {@code provider}: which providers to prefer, allow or skip, and how to rank them
  */
 record ChatRequest(ObjectNode body, String model, boolean stream, boolean streamUsage, boolean includeCost,
-        @Nullable Integer maxTokens, List<String> fallbackModels, ProviderPreferences providers) {
+        @Nullable Integer maxTokens, int choices, List<String> fallbackModels, ProviderPreferences providers) {
 }

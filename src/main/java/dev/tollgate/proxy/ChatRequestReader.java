@@ -32,6 +32,9 @@ import dev.tollgate.routing.ProviderPreferences;
 final class ChatRequestReader {
 
     /** OpenRouter's request fields, consumed by Tollgate and never sent upstream. */
+    /** OpenAI's own limit on {@code n}. */
+    private static final int MAX_CHOICES = 128;
+
     private static final List<String> TOLLGATE_FIELDS = List.of("models", "provider", "usage", "transforms", "route");
 
     private final JsonMapper json;
@@ -142,11 +145,15 @@ final class ChatRequestReader {
         if (maxTokens == null) {
             maxTokens = positiveInt(body, "max_tokens");
         }
+        Integer n = positiveInt(body, "n");
+        if (n != null && n > MAX_CHOICES) {
+            throw ApiException.invalidParam("n", "'n' must be between 1 and " + MAX_CHOICES + ".");
+        }
         List<String> fallbacks = stringList(body.path("models"), "models");
         ProviderPreferences providers = providerPreferences(body.path("provider"));
         body.remove(TOLLGATE_FIELDS);
-        return new ChatRequest(body, model.stringValue(), stream, streamUsage, includeCost, maxTokens, fallbacks,
-                providers);
+        return new ChatRequest(body, model.stringValue(), stream, streamUsage, includeCost, maxTokens,
+                n != null ? n : 1, fallbacks, providers);
     }
 
     private static boolean flag(JsonNode parent, String field) {

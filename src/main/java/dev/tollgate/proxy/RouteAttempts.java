@@ -152,7 +152,18 @@ final class RouteAttempts {
         tracker.upstreamCalled();
         UpstreamAttempt upstream = new UpstreamAttempt(tracker.traceparent());
         return new Attempt(candidate, provider, breaker, upstream,
-                new ChatCall(chat.body(), candidate.route().upstreamId(), chat.stream(), upstream), ++attemptNumber);
+                new ChatCall(chat.body(), candidate.route().upstreamId(), chat.stream(), upstream, outputCap(candidate)),
+                ++attemptNumber);
+    }
+
+    /**
+     * The output cap the provider gets when the request has none: the default the credit hold assumed, where the
+     * catalog knows no maximum for the model either (else the provider's own maximum is the catalog's, and the
+     * hold's).
+     */
+    private @Nullable Integer outputCap(Candidate candidate) {
+        return chat.maxTokens() == null && candidate.model().maxOutputTokens() == null ? deps.defaultMaxTokens()
+                : null;
     }
 
     /**
@@ -164,8 +175,9 @@ final class RouteAttempts {
         return deps.pricing().quote(tracker.key().tenantId(), candidate.model().id()).flatMap(quote -> {
             long promptTokens = PromptEstimator.estimateTokens(chat.body());
             Integer modelMaximum = candidate.model().maxOutputTokens();
-            long maxOutput = chat.maxTokens() != null ? chat.maxTokens()
-                    : modelMaximum != null ? modelMaximum : deps.defaultMaxTokens();
+            // Each of the n answers may be as long as the cap.
+            long maxOutput = (long) chat.choices() * (chat.maxTokens() != null ? chat.maxTokens()
+                    : modelMaximum != null ? modelMaximum : deps.defaultMaxTokens());
             return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(promptTokens, maxOutput))
                 .map(hold -> {
                     tracker.admitted(candidate.model().id(), quote, hold, chat.body());

@@ -211,6 +211,23 @@ class CreditsIntegrationTests {
     }
 
     @Test
+    void eachOfTheNAnswersAskedForIsHeldAtTheCap() {
+        // 128 answers of up to 100 tokens: 12800 × $0.60 / Mtok = $0.00768, more than this balance; one fits.
+        setBalance(5_000);
+
+        chat(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 100, "n", 128,
+                "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .expectStatus().isEqualTo(HttpStatus.PAYMENT_REQUIRED);
+        assertThat(upstream.requestCount()).isZero();
+        chat(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 100, "n", 129,
+                "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("n");
+        chat(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 100, "n", 8,
+                "messages", List.of(Map.of("role", "user", "content", "hi")))).expectStatus().isOk();
+    }
+
+    @Test
     void aKeysCreditLimitStopsItButNotTheTenantsOtherKeys() {
         JsonNode limited = user.createKeyJson(Map.of("name", "limited", "creditLimitUsd", "0.000015"));
         String limitedKey = limited.path("key").stringValue();

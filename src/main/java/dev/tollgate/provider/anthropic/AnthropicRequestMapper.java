@@ -59,7 +59,7 @@ final class AnthropicRequestMapper {
         checkSupported(openAi);
         ObjectNode body = json.createObjectNode();
         body.put("model", call.upstreamModel());
-        body.put("max_tokens", maxTokens(openAi));
+        body.put("max_tokens", maxTokens(openAi, call.outputCap()));
         AnthropicConversationMapper.Conversation conversation = conversations.map(openAi.path("messages"));
         if (!conversation.system().isEmpty()) {
             body.set("system", conversation.system());
@@ -120,14 +120,15 @@ final class AnthropicRequestMapper {
         }
     }
 
-    private static long maxTokens(ObjectNode openAi) {
+    /** The request's cap, else the one the credit hold assumed, else the default. */
+    private static long maxTokens(ObjectNode openAi, @Nullable Integer outputCap) {
         for (String field : List.of("max_completion_tokens", "max_tokens")) {
             JsonNode value = openAi.path(field);
             if (JsonNumbers.isWholeNumberIn(value, 1, Long.MAX_VALUE)) {
                 return value.asLong();
             }
         }
-        return DEFAULT_MAX_TOKENS;
+        return outputCap != null ? outputCap : DEFAULT_MAX_TOKENS;
     }
 
     private void stopSequences(JsonNode stop, ObjectNode body) {

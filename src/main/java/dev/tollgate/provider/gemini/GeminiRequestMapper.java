@@ -27,10 +27,15 @@ final class GeminiRequestMapper {
     }
 
     byte[] toBody(ChatCall call) {
-        return json.writeValueAsBytes(toRequest(call.request()));
+        return json.writeValueAsBytes(toRequest(call.request(), call.outputCap()));
     }
 
     ObjectNode toRequest(ObjectNode request) {
+        return toRequest(request, null);
+    }
+
+    /** @param outputCap {@code maxOutputTokens} when the request gives none ({@link ChatCall#outputCap()}) */
+    ObjectNode toRequest(ObjectNode request, @Nullable Integer outputCap) {
         ObjectNode body = json.createObjectNode();
         ArrayNode contents = body.putArray("contents");
         ArrayNode systemParts = json.createArrayNode();
@@ -81,6 +86,9 @@ final class GeminiRequestMapper {
                 }
                 default -> throw unsupported(name, null);
             }
+        }
+        if (outputCap != null && !config.has("maxOutputTokens")) {
+            config.put("maxOutputTokens", outputCap);
         }
         if (!config.isEmpty()) {
             body.set("generationConfig", config);

@@ -48,6 +48,12 @@ final class OpenAiRequestMapper {
                     out.writeTree(field.getValue());
                 }
             }
+            Integer outputCap = call.outputCap();
+            if (outputCap != null && !call.request().hasNonNull("max_completion_tokens")
+                    && !call.request().hasNonNull("max_tokens")) {
+                // The cap the credit hold assumed: without it the provider's own maximum, which the hold knows not.
+                out.writeNumberProperty(maxCompletionTokens ? "max_completion_tokens" : "max_tokens", outputCap);
+            }
             if (call.stream()) {
                 out.writeBooleanProperty("stream", true);
                 JsonNode clientOptions = call.request().path("stream_options");

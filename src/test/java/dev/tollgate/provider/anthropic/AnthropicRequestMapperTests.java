@@ -213,6 +213,16 @@ class AnthropicRequestMapperTests {
         assertThat(request).isEqualTo(copy);
     }
 
+    @Test
+    void withoutACapTheOneTheHoldAssumedIsSentElseTheDefault() {
+        ObjectNode uncapped = (ObjectNode) JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"}]}");
+
+        assertThat(mapper.toRequest(new ChatCall(uncapped, "claude", false, null, 1000)).path("max_tokens").asInt())
+            .isEqualTo(1000);
+        assertThat(mapper.toRequest(new ChatCall(uncapped, "claude", false, null)).path("max_tokens").asInt())
+            .isEqualTo(AnthropicRequestMapper.DEFAULT_MAX_TOKENS);
+    }
+
     private JsonNode map(String request, boolean stream) {
         return mapper.toRequest(new ChatCall((ObjectNode) JSON.readTree(request), "claude-sonnet-4-5", stream, null));
     }

@@ -247,6 +247,18 @@ class GeminiRequestMapperTests {
             });
     }
 
+    @Test
+    void theCapTheHoldAssumedIsSentOnlyWhenTheRequestHasNone() {
+        String uncapped = "{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"}]}";
+        String capped = "{\"max_tokens\":7,\"messages\":[{\"role\":\"user\",\"content\":\"Q\"}]}";
+
+        assertThat(mapper.toRequest((ObjectNode) JSON.readTree(uncapped), 4096)
+            .at("/generationConfig/maxOutputTokens").asInt()).isEqualTo(4096);
+        assertThat(mapper.toRequest((ObjectNode) JSON.readTree(capped), 4096)
+            .at("/generationConfig/maxOutputTokens").asInt()).isEqualTo(7);
+        assertThat(map(uncapped).has("generationConfig")).isFalse();
+    }
+
     private JsonNode map(String request) {
         return mapper.toRequest((ObjectNode) JSON.readTree(request));
     }

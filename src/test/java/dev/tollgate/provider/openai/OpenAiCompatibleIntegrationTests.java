@@ -163,6 +163,31 @@ class OpenAiCompatibleIntegrationTests {
         assertThat(sent.has("max_completion_tokens")).isFalse();
     }
 
+    /**
+     * The catalog knows no maximum output for Mistral's models, so the credit hold assumes
+     * {@code tollgate.credits.default-max-tokens}: the provider gets that cap too, else its answer could cost more than
+     * was held.
+     */
+    @Test
+    void withoutACapFromTheRequestOrTheCatalogTheProviderGetsTheOneTheHoldAssumed() {
+        chat(Map.of("model", "mistral/mistral-small-latest", "messages", List.of(Map.of("role", "user",
+                "content", "Hello")))).expectStatus().isOk();
+        JsonNode uncapped = upstream.takeRequest().json();
+        assertThat(uncapped.path("max_tokens").asInt()).isEqualTo(4096);
+        assertThat(uncapped.has("max_completion_tokens")).isFalse();
+
+        chat(Map.of("model", "mistral/mistral-small-latest", "max_tokens", 7, "messages", List.of(Map.of("role", "user",
+                "content", "Hello")))).expectStatus().isOk();
+        assertThat(upstream.takeRequest().json().path("max_tokens").asInt()).isEqualTo(7);
+
+        // gpt-4o-mini's maximum is in the catalog: the provider applies its own, the one the hold assumed.
+        chat(Map.of("model", "openai/gpt-4o-mini", "messages", List.of(Map.of("role", "user", "content", "Hello"))))
+            .expectStatus().isOk();
+        JsonNode catalogCapped = upstream.takeRequest().json();
+        assertThat(catalogCapped.has("max_tokens")).isFalse();
+        assertThat(catalogCapped.has("max_completion_tokens")).isFalse();
+    }
+
     private WebTestClient.ResponseSpec chat(Object body) {
         return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
             .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
