@@ -14,6 +14,8 @@ public final class PromptEstimator {
 
     static final int TOKENS_PER_IMAGE = 1_600;
 
+    static final int LEAST_TOKENS_PER_IMAGE = 85;
+
     private PromptEstimator() {
     }
 
@@ -48,7 +50,12 @@ public final class PromptEstimator {
         return (bytes + 2) / 3 + fixed;
     }
 
-    /** The text of a prompt, for counting it with a tokenizer when the provider never said. */
+    /**
+     * The text of a prompt as a provider tokenizes it, for counting it with a tokenizer when the provider never said:
+     * the messages' text, the tool calls in them (names and arguments) and the tool schemas, which a provider bills as
+     * prompt too (often thousands of tokens). What a tokenizer cannot count from text is
+     * {@link #promptOverheadTokens}.
+     */
     public static String promptText(JsonNode chatRequest) {
         StringBuilder text = new StringBuilder();
         for (JsonNode message : chatRequest.path("messages")) {
@@ -61,8 +68,32 @@ public final class PromptEstimator {
                     text.append(part.path("text").asString("")).append('\n');
                 }
             }
+            for (JsonNode call : message.path("tool_calls")) {
+                text.append(call.path("function").path("name").asString("")).append('\n')
+                    .append(call.path("function").path("arguments").asString("")).append('\n');
+            }
+        }
+        for (JsonNode tool : chatRequest.path("tools")) {
+            text.append(tool.toString()).append('\n');
         }
         return text.toString();
+    }
+
+    /**
+     * The prompt tokens no text shows, at the least a provider counts them: 3 per message and 3 that prime the reply
+     * (OpenAI's count for its chat models), and 85 per image (a low-detail image, the least OpenAI bills one).
+     */
+    public static long promptOverheadTokens(JsonNode chatRequest) {
+        long tokens = 3;
+        for (JsonNode message : chatRequest.path("messages")) {
+            tokens += 3;
+            for (JsonNode part : message.path("content")) {
+                if (!part.path("text").isString() && !"text".equals(part.path("type").asString(""))) {
+                    tokens += LEAST_TOKENS_PER_IMAGE;
+                }
+            }
+        }
+        return tokens;
     }
 
     private static long utf8Length(String text) {

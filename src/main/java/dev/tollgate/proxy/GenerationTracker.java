@@ -352,7 +352,8 @@ final class GenerationTracker {
         long counted = promptTokenCount;
         if (counted < 0) {
             JsonNode request = prompt;
-            counted = request == null ? 0 : tokens.count(PromptEstimator.promptText(request));
+            counted = request == null ? 0
+                    : tokens.count(PromptEstimator.promptText(request)) + PromptEstimator.promptOverheadTokens(request);
             promptTokenCount = counted;
         }
         return counted;

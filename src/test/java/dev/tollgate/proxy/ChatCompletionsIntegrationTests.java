@@ -224,6 +224,24 @@ class ChatCompletionsIntegrationTests {
         assertThat(row.get("status")).isEqualTo(200);
     }
 
+    /** Billed from Tollgate's own count, a prompt is all the provider tokenized: its tool schemas too. */
+    @Test
+    void aStreamCutBeforeItsUsageBillsThePromptsToolsToo() {
+        upstream.enqueue(FakeUpstream.longStream(10, Duration.ZERO).droppingAfter(4));
+        String description = "Looks a word up in the dictionary of the language named. ".repeat(200);
+        Map<String, Object> tool = Map.of("type", "function", "function", Map.of("name", "lookup",
+                "description", description, "parameters", Map.of("type", "object")));
+
+        EntityExchangeResult<String> result = chat(Map.of("model", "openai/gpt-4o-mini", "stream", true,
+                "tools", List.of(tool), "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .expectStatus().isOk().expectBody(String.class).returnResult();
+
+        Map<String, Object> row = new RequestLog(db).row(generationId(result));
+        assertThat(row.get("usage_source")).isEqualTo("tokenizer");
+        // 200 repetitions of an 11-word sentence: well over 2,000 tokens, where "hi" alone is one.
+        assertThat((Integer) row.get("prompt_tokens")).isGreaterThan(2_000);
+    }
+
     @Test
     void aStreamThatEndsCleanlyBeforeItsEndIsCutShortNotComplete() {
         String chunk = "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,"

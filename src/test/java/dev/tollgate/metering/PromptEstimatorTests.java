@@ -1,0 +1,38 @@
+package dev.tollgate.metering;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PromptEstimatorTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final JsonNode request = JSON.readTree("""
+            {"messages":[
+              {"role":"user","content":[{"type":"text","text":"What is in this picture?"},
+                {"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}]},
+              {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
+                "function":{"name":"lookup_breed","arguments":"{\\"colour\\":\\"tabby\\"}"}}]},
+              {"role":"tool","tool_call_id":"call_1","content":"European shorthair"}],
+             "tools":[{"type":"function","function":{"name":"lookup_breed","description":"Finds a cat's breed",
+               "parameters":{"type":"object","properties":{"colour":{"type":"string"}}}}}]}""");
+
+    @Test
+    void thePromptsTextHoldsWhatAProviderTokenizesBesideTheMessages() {
+        String text = PromptEstimator.promptText(request);
+
+        assertThat(text).contains("What is in this picture?", "European shorthair")
+            // The assistant's tool call and the tool's schema are prompt as well.
+            .contains("lookup_breed", "{\"colour\":\"tabby\"}", "Finds a cat's breed", "\"properties\"");
+    }
+
+    @Test
+    void whatNoTextShowsIsCountedAtTheLeastAProviderBills() {
+        // 3 priming the reply, 3 for each of the three messages, 85 for the one image.
+        assertThat(PromptEstimator.promptOverheadTokens(request)).isEqualTo(3 + 3 * 3 + 85);
+    }
+
+}
