@@ -9,10 +9,14 @@ import dev.tollgate.metering.TokenCounter;
  * even when the provider never reported usage. Memory stays flat: past {@value #SEGMENT_CHARS} characters the text
  * is counted and dropped, in every long stream (whether the provider will report usage is only known at its end).
  * What is left is counted at the end, and only when the call is billed from it (cut short, or no usage reported).
+ *
+ * <p>Written as chunks reach the client and read when the call ends, which a client hanging up does from its own event
+ * loop while chunks may still arrive on the provider's: a count taken as a chunk completed a segment saw the segment
+ * neither pending nor counted. Locked (never contended but at that moment).
  */
 final class DeliveredText {
 
-    private static final int SEGMENT_CHARS = 16_384;
+    static final int SEGMENT_CHARS = 16_384;
 
     private final TokenCounter tokens;
     private final StringBuilder pending = new StringBuilder();
@@ -26,7 +30,7 @@ final class DeliveredText {
      * Takes the text of OpenAI choices: a chunk's deltas or a whole answer's messages (content, reasoning, tool-call
      * names and arguments).
      */
-    void add(JsonNode choices) {
+    synchronized void add(JsonNode choices) {
         for (JsonNode choice : choices) {
             JsonNode delta = choice.has("delta") ? choice.path("delta") : choice.path("message");
             append(delta.path("content"));
@@ -41,7 +45,7 @@ final class DeliveredText {
     }
 
     /** Takes text already read off a relayed chunk. */
-    void add(String text) {
+    synchronized void add(String text) {
         pending.append(text);
         countFullSegment();
     }
@@ -53,7 +57,7 @@ final class DeliveredText {
         }
     }
 
-    long tokens() {
+    synchronized long tokens() {
         return countedTokens + tokens.count(pending);
     }
 
