@@ -49,7 +49,8 @@ final class MessagesResponseTranslator {
             block.set("input", input(call.path("function").path("arguments").asString()));
         }
         JsonNode finish = choice.path("finish_reason");
-        stop(message, finish.isString() ? finish.stringValue() : null, stopSequence);
+        stop(message, finishWithTools(finish.isString() ? finish.stringValue() : null,
+                !out.path("tool_calls").isEmpty()), stopSequence);
         usage(message.putObject("usage"), usage);
         return message;
     }
@@ -82,6 +83,15 @@ final class MessagesResponseTranslator {
         else {
             node.put("stop_reason", stopReason(finishReason)).putNull("stop_sequence");
         }
+    }
+
+    /**
+     * The finish reason an answer that called tools stopped for: OpenAI (and vLLM after it) says {@code stop}, not
+     * {@code tool_calls}, when {@code tool_choice} named the tool, and an Anthropic client's loop runs the tool only
+     * on {@code stop_reason: "tool_use"}.
+     */
+    static @Nullable String finishWithTools(@Nullable String finishReason, boolean calledTools) {
+        return calledTools && (finishReason == null || finishReason.equals("stop")) ? "tool_calls" : finishReason;
     }
 
     static String stopReason(@Nullable String finishReason) {

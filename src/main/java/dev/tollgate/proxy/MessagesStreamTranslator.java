@@ -99,7 +99,8 @@ final class MessagesStreamTranslator {
         closeBlock(frames);
         ObjectNode delta = json.createObjectNode();
         delta.put("type", "message_delta");
-        MessagesResponseTranslator.stop(delta.putObject("delta"), finishReason, stopSequence);
+        MessagesResponseTranslator.stop(delta.putObject("delta"),
+                MessagesResponseTranslator.finishWithTools(finishReason, !toolBlocks.isEmpty()), stopSequence);
         MessagesResponseTranslator.usage(delta.putObject("usage"),
                 billed != null ? billed.get() : usage != null ? usage : TokenUsage.NONE);
         frames.add(frame("message_delta", delta));

@@ -46,6 +46,20 @@ class MessagesResponseTranslatorTests {
         assertThat(message.path("stop_reason").stringValue()).isEqualTo("tool_use");
     }
 
+    /** OpenAI answers a call of the tool tool_choice named with finish_reason "stop". */
+    @Test
+    void anAnswerThatCalledAToolStoppedForIt() {
+        ObjectNode completion = (ObjectNode) JSON.readTree("""
+                {"id":"gen-1","model":"openai/gpt-4o","choices":[{"index":0,"finish_reason":"stop",
+                  "message":{"role":"assistant","content":null,"tool_calls":[
+                    {"id":"call_1","type":"function","function":{"name":"extract","arguments":"{}"}}]}}]}""");
+
+        assertThat(translator.toMessage(completion, TokenUsage.of(44, 16)).path("stop_reason").stringValue())
+            .isEqualTo("tool_use");
+        assertThat(MessagesResponseTranslator.finishWithTools("length", true)).isEqualTo("length");
+        assertThat(MessagesResponseTranslator.finishWithTools("stop", false)).isEqualTo("stop");
+    }
+
     @Test
     void finishReasonsBecomeStopReasons() {
         assertThat(MessagesResponseTranslator.stopReason("stop")).isEqualTo("end_turn");

@@ -79,6 +79,17 @@ class MessagesStreamTranslatorTests {
         assertThat(events.get(8).data().path("delta").path("partial_json").stringValue()).isEqualTo("{\"x\":1}");
     }
 
+    /** OpenAI streams a call of the tool tool_choice named with finish_reason "stop". */
+    @Test
+    void aStreamThatCalledAToolStoppedForIt() {
+        List<Event> events = translate(List.of(
+                chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}", null),
+                chunk("{}", "stop")));
+
+        assertThat(events.get(events.size() - 2).data().path("delta").path("stop_reason").stringValue())
+            .isEqualTo("tool_use");
+    }
+
     @Test
     void usageReportedBeforeTheFirstChunkIsInMessageStartAndTheLastOneInMessageDelta() {
         List<ChatStreamEvent> stream = List.of(new ChatStreamEvent.Usage(new TokenUsage(2312, 1, 2000, 300, 0)),
