@@ -3,8 +3,10 @@ package dev.tollgate.provider.anthropic;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -29,7 +31,9 @@ import dev.tollgate.provider.UpstreamException;
  * <li>{@code text_delta}: a content chunk. Thinking, signature and citation deltas have no OpenAI counterpart.</li>
  * <li>{@code message_delta}: the finish chunk, then usage. Its usage is cumulative and merged over
  * {@code message_start}'s, field by field.</li>
- * <li>{@code ping}, {@code content_block_stop}, unknown events: nothing.</li>
+ * <li>{@code content_block_stop} of a {@code tool_use} whose input came in no fragment (a tool without
+ * parameters): the arguments {@code {}}, which OpenAI sends and a client parses (an empty string is not JSON).</li>
+ * <li>{@code ping}, other {@code content_block_stop}s, unknown events: nothing.</li>
  * <li>{@code error}: an {@link UpstreamException}.</li>
  * </ul>
  */
@@ -46,6 +50,8 @@ final class AnthropicStreamDecoder {
     private AnthropicUsage usage = AnthropicUsage.NONE;
     /** Anthropic content-block index → OpenAI tool-call index (0, 1, … in order of appearance). */
     private final Map<Integer, Integer> toolCallIndexes = new HashMap<>();
+    /** The OpenAI tool-call indexes that have had an argument fragment. */
+    private final Set<Integer> toolCallsWithArguments = new HashSet<>();
     private boolean ended;
 
     AnthropicStreamDecoder(JsonMapper json, String provider, Clock clock) {
@@ -92,13 +98,14 @@ final class AnthropicStreamDecoder {
             case "message_start" -> messageStart(event.path("message"));
             case "content_block_start" -> blockStart(blockIndex(event), event.path("content_block"));
             case "content_block_delta" -> blockDelta(blockIndex(event), event.path("delta"));
+            case "content_block_stop" -> blockStop(blockIndex(event));
             case "message_delta" -> messageDelta(event);
             case "message_stop" -> {
                 ended = true;
                 yield List.of();
             }
             case "error" -> throw errors.decodeEvent(event);
-            // ping, content_block_stop, and events added after this was written (Anthropic's versioning policy)
+            // ping, and events added after this was written (Anthropic's versioning policy)
             default -> List.of();
         };
     }
@@ -158,17 +165,30 @@ final class AnthropicStreamDecoder {
                 if (toolIndex == null || fragment.isEmpty()) {
                     return List.of();
                 }
-                ObjectNode call = json.createObjectNode();
-                call.put("index", toolIndex);
-                call.putObject("function").put("arguments", fragment);
-                ObjectNode out = json.createObjectNode();
-                out.putArray("tool_calls").add(call);
-                return List.of(chunk(out, null));
+                toolCallsWithArguments.add(toolIndex);
+                return List.of(arguments(toolIndex, fragment));
             }
             default -> {
                 return List.of();
             }
         }
+    }
+
+    private List<ChatStreamEvent> blockStop(int index) {
+        Integer toolIndex = toolCallIndexes.get(index);
+        if (toolIndex == null || toolCallsWithArguments.contains(toolIndex)) {
+            return List.of();
+        }
+        return List.of(arguments(toolIndex, "{}"));
+    }
+
+    private ChatStreamEvent arguments(int toolIndex, String fragment) {
+        ObjectNode call = json.createObjectNode();
+        call.put("index", toolIndex);
+        call.putObject("function").put("arguments", fragment);
+        ObjectNode out = json.createObjectNode();
+        out.putArray("tool_calls").add(call);
+        return chunk(out, null);
     }
 
     private List<ChatStreamEvent> messageDelta(JsonNode event) {

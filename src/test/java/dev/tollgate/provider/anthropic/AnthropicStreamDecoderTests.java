@@ -81,6 +81,38 @@ class AnthropicStreamDecoderTests {
         assertThat(events.get(events.size() - 1)).isEqualTo(usage(TokenUsage.of(377, 65)));
     }
 
+    /** Claude streams a call of a tool without parameters as one empty fragment: OpenAI's clients parse "{}". */
+    @Test
+    void aToolCallWithoutInputHasTheArgumentsOfAnEmptyObject() {
+        List<ChatStreamEvent> events = decode("""
+                event: message_start
+                data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"usage":{"input_tokens":20,"output_tokens":1}}}
+
+                event: content_block_start
+                data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"get_time","input":{}}}
+
+                event: content_block_delta
+                data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}
+
+                event: content_block_stop
+                data: {"type":"content_block_stop","index":0}
+
+                event: message_delta
+                data: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":12}}
+
+                event: message_stop
+                data: {"type":"message_stop"}
+
+                """).collectList().block();
+
+        String arguments = events.stream().filter(ChatStreamEvent.Chunk.class::isInstance)
+            .flatMap(event -> delta(event).path("tool_calls").valueStream())
+            .map(call -> call.path("function").path("arguments").asString(""))
+            .reduce("", String::concat);
+        assertThat(arguments).isEqualTo("{}");
+        assertThat(toolIndexes(events)).containsOnly(0);
+    }
+
     @Test
     void theLiveStreamWithPaddedJsonDecodesAndItsCumulativeUsageIsNotAddedTwice() {
         List<ChatStreamEvent> events = decode(Fixtures.text("anthropic/stream-live.sse")).collectList().block();
