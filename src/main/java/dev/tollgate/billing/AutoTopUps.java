@@ -67,7 +67,8 @@ final class AutoTopUps implements SmartLifecycle {
     Mono<Settings> settings(UUID tenantId) {
         return db.sql("""
                 select a.enabled, a.threshold_micros, a.amount_micros, a.payment_method_id is not null as has_card,
-                    (select case when t.status = 'succeeded' then null else t.error end from auto_topup_attempt t
+                    (select case when t.status in ('succeeded', 'cancelled') then null else t.error end
+                     from auto_topup_attempt t
                      where t.tenant_id = a.tenant_id order by t.created_at desc limit 1) as last_error
                 from auto_topup a where a.tenant_id = :tenant""")
             .bind("tenant", tenantId)
@@ -173,16 +174,52 @@ final class AutoTopUps implements SmartLifecycle {
     }
 
     private Mono<Void> charge(Attempt attempt) {
-        Mono<StripeApi.ChargeOutcome> outcome = attempt.paymentIntentId() != null
-                ? stripe.paymentIntent(attempt.paymentIntentId())
-                : card(attempt.tenantId()).flatMap(card -> stripe.chargeOffSession(card.customerId(),
-                        card.paymentMethodId(), attempt.amountCents(), Map.of(
-                            StripeMetadata.PURPOSE, StripeMetadata.AUTO_TOPUP,
-                            StripeMetadata.TENANT_ID, attempt.tenantId().toString(),
-                            StripeMetadata.CREDIT_MICROS, Long.toString(attempt.creditMicros()),
-                            StripeMetadata.ATTEMPT_ID, attempt.id().toString()),
-                        "Tollgate automatic top-up", "tollgate-auto-topup-" + attempt.id()))
-                    .switchIfEmpty(Mono.error(new IllegalStateException("No saved card to charge.")));
+        if (attempt.paymentIntentId() != null) {
+            return charge(attempt, stripe.paymentIntent(attempt.paymentIntentId()));
+        }
+        // Not charged yet, as far as this instance knows: an attempt left pending by a transient failure may be tried
+        // again an hour later, when the tenant may have turned automatic top-up off, topped up by hand, gone
+        // postpaid or changed the amount. Cancelled then; should an earlier try have reached Stripe after all, its
+        // payment_intent.succeeded still credits it.
+        return stillWanted(attempt).flatMap(wanted -> wanted ? charge(attempt, chargeCard(attempt))
+                : cancel(attempt.id()));
+    }
+
+    private Mono<Boolean> stillWanted(Attempt attempt) {
+        return db.sql("""
+                select exists (select 1 from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id
+                    where a.tenant_id = :tenant and a.enabled and a.payment_method_id is not null
+                      and a.amount_micros = :credit and b.balance_micros < a.threshold_micros
+                      and b.balance_micros + a.amount_micros > 0
+                      and not exists (select 1 from tenant_plan_period p where p.tenant_id = a.tenant_id
+                                      and p.plan = 'postpaid' and p.ended_at is null))""")
+            .bind("tenant", attempt.tenantId())
+            .bind("credit", attempt.creditMicros())
+            .map(row -> Boolean.TRUE.equals(row.get(0, Boolean.class)))
+            .one();
+    }
+
+    private Mono<Void> cancel(UUID attemptId) {
+        log.info("Automatic top-up attempt {} cancelled: no longer wanted", attemptId);
+        return db.sql("""
+                update auto_topup_attempt set status = 'cancelled', error = null, updated_at = now()
+                where id = :id and status = 'pending'""")
+            .bind("id", attemptId)
+            .then();
+    }
+
+    private Mono<StripeApi.ChargeOutcome> chargeCard(Attempt attempt) {
+        return card(attempt.tenantId())
+            .flatMap(card -> stripe.chargeOffSession(card.customerId(), card.paymentMethodId(), attempt.amountCents(),
+                    Map.of(StripeMetadata.PURPOSE, StripeMetadata.AUTO_TOPUP,
+                        StripeMetadata.TENANT_ID, attempt.tenantId().toString(),
+                        StripeMetadata.CREDIT_MICROS, Long.toString(attempt.creditMicros()),
+                        StripeMetadata.ATTEMPT_ID, attempt.id().toString()),
+                    "Tollgate automatic top-up", "tollgate-auto-topup-" + attempt.id()))
+            .switchIfEmpty(Mono.error(new IllegalStateException("No saved card to charge.")));
+    }
+
+    private Mono<Void> charge(Attempt attempt, Mono<StripeApi.ChargeOutcome> outcome) {
         // Only Stripe's failures decide the attempt's fate here; a database failure afterwards leaves it pending, to be
         // tried again with the same idempotency key (Stripe then answers the same PaymentIntent).
         return outcome

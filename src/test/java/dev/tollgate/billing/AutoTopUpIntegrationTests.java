@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,6 +186,29 @@ class AutoTopUpIntegrationTests {
         assertThat(balance()).isEqualTo(START + 10_000_000);
     }
 
+    /** Stripe down, then the tenant turns automatic top-up off: when Stripe is back, the card is not charged. */
+    @Test
+    void anAttemptLeftPendingIsCancelledWhenTheTenantNoLongerWantsIt() {
+        saveCard();
+        // Three tries fail (200, 400 and 800 ms apart): time enough for the tenant to turn it off.
+        for (int i = 0; i < 3; i++) {
+            stripe.failNext("POST", "/v1/payment_intents", 500, "api_error", "An unknown error occurred");
+        }
+        put(Map.of("enabled", true, "thresholdUsd", "20", "amountUsd", 10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !chargesOf(customer()).isEmpty());
+
+        put(Map.of("enabled", false, "thresholdUsd", "20", "amountUsd", 10));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "cancelled".equals(attemptStatus()));
+        int tries = chargesOf(customer()).size();
+        for (int i = 0; i < 3; i++) {
+            autoTopUps.checkNow().block(Duration.ofSeconds(10));
+        }
+        assertThat(chargesOf(customer())).hasSize(tries).hasSizeLessThanOrEqualTo(3);
+        assertThat(entries("auto_topup")).isEmpty();
+        assertThat(balance()).isEqualTo(START);
+    }
+
     @Test
     void aTopUpAboveTheThresholdChargesNothing() {
         saveCard();
@@ -258,6 +282,11 @@ class AutoTopUpIntegrationTests {
     private List<StripeRequest> chargesOf(String customer) {
         return stripe.requests("POST", "/v1/payment_intents").stream()
             .filter(request -> customer.equals(request.param("customer"))).toList();
+    }
+
+    private @Nullable String attemptStatus() {
+        return db.sql("select status from auto_topup_attempt where tenant_id = :t order by created_at desc limit 1")
+            .bind("t", user.tenantId()).map(row -> row.get(0, String.class)).one().block();
     }
 
     private long balance() {
