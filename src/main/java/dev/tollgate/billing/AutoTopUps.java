@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import com.stripe.exception.StripeException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -223,9 +224,7 @@ final class AutoTopUps implements SmartLifecycle {
         // Only Stripe's failures decide the attempt's fate here; a database failure afterwards leaves it pending, to be
         // tried again with the same idempotency key (Stripe then answers the same PaymentIntent).
         return outcome
-            .onErrorResume(error -> (StripeApi.transientFailure(error)
-                    ? retryLater(attempt, null, StripeApi.message(error))
-                    : fail(attempt.id(), null, StripeApi.message(error))).then(Mono.empty()))
+            .onErrorResume(error -> failed(attempt, error).then(Mono.empty()))
             .flatMap(result -> {
                 if (result.succeeded() && result.paymentIntentId() != null) {
                     return complete(attempt.tenantId(), attempt.id(), result.paymentIntentId(), attempt.creditMicros());
@@ -238,6 +237,28 @@ final class AutoTopUps implements SmartLifecycle {
                         : "The card could not be charged without the cardholder (" + result.status()
                                 + "). Top up once on the dashboard to confirm it.");
             });
+    }
+
+    /**
+     * A try that threw rather than answered: Stripe unreachable or failing (tried again), the operator's Stripe key
+     * refused (tried again, since the operator will mend it for every tenant at once, and logged for them), or
+     * anything else (the attempt fails). What the tenant is shown never is the operator's: not Stripe's words about
+     * its key, nor a database's.
+     */
+    private Mono<Void> failed(Attempt attempt, Throwable error) {
+        if (StripeApi.operatorFailure(error)) {
+            log.error("Stripe refused the operator's key charging automatic top-up attempt {}: {}", attempt.id(),
+                    StripeApi.message(error));
+            return retryLater(attempt, null, "Payments are unavailable right now; automatic top-up will try again.");
+        }
+        if (StripeApi.transientFailure(error)) {
+            return retryLater(attempt, null, StripeApi.message(error));
+        }
+        log.warn("Automatic top-up attempt {} could not be charged: {}", attempt.id(), error.toString());
+        return fail(attempt.id(), null, error instanceof StripeException
+                ? "The saved card could not be charged (" + StripeApi.message(error)
+                        + "). Save a card again with a top-up on the dashboard."
+                : "The saved card could not be charged. Save a card again with a top-up on the dashboard.");
     }
 
     /** Credits a succeeded automatic top-up once (by PaymentIntent) and closes its attempt, under the settings lock. */

@@ -6,7 +6,9 @@ import java.util.concurrent.Callable;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.ApiConnectionException;
+import com.stripe.exception.AuthenticationException;
 import com.stripe.exception.CardException;
+import com.stripe.exception.PermissionException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.StripeError;
@@ -127,6 +129,14 @@ final class StripeApi {
             return status == null || status == 409 || status == 429 || status >= 500;
         }
         return false;
+    }
+
+    /**
+     * A failure of the operator's Stripe account, not of the payer's card: a key revoked, rotated or restricted (401,
+     * 403). Nothing the tenant can mend, and mended for every tenant at once when the operator fixes the key.
+     */
+    static boolean operatorFailure(Throwable error) {
+        return error instanceof AuthenticationException || error instanceof PermissionException;
     }
 
     static String message(Throwable error) {

@@ -209,6 +209,19 @@ class AutoTopUpIntegrationTests {
         assertThat(balance()).isEqualTo(START);
     }
 
+    /** A revoked or rotated operator key is the operator's to mend: every tenant's attempt waits for it. */
+    @Test
+    void aChargeRefusedForTheOperatorsKeyIsTriedAgainNotFailed() {
+        saveCard();
+        stripe.failNext("POST", "/v1/payment_intents", 401, "invalid_request_error",
+                "Invalid API Key provided: sk_test_****1234");
+        put(Map.of("enabled", true, "thresholdUsd", "20", "amountUsd", 10));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries("auto_topup").size() == 1);
+        assertThat(chargesOf(customer())).hasSize(2);
+        assertThat(balance()).isEqualTo(START + 10_000_000);
+    }
+
     @Test
     void aTopUpAboveTheThresholdChargesNothing() {
         saveCard();
