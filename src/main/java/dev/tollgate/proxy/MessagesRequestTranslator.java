@@ -178,11 +178,11 @@ final class MessagesRequestTranslator {
         message.put("role", "tool");
         message.put("tool_call_id", requireString(block.path("tool_use_id"), at + ".tool_use_id"));
         JsonNode content = block.path("content");
-        if (content.isString()) {
-            message.put("content", content.stringValue());
+        ArrayNode parts = json.createArrayNode();
+        if (content.isString() && !content.stringValue().isEmpty()) {
+            parts.addObject().put("type", "text").put("text", content.stringValue());
         }
         else if (content.isArray()) {
-            ArrayNode parts = json.createArrayNode();
             for (int i = 0; i < content.size(); i++) {
                 String partAt = at + ".content[" + i + "]";
                 if (!"text".equals(content.get(i).path("type").asString(""))) {
@@ -190,11 +190,13 @@ final class MessagesRequestTranslator {
                 }
                 parts.add(textPart(content.get(i), partAt));
             }
-            message.set("content", simplified(parts));
         }
-        else {
-            message.put("content", "");
+        // A cache breakpoint on the result (where an agent loop puts it: on the last block) marks its last text,
+        // which ends the same prefix; dropped, every turn paid the whole conversation again.
+        if (block.path("cache_control").isObject() && !parts.isEmpty()) {
+            ((ObjectNode) parts.get(parts.size() - 1)).set("cache_control", block.path("cache_control"));
         }
+        message.set("content", parts.isEmpty() ? json.getNodeFactory().stringNode("") : simplified(parts));
         return message;
     }
 
@@ -247,6 +249,10 @@ final class MessagesRequestTranslator {
                             + "' is not supported by Tollgate's Messages API; only client tools are");
                 }
                 ObjectNode function = out.addObject().put("type", "function").putObject("function");
+                if (tool.path("cache_control").isObject()) {
+                    // Where the Anthropic adapter looks for it (OpenRouter's place for it on a tool).
+                    ((ObjectNode) out.get(out.size() - 1)).set("cache_control", tool.path("cache_control"));
+                }
                 function.put("name", requireString(tool.path("name"), "tools[" + i + "].name"));
                 if (tool.path("description").isString()) {
                     function.put("description", tool.path("description").stringValue());

@@ -150,6 +150,33 @@ class MessagesIntegrationTests {
         assertThat(row.get("completion_tokens")).isEqualTo(10);
     }
 
+    /** Where an agent loop puts its cache breakpoints: on the tools and on the last tool result. */
+    @Test
+    void cacheBreakpointsOnToolsAndToolResultsReachClaude() {
+        upstream.enqueue(FakeReply.json(200, """
+                {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"text","text":"Done."}],"stop_reason":"end_turn","stop_sequence":null,
+                 "usage":{"input_tokens":1200,"output_tokens":2,"cache_read_input_tokens":1100}}"""));
+        Map<String, Object> ephemeral = Map.of("type", "ephemeral");
+
+        messages(Map.of("model", "anthropic/claude-sonnet-4-5", "max_tokens", 64,
+                "tools", List.of(Map.of("name", "read_file", "input_schema", Map.of("type", "object"),
+                        "cache_control", ephemeral)),
+                "messages", List.of(Map.of("role", "user", "content", "Read it."),
+                        Map.of("role", "assistant", "content", List.of(Map.of("type", "tool_use", "id", "toolu_1",
+                                "name", "read_file", "input", Map.of()))),
+                        Map.of("role", "user", "content", List.of(Map.of("type", "tool_result",
+                                "tool_use_id", "toolu_1", "content", "the file", "cache_control", ephemeral))))))
+            .expectStatus().isOk();
+
+        JsonNode sent = upstream.takeRequest().json();
+        assertThat(sent.at("/tools/0/cache_control/type").stringValue()).isEqualTo("ephemeral");
+        JsonNode result = sent.at("/messages/2/content/0");
+        assertThat(result.path("type").stringValue()).isEqualTo("tool_result");
+        assertThat(result.toString()).contains("\"cache_control\":{\"type\":\"ephemeral\"}")
+            .contains("the file");
+    }
+
     @Test
     void aStopSequenceClaudeMatchedReachesAnAnthropicClientWholeAndStreamed() {
         upstream.enqueue(FakeReply.json(200, """
