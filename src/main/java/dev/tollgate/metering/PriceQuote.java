@@ -26,14 +26,27 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
 
     /**
      * This quote for a route whose host charges the operator its own price: the tenant still pays the catalog price,
-     * the operator's cost follows the host.
+     * the operator's cost follows the host. A route has input and output prices only; its cached, cache-write and
+     * reasoning tokens keep the catalog's ratios to those (a host's cached input at the full input price overstated
+     * the operator's cost, and understated the margin, of every call that hit a cache).
      */
     public PriceQuote onHost(@Nullable Long inputPerMtok, @Nullable Long outputPerMtok) {
         if (inputPerMtok == null || outputPerMtok == null) {
             return new PriceQuote(price, markupPpm, null);
         }
         return new PriceQuote(price, markupPpm, new ModelPrice(price.id(), price.modelId(), inputPerMtok,
-                outputPerMtok, null, null, null, price.effectiveFrom()));
+                outputPerMtok, scaled(price.cachedInputPerMtok(), price.inputPerMtok(), inputPerMtok),
+                scaled(price.cacheWritePerMtok(), price.inputPerMtok(), inputPerMtok),
+                scaled(price.reasoningPerMtok(), price.outputPerMtok(), outputPerMtok), price.effectiveFrom()));
+    }
+
+    /** {@code rate} as a share of {@code base}, applied to {@code hostBase}, to the nearest micro-dollar. */
+    private static @Nullable Long scaled(@Nullable Long rate, long base, long hostBase) {
+        if (rate == null || base == 0) {
+            return null;
+        }
+        // Prices are at most ModelPrice.MAX_PER_MTOK (3 × 10⁹): the product stays below 2⁶³.
+        return Math.floorDiv(Math.addExact(Math.multiplyExact(rate, hostBase), base / 2), base);
     }
 
     private static final long PICOS_PER_MICRO = 1_000_000L;

@@ -139,4 +139,22 @@ class PriceQuoteTests {
             .as("an ordinary price on the same counts fits").isEqualTo(1_483_490_189L);
     }
 
+    @Test
+    void aHostsCachedAndCacheWriteTokensCostTheCatalogsShareOfItsInputPrice() {
+        // Sonnet's cache read is a tenth of its input price, its cache write five fourths; the host asks $1.50 a
+        // million input tokens and $7.50 output.
+        PriceQuote onHost = new PriceQuote(SONNET, 0).onHost(1_500_000L, 7_500_000L);
+
+        assertThat(onHost.providerCostMicros(new TokenUsage(1_000_000, 0, 1_000_000, 0, 0))).isEqualTo(150_000);
+        assertThat(onHost.providerCostMicros(new TokenUsage(1_000_000, 0, 0, 1_000_000, 0))).isEqualTo(1_875_000);
+        assertThat(onHost.providerCostMicros(TokenUsage.of(1_000_000, 1_000_000))).isEqualTo(9_000_000);
+        // The tenant still pays the catalog price.
+        assertThat(onHost.chargeMicros(new TokenUsage(1_000_000, 0, 1_000_000, 0, 0))).isEqualTo(300_000);
+        // A catalog without a cached price leaves the host's cached input at its input price.
+        ModelPrice uncached = new ModelPrice(3, "m", 1_000_000, 2_000_000, null, null, null,
+                OffsetDateTime.parse("2025-01-01T00:00:00Z"));
+        assertThat(new PriceQuote(uncached, 0).onHost(100_000L, 400_000L)
+            .providerCostMicros(new TokenUsage(1_000_000, 0, 1_000_000, 0, 0))).isEqualTo(100_000);
+    }
+
 }
