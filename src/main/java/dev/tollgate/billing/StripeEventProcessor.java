@@ -55,6 +55,7 @@ final class StripeEventProcessor {
             case "payment_intent.succeeded" -> autoTopUps.paymentSucceeded(event);
             case "payment_intent.payment_failed" -> autoTopUps.paymentFailed(event);
             case "charge.refunded" -> refund(event);
+            case "charge.dispute.funds_withdrawn" -> dispute(event);
             default -> Mono.empty();
         };
     }
@@ -116,6 +117,17 @@ final class StripeEventProcessor {
             return Mono.empty();
         }
         return payments.refunded(paymentIntent, amount, refunded);
+    }
+
+    /** Takes back a payment's credits when a dispute withdrew its funds (the event's object is the dispute). */
+    private Mono<Void> dispute(StripeEvent event) {
+        String paymentIntent = event.reference("payment_intent");
+        if (paymentIntent.isEmpty()) {
+            log.error("Dispute {} withdrew the funds of charge {}, which has no PaymentIntent: take its credits back"
+                    + " with an operator adjustment", event.text("id"), event.reference("charge"));
+            return Mono.empty();
+        }
+        return payments.disputed(paymentIntent);
     }
 
     private static boolean isUuid(String value) {

@@ -2,6 +2,7 @@ package dev.tollgate.billing;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -82,27 +83,54 @@ final class StripePayments {
             .then(applyRefunds(paymentIntentId));
     }
 
+    /**
+     * {@code charge.dispute.funds_withdrawn}: the cardholder's bank took the payment back, so every credit it bought
+     * is taken back (what refunds took already counted), and automatic top-up stops charging the tenant's saved card.
+     * Nothing is debited when the payment is not known yet (its fulfilment will do it).
+     */
+    Mono<Void> disputed(String paymentIntentId) {
+        return db.sql("""
+                insert into stripe_payment (payment_intent_id, disputed) values (:pi, true)
+                on conflict (payment_intent_id) do update set disputed = true, updated_at = now()
+                returning tenant_id""")
+            .bind("pi", paymentIntentId)
+            .map(row -> Optional.ofNullable(row.get("tenant_id", UUID.class)))
+            .one()
+            .flatMap(tenant -> tenant.isEmpty() ? Mono.empty() : db.sql("""
+                    update auto_topup set enabled = false, payment_method_id = null, updated_at = now()
+                    where tenant_id = :tenant""")
+                .bind("tenant", tenant.get())
+                .then())
+            .then(applyRefunds(paymentIntentId));
+    }
+
     private Mono<Void> applyRefunds(String paymentIntentId) {
         return db.sql("""
-                select tenant_id, credit_micros, charge_amount, charge_refunded, refunded_micros
+                select tenant_id, credit_micros, charge_amount, charge_refunded, refunded_micros, disputed
                 from stripe_payment where payment_intent_id = :pi for update""")
             .bind("pi", paymentIntentId)
             .map(row -> new PaymentState(row.get("tenant_id", UUID.class), row.get("credit_micros", Long.class),
                     row.get("charge_amount", Long.class), row.get("charge_refunded", Long.class),
-                    row.get("refunded_micros", Long.class)))
+                    row.get("refunded_micros", Long.class), Boolean.TRUE.equals(row.get("disputed", Boolean.class))))
             .one()
             .flatMap(state -> {
-                if (state.tenantId() == null || state.creditMicros() == null || state.chargeAmount() == null) {
+                if (state.tenantId() == null || state.creditMicros() == null
+                        || (state.chargeAmount() == null && !state.disputed())) {
                     return Mono.empty();
                 }
-                long target = refundedCredits(state.creditMicros(), state.chargeAmount(), state.chargeRefunded());
+                // A dispute takes the whole payment back: Stripe's disputed amount is in the charge's currency,
+                // which the credits' USD need not be, and is the whole charge but for rare partial disputes.
+                long target = state.disputed() ? state.creditMicros()
+                        : refundedCredits(state.creditMicros(), state.chargeAmount(), state.chargeRefunded());
                 long debit = target - state.refundedMicros();
                 if (debit <= 0) {
                     return Mono.empty();
                 }
-                log.info("Refund of {}: debiting {} micros from tenant {}", paymentIntentId, debit, state.tenantId());
+                log.info("{} of {}: debiting {} micros from tenant {}", state.disputed() ? "Dispute" : "Refund",
+                        paymentIntentId, debit, state.tenantId());
                 return credits.append(state.tenantId(), CreditKind.REFUND, -debit,
-                        paymentIntentId + ":" + state.chargeRefunded(), "Refund of a card payment")
+                        paymentIntentId + ":" + (state.disputed() ? "disputed" : state.chargeRefunded()),
+                        state.disputed() ? "Card payment disputed" : "Refund of a card payment")
                     .then(db.sql("""
                             update stripe_payment set refunded_micros = :target, updated_at = now()
                             where payment_intent_id = :pi""")
@@ -129,7 +157,7 @@ final class StripePayments {
     }
 
     private record PaymentState(@Nullable UUID tenantId, @Nullable Long creditMicros, @Nullable Long chargeAmount,
-            long chargeRefunded, long refundedMicros) {
+            long chargeRefunded, long refundedMicros, boolean disputed) {
     }
 
 }

@@ -223,6 +223,21 @@ class AutoTopUpIntegrationTests {
     }
 
     @Test
+    void aDisputedPaymentStopsAutomaticTopUpAndForgetsTheCard() {
+        saveCard();
+        String paymentIntent = db.sql("select payment_intent_id from stripe_payment where tenant_id = :t")
+            .bind("t", user.tenantId()).map(row -> row.get(0, String.class)).one().block();
+        put(Map.of("enabled", true, "thresholdUsd", "1", "amountUsd", 10));
+
+        webhooks.deliver("charge.dispute.funds_withdrawn", stripe.lostDispute(paymentIntent));
+
+        JsonNode settings = user.getJson("/api/billing/auto-topup");
+        assertThat(settings.path("enabled").asBoolean()).isFalse();
+        assertThat(settings.path("hasPaymentMethod").asBoolean()).isFalse();
+        assertThat(balance()).isEqualTo(START - 5_000_000);
+    }
+
+    @Test
     void aTopUpAboveTheThresholdChargesNothing() {
         saveCard();
         put(Map.of("enabled", true, "thresholdUsd", "14.99", "amountUsd", 10));

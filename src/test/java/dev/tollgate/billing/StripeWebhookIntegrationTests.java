@@ -203,6 +203,24 @@ class StripeWebhookIntegrationTests {
     }
 
     @Test
+    void aDisputeThatWithdrewTheFundsTakesTheCreditsBackOnceWhateverWasRefunded() {
+        String session = openCheckout("25.50");
+        ObjectNode paid = stripe.completeCheckout(session, true);
+        webhooks.deliver("checkout.session.completed", paid);
+        String paymentIntent = paid.path("payment_intent").stringValue();
+        // A partial refund first (1000 / 2654 of $25.50 = 9,608,139 micros), then the cardholder disputes the charge.
+        webhooks.deliver("charge.refunded", stripe.refund(paymentIntent, 1000));
+
+        ObjectNode dispute = stripe.lostDispute(paymentIntent);
+        webhooks.deliver("charge.dispute.funds_withdrawn", dispute);
+        webhooks.deliver("charge.dispute.funds_withdrawn", dispute);
+        webhooks.deliver("charge.refunded", stripe.refund(paymentIntent, 1500));
+
+        assertThat(balance()).isEqualTo(BONUS);
+        assertThat(entries("refund")).containsExactly(-9_608_139L, -(CREDIT - 9_608_139L));
+    }
+
+    @Test
     void partialRefundsDeliveredOutOfOrderDebitTheirShareOnce() {
         String session = openCheckout("25.50");
         ObjectNode paid = stripe.completeCheckout(session, true);

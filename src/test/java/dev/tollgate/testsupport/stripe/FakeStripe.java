@@ -53,6 +53,8 @@ public final class FakeStripe {
 
     private static final ObjectNode CHARGE = fixture("charge");
 
+    private static final ObjectNode DISPUTE = fixture("dispute");
+
     private static final ObjectNode METER_EVENT = fixture("billing.meter_event");
 
     private final DisposableServer server;
@@ -177,6 +179,19 @@ public final class FakeStripe {
         charge.put("payment_intent", paymentIntentId);
         charge.put("customer", intent.path("customer").asString(null));
         return charge;
+    }
+
+    /** The dispute of a payment's whole charge, lost: what {@code charge.dispute.funds_withdrawn} carries. */
+    public ObjectNode lostDispute(String paymentIntentId) {
+        ObjectNode intent = paymentIntents.get(paymentIntentId);
+        ObjectNode dispute = DISPUTE.deepCopy();
+        dispute.put("id", "dp_" + paymentIntentId.substring(3));
+        dispute.put("amount", intent.path("amount").asLong());
+        dispute.put("currency", intent.path("currency").asString());
+        dispute.put("charge", "ch_" + paymentIntentId.substring(3));
+        dispute.put("payment_intent", paymentIntentId);
+        dispute.put("status", "lost");
+        return dispute;
     }
 
     /** What Stripe's meter would sum for a customer: each identifier counted once. */
