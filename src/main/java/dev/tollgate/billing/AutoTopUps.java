@@ -87,7 +87,7 @@ final class AutoTopUps implements SmartLifecycle {
                 values (:tenant, :enabled, :threshold, :amount)
                 on conflict (tenant_id) do update set enabled = excluded.enabled,
                     threshold_micros = excluded.threshold_micros, amount_micros = excluded.amount_micros,
-                    updated_at = now()""")
+                    armed = true, updated_at = now()""")
             .bind("tenant", tenantId)
             .bind("enabled", enabled)
             .bind("threshold", thresholdMicros)
@@ -109,14 +109,27 @@ final class AutoTopUps implements SmartLifecycle {
 
     /** One round: starts an attempt for every tenant below its threshold, then charges the attempts that are due. */
     Mono<Void> checkNow() {
-        return startAttempts().then(chargeDueAttempts());
+        return rearm(null).then(startAttempts()).then(chargeDueAttempts());
+    }
+
+    /**
+     * Arms automatic top-up again where the balance is at or above the threshold (for one tenant, or all): the next
+     * fall below it is a new one to top up. A top-up that left the balance below the threshold is not followed by
+     * another and another (a $5 top-up under a $1,000 threshold charged the card 200 times, every few seconds).
+     */
+    private Mono<Void> rearm(@Nullable UUID tenantId) {
+        DatabaseClient.GenericExecuteSpec rearm = db.sql("""
+                update auto_topup a set armed = true from credit_balance b
+                where b.tenant_id = a.tenant_id and not a.armed and b.balance_micros >= a.threshold_micros
+                  and (cast(:tenant as uuid) is null or a.tenant_id = :tenant)""");
+        return (tenantId == null ? rearm.bindNull("tenant", UUID.class) : rearm.bind("tenant", tenantId)).then();
     }
 
     private Mono<Void> startAttempts() {
         return db.sql("""
                 select a.tenant_id from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id
-                where a.enabled and a.payment_method_id is not null and b.balance_micros < a.threshold_micros
-                  and b.balance_micros + a.amount_micros > 0
+                where a.enabled and a.armed and a.payment_method_id is not null
+                  and b.balance_micros < a.threshold_micros and b.balance_micros + a.amount_micros > 0
                   and not exists (select 1 from auto_topup_attempt t where t.tenant_id = a.tenant_id
                                   and (t.status = 'pending' or (t.status = 'failed' and t.created_at >= a.updated_at)))
                   and not exists (select 1 from tenant_plan_period p where p.tenant_id = a.tenant_id
@@ -131,7 +144,7 @@ final class AutoTopUps implements SmartLifecycle {
     private Mono<Void> startAttempt(UUID tenantId) {
         Mono<Void> start = lockSettings(tenantId).then(db.sql("""
                 select a.amount_micros from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id
-                where a.tenant_id = :tenant and a.enabled and a.payment_method_id is not null
+                where a.tenant_id = :tenant and a.enabled and a.armed and a.payment_method_id is not null
                   and b.balance_micros < a.threshold_micros and b.balance_micros + a.amount_micros > 0
                   and not exists (select 1 from auto_topup_attempt t where t.tenant_id = a.tenant_id
                                   and (t.status = 'pending' or (t.status = 'failed' and t.created_at >= a.updated_at)))""")
@@ -146,7 +159,10 @@ final class AutoTopUps implements SmartLifecycle {
                 .bind("tenant", tenantId)
                 .bind("credit", credit)
                 .bind("cents", chargeCents(credit))
-                .then()));
+                .then()
+                .then(db.sql("update auto_topup set armed = false where tenant_id = :tenant")
+                    .bind("tenant", tenantId)
+                    .then())));
         return transaction.transactional(start)
             .onErrorResume(error -> {
                 log.warn("Could not start an automatic top-up for tenant {}: {}", tenantId, error.toString());
@@ -206,7 +222,11 @@ final class AutoTopUps implements SmartLifecycle {
                 update auto_topup_attempt set status = 'cancelled', error = null, updated_at = now()
                 where id = :id and status = 'pending'""")
             .bind("id", attemptId)
-            .then();
+            .then()
+            .then(db.sql("update auto_topup set armed = true where tenant_id = (select tenant_id from"
+                    + " auto_topup_attempt where id = :id)")
+                .bind("id", attemptId)
+                .then());
     }
 
     private Mono<StripeApi.ChargeOutcome> chargeCard(Attempt attempt) {
@@ -272,7 +292,9 @@ final class AutoTopUps implements SmartLifecycle {
                     where id = :id and status <> 'succeeded'""")
                 .bind("pi", paymentIntentId)
                 .bind("id", attemptId)
-                .then());
+                .then())
+            // Armed again when this top-up lifted the balance to the threshold: a fall below it is a new one.
+            .then(rearm(tenantId));
         return transaction.transactional(work)
             .doOnSuccess(done -> log.info("Automatic top-up {} of tenant {} succeeded", paymentIntentId, tenantId));
     }

@@ -238,6 +238,26 @@ class AutoTopUpIntegrationTests {
     }
 
     @Test
+    void aTopUpThatLeavesTheBalanceBelowTheThresholdIsNotFollowedByAnotherUntilTheNextFall() {
+        saveCard();
+        put(Map.of("enabled", true, "thresholdUsd", "100", "amountUsd", 5));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries("auto_topup").size() == 1);
+        for (int i = 0; i < 5; i++) {
+            autoTopUps.checkNow().block(Duration.ofSeconds(10));
+        }
+        assertThat(chargesOf(customer())).hasSize(1);
+        assertThat(balance()).isEqualTo(START + 5_000_000);
+
+        // Above the threshold, then below it again: a new fall, topped up once more.
+        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, 100_000_000, null, "above").block(Duration.ofSeconds(10));
+        autoTopUps.checkNow().block(Duration.ofSeconds(10));
+        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, -50_000_000, null, "below").block(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries("auto_topup").size() == 2);
+        assertThat(chargesOf(customer())).hasSize(2);
+    }
+
+    @Test
     void aTopUpAboveTheThresholdChargesNothing() {
         saveCard();
         put(Map.of("enabled", true, "thresholdUsd", "14.99", "amountUsd", 10));
