@@ -189,10 +189,7 @@ class StripeWebhookIntegrationTests {
 
     @Test
     void aRefundDebitsTheRefundedCreditsOnce() {
-        String session = openCheckout("25.50");
-        ObjectNode paid = stripe.completeCheckout(session, true);
-        webhooks.deliver("checkout.session.completed", paid);
-        String paymentIntent = paid.path("payment_intent").stringValue();
+        String paymentIntent = paidCheckout();
 
         ObjectNode refunded = stripe.refund(paymentIntent, 2654);
         webhooks.deliver("charge.refunded", refunded);
@@ -204,10 +201,7 @@ class StripeWebhookIntegrationTests {
 
     @Test
     void aDisputeThatWithdrewTheFundsTakesTheCreditsBackOnceWhateverWasRefunded() {
-        String session = openCheckout("25.50");
-        ObjectNode paid = stripe.completeCheckout(session, true);
-        webhooks.deliver("checkout.session.completed", paid);
-        String paymentIntent = paid.path("payment_intent").stringValue();
+        String paymentIntent = paidCheckout();
         // A partial refund first (1000 / 2654 of $25.50 = 9,608,139 micros), then the cardholder disputes the charge.
         webhooks.deliver("charge.refunded", stripe.refund(paymentIntent, 1000));
 
@@ -222,10 +216,7 @@ class StripeWebhookIntegrationTests {
 
     @Test
     void partialRefundsDeliveredOutOfOrderDebitTheirShareOnce() {
-        String session = openCheckout("25.50");
-        ObjectNode paid = stripe.completeCheckout(session, true);
-        webhooks.deliver("checkout.session.completed", paid);
-        String paymentIntent = paid.path("payment_intent").stringValue();
+        String paymentIntent = paidCheckout();
         ObjectNode first = stripe.refund(paymentIntent, 1000);
         ObjectNode second = stripe.refund(paymentIntent, 1500);
 
@@ -333,6 +324,13 @@ class StripeWebhookIntegrationTests {
         webhooks.deliver("customer.created", JSON.createObjectNode().put("id", "cus_x").put("object", "customer"));
 
         assertThat(balance()).isEqualTo(BONUS);
+    }
+
+    /** A $25.50 top-up paid and credited; returns its PaymentIntent. */
+    private String paidCheckout() {
+        ObjectNode paid = stripe.completeCheckout(openCheckout("25.50"), true);
+        webhooks.deliver("checkout.session.completed", paid);
+        return paid.path("payment_intent").stringValue();
     }
 
     private String openCheckout(String amountUsd) {
