@@ -1,7 +1,6 @@
 package dev.tollgate.billing;
 
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -67,12 +66,8 @@ class OperatorBillingController {
         if (tenantId == null) {
             throw ApiException.invalidParam("tenantId", "tenantId is required.");
         }
-        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : DateParams.instant("to", to);
-        OffsetDateTime start = from == null ? end.minusDays(30) : DateParams.instant("from", from);
-        if (!start.isBefore(end)) {
-            throw ApiException.invalidParam("from", "from must be before to.");
-        }
-        return reconciliation.of(tenantId, start, end);
+        DateParams.Window window = DateParams.window(from, to, null);
+        return reconciliation.of(tenantId, window.from(), window.to());
     }
 
     private Mono<PlanView> view(UUID tenantId, TenantPlans.Plan plan) {

@@ -1,14 +1,40 @@
 package dev.tollgate.common;
 
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+
+import org.jspecify.annotations.Nullable;
 
 /** Dates and instants a client gives as query parameters ({@code from}, {@code to}) on the dashboard's APIs. */
 public final class DateParams {
 
     private DateParams() {
+    }
+
+    /**
+     * The period a query covers: {@code from} (default 30 days before {@code to}) up to {@code to} (default now).
+     *
+     * @param longest the longest period allowed, if any: what one request may make the database aggregate
+     * @throws ApiException 400 naming the parameter: unreadable, out of range, not in order, or too long
+     */
+    public static Window window(@Nullable String from, @Nullable String to, @Nullable Duration longest) {
+        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : instant("to", to);
+        OffsetDateTime start = from == null ? end.minusDays(30) : instant("from", from);
+        if (!start.isBefore(end)) {
+            throw ApiException.invalidParam("from", "from must be before to.");
+        }
+        if (longest != null && Duration.between(start, end).compareTo(longest) > 0) {
+            throw ApiException.invalidParam("from", "from and to may be at most " + longest.toDays()
+                    + " days apart.");
+        }
+        return new Window(start, end);
+    }
+
+    /** A period of time, {@code from} included, {@code to} excluded. */
+    public record Window(OffsetDateTime from, OffsetDateTime to) {
     }
 
     /**

@@ -22,6 +22,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.DateParams;
 import dev.tollgate.common.Money;
 
 /**
@@ -132,10 +133,11 @@ class OperatorPricingController {
 
     /** Cost (what providers charge), revenue (what tenants paid) and margin, in total and by model and tenant. */
     @GetMapping("/summary")
-    Mono<Map<String, Object>> summary(@RequestParam(required = false) @Nullable OffsetDateTime from,
-            @RequestParam(required = false) @Nullable OffsetDateTime to) {
-        OffsetDateTime end = to != null ? to : OffsetDateTime.now(ZoneOffset.UTC);
-        OffsetDateTime start = from != null ? from : end.minusDays(30);
+    Mono<Map<String, Object>> summary(@RequestParam(required = false) @Nullable String from,
+            @RequestParam(required = false) @Nullable String to) {
+        DateParams.Window window = DateParams.window(from, to, null);
+        OffsetDateTime start = window.from();
+        OffsetDateTime end = window.to();
         return Mono.zip(totals(start, end, null).next(), totals(start, end, "model").collectList(),
                 totals(start, end, "tenant_id").collectList())
             .map(all -> {

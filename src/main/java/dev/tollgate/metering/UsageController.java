@@ -1,7 +1,7 @@
 package dev.tollgate.metering;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +28,9 @@ import dev.tollgate.common.DateParams;
 @RestController
 class UsageController {
 
+    /** The dashboard's longest range, 366 local days, and the hour a change of daylight saving time may add. */
+    private static final Duration LONGEST = Duration.ofDays(367);
+
     private final RequestLogQueries log;
     private final ApiKeyService keys;
 
@@ -40,11 +43,10 @@ class UsageController {
     Mono<Map<String, Object>> usage(@AuthenticationPrincipal SessionUser user,
             @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to,
             @RequestParam(defaultValue = "day") String groupBy) {
-        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : DateParams.instant("to", to);
-        OffsetDateTime start = from == null ? end.minusDays(30) : DateParams.instant("from", from);
-        if (!start.isBefore(end)) {
-            throw ApiException.invalidParam("from", "from must be before to.");
-        }
+        // About a year at most: each request aggregates its whole period on the database every tenant shares.
+        DateParams.Window window = DateParams.window(from, to, LONGEST);
+        OffsetDateTime start = window.from();
+        OffsetDateTime end = window.to();
         List<UsageGrouping> groups = groupings(groupBy);
         return Mono.zip(log.usage(user.tenantId(), start, end, groups).collectList(),
                 log.usage(user.tenantId(), start, end, List.of()).next(), keys.names(user.tenantId()))

@@ -119,6 +119,11 @@ class DashboardReadApiIntegrationTests {
                 .expectBody().jsonPath("$.error.message").value(message -> assertThat((String) message)
                     .as(query).contains("between the years 1 and 9999"));
         }
+        // Each request aggregates its whole period on the shared database: a year at most, as the dashboard asks.
+        user.get("/api/usage?from=2020-01-01&to=2026-01-01&groupBy=day,key").expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.message").value(message -> assertThat((String) message)
+                .contains("at most 367 days"));
+        user.get("/api/usage?from=2025-01-01&to=2026-01-01").expectStatus().isOk();
     }
 
     @Test
@@ -170,6 +175,9 @@ class DashboardReadApiIntegrationTests {
             assertThat(mine.path("revenueMicros").asLong()).isEqualTo(17);
             assertThat(mine.path("marginMicros").asLong()).isEqualTo(6);
         });
+        // Read as /api/usage reads its period: a 400, not the 500 an unbounded year was.
+        operator.get("/api/operator/summary?to=-999999999-01-01T00:00Z").expectStatus().isBadRequest();
+        operator.get("/api/operator/summary?from=2026-02-01&to=2026-01-01").expectStatus().isBadRequest();
         JsonNode ledger = user.getJson("/api/credits");
         assertThat(ledger.path("entries").get(0).path("kind").stringValue()).isEqualTo("adjustment");
         assertThat(ledger.path("entries").get(0).path("description").stringValue()).contains("Welcome gift")
