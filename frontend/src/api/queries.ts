@@ -84,10 +84,17 @@ export function useAutoTopUp() {
   });
 }
 
+/** The browser's IANA time zone, e.g. Europe/Paris (UTC where the browser does not say). */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
 export function useUsage(from: string, to: string, groupBy: UsageGroupBy) {
   return useQuery({
     queryKey: queryKeys.usage(from, to, groupBy),
-    queryFn: ({ signal }) => api<Usage>(withQuery('/api/usage', { from, to, groupBy }), { signal }),
+    // Days are counted where the browser is, as the range's midnights and the chart's labels are.
+    queryFn: ({ signal }) => api<Usage>(withQuery('/api/usage', { from, to, groupBy, tz: browserTimeZone() }),
+      { signal }),
     placeholderData: keepPreviousData,
   });
 }

@@ -62,6 +62,8 @@ describe('usage page', () => {
     const first = api.callsTo('GET', '/api/usage')[0];
     const days = (Date.parse(first?.query.get('to') ?? '') - Date.parse(first?.query.get('from') ?? '')) / 86_400_000;
     expect(Math.round(days)).toBe(7);
+    // Days counted where the range's midnights are: the browser's time zone.
+    expect(first?.query.get('tz')).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
 
     await userEvent.click(screen.getByRole('button', { name: 'Today' }));
     await userEvent.click(screen.getByRole('button', { name: 'By key' }));

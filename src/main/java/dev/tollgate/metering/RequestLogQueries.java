@@ -1,6 +1,7 @@
 package dev.tollgate.metering;
 
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,8 +59,9 @@ class RequestLogQueries {
             .one();
     }
 
-    /** Requests, tokens and spend between two instants, grouped by any of day (UTC), model and key. */
-    Flux<Map<String, Object>> usage(UUID tenantId, OffsetDateTime from, OffsetDateTime to, List<UsageGrouping> groups) {
+    /** Requests, tokens and spend between two instants, grouped by any of day (in {@code zone}), model and key. */
+    Flux<Map<String, Object>> usage(UUID tenantId, OffsetDateTime from, OffsetDateTime to, List<UsageGrouping> groups,
+            ZoneId zone) {
         List<String> columns = new ArrayList<>();
         groups.forEach(group -> columns.add(group.expression() + " as " + group.alias()));
         String select = String.join(", ", columns);
@@ -70,10 +72,14 @@ class RequestLogQueries {
                 count(*) as requests, coalesce(sum(prompt_tokens), 0) as prompt_tokens,
                 coalesce(sum(completion_tokens), 0) as completion_tokens, coalesce(sum(charge_micros), 0) as cost
                 from request_log where tenant_id = :tenant and created_at >= :from and created_at < :to""" + groupBy;
-        return db.sql(sql)
+        DatabaseClient.GenericExecuteSpec query = db.sql(sql)
             .bind("tenant", tenantId)
             .bind("from", from)
-            .bind("to", to)
+            .bind("to", to);
+        if (groups.contains(UsageGrouping.DAY)) {
+            query = query.bind("tz", zone.getId());
+        }
+        return query
             .map((row, meta) -> {
                 Map<String, Object> values = new LinkedHashMap<>();
                 for (UsageGrouping group : groups) {

@@ -2,6 +2,7 @@ package dev.tollgate.metering;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,19 +43,21 @@ class UsageController {
     @GetMapping("/api/usage")
     Mono<Map<String, Object>> usage(@AuthenticationPrincipal SessionUser user,
             @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to,
-            @RequestParam(defaultValue = "day") String groupBy) {
+            @RequestParam(defaultValue = "day") String groupBy, @RequestParam(defaultValue = "UTC") String tz) {
         // About a year at most: each request aggregates its whole period on the database every tenant shares.
         DateParams.Window window = DateParams.window(from, to, LONGEST);
         OffsetDateTime start = window.from();
         OffsetDateTime end = window.to();
         List<UsageGrouping> groups = groupings(groupBy);
-        return Mono.zip(log.usage(user.tenantId(), start, end, groups).collectList(),
-                log.usage(user.tenantId(), start, end, List.of()).next(), keys.names(user.tenantId()))
+        ZoneId zone = zone(tz);
+        return Mono.zip(log.usage(user.tenantId(), start, end, groups, zone).collectList(),
+                log.usage(user.tenantId(), start, end, List.of(), zone).next(), keys.names(user.tenantId()))
             .map(all -> {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("from", start);
                 body.put("to", end);
                 body.put("groupBy", groupBy);
+                body.put("tz", zone.getId());
                 body.put("totals", all.getT2());
                 body.put("rows", withKeyNames(all.getT1(), all.getT3()));
                 return body;
@@ -69,6 +72,18 @@ class UsageController {
             }
         }
         return rows;
+    }
+
+    /**
+     * The time zone days are counted in: the dashboard sends the browser's, so that a day's bar holds that local day.
+     * Only the tz database's names (as PostgreSQL has them): PostgreSQL would read an offset such as {@code +02:00}
+     * or {@code GMT+2} the POSIX way, as two hours west of Greenwich.
+     */
+    static ZoneId zone(String tz) {
+        if (!ZoneId.getAvailableZoneIds().contains(tz)) {
+            throw ApiException.invalidParam("tz", "tz must be a time zone's IANA name, such as Europe/Paris or UTC.");
+        }
+        return ZoneId.of(tz);
     }
 
     private static List<UsageGrouping> groupings(String groupBy) {

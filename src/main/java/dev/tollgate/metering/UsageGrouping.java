@@ -6,7 +6,8 @@ import java.util.UUID;
 /** The dimensions usage can be grouped by; each maps to a fixed SQL expression (never client text). */
 enum UsageGrouping {
 
-    DAY("(created_at at time zone 'UTC')::date", "day", "day", LocalDate.class),
+    /** The calendar day in the time zone bound as {@code :tz} (an IANA name such as {@code Europe/Paris}). */
+    DAY("(created_at at time zone :tz)::date", "day", "day", LocalDate.class),
     MODEL("model", "model", "model", String.class),
     KEY("api_key_id", "key_id", "keyId", UUID.class);
 

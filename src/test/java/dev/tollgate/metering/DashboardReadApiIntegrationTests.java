@@ -1,7 +1,9 @@
 package dev.tollgate.metering;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +126,32 @@ class DashboardReadApiIntegrationTests {
             .expectBody().jsonPath("$.error.message").value(message -> assertThat((String) message)
                 .contains("at most 367 days"));
         user.get("/api/usage?from=2025-01-01&to=2026-01-01").expectStatus().isOk();
+    }
+
+    /** The dashboard asks for its local days (midnight to midnight where the browser is) and labels bars so. */
+    @Test
+    void daysAreTheCallersLocalDays() {
+        call(laptop, false);
+        Instant now = Instant.now();
+        // A zone whose date is not UTC's right now: 14 hours ahead late in the UTC day, 12 behind early in it.
+        ZoneId zone = ZoneId.of(now.atZone(ZoneOffset.UTC).getHour() >= 10 ? "Pacific/Kiritimati" : "Etc/GMT+12");
+        LocalDate localToday = LocalDate.ofInstant(now, zone);
+        String from = localToday.atStartOfDay(zone).toInstant().toString();
+        String to = localToday.plusDays(1).atStartOfDay(zone).toInstant().toString();
+
+        JsonNode byDay = await().atMost(Duration.ofSeconds(5)).until(
+                () -> user.getJson("/api/usage?from=" + from + "&to=" + to + "&groupBy=day&tz=" + zone.getId()),
+                body -> body.path("totals").path("requests").asLong() == 1);
+
+        assertThat(byDay.path("rows")).hasSize(1);
+        assertThat(byDay.path("rows").get(0).path("day").stringValue()).isEqualTo(localToday.toString())
+            .isNotEqualTo(LocalDate.ofInstant(now, ZoneOffset.UTC).toString());
+        assertThat(byDay.path("tz").stringValue()).isEqualTo(zone.getId());
+        // Offsets PostgreSQL would read west for east: names only.
+        for (String offset : new String[] { "-03:00", "GMT-3", "Mars/Olympus" }) {
+            user.get("/api/usage?tz=" + offset).expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error.param").isEqualTo("tz");
+        }
     }
 
     @Test
