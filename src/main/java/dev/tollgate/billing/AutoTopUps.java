@@ -30,7 +30,11 @@ import dev.tollgate.credits.CreditKind;
  * Once, whatever the concurrency: an attempt is started under a lock of the tenant's settings row, which re-checks the
  * balance and finds any attempt still pending (at most one can be, by a unique partial index); completing an attempt
  * takes the same lock. Each attempt has one Stripe idempotency key, so a retry after an unknown outcome charges at
- * most once. A declined card stops automatic top-up until the tenant saves its settings or a card again.
+ * most once. A declined card stops automatic top-up until the tenant saves its settings or a card again. An attempt
+ * that has not reached Stripe is checked again before each try, and cancelled once no longer wanted.
+ * <p>
+ * Once per fall below the threshold: starting an attempt disarms the tenant's automatic top-up, which is armed again
+ * when the balance is seen at or above the threshold (normally right after the top-up), or the settings are saved.
  * <p>
  * A top-up keeps a balance up; it never pays off a debt it cannot clear. A balance below zero by more than the
  * top-up's amount (a refund's, or what a postpaid period left when the tenant went back to prepaid) starts no attempt:
