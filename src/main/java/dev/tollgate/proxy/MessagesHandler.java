@@ -26,10 +26,12 @@ final class MessagesHandler implements HotPathHandler {
     private final MessagesRequestTranslator requests;
     private final MessagesResponseTranslator responses;
     private final Draining draining;
+    private final OverheadReport overhead;
 
-    MessagesHandler(ChatRequestReader reader, ChatPipeline pipeline,
-            ApiErrorJson errors, JsonMapper json, Draining draining) {
+    MessagesHandler(ChatRequestReader reader, ChatPipeline pipeline, ApiErrorJson errors, JsonMapper json,
+            Draining draining, OverheadReport overhead) {
         this.draining = draining;
+        this.overhead = overhead;
         this.reader = reader;
         this.pipeline = pipeline;
         this.errors = errors;
@@ -51,7 +53,7 @@ final class MessagesHandler implements HotPathHandler {
             byte[] bytes = json.writeValueAsBytes(responses.toMessage(completion.body(), tracker.billableUsage(),
                     completion.stopSequence()));
             tracker.completed();
-            return response -> JsonAnswer.write(response, bytes);
+            return overhead.whole(tracker, response -> JsonAnswer.write(response, bytes));
         });
     }
 
@@ -76,7 +78,7 @@ final class MessagesHandler implements HotPathHandler {
                 return Flux.just(MessagesStreamTranslator.frame(json, "error", event));
             })
             .transform(tracker::endWith);
-        return response -> SseFrames.write(response, frames);
+        return response -> SseFrames.write(response, overhead.stream(frames, tracker, response));
     }
 
 }

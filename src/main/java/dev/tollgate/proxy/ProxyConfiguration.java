@@ -60,14 +60,16 @@ class ProxyConfiguration {
                 pricing, credits, creditsProperties.defaultMaxTokens()), rateLimits);
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
+        // One for both generation endpoints: its meters are registered once.
+        OverheadReport overhead = new OverheadReport(new ProxyMetrics(registry));
         return new Handlers(
                 new ChatCompletionsHandler(bodies, pipeline, shaper, new StreamRelay(shaper, errors, draining),
-                        new ProxyMetrics(registry)),
+                        overhead),
                 new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog, providers, pricing, credits,
                         rateLimits, trackers, json),
                 new ModelsHandler(keys, catalog, pricing, json),
                 new KeyInfoHandler(keys, credits, metering, rateLimits),
-                new MessagesHandler(bodies, pipeline, errors, json, draining),
+                new MessagesHandler(bodies, pipeline, errors, json, draining, overhead),
                 keys, trackers);
     }
 

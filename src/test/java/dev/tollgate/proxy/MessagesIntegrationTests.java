@@ -69,6 +69,7 @@ class MessagesIntegrationTests {
                 "messages", List.of(Map.of("role", "user", "content", "How many letters are in Python?"))))
             .expectStatus().isOk()
             .expectHeader().contentType(MediaType.APPLICATION_JSON)
+            .expectHeader().exists("x-tollgate-overhead-ms")
             .expectBody().returnResult();
 
         String generationId = generationId(result);
@@ -107,6 +108,7 @@ class MessagesIntegrationTests {
     void aStreamFromAnOpenAiModelBecomesAnthropicEvents() {
         EntityExchangeResult<String> result = messages(simple("openai/gpt-4o-mini", true)).expectStatus().isOk()
             .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+            .expectHeader().exists("x-tollgate-overhead-ms")
             .expectBody(String.class).returnResult();
 
         List<Event> events = events(result.getResponseBody());
