@@ -21,12 +21,14 @@ final class StripeCustomers {
     /**
      * The tenant's customer id, creating the customer at Stripe if it has none yet. Concurrent first calls (on any
      * instance) get the same customer: Stripe answers them from one idempotency key, and the first row written wins.
+     * The others' rows conflict on the tenant and on the customer id alike, and whichever unique index PostgreSQL
+     * checks first must not turn that into an error (it was a 502 for a tenant opening several Checkouts at once).
      */
     Mono<String> customerFor(UUID tenantId) {
         return find(tenantId).switchIfEmpty(Mono.defer(() -> stripe.createCustomer(tenantId)
             .flatMap(created -> db.sql("""
                     insert into stripe_customer (tenant_id, customer_id) values (:tenant, :customer)
-                    on conflict (tenant_id) do nothing""")
+                    on conflict do nothing""")
                 .bind("tenant", tenantId)
                 .bind("customer", created)
                 .then()
