@@ -1,6 +1,5 @@
 package dev.tollgate.billing;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -14,6 +13,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
 
+import dev.tollgate.billing.AutoTopUpAttempts.Attempt;
 import dev.tollgate.common.PeriodicJob;
 import dev.tollgate.common.SecureIds;
 import dev.tollgate.credits.CreditKind;
@@ -46,11 +46,20 @@ final class AutoTopUps implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AutoTopUps.class);
 
-    private static final Duration CLAIM = Duration.ofMinutes(2);
-
-    private static final Duration MAX_BACKOFF = Duration.ofHours(1);
+    /**
+     * A tenant whose automatic top-up wants a charge now ({@code a}: its {@code auto_topup} row, {@code b}: its
+     * {@code credit_balance}): enabled, with a card, below the threshold by less than a debt the amount cannot clear,
+     * and not on a postpaid plan. Whether it is armed, and whether an attempt is already under way, are the caller's.
+     */
+    private static final String WANTS_TOP_UP = """
+            a.enabled and a.payment_method_id is not null
+              and b.balance_micros < a.threshold_micros and b.balance_micros + a.amount_micros > 0
+              and not exists (select 1 from tenant_plan_period p where p.tenant_id = a.tenant_id
+                              and p.plan = 'postpaid' and p.ended_at is null)
+            """;
 
     private final DatabaseClient db;
+    private final AutoTopUpAttempts attempts;
     private final TransactionalOperator transaction;
     private final StripeApi stripe;
     private final StripePayments payments;
@@ -58,9 +67,10 @@ final class AutoTopUps implements SmartLifecycle {
     private final StripeProperties properties;
     private final PeriodicJob job;
 
-    AutoTopUps(DatabaseClient db, TransactionalOperator transaction, StripeApi stripe, StripePayments payments,
-            TopUpPricing pricing, StripeProperties properties) {
+    AutoTopUps(DatabaseClient db, AutoTopUpAttempts attempts, TransactionalOperator transaction, StripeApi stripe,
+            StripePayments payments, TopUpPricing pricing, StripeProperties properties) {
         this.db = db;
+        this.attempts = attempts;
         this.transaction = transaction;
         this.stripe = stripe;
         this.payments = payments;
@@ -130,14 +140,10 @@ final class AutoTopUps implements SmartLifecycle {
     }
 
     private Mono<Void> startAttempts() {
-        return db.sql("""
-                select a.tenant_id from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id
-                where a.enabled and a.armed and a.payment_method_id is not null
-                  and b.balance_micros < a.threshold_micros and b.balance_micros + a.amount_micros > 0
+        return db.sql("select a.tenant_id from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id"
+                + " where a.armed and " + WANTS_TOP_UP + """
                   and not exists (select 1 from auto_topup_attempt t where t.tenant_id = a.tenant_id
-                                  and (t.status = 'pending' or (t.status = 'failed' and t.created_at >= a.updated_at)))
-                  and not exists (select 1 from tenant_plan_period p where p.tenant_id = a.tenant_id
-                                  and p.plan = 'postpaid' and p.ended_at is null)""")
+                                  and (t.status = 'pending' or (t.status = 'failed' and t.created_at >= a.updated_at)))""")
             .map(row -> row.get(0, UUID.class))
             .all()
             .concatMap(this::startAttempt)
@@ -175,18 +181,7 @@ final class AutoTopUps implements SmartLifecycle {
     }
 
     private Mono<Void> chargeDueAttempts() {
-        return db.sql("""
-                update auto_topup_attempt t set tries = t.tries + 1, updated_at = now(),
-                    next_try_at = now() + :claim * interval '1 millisecond'
-                from (select id from auto_topup_attempt where status = 'pending' and next_try_at <= now()
-                      order by next_try_at limit 20 for update skip locked) due
-                where t.id = due.id
-                returning t.id, t.tenant_id, t.credit_micros, t.amount_cents, t.payment_intent_id, t.tries""")
-            .bind("claim", CLAIM.toMillis())
-            .map(row -> new Attempt(row.get("id", UUID.class), row.get("tenant_id", UUID.class),
-                    row.get("credit_micros", Long.class), row.get("amount_cents", Long.class),
-                    row.get("payment_intent_id", String.class), row.get("tries", Integer.class)))
-            .all()
+        return attempts.claimDue()
             .concatMap(attempt -> charge(attempt).onErrorResume(error -> {
                 log.warn("Automatic top-up attempt {} left pending: {}", attempt.id(), error.toString());
                 return Mono.empty();
@@ -203,34 +198,20 @@ final class AutoTopUps implements SmartLifecycle {
         // postpaid or changed the amount. Cancelled then; should an earlier try have reached Stripe after all, its
         // payment_intent.succeeded still credits it.
         return stillWanted(attempt).flatMap(wanted -> wanted ? charge(attempt, chargeCard(attempt))
-                : cancel(attempt.id()));
+                : attempts.cancel(attempt.id()).then(arm(attempt.tenantId())));
     }
 
     private Mono<Boolean> stillWanted(Attempt attempt) {
-        return db.sql("""
-                select exists (select 1 from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id
-                    where a.tenant_id = :tenant and a.enabled and a.payment_method_id is not null
-                      and a.amount_micros = :credit and b.balance_micros < a.threshold_micros
-                      and b.balance_micros + a.amount_micros > 0
-                      and not exists (select 1 from tenant_plan_period p where p.tenant_id = a.tenant_id
-                                      and p.plan = 'postpaid' and p.ended_at is null))""")
+        return db.sql("select exists (select 1 from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id"
+                + " where a.tenant_id = :tenant and a.amount_micros = :credit and " + WANTS_TOP_UP + ")")
             .bind("tenant", attempt.tenantId())
             .bind("credit", attempt.creditMicros())
             .map(row -> Boolean.TRUE.equals(row.get(0, Boolean.class)))
             .one();
     }
 
-    private Mono<Void> cancel(UUID attemptId) {
-        log.info("Automatic top-up attempt {} cancelled: no longer wanted", attemptId);
-        return db.sql("""
-                update auto_topup_attempt set status = 'cancelled', error = null, updated_at = now()
-                where id = :id and status = 'pending'""")
-            .bind("id", attemptId)
-            .then()
-            .then(db.sql("update auto_topup set armed = true where tenant_id = (select tenant_id from"
-                    + " auto_topup_attempt where id = :id)")
-                .bind("id", attemptId)
-                .then());
+    private Mono<Void> arm(UUID tenantId) {
+        return db.sql("update auto_topup set armed = true where tenant_id = :tenant").bind("tenant", tenantId).then();
     }
 
     private Mono<StripeApi.ChargeOutcome> chargeCard(Attempt attempt) {
@@ -255,9 +236,9 @@ final class AutoTopUps implements SmartLifecycle {
                 }
                 if (result.pending()) {
                     // Stripe finishes it later and says so with payment_intent.succeeded or .payment_failed.
-                    return retryLater(attempt, result.paymentIntentId(), null);
+                    return attempts.retryLater(attempt, result.paymentIntentId(), null);
                 }
-                return fail(attempt.id(), result.paymentIntentId(), result.error() != null ? result.error()
+                return attempts.fail(attempt.id(), result.paymentIntentId(), result.error() != null ? result.error()
                         : "The card could not be charged without the cardholder (" + result.status()
                                 + "). Top up once on the dashboard to confirm it.");
             });
@@ -273,13 +254,14 @@ final class AutoTopUps implements SmartLifecycle {
         if (StripeApi.operatorFailure(error)) {
             log.error("Stripe refused the operator's key charging automatic top-up attempt {}: {}", attempt.id(),
                     StripeApi.message(error));
-            return retryLater(attempt, null, "Payments are unavailable right now; automatic top-up will try again.");
+            return attempts.retryLater(attempt, null,
+                    "Payments are unavailable right now; automatic top-up will try again.");
         }
         if (StripeApi.transientFailure(error)) {
-            return retryLater(attempt, null, StripeApi.message(error));
+            return attempts.retryLater(attempt, null, StripeApi.message(error));
         }
         log.warn("Automatic top-up attempt {} could not be charged: {}", attempt.id(), error.toString());
-        return fail(attempt.id(), null, error instanceof StripeException
+        return attempts.fail(attempt.id(), null, error instanceof StripeException
                 ? "The saved card could not be charged (" + StripeApi.message(error)
                         + "). Save a card again with a top-up on the dashboard."
                 : "The saved card could not be charged. Save a card again with a top-up on the dashboard.");
@@ -290,43 +272,11 @@ final class AutoTopUps implements SmartLifecycle {
         Mono<Void> work = lockSettings(tenantId)
             .then(payments.credit(new StripePayments.Payment(tenantId, CreditKind.AUTO_TOPUP, creditMicros,
                     paymentIntentId, "Automatic top-up", paymentIntentId, null)))
-            .then(db.sql("""
-                    update auto_topup_attempt set status = 'succeeded', payment_intent_id = :pi, error = null,
-                        updated_at = now()
-                    where id = :id and status <> 'succeeded'""")
-                .bind("pi", paymentIntentId)
-                .bind("id", attemptId)
-                .then())
+            .then(attempts.succeeded(attemptId, paymentIntentId))
             // Armed again when this top-up lifted the balance to the threshold: a fall below it is a new one.
             .then(rearm(tenantId));
         return transaction.transactional(work)
             .doOnSuccess(done -> log.info("Automatic top-up {} of tenant {} succeeded", paymentIntentId, tenantId));
-    }
-
-    private Mono<Void> fail(UUID attemptId, @Nullable String paymentIntentId, String error) {
-        log.warn("Automatic top-up attempt {} failed: {}", attemptId, error);
-        DatabaseClient.GenericExecuteSpec update = db.sql("""
-                update auto_topup_attempt set status = 'failed', error = :error, updated_at = now(),
-                    payment_intent_id = coalesce(payment_intent_id, :pi)
-                where id = :id and status = 'pending'""")
-            .bind("error", error)
-            .bind("id", attemptId);
-        return (paymentIntentId == null ? update.bindNull("pi", String.class) : update.bind("pi", paymentIntentId))
-            .then();
-    }
-
-    private Mono<Void> retryLater(Attempt attempt, @Nullable String paymentIntentId, @Nullable String error) {
-        long backoff = Math.min(properties.autoTopup().retryBackoff().toMillis()
-                * (1L << Math.min(attempt.tries() - 1, 16)), MAX_BACKOFF.toMillis());
-        DatabaseClient.GenericExecuteSpec update = db.sql("""
-                update auto_topup_attempt set next_try_at = now() + :backoff * interval '1 millisecond',
-                    error = :error, payment_intent_id = coalesce(payment_intent_id, :pi), updated_at = now()
-                where id = :id and status = 'pending'""")
-            .bind("backoff", backoff)
-            .bind("id", attempt.id());
-        update = error == null ? update.bindNull("error", String.class) : update.bind("error", error);
-        return (paymentIntentId == null ? update.bindNull("pi", String.class) : update.bind("pi", paymentIntentId))
-            .then();
     }
 
     /**
@@ -363,7 +313,7 @@ final class AutoTopUps implements SmartLifecycle {
             return Mono.empty();
         }
         String error = event.object().path("last_payment_error").path("message").asString("The card was declined.");
-        return fail(attempt, event.text("id"), error);
+        return attempts.fail(attempt, event.text("id"), error);
     }
 
     private Mono<Void> lockSettings(UUID tenantId) {
@@ -427,10 +377,6 @@ final class AutoTopUps implements SmartLifecycle {
      */
     record Settings(boolean enabled, @Nullable Long thresholdMicros, @Nullable Long amountMicros,
             boolean hasPaymentMethod, @Nullable String lastError) {
-    }
-
-    private record Attempt(UUID id, UUID tenantId, long creditMicros, long amountCents,
-            @Nullable String paymentIntentId, int tries) {
     }
 
     private record Card(String customerId, String paymentMethodId) {
