@@ -248,10 +248,11 @@ final class MessagesRequestTranslator {
                     throw unsupported("tools[" + i + "].type", "Server tool '" + type
                             + "' is not supported by Tollgate's Messages API; only client tools are");
                 }
-                ObjectNode function = out.addObject().put("type", "function").putObject("function");
+                ObjectNode entry = out.addObject().put("type", "function");
+                ObjectNode function = entry.putObject("function");
                 if (tool.path("cache_control").isObject()) {
                     // Where the Anthropic adapter looks for it (OpenRouter's place for it on a tool).
-                    ((ObjectNode) out.get(out.size() - 1)).set("cache_control", tool.path("cache_control"));
+                    entry.set("cache_control", tool.path("cache_control"));
                 }
                 function.put("name", requireString(tool.path("name"), "tools[" + i + "].name"));
                 if (tool.path("description").isString()) {
