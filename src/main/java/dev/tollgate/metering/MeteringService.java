@@ -1,6 +1,7 @@
 package dev.tollgate.metering;
 
 import java.util.UUID;
+import java.util.concurrent.Callable;
 
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
@@ -28,6 +29,18 @@ public class MeteringService {
     public void record(UsageRecord record) {
         writer.submit(record);
         metrics.record(record);
+    }
+
+    /**
+     * Records a call whose record takes tokenizer work to make (see {@link UsageWriter#submitWhenPrepared}); the
+     * preparation runs off the event loops, and may settle what the record's charge settles.
+     */
+    public void recordWhenPrepared(Callable<UsageRecord> preparation) {
+        writer.submitWhenPrepared(() -> {
+            UsageRecord record = preparation.call();
+            metrics.record(record);
+            return record;
+        });
     }
 
 }

@@ -3,6 +3,7 @@ package dev.tollgate.metering;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +54,8 @@ class UsageWriter implements SmartLifecycle {
     private final DatabaseClient db;
     private final ConcurrentLinkedQueue<UsageRecord> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    /** Records still being prepared off the event loops ({@link #submitWhenPrepared}); a shutdown waits for them. */
+    private final AtomicInteger preparing = new AtomicInteger();
     private final AtomicBoolean flushing = new AtomicBoolean();
     private final DistributionSummary batches;
     private final Counter rejected;
@@ -77,6 +80,19 @@ class UsageWriter implements SmartLifecycle {
         if (queued.incrementAndGet() >= BATCH_SIZE) {
             flushInBackground();
         }
+    }
+
+    /**
+     * Hands over a record whose preparation is too slow for an event loop (counting a prompt of hundreds of KB with
+     * the tokenizer takes tens of ms): prepared on {@code boundedElastic}, then queued like any other. A shutdown
+     * waits for preparations in flight before its last flush.
+     */
+    void submitWhenPrepared(Callable<UsageRecord> preparation) {
+        preparing.incrementAndGet();
+        Mono.fromCallable(preparation)
+            .subscribeOn(Schedulers.boundedElastic())
+            .doFinally(signal -> preparing.decrementAndGet())
+            .subscribe(this::submit, error -> log.error("A usage record could not be prepared and is lost", error));
     }
 
     /**
@@ -166,7 +182,16 @@ class UsageWriter implements SmartLifecycle {
     }
 
     int pending() {
-        return queued.get();
+        return queued.get() + preparing.get();
+    }
+
+    /** Completes once no record is being prepared (they take milliseconds; a stuck one is given up after 5 s). */
+    private Mono<Void> preparationsDone() {
+        return Flux.interval(Duration.ZERO, Duration.ofMillis(5))
+            .filter(tick -> preparing.get() == 0)
+            .next()
+            .timeout(Duration.ofSeconds(5), Mono.empty())
+            .then();
     }
 
     private static void notifyPersisted(UsageRecord record) {
@@ -209,7 +234,7 @@ class UsageWriter implements SmartLifecycle {
         ticker.dispose();
         running = false;
         // Keeps trying for about as long as Spring waits for this phase (spring.lifecycle.timeout-per-shutdown-phase).
-        flush().retryWhen(Retry.backoff(SHUTDOWN_ATTEMPTS, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2)))
+        preparationsDone().then(flush()).retryWhen(Retry.backoff(SHUTDOWN_ATTEMPTS, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2)))
             .doFinally(signal -> callback.run())
             .subscribe(done -> { }, error -> log.error("{} usage records lost at shutdown", pending()));
     }

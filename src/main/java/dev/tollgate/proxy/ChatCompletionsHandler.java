@@ -36,13 +36,12 @@ final class ChatCompletionsHandler implements HotPathHandler {
     }
 
     private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
-        return pipeline.complete(chat, tracker).map(completion -> {
-            // What the call is billed for: the provider's usage, or a count where it reported none.
-            TokenUsage usage = tracker.billableUsage();
+        // What the call is billed for: the provider's usage, or a count where it reported none.
+        return pipeline.complete(chat, tracker).flatMap(completion -> tracker.billableUsage().map(usage -> {
             byte[] bytes = shaper.bytes(completion, usage, chat.includeCost() ? tracker.costUsd(usage) : null);
             tracker.completed();
             return overhead.whole(tracker, response -> JsonAnswer.write(response, bytes));
-        });
+        }));
     }
 
     private Answer stream(ChatRequest chat, GenerationTracker tracker) {

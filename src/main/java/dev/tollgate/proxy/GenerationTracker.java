@@ -2,6 +2,7 @@ package dev.tollgate.proxy;
 
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -11,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
 import dev.tollgate.account.AuthenticatedKey;
@@ -68,6 +71,8 @@ final class GenerationTracker {
     private volatile @Nullable JsonNode prompt;
     /** The prompt's token count once counted, -1 before. */
     private volatile long promptTokenCount = -1;
+    /** The usage counted for the client's final usage report, billed if the call then completes. */
+    private volatile @Nullable Billed countedOnCompletion;
     private volatile @Nullable String traceId;
     private volatile @Nullable String traceparent;
     private final List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
@@ -223,8 +228,13 @@ final class GenerationTracker {
      * none, the count of what it delivered and of the prompt. What the client is shown as {@code usage} (and its
      * {@code usage.cost}): showing the provider's missing usage as zeros and billing a count disagreed with the bill.
      */
-    TokenUsage billableUsage() {
-        return billedUsage(true).usage();
+    Mono<TokenUsage> billableUsage() {
+        TokenUsage reported = usage;
+        if (billedByProvider(reported, true)) {
+            return Mono.just(reported);
+        }
+        // Counting may take tens of ms (a large prompt): not on an event loop.
+        return Mono.fromCallable(() -> billedUsage(true).usage()).subscribeOn(Schedulers.boundedElastic());
     }
 
     /** What the tenant pays for this usage, in USD, for {@code usage.cost}; null before admission. */
@@ -244,10 +254,10 @@ final class GenerationTracker {
     void observeDelivery(ChatCompletion completion) {
         String text = completion.relayedText();
         if (text != null) {
-            delivered.add(text);
+            delivered.addAnswer(text);
         }
         else {
-            delivered.add(completion.body().path("choices"));
+            delivered.addAnswer(completion.body().path("choices"));
         }
     }
 
@@ -306,12 +316,31 @@ final class GenerationTracker {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
+        long endNanos = System.nanoTime();
+        Instant endedAt = clock.instant();
         boolean completed = status == 200 && !cancelled && streamError == null;
         boolean billable = streamed ? deliveredToClient : status == 200;
-        Billed billed = billable ? billedUsage(completed) : new Billed(TokenUsage.NONE, UsageSource.NONE);
+        TokenUsage reported = usage;
+        if (billable && !billedByProvider(reported, completed)) {
+            // The tokenizer's turn (rare: a stream cut short, a provider reporting no usage). A prompt of hundreds of
+            // KB takes it tens of ms, which an event loop must not spend.
+            metering.recordWhenPrepared(() -> settle(status, errorCode, errorMessage, cancelled, billedUsage(completed),
+                    endNanos, endedAt));
+        }
+        else {
+            Billed billed = billable ? new Billed(reported, UsageSource.UPSTREAM) : new Billed(TokenUsage.NONE,
+                    UsageSource.NONE);
+            metering.record(settle(status, errorCode, errorMessage, cancelled, billed, endNanos, endedAt));
+        }
+    }
+
+    /** Settles the hold and the rate limits for the usage billed, and makes the call's record. */
+    private UsageRecord settle(int status, @Nullable String errorCode, @Nullable String errorMessage,
+            boolean cancelled, Billed billed, long endNanos, Instant endedAt) {
         PriceQuote price = quote;
-        long charge = price == null || !billable ? 0 : price.chargeMicros(billed.usage());
-        long cost = price == null || !billable ? 0 : price.providerCostMicros(billed.usage());
+        boolean charged = price != null && billed.source() != UsageSource.NONE;
+        long charge = charged ? price.chargeMicros(billed.usage()) : 0;
+        long cost = charged ? price.providerCostMicros(billed.usage()) : 0;
         Hold admitted = hold;
         if (admitted != null) {
             admitted.settle(charge);
@@ -320,20 +349,38 @@ final class GenerationTracker {
         if (permit != null) {
             permit.settle(billed.usage().totalTokens());
         }
-        long now = System.nanoTime();
-        metering.record(new UsageRecord(id, key.tenantId(), key.keyId(), model, provider, status, errorCode,
-                errorMessage, streamed, cancelled, finishReason, billed.usage(), billed.source(),
-                millis(now - startNanos), firstByteNanos == 0 ? null : millis(firstByteNanos - startNanos),
-                firstByteNanos == 0 ? null : millis(now - firstByteNanos), price == null ? null : price.price().id(),
+        return new UsageRecord(id, key.tenantId(), key.keyId(), model, provider, status, errorCode, errorMessage,
+                streamed, cancelled, finishReason, billed.usage(), billed.source(), millis(endNanos - startNanos),
+                firstByteNanos == 0 ? null : millis(firstByteNanos - startNanos),
+                firstByteNanos == 0 ? null : millis(endNanos - firstByteNanos), price == null ? null : price.price().id(),
                 price == null ? null : price.markupPpm(), cost, charge, admitted == null ? null : admitted.leaseId(),
-                clock.instant(), traceId, List.copyOf(attempts), admitted == null ? () -> { } : () -> admitted.persisted(charge)));
+                endedAt, traceId, List.copyOf(attempts),
+                admitted == null ? () -> { } : () -> admitted.persisted(charge));
+    }
+
+    /** Whether the call is billed for the provider's own usage report, without any counting of Tollgate's. */
+    private static boolean billedByProvider(@Nullable TokenUsage reported, boolean completed) {
+        return completed && reported != null && reported.totalTokens() > 0;
     }
 
     private Billed billedUsage(boolean completed) {
         TokenUsage reported = usage;
-        if (completed && reported != null && reported.totalTokens() > 0) {
+        if (billedByProvider(reported, completed)) {
             return new Billed(reported, UsageSource.UPSTREAM);
         }
+        Billed shown = countedOnCompletion;
+        if (completed && shown != null) {
+            return shown;
+        }
+        Billed counted = countedUsage(reported);
+        if (completed) {
+            // What the client was shown is what it is billed, and the count is not made twice.
+            countedOnCompletion = counted;
+        }
+        return counted;
+    }
+
+    private Billed countedUsage(@Nullable TokenUsage reported) {
         // Cut short, or the provider never reported: bill at least what the client demonstrably received.
         long deliveredTokens = delivered.tokens();
         long promptTokens = reported != null && reported.promptTokens() > 0 ? reported.promptTokens()

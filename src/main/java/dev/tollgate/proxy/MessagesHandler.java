@@ -48,13 +48,13 @@ final class MessagesHandler implements HotPathHandler {
     }
 
     private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
-        return pipeline.complete(chat, tracker).map(completion -> {
-            // The usage the call is billed for: the provider's, or a count where it reported none.
-            byte[] bytes = json.writeValueAsBytes(responses.toMessage(completion.body(), tracker.billableUsage(),
+        // The usage the call is billed for: the provider's, or a count where it reported none.
+        return pipeline.complete(chat, tracker).flatMap(completion -> tracker.billableUsage().map(usage -> {
+            byte[] bytes = json.writeValueAsBytes(responses.toMessage(completion.body(), usage,
                     completion.stopSequence()));
             tracker.completed();
             return overhead.whole(tracker, response -> JsonAnswer.write(response, bytes));
-        });
+        }));
     }
 
     private Answer stream(ChatRequest chat, GenerationTracker tracker) {

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -39,15 +40,10 @@ final class MessagesStreamTranslator {
     private @Nullable String stopSequence;
     private @Nullable TokenUsage usage;
 
-    /** The usage {@code message_delta} reports at the end; null for the last one the stream reported. */
-    private final @Nullable Supplier<TokenUsage> billed;
-
-    MessagesStreamTranslator(JsonMapper json, String messageId, Supplier<String> model,
-            @Nullable Supplier<TokenUsage> billed) {
+    MessagesStreamTranslator(JsonMapper json, String messageId, Supplier<String> model) {
         this.json = json;
         this.messageId = messageId;
         this.model = model;
-        this.billed = billed;
     }
 
     /** The SSE frames for a stream of events; a fresh translator per subscription. */
@@ -58,14 +54,16 @@ final class MessagesStreamTranslator {
 
     /**
      * @param billed the usage the call is billed for, which {@code message_delta} reports (the provider's, or a count
-     *     where it reported none); null for the last usage the stream reported
+     *     where it reported none, which may be counted off the event loop); null for the last usage the stream
+     *     reported
      */
     static Flux<byte[]> translate(Flux<ChatStreamEvent> events, JsonMapper json, String messageId,
-            Supplier<String> model, @Nullable Supplier<TokenUsage> billed) {
+            Supplier<String> model, @Nullable Supplier<Mono<TokenUsage>> billed) {
         return Flux.defer(() -> {
-            MessagesStreamTranslator translator = new MessagesStreamTranslator(json, messageId, model, billed);
+            MessagesStreamTranslator translator = new MessagesStreamTranslator(json, messageId, model);
             return events.concatMapIterable(translator::on)
-                .concatWith(Flux.defer(() -> Flux.fromIterable(translator.end())));
+                .concatWith(Flux.defer(() -> (billed != null ? billed.get() : Mono.just(translator.lastUsage()))
+                    .flatMapIterable(translator::end)));
         });
     }
 
@@ -92,8 +90,13 @@ final class MessagesStreamTranslator {
         return frames;
     }
 
-    /** The frames that close the message once the pipeline's stream has completed. */
-    List<byte[]> end() {
+    private TokenUsage lastUsage() {
+        TokenUsage last = usage;
+        return last != null ? last : TokenUsage.NONE;
+    }
+
+    /** The frames that close the message once the pipeline's stream has completed, billed for this usage. */
+    List<byte[]> end(TokenUsage billed) {
         List<byte[]> frames = new ArrayList<>(4);
         start(frames);
         closeBlock(frames);
@@ -101,8 +104,7 @@ final class MessagesStreamTranslator {
         delta.put("type", "message_delta");
         MessagesResponseTranslator.stop(delta.putObject("delta"),
                 MessagesResponseTranslator.finishWithTools(finishReason, !toolBlocks.isEmpty()), stopSequence);
-        MessagesResponseTranslator.usage(delta.putObject("usage"),
-                billed != null ? billed.get() : usage != null ? usage : TokenUsage.NONE);
+        MessagesResponseTranslator.usage(delta.putObject("usage"), billed);
         frames.add(frame("message_delta", delta));
         frames.add(frame("message_stop", json.createObjectNode().put("type", "message_stop")));
         return frames;

@@ -1,6 +1,5 @@
 package dev.tollgate.proxy;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import reactor.core.publisher.Flux;
@@ -8,7 +7,6 @@ import reactor.core.publisher.Flux;
 import dev.tollgate.common.ApiErrorJson;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.provider.ChatStreamEvent;
-import dev.tollgate.provider.TokenUsage;
 
 /**
  * Turns the pipeline's stream into the SSE frames an OpenAI client gets, one frame per chunk as it arrives. Usage
@@ -35,7 +33,7 @@ final class StreamRelay {
             tracker.observeDelivery(chunk);
             return shaper.frame(chunk);
         });
-        return frames.concatWith(Flux.defer(() -> Flux.fromIterable(ending(chat, tracker))))
+        return frames.concatWith(Flux.defer(() -> ending(chat, tracker)))
             .doOnNext(frame -> tracker.deliveredToClient())
             .onErrorResume(error -> {
                 if (!tracker.hasDeliveredToClient()) {
@@ -48,17 +46,14 @@ final class StreamRelay {
             .transform(tracker::endWith);
     }
 
-    private List<byte[]> ending(ChatRequest chat, GenerationTracker tracker) {
-        List<byte[]> ending = new ArrayList<>(2);
-        if (chat.streamUsage() || chat.includeCost()) {
-            // What the call is billed for, which is the provider's usage when it reported one.
-            TokenUsage usage = tracker.billableUsage();
-            ending.add(SseFrames.data(shaper.bytes(
-                    shaper.usageChunk(tracker, System.currentTimeMillis() / 1000, usage,
-                            chat.includeCost() ? tracker.costUsd(usage) : null))));
+    private Flux<byte[]> ending(ChatRequest chat, GenerationTracker tracker) {
+        if (!chat.streamUsage() && !chat.includeCost()) {
+            return Flux.just(SseFrames.DONE);
         }
-        ending.add(SseFrames.DONE);
-        return ending;
+        // What the call is billed for, which is the provider's usage when it reported one.
+        return tracker.billableUsage().flatMapIterable(usage -> List.of(SseFrames.data(shaper.bytes(
+                shaper.usageChunk(tracker, System.currentTimeMillis() / 1000, usage,
+                        chat.includeCost() ? tracker.costUsd(usage) : null))), SseFrames.DONE));
     }
 
 }

@@ -13,6 +13,9 @@ public final class BlockHoundInstaller implements LauncherSessionListener {
     @Override
     public void launcherSessionOpened(LauncherSession session) {
         BlockHound.install(builder -> builder
+            // Not a blocking call, but as bad on an event loop: the tokenizer takes milliseconds per 16 KB of text (a
+            // segment of a stream, a large prompt), so counting runs on boundedElastic (DeliveredText).
+            .markAsBlocking("dev.tollgate.metering.TokenCounter", "count", "(Ljava/lang/CharSequence;)I")
             // Logging to the console is a synchronous write by design; log lines on the hot path are rare.
             .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
             // Class loading and JIT deoptimization can touch the file system on first use of a class.
