@@ -2,17 +2,23 @@ package dev.tollgate.provider;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 
 /**
  * Watches one stream for a provider that has gone quiet: the first event must come within the first-byte limit,
- * each next one within the idle limit. Hearing an event only notes the time; a single timer, rescheduled for when the
+ * each next one within the idle limit. Only while someone is waiting: a client that stops reading stops the relay's
+ * demand, then the provider's bytes (TCP pushes back), and that quiet is the client's, not the provider's. The clock
+ * stops while no event is wanted and starts again, from zero, when the client reads on. Hearing an event only notes the time; a single timer, rescheduled for when the
  * limit would run out (and, until the first event, at least once per idle limit), reads it. Reactor's
  * {@code timeout(first, event -> Mono.delay(idle))}, which this replaced, scheduled one timer and cancelled another
  * for every event of every stream (README "Benchmarks").
@@ -27,6 +33,8 @@ final class SilenceWatch {
     private volatile long lastHeard;
     private volatile boolean heardAny;
     private volatile boolean expired;
+    /** Events asked for and not yet delivered (Long.MAX_VALUE: unbounded). */
+    private final AtomicLong wanted = new AtomicLong();
 
     SilenceWatch(Duration firstByte, Duration idle, Scheduler timers) {
         this.firstByteNanos = firstByte.toNanos();
@@ -42,13 +50,29 @@ final class SilenceWatch {
         }
     }
 
-    /** Whether the provider stayed quiet past its limit; the stream then ends in a timeout. */
-    boolean expired() {
-        return expired;
+    /** The events of a stream, ended by a {@link TimeoutException} when the provider stays quiet too long. */
+    <T> Flux<T> watch(Flux<T> events) {
+        return events.doOnRequest(this::requested)
+            .doOnNext(event -> delivered())
+            .takeUntilOther(silence())
+            .concatWith(Mono.defer(() -> expired ? Mono.error(new TimeoutException()) : Mono.empty()));
+    }
+
+    private void requested(long n) {
+        if (wanted.getAndAccumulate(n, Operators::addCap) == 0) {
+            // Wanted again after a pause the client made: the provider's quiet counts from now.
+            lastHeard = System.nanoTime();
+        }
+    }
+
+    private void delivered() {
+        if (wanted.get() != Long.MAX_VALUE) {
+            wanted.decrementAndGet();
+        }
     }
 
     /** Completes when the provider has been quiet too long; the clock starts on subscription. */
-    Mono<Void> silence() {
+    private Mono<Void> silence() {
         return Mono.create(sink -> {
             lastHeard = System.nanoTime();
             Check check = new Check(sink);
@@ -80,8 +104,14 @@ final class SilenceWatch {
             }
             boolean waitingForFirst = !heardAny;
             long limit = waitingForFirst ? firstByteNanos : idleNanos;
-            long quiet = System.nanoTime() - lastHeard;
-            if (quiet >= limit) {
+            long now = System.nanoTime();
+            long quiet = now - lastHeard;
+            if (wanted.get() == 0) {
+                // Nothing is wanted, so nothing is late: looks again a whole limit after the client reads on.
+                lastHeard = now;
+                schedule(waitingForFirst ? Math.min(limit, idleNanos) : limit);
+            }
+            else if (quiet >= limit) {
                 expired = true;
                 sink.success();
             }

@@ -166,8 +166,7 @@ public final class UpstreamHttp {
                 .response((response, content) -> call.answered(response) ? events(content, watch, reader)
                         : call.<List<T>>error(response, content, errors))
                 .concatMapIterable(read -> read);
-            return events.takeUntilOther(watch.silence())
-                .concatWith(Mono.defer(() -> watch.expired() ? Mono.error(new TimeoutException()) : Mono.empty()))
+            return watch.watch(events)
                 .onErrorMap(error -> call.toUpstreamException(error, "stopped sending"))
                 .doFinally(signal -> call.release());
         });

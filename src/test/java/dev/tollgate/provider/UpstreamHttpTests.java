@@ -68,6 +68,9 @@ class UpstreamHttpTests {
             .post("/kept-alive", (request, response) -> response.header("content-type", "text/event-stream")
                 .sendString(Flux.interval(Duration.ofMillis(200)).take(8).map(tick -> ": ping\n\n")
                     .concatWith(Mono.just("data: end\n\n"))))
+            // Two events at once, then the end: a client that reads the second late finds it waiting.
+            .post("/two-at-once", (request, response) -> response.header("content-type", "text/event-stream")
+                .sendString(Flux.just("data: one\n\n", "data: two\n\n")))
             .post("/slow-start", (request, response) -> response.header("content-type", "text/event-stream")
                 .sendString(Mono.delay(Duration.ofMillis(1200)).map(tick -> "data: late\n\n"))))
             .bindNow();
@@ -188,6 +191,23 @@ class UpstreamHttpTests {
             .expectNext("one")
             .expectErrorSatisfies(error -> assertThat(((UpstreamException) error).code()).isEqualTo("upstream_timeout"))
             .verify(Duration.ofSeconds(5));
+    }
+
+    /**
+     * A client that stops reading stops the provider too (its events wait in buffers, then TCP pushes back): that
+     * quiet is the client's, and blaming the provider with a timeout cut a stream that was doing nothing wrong.
+     */
+    @Test
+    void aClientThatPausesReadingLongerThanTheIdleLimitIsNotAProviderTimeout() {
+        http = upstream(Duration.ofSeconds(30), Duration.ofMillis(300));
+        StepVerifier.create(http.postForEvents(uri("/two-at-once"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
+        }, new byte[0], ERRORS, List::of).map(SseEvent::text), 1)
+            .expectNext("one")
+            // The client's pause, which is the scenario: nothing to await but time.
+            .thenAwait(Duration.ofMillis(900))
+            .thenRequest(1)
+            .expectNext("two")
+            .verifyComplete();
     }
 
     @Test
