@@ -177,6 +177,10 @@ final class MessagesRequestTranslator {
         ObjectNode message = json.createObjectNode();
         message.put("role", "tool");
         message.put("tool_call_id", requireString(block.path("tool_use_id"), at + ".tool_use_id"));
+        if (block.path("is_error").asBoolean(false)) {
+            // Not OpenAI's: the Anthropic and Gemini adapters tell the model the tool failed, the OpenAI one drops it.
+            message.put("is_error", true);
+        }
         JsonNode content = block.path("content");
         ArrayNode parts = json.createArrayNode();
         if (content.isString() && !content.stringValue().isEmpty()) {
@@ -225,6 +229,10 @@ final class MessagesRequestTranslator {
         ObjectNode part = json.createObjectNode();
         part.put("type", "image_url");
         part.putObject("image_url").put("url", url);
+        // A breakpoint on an image ends a cached prefix as one on text does (Anthropic's adapter keeps it).
+        if (block.path("cache_control").isObject()) {
+            part.set("cache_control", block.path("cache_control"));
+        }
         return part;
     }
 

@@ -41,7 +41,8 @@ class MessagesRequestTranslatorTests {
                  "messages":[{"role":"user","content":[
                    {"type":"text","text":"What is this?"},
                    {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},
-                   {"type":"image","source":{"type":"url","url":"https://example.com/cat.jpg"}}]}],
+                   {"type":"image","source":{"type":"url","url":"https://example.com/cat.jpg"},
+                    "cache_control":{"type":"ephemeral"}}]}],
                  "temperature":0.5,"top_p":0.9,"top_k":40,"stop_sequences":["END"],
                  "metadata":{"user_id":"u-1"}}""");
 
@@ -50,7 +51,8 @@ class MessagesRequestTranslatorTests {
                    {"type":"text","text":"Cache me","cache_control":{"type":"ephemeral"}}]},
                  {"role":"user","content":[{"type":"text","text":"What is this?"},
                    {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}},
-                   {"type":"image_url","image_url":{"url":"https://example.com/cat.jpg"}}]}]"""));
+                   {"type":"image_url","image_url":{"url":"https://example.com/cat.jpg"},
+                    "cache_control":{"type":"ephemeral"}}]}]"""));
         assertThat(chat.path("stream").asBoolean()).isTrue();
         assertThat(chat.path("temperature").asDouble()).isEqualTo(0.5);
         assertThat(chat.path("top_p").asDouble()).isEqualTo(0.9);
@@ -72,6 +74,7 @@ class MessagesRequestTranslatorTests {
                      {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}]},
                    {"role":"user","content":[
                      {"type":"tool_result","tool_use_id":"toolu_1","content":"18C"},
+                     {"type":"tool_result","tool_use_id":"toolu_2","is_error":true,"content":"Timed out"},
                      {"type":"text","text":"And tomorrow?"}]}]}""");
 
         assertThat(chat.path("messages")).isEqualTo(JSON.readTree("""
@@ -80,6 +83,7 @@ class MessagesRequestTranslatorTests {
                  {"role":"assistant","content":"Checking.","tool_calls":[{"id":"toolu_1","type":"function",
                    "function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},
                  {"role":"tool","tool_call_id":"toolu_1","content":"18C"},
+                 {"role":"tool","tool_call_id":"toolu_2","is_error":true,"content":"Timed out"},
                  {"role":"user","content":"And tomorrow?"}]"""));
         assertThat(chat.path("tools")).isEqualTo(JSON.readTree("""
                 [{"type":"function","function":{"name":"get_weather","description":"Weather now",

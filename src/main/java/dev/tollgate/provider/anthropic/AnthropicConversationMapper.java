@@ -17,7 +17,8 @@ import static dev.tollgate.provider.anthropic.AnthropicRequestMapper.unsupported
  * Translates OpenAI's {@code messages} into Anthropic's {@code system} and {@code messages}. System and developer
  * messages join the system prompt; content parts become content blocks (images from data URLs as base64 sources,
  * from http(s) URLs as url sources); assistant tool calls become {@code tool_use} blocks and {@code tool} messages
- * {@code tool_result} blocks; consecutive messages of one role are merged, as Anthropic wants roles to alternate.
+ * {@code tool_result} blocks; consecutive messages of one role are merged, as Anthropic wants roles to alternate, and
+ * empty ones left out, as it wants every turn to have content.
  */
 final class AnthropicConversationMapper {
 
@@ -51,6 +52,10 @@ final class AnthropicConversationMapper {
                         + " (system, developer, user, assistant, tool)");
             }
         }
+        if (turns.isEmpty()) {
+            throw invalid("messages", "Every message is empty; provider " + provider
+                    + " needs at least one with content");
+        }
         ArrayNode out = json.createArrayNode();
         for (Turn turn : turns) {
             ObjectNode message = out.addObject();
@@ -60,8 +65,15 @@ final class AnthropicConversationMapper {
         return new Conversation(system, out);
     }
 
-    /** Appends blocks to the last turn when it has the same role, as Anthropic requires alternating roles. */
+    /**
+     * Appends blocks to the last turn when it has the same role, as Anthropic requires alternating roles. A message
+     * with nothing in it (OpenAI takes {@code ""}) is left out: Anthropic refuses a turn without content, and the turns
+     * either side of it then merge.
+     */
     private static void add(List<Turn> turns, String role, ArrayNode blocks) {
+        if (blocks.isEmpty()) {
+            return;
+        }
         if (!turns.isEmpty() && turns.get(turns.size() - 1).role().equals(role)) {
             turns.get(turns.size() - 1).blocks().addAll(blocks);
         }
@@ -117,6 +129,10 @@ final class AnthropicConversationMapper {
         ObjectNode block = blocks.addObject();
         block.put("type", "tool_result");
         block.put("tool_use_id", requireString(message.path("tool_call_id"), at + ".tool_call_id"));
+        if (message.path("is_error").asBoolean(false)) {
+            // A failed tool's result, as Tollgate's Messages API carries it (OpenAI's tool message has no such field).
+            block.put("is_error", true);
+        }
         JsonNode content = message.path("content");
         if (content.isString()) {
             block.put("content", content.stringValue());

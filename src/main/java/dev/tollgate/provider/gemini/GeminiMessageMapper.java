@@ -46,11 +46,12 @@ final class GeminiMessageMapper {
                         throw ApiException.invalidParam(path + ".tool_call_id", path + ".tool_call_id must name a "
                                 + "tool call of an earlier assistant message.");
                     }
-                    turns.add("function", functionResponse(function, message.path("content"), path));
+                    turns.add("function", functionResponse(function, GeminiToolCallIds.geminiId(callId.stringValue()),
+                            message.path("content"), message.path("is_error").asBoolean(false)));
                 }
                 case "function" -> turns.add("function",
-                        functionResponse(requireText(message.path("name"), path + ".name"), message.path("content"),
-                                path));
+                        functionResponse(requireText(message.path("name"), path + ".name"), null,
+                                message.path("content"), false));
                 default -> throw ApiException.invalidParam(path + ".role", path + ".role '" + role
                         + "' is not one of system, developer, user, assistant, tool.");
             }
@@ -128,7 +129,12 @@ final class GeminiMessageMapper {
             String name = requireText(call.path("function").path("name"), at + ".function.name");
             functionByCallId.put(id, name);
             ObjectNode part = parts.addObject();
-            part.putObject("functionCall").put("name", name)
+            ObjectNode functionCall = part.putObject("functionCall");
+            String geminiId = GeminiToolCallIds.geminiId(id);
+            if (geminiId != null) {
+                functionCall.put("id", geminiId);
+            }
+            functionCall.put("name", name)
                 .set("args", arguments(call.path("function").path("arguments"), at + ".function.arguments"));
             String signature = GeminiToolCallIds.thoughtSignature(id);
             if (signature != null) {
@@ -163,9 +169,10 @@ final class GeminiMessageMapper {
 
     /**
      * Gemini wants a JSON object as a function's response: a result that is one is sent as is, anything else as
-     * {@code {"output": "<text>"}} (the key Gemini's API reference names for a function's output).
+     * {@code {"output": "<text>"}}, or {@code {"error": "<text>"}} for a failed tool's (the keys Gemini's API reference
+     * names for a function's output and for its error details).
      */
-    private ArrayNode functionResponse(String function, JsonNode content, String path) {
+    private ArrayNode functionResponse(String function, @Nullable String callId, JsonNode content, boolean failed) {
         StringBuilder text = new StringBuilder();
         if (content.isArray()) {
             content.forEach(part -> text.append(part.path("text").asString("")));
@@ -182,10 +189,15 @@ final class GeminiMessageMapper {
             // sent as text below
         }
         if (response == null) {
-            response = json.createObjectNode().put("output", text.toString());
+            response = json.createObjectNode().put(failed ? "error" : "output", text.toString());
         }
         ArrayNode parts = json.createArrayNode();
-        parts.addObject().putObject("functionResponse").put("name", function).set("response", response);
+        ObjectNode functionResponse = parts.addObject().putObject("functionResponse");
+        if (callId != null) {
+            // The id of the call it answers, which Gemini wants back when it gave one.
+            functionResponse.put("id", callId);
+        }
+        functionResponse.put("name", function).set("response", response);
         return parts;
     }
 

@@ -42,7 +42,7 @@ final class AzureOpenAiChatProvider implements ChatProvider, EmbeddingProvider {
         // Accept the resource URL with or without Azure's /openai path, as the portal shows both.
         this.deployments = (base.endsWith("/openai") ? base : base + "/openai") + "/deployments/";
         this.apiVersion = URLEncoder.encode(apiVersion, StandardCharsets.UTF_8);
-        this.requests = new OpenAiRequestMapper(json, streamOptions);
+        this.requests = new OpenAiRequestMapper(json, streamOptions, true, true);
         this.responses = new OpenAiResponseMapper(json, http.provider());
         this.streams = new OpenAiStreamDecoder(json, http.provider());
         this.errors = new AzureOpenAiErrorMapper(new OpenAiErrorMapper(json, http.provider()), json, http.provider());

@@ -35,7 +35,7 @@ final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
         this.keys = keyRequired ? KeyPolicy.REQUIRED : KeyPolicy.OPTIONAL;
         this.chatCompletions = URI.create(http.baseUrl().toString().replaceAll("/+$", "") + "/chat/completions");
         this.embeddings = URI.create(http.baseUrl().toString().replaceAll("/+$", "") + "/embeddings");
-        this.requests = new OpenAiRequestMapper(json, streamOptions, maxCompletionTokens);
+        this.requests = new OpenAiRequestMapper(json, streamOptions, maxCompletionTokens, keyRequired);
         this.responses = new OpenAiResponseMapper(json, http.provider());
         this.streams = new OpenAiStreamDecoder(json, http.provider());
         this.errors = new OpenAiErrorMapper(json, http.provider());

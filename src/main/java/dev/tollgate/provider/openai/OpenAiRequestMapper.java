@@ -12,23 +12,30 @@ import dev.tollgate.provider.ChatCall;
 /**
  * The client's request is already in OpenAI's format: only the model id changes, a stream asks for usage in its last
  * chunk so that every streamed call can be billed from the provider's own count, and, for a server that only knows
- * the older name, the output cap is sent as {@code max_tokens}. The request is written field by field with those
- * changes, never copied (a prompt can be megabytes).
+ * the older name, the output cap is sent as {@code max_tokens}. OpenAI itself is not sent {@code top_k}, and no server
+ * the fields that ride along for the Anthropic adapter (see {@link #writeMessages}). The request is written field by
+ * field with those changes, never copied (a prompt can be megabytes).
  */
 final class OpenAiRequestMapper {
+
+    private static final String IS_ERROR = "is_error";
+
+    private static final String CACHE_CONTROL = "cache_control";
 
     private final JsonMapper json;
     private final boolean streamOptions;
     private final boolean maxCompletionTokens;
+    private final boolean official;
 
-    OpenAiRequestMapper(JsonMapper json, boolean streamOptions, boolean maxCompletionTokens) {
+    /**
+     * @param official whether the server is OpenAI's own (api.openai.com or Azure OpenAI), which refuses parameters
+     *     other servers take ({@code top_k})
+     */
+    OpenAiRequestMapper(JsonMapper json, boolean streamOptions, boolean maxCompletionTokens, boolean official) {
         this.json = json;
         this.streamOptions = streamOptions;
         this.maxCompletionTokens = maxCompletionTokens;
-    }
-
-    OpenAiRequestMapper(JsonMapper json, boolean streamOptions) {
-        this(json, streamOptions, true);
+        this.official = official;
     }
 
     byte[] toBody(ChatCall call) {
@@ -43,7 +50,19 @@ final class OpenAiRequestMapper {
                 if (renameCap && name.equals("max_tokens")) {
                     continue;
                 }
-                if (!name.equals("model") && !name.equals("stream") && !name.equals("stream_options")) {
+                if (official && name.equals("top_k")) {
+                    // OpenAI refuses it; like OpenRouter, a sampling parameter the model lacks is ignored.
+                    continue;
+                }
+                if (name.equals("messages")) {
+                    out.writeName(name);
+                    writeMessages(out, field.getValue());
+                }
+                else if (name.equals("tools")) {
+                    out.writeName(name);
+                    writeTools(out, field.getValue());
+                }
+                else if (!name.equals("model") && !name.equals("stream") && !name.equals("stream_options")) {
                     out.writeName(renameCap && name.equals("max_completion_tokens") ? "max_tokens" : name);
                     out.writeTree(field.getValue());
                 }
@@ -72,6 +91,82 @@ final class OpenAiRequestMapper {
             out.writeEndObject();
         }
         return bytes.bytes();
+    }
+
+    /**
+     * The messages as they came, but for two fields no OpenAI-format server is known to take, which OpenAI and Azure
+     * refuse as unrecognized: the {@code is_error} flag Tollgate's Messages API puts on a failed tool's result, and
+     * Anthropic's {@code cache_control} marker on content parts (OpenAI caches prompts by itself). A message with
+     * neither is written whole.
+     */
+    private static void writeMessages(JsonGenerator out, JsonNode messages) {
+        if (!messages.isArray()) {
+            out.writeTree(messages);
+            return;
+        }
+        out.writeStartArray();
+        for (JsonNode message : messages) {
+            JsonNode content = message.path("content");
+            boolean markedParts = content.isArray() && anyHas(content, CACHE_CONTROL);
+            if (!markedParts && !message.has(IS_ERROR)) {
+                out.writeTree(message);
+                continue;
+            }
+            out.writeStartObject();
+            for (Map.Entry<String, JsonNode> field : message.properties()) {
+                if (field.getKey().equals(IS_ERROR)) {
+                    continue;
+                }
+                out.writeName(field.getKey());
+                if (markedParts && field.getKey().equals("content")) {
+                    writeEach(out, content, CACHE_CONTROL);
+                }
+                else {
+                    out.writeTree(field.getValue());
+                }
+            }
+            out.writeEndObject();
+        }
+        out.writeEndArray();
+    }
+
+    /** Tools as they came, but for the {@code cache_control} marker Tollgate's Messages API keeps on a tool. */
+    private static void writeTools(JsonGenerator out, JsonNode tools) {
+        if (tools.isArray() && anyHas(tools, CACHE_CONTROL)) {
+            writeEach(out, tools, CACHE_CONTROL);
+        }
+        else {
+            out.writeTree(tools);
+        }
+    }
+
+    private static boolean anyHas(JsonNode array, String field) {
+        for (JsonNode element : array) {
+            if (element.has(field)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The array's elements, each object without the field. */
+    private static void writeEach(JsonGenerator out, JsonNode array, String leftOut) {
+        out.writeStartArray();
+        for (JsonNode element : array) {
+            if (!element.has(leftOut)) {
+                out.writeTree(element);
+                continue;
+            }
+            out.writeStartObject();
+            for (Map.Entry<String, JsonNode> field : element.properties()) {
+                if (!field.getKey().equals(leftOut)) {
+                    out.writeName(field.getKey());
+                    out.writeTree(field.getValue());
+                }
+            }
+            out.writeEndObject();
+        }
+        out.writeEndArray();
     }
 
     /**

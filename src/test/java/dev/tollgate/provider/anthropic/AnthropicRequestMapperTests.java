@@ -76,6 +76,40 @@ class AnthropicRequestMapperTests {
                  {"role":"user","content":[{"type":"text","text":"four"}]}]"""));
     }
 
+    /** OpenAI takes an empty message; Anthropic refuses a turn without content ("messages.1: ... non-empty"). */
+    @Test
+    void emptyMessagesAreLeftOutAndTheTurnsAroundThemMerge() {
+        JsonNode body = map("""
+                {"model":"m","messages":[
+                  {"role":"user","content":"one"},{"role":"assistant","content":""},
+                  {"role":"user","content":[]},{"role":"user","content":"two"},
+                  {"role":"assistant","content":[{"type":"text","text":""}]}]}""", false);
+
+        assertThat(body.path("messages")).isEqualTo(JSON.readTree("""
+                [{"role":"user","content":[{"type":"text","text":"one"},{"type":"text","text":"two"}]}]"""));
+    }
+
+    @Test
+    void aConversationWithNothingInItIsRejectedBeforeAnthropicSeesIt() {
+        assertThatThrownBy(() -> map("""
+                {"model":"m","messages":[{"role":"user","content":""}]}""", false))
+            .isInstanceOfSatisfying(ApiException.class, error -> assertThat(error.param()).isEqualTo("messages"));
+    }
+
+    /** Tollgate's Messages API carries a failed tool's flag, which Anthropic gets back on its tool_result. */
+    @Test
+    void aFailedToolsResultKeepsItsErrorFlag() {
+        JsonNode body = map("""
+                {"model":"m","messages":[
+                  {"role":"user","content":"Read it"},
+                  {"role":"assistant","content":null,"tool_calls":[
+                    {"id":"toolu_1","type":"function","function":{"name":"read","arguments":"{}"}}]},
+                  {"role":"tool","tool_call_id":"toolu_1","is_error":true,"content":"No such file"}]}""", false);
+
+        assertThat(body.at("/messages/2/content/0")).isEqualTo(JSON.readTree("""
+                {"type":"tool_result","tool_use_id":"toolu_1","is_error":true,"content":"No such file"}"""));
+    }
+
     @Test
     void imagePartsBecomeBase64OrUrlSources() {
         JsonNode body = map("""

@@ -171,6 +171,40 @@ class GeminiRequestMapperTests {
         assertThat(body.at("/contents/2/parts/0/functionResponse/name").stringValue()).isEqualTo("now");
     }
 
+    /** Gemini 3 gives its calls ids, which its API wants back on the call and on the response that answers it. */
+    @Test
+    void aCallIdGeminiGaveGoesBackOnTheCallAndItsResponseAndNoOtherIdDoes() {
+        String gemini = GeminiToolCallIds.create("fc-7", "c2ln");
+        JsonNode body = map("""
+                {"messages":[{"role":"user","content":"Time and weather?"},
+                  {"role":"assistant","tool_calls":[
+                    {"id":"%s","type":"function","function":{"name":"now","arguments":"{}"}},
+                    {"id":"toolu_01","type":"function","function":{"name":"weather","arguments":"{}"}}]},
+                  {"role":"tool","tool_call_id":"%s","content":"noon"},
+                  {"role":"tool","tool_call_id":"toolu_01","content":"rain"}]}""".formatted(gemini, gemini));
+
+        JsonNode calls = body.at("/contents/1/parts");
+        assertThat(calls.at("/0/functionCall/id").stringValue()).isEqualTo("fc-7");
+        assertThat(calls.at("/0/thoughtSignature").stringValue()).isEqualTo("c2ln");
+        assertThat(calls.at("/1/functionCall/id").isMissingNode()).as("an id Gemini never issued").isTrue();
+        JsonNode results = body.at("/contents/2/parts");
+        assertThat(results.at("/0/functionResponse/id").stringValue()).isEqualTo("fc-7");
+        assertThat(results.at("/1/functionResponse/id").isMissingNode()).isTrue();
+        assertThat(results.at("/1/functionResponse/name").stringValue()).isEqualTo("weather");
+    }
+
+    /** Gemini's API reference: a function that failed answers with an "error" key, one that ran with "output". */
+    @Test
+    void aFailedToolsResultIsSentAsTheFunctionsError() {
+        JsonNode body = map("""
+                {"messages":[{"role":"user","content":"Read it"},
+                  {"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"read","arguments":"{}"}}]},
+                  {"role":"tool","tool_call_id":"call_1","is_error":true,"content":"No such file"}]}""");
+
+        assertThat(body.at("/contents/2/parts/0/functionResponse/response"))
+            .isEqualTo(JSON.readTree("{\"error\":\"No such file\"}"));
+    }
+
     @Test
     void imagesAndAudioFromBase64DataUrlsBecomeInlineData() {
         JsonNode parts = map("""

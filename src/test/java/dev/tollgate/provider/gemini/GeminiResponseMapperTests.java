@@ -40,10 +40,10 @@ class GeminiResponseMapperTests {
 
     @Test
     void functionCallsBecomeToolCallsAndFinishWithToolCalls() {
-        // Shape from Gemini's API reference (FunctionCall part); no public recording was found.
+        // Shape from Gemini's API reference (FunctionCall part, its optional id); no public recording was found.
         ChatCompletion completion = map("""
                 {"candidates":[{"content":{"role":"model","parts":[
-                  {"functionCall":{"name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"c2ln"},
+                  {"functionCall":{"id":"fc-1","name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"c2ln"},
                   {"functionCall":{"name":"get_weather","args":{"city":"Oslo"}}}]},"finishReason":"STOP"}],
                  "usageMetadata":{"promptTokenCount":40,"candidatesTokenCount":12,"totalTokenCount":52},
                  "modelVersion":"gemini-2.5-flash"}""");
@@ -57,6 +57,8 @@ class GeminiResponseMapperTests {
         assertThat(JSON.readTree(calls.at("/0/function/arguments").stringValue()).path("city").stringValue())
             .isEqualTo("Paris");
         assertThat(GeminiToolCallIds.thoughtSignature(calls.at("/0/id").stringValue())).isEqualTo("c2ln");
+        assertThat(GeminiToolCallIds.geminiId(calls.at("/0/id").stringValue())).isEqualTo("fc-1");
+        assertThat(GeminiToolCallIds.geminiId(calls.at("/1/id").stringValue())).isNull();
         assertThat(calls.at("/1/id").stringValue()).startsWith("call_").isNotEqualTo(calls.at("/0/id").stringValue());
         assertThat(completion.body().at("/choices/0/finish_reason").stringValue()).isEqualTo("tool_calls");
     }

@@ -81,9 +81,9 @@ class OpenAiCompatibleQuirksTests {
                 {"model":"mistral/mistral-small-latest","stream":true,"stream_options":{"include_usage":true},
                  "messages":[{"role":"user","content":"Hi"}]}""");
 
-        ObjectNode withoutOptions = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false)
+        ObjectNode withoutOptions = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false, true, false)
             .toBody(new ChatCall(request, "mistral-small-latest", true, null)));
-        ObjectNode withOptions = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, true)
+        ObjectNode withOptions = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, true, true, false)
             .toBody(new ChatCall(request, "mistral-small-latest", true, null)));
 
         assertThat(withoutOptions.has("stream_options")).isFalse();
@@ -98,9 +98,9 @@ class OpenAiCompatibleQuirksTests {
                 {"model":"mistral/mistral-small-latest","max_tokens":900,"messages":[{"role":"user","content":"Hi"}],
                  "max_completion_tokens":40}""");
 
-        ObjectNode renamed = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false, false)
+        ObjectNode renamed = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false, false, false)
             .toBody(new ChatCall(request, "mistral-small-latest", false, null)));
-        ObjectNode kept = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false, true)
+        ObjectNode kept = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false, true, false)
             .toBody(new ChatCall(request, "mistral-small-latest", false, null)));
 
         // max_completion_tokens is the cap ChatRequestReader holds credit for when both are sent.

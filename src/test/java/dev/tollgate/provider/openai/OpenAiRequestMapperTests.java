@@ -13,7 +13,7 @@ class OpenAiRequestMapperTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final OpenAiRequestMapper mapper = new OpenAiRequestMapper(JSON, true);
+    private final OpenAiRequestMapper mapper = new OpenAiRequestMapper(JSON, true, true, true);
 
     /**
      * The body is the client's request with the provider's model id, whatever its size: a small one leaves the
@@ -45,4 +45,52 @@ class OpenAiRequestMapperTests {
         assertThat(body.path("stream_options").path("include_usage").booleanValue()).isTrue();
         assertThat(body.path("stream_options").path("include_obfuscation").isBoolean()).isTrue();
     }
+
+    /** OpenRouter ignores a sampling parameter the model lacks; OpenAI answers 400 naming top_k. */
+    @Test
+    void openAiItselfIsNotSentTopKWhichOtherServersGet() {
+        ObjectNode request = JSON.createObjectNode().put("model", "m").put("top_k", 40).put("top_p", 0.9);
+        request.putArray("messages").addObject().put("role", "user").put("content", "Hi");
+        ChatCall call = new ChatCall(request, "gpt-4o-mini", false, null);
+
+        JsonNode official = JSON.readTree(mapper.toBody(call));
+        JsonNode compatible = JSON.readTree(new OpenAiRequestMapper(JSON, true, true, false).toBody(call));
+
+        assertThat(official.has("top_k")).isFalse();
+        assertThat(official.path("top_p").asDouble()).isEqualTo(0.9);
+        assertThat(compatible.path("top_k").asInt()).as("vLLM and Ollama take it").isEqualTo(40);
+    }
+
+    /**
+     * A failed tool's flag and Anthropic's cache markers ride in the request for the Anthropic adapter; OpenAI refuses
+     * fields it does not know ("Unrecognized request argument supplied: cache_control", as reported from Azure).
+     */
+    @Test
+    void fieldsForTheAnthropicAdapterAreLeftOutAndTheRestIsAsSent() {
+        ObjectNode request = (ObjectNode) JSON.readTree("""
+                {"model":"m","temperature":0.2,
+                 "tools":[{"type":"function","function":{"name":"read"},"cache_control":{"type":"ephemeral"}},
+                          {"type":"function","function":{"name":"write"}}],
+                 "messages":[
+                  {"role":"system","content":[{"type":"text","text":"Be terse.","cache_control":{"type":"ephemeral"}}]},
+                  {"role":"user","content":[{"type":"text","text":"Read it"},
+                    {"type":"image_url","image_url":{"url":"https://x/y.png"},"cache_control":{"type":"ephemeral"}}]},
+                  {"role":"assistant","content":null,"tool_calls":[
+                    {"id":"call_1","type":"function","function":{"name":"read","arguments":"{}"}}]},
+                  {"role":"tool","tool_call_id":"call_1","is_error":true,"content":"No such file"}]}""");
+
+        JsonNode body = JSON.readTree(mapper.toBody(new ChatCall(request, "gpt-4o-mini", false, null)));
+
+        assertThat(body).isEqualTo(JSON.readTree("""
+                {"model":"gpt-4o-mini","temperature":0.2,
+                 "tools":[{"type":"function","function":{"name":"read"}},{"type":"function","function":{"name":"write"}}],
+                 "messages":[
+                  {"role":"system","content":[{"type":"text","text":"Be terse."}]},
+                  {"role":"user","content":[{"type":"text","text":"Read it"},
+                    {"type":"image_url","image_url":{"url":"https://x/y.png"}}]},
+                  {"role":"assistant","content":null,"tool_calls":[
+                    {"id":"call_1","type":"function","function":{"name":"read","arguments":"{}"}}]},
+                  {"role":"tool","tool_call_id":"call_1","content":"No such file"}]}"""));
+    }
+
 }
