@@ -3,7 +3,7 @@ package dev.tollgate.provider;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 import io.netty.channel.EventLoop;
@@ -25,12 +25,22 @@ import reactor.netty.resources.ConnectionProvider;
  * <p>The call's timeouts are timers on the same loop: scheduling and cancelling one there is a priority-queue update,
  * where Reactor's default timer threads take a lock and may have to be woken, once per call and once per event of a
  * stream (the idle timeout restarts with each).
+ *
+ * <p>The provider's connection cap is shared out: each of the pools (one per loop, at most {@code loops} of them, and
+ * the shared one) gets an equal part, so that together they never open more than the cap; a loop beyond those
+ * (Lettuce's, when a Redis rate limit answers there) uses the shared client. A cap too small to share out (under
+ * {@value #FEWEST_PER_POOL} connections a pool, such as one set to spare a small local server) stays whole, in the
+ * shared pool that every call then uses.
  */
 final class LoopAffineClients {
 
-    private final Function<String, ConnectionProvider> pools;
+    static final int FEWEST_PER_POOL = 8;
+
+    private final BiFunction<String, Integer, ConnectionProvider> pools;
     private final UnaryOperator<HttpClient> clients;
     private final String name;
+    private final int loops;
+    private final int perPool;
     private final ConnectionProvider sharedPool;
     private final Loop shared;
     private final Map<EventExecutor, Loop> byLoop = new ConcurrentHashMap<>();
@@ -66,14 +76,20 @@ final class LoopAffineClients {
     }
 
     /**
-     * @param pools makes a connection pool with the given name
+     * @param maxConnections the most connections open to the provider at once, over all pools
+     * @param loops the event loops that get pools of their own, at most (the web server's)
+     * @param pools makes a connection pool with the given name and the most connections it may open
      * @param clients applies the provider's settings to an HTTP client over one of those pools
      */
-    LoopAffineClients(String name, Function<String, ConnectionProvider> pools, UnaryOperator<HttpClient> clients) {
+    LoopAffineClients(String name, int maxConnections, int loops, BiFunction<String, Integer, ConnectionProvider> pools,
+            UnaryOperator<HttpClient> clients) {
         this.name = name;
         this.pools = pools;
         this.clients = clients;
-        this.sharedPool = pools.apply(name);
+        int share = maxConnections / (loops + 1);
+        this.loops = share >= FEWEST_PER_POOL ? loops : 0;
+        this.perPool = this.loops > 0 ? share : maxConnections;
+        this.sharedPool = pools.apply(name, perPool);
         this.shared = new Loop(sharedPool, clients.apply(HttpClient.create(sharedPool)), Schedulers.parallel());
     }
 
@@ -83,14 +99,24 @@ final class LoopAffineClients {
         if (!(executor instanceof EventLoop loop)) {
             return shared;
         }
-        return byLoop.computeIfAbsent(loop, this::bind);
+        Loop bound = byLoop.get(loop);
+        return bound != null ? bound : bind(loop);
     }
 
-    private Loop bind(EventExecutor executor) {
-        EventLoop loop = (EventLoop) executor;
-        ConnectionProvider pool = pools.apply(name + "-" + byLoop.size());
-        // Never disposed: disposing a scheduler made from an executor shuts the executor down, here Netty's loop.
-        return new Loop(pool, clients.apply(HttpClient.create(pool).runOn(loop)), Schedulers.fromExecutorService(loop));
+    /** Once per loop: the pools, and so the connections they may open, must not outnumber what was shared out. */
+    private synchronized Loop bind(EventLoop loop) {
+        Loop bound = byLoop.get(loop);
+        if (bound == null) {
+            if (byLoop.size() >= loops) {
+                return shared;
+            }
+            ConnectionProvider pool = pools.apply(name + "-" + byLoop.size(), perPool);
+            // Never disposed: disposing a scheduler made from an executor shuts the executor down, here Netty's loop.
+            bound = new Loop(pool, clients.apply(HttpClient.create(pool).runOn(loop)),
+                    Schedulers.fromExecutorService(loop));
+            byLoop.put(loop, bound);
+        }
+        return bound;
     }
 
     void dispose() {

@@ -22,6 +22,7 @@ import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 import dev.tollgate.common.BodyBytes;
 
@@ -74,9 +75,10 @@ public final class UpstreamHttp {
         this.baseUrl = properties.baseUrl() != null ? properties.baseUrl() : defaultBaseUrl;
         this.keys = new UpstreamKeys(properties.apiKeys(), properties.keyWeights());
         this.timeouts = properties.timeouts();
-        this.clients = new LoopAffineClients("tollgate-" + provider,
-            name -> ConnectionProvider.builder(name)
-                .maxConnections(properties.maxConnections())
+        this.clients = new LoopAffineClients("tollgate-" + provider, properties.maxConnections(),
+            LoopResources.DEFAULT_IO_WORKER_COUNT,
+            (name, connections) -> ConnectionProvider.builder(name)
+                .maxConnections(connections)
                 .pendingAcquireMaxCount(-1)
                 // Providers drop idle keep-alive connections; retire ours before they do.
                 .maxIdleTime(Duration.ofSeconds(30))

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import io.netty.channel.DefaultEventLoopGroup;
@@ -23,9 +26,9 @@ class LoopAffineClientsTests {
     @Test
     void eachEventLoopGetsAClientAndPoolOfItsOwnAndOtherThreadsTheSharedOne() throws Exception {
         List<String> pools = new CopyOnWriteArrayList<>();
-        LoopAffineClients clients = new LoopAffineClients("test", name -> {
+        LoopAffineClients clients = new LoopAffineClients("test", 100, 4, (name, connections) -> {
             pools.add(name);
-            return ConnectionProvider.create(name, 1);
+            return ConnectionProvider.create(name, connections);
         }, UnaryOperator.identity());
         DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
         try {
@@ -43,14 +46,59 @@ class LoopAffineClientsTests {
         }
         finally {
             clients.dispose();
-            loops.shutdownGracefully().sync();
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** The cap is the provider's, not each pool's: with a pool per loop it was the cap times the loops, plus one. */
+    @Test
+    void thePoolsShareTheCapAndALoopBeyondThemUsesTheSharedClient() throws Exception {
+        Map<String, Integer> pools = new ConcurrentHashMap<>();
+        LoopAffineClients clients = new LoopAffineClients("test", 100, 2, (name, connections) -> {
+            pools.put(name, connections);
+            return ConnectionProvider.create(name, connections);
+        }, UnaryOperator.identity());
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(3);
+        try {
+            HttpClient first = loops.next().submit(clients::current).get().client();
+            HttpClient second = loops.next().submit(clients::current).get().client();
+            HttpClient third = loops.next().submit(clients::current).get().client();
+
+            assertThat(first).isNotSameAs(second);
+            assertThat(third).as("a loop beyond those counted on").isSameAs(clients.current().client());
+            assertThat(pools).hasSize(3).allSatisfy((name, connections) -> assertThat(connections).isEqualTo(33));
+        }
+        finally {
+            clients.dispose();
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** An operator who caps a small local server at 4 connections means 4, which cannot be shared out over pools. */
+    @Test
+    void aCapTooSmallToShareOutStaysWholeInTheSharedPoolEveryCallUses() throws Exception {
+        Map<String, Integer> pools = new ConcurrentHashMap<>();
+        LoopAffineClients clients = new LoopAffineClients("test", 4, 2, (name, connections) -> {
+            pools.put(name, connections);
+            return ConnectionProvider.create(name, connections);
+        }, UnaryOperator.identity());
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
+        try {
+            HttpClient onTheLoop = loops.next().submit(clients::current).get().client();
+
+            assertThat(onTheLoop).isSameAs(clients.current().client());
+            assertThat(pools).containsExactly(Map.entry("test", 4));
+        }
+        finally {
+            clients.dispose();
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 
     @Test
     void aPostIsPreparedOncePerAddressAndAlwaysForItsOwnAddress() {
-        LoopAffineClients clients = new LoopAffineClients("test", name -> ConnectionProvider.create(name, 1),
-                UnaryOperator.identity());
+        LoopAffineClients clients = new LoopAffineClients("test", 100, 4,
+                ConnectionProvider::create, UnaryOperator.identity());
         try {
             LoopAffineClients.Loop loop = clients.current();
             URI chat = URI.create("http://127.0.0.1:1/v1/chat/completions");
@@ -75,8 +123,8 @@ class LoopAffineClientsTests {
 
     @Test
     void timersFireOnTheCallersLoopAndOffTheLoopsOnReactorsParallelThreads() throws Exception {
-        LoopAffineClients clients = new LoopAffineClients("test", name -> ConnectionProvider.create(name, 1),
-                UnaryOperator.identity());
+        LoopAffineClients clients = new LoopAffineClients("test", 100, 4,
+                ConnectionProvider::create, UnaryOperator.identity());
         DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
         try {
             EventLoop first = loops.next();
@@ -91,7 +139,7 @@ class LoopAffineClientsTests {
         }
         finally {
             clients.dispose();
-            loops.shutdownGracefully().sync();
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 }
