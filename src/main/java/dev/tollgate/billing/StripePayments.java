@@ -18,7 +18,7 @@ import dev.tollgate.credits.CreditService;
 /**
  * Payments that bought credits, and their refunds. A payment is credited once per external reference (the ledger's
  * unique (kind, reference)); a refund debits the refunded share of the credits once per refunded amount, in whatever
- * order Stripe delivers the payment's and the refund's events. Callers run these inside the webhook's transaction.
+ * order Stripe delivers the payment's and the refund's events, and does not set off an automatic top-up. Callers run these inside the webhook's transaction.
  */
 @Component
 final class StripePayments {
@@ -136,6 +136,11 @@ final class StripePayments {
                             where payment_intent_id = :pi""")
                         .bind("target", target)
                         .bind("pi", paymentIntentId)
+                        .then())
+                    // The money went back to the card: topping the balance up from that card at once would take it
+                    // again. Automatic top-up is armed again once the balance is back above its threshold.
+                    .then(db.sql("update auto_topup set armed = false where tenant_id = :tenant")
+                        .bind("tenant", state.tenantId())
                         .then());
             });
     }

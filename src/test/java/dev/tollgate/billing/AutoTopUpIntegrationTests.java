@@ -237,6 +237,31 @@ class AutoTopUpIntegrationTests {
         assertThat(balance()).isEqualTo(START - 5_000_000);
     }
 
+    /** A refund that charged the card straight back would undo itself; the next fall after it is topped up. */
+    @Test
+    void aRefundThatTakesTheBalanceBelowTheThresholdDoesNotChargeTheCardAgain() {
+        saveCard();
+        String paymentIntent = db.sql("select payment_intent_id from stripe_payment where tenant_id = :t")
+            .bind("t", user.tenantId()).map(row -> row.get(0, String.class)).one().block();
+        put(Map.of("enabled", true, "thresholdUsd", "12", "amountUsd", 10));
+
+        long charged = stripe.paymentIntent(paymentIntent).path("amount").asLong();
+        webhooks.deliver("charge.refunded", stripe.refund(paymentIntent, charged));
+        for (int i = 0; i < 3; i++) {
+            autoTopUps.checkNow().block(Duration.ofSeconds(10));
+        }
+
+        assertThat(balance()).as("$10 left, under the $12 threshold").isEqualTo(START - 5_000_000);
+        assertThat(chargesOf(customer())).isEmpty();
+
+        // Back above the threshold, then below it by spending: topped up as usual.
+        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, 10_000_000, null, "above").block(Duration.ofSeconds(10));
+        autoTopUps.checkNow().block(Duration.ofSeconds(10));
+        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, -9_000_000, null, "spent").block(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries("auto_topup").size() == 1);
+        assertThat(chargesOf(customer())).hasSize(1);
+    }
+
     @Test
     void aTopUpThatLeavesTheBalanceBelowTheThresholdIsNotFollowedByAnotherUntilTheNextFall() {
         saveCard();
