@@ -8,11 +8,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.ReactiveTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import org.springframework.transaction.support.DefaultTransactionDefinition;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+
+import dev.tollgate.common.ReadSnapshot;
 
 /** The append-only ledger and the per-tenant running balance it keeps in step. */
 @Repository
@@ -25,10 +25,7 @@ class LedgerRepository {
     LedgerRepository(DatabaseClient db, TransactionalOperator transaction, ReactiveTransactionManager transactions) {
         this.db = db;
         this.transaction = transaction;
-        DefaultTransactionDefinition oneSnapshot = new DefaultTransactionDefinition();
-        oneSnapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
-        oneSnapshot.setReadOnly(true);
-        this.snapshot = TransactionalOperator.create(transactions, oneSnapshot);
+        this.snapshot = ReadSnapshot.operator(transactions);
     }
 
     Mono<Void> createBalance(UUID tenantId) {

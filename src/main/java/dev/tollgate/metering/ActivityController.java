@@ -36,9 +36,10 @@ class ActivityController {
         Paging paging = Paging.of(page, size);
         RequestLogQueries.ActivityFilter filter = new RequestLogQueries.ActivityFilter(blankToNull(model), keyId,
                 statusCode(status), "failed".equals(status));
-        return Mono.zip(log.page(user.tenantId(), filter, paging.page(), paging.size()).collectList(),
-                log.count(user.tenantId(), filter), keys.names(user.tenantId()))
-            .map(all -> new ActivityPage(named(all.getT1(), all.getT3()), paging.page(), paging.size(), all.getT2()));
+        return Mono.zip(log.pageAndCount(user.tenantId(), filter, paging.page(), paging.size()),
+                keys.names(user.tenantId()))
+            .map(all -> new ActivityPage(named(all.getT1().items(), all.getT2()), paging.page(), paging.size(),
+                    all.getT1().total()));
     }
 
     @GetMapping("/api/activity/{id}")

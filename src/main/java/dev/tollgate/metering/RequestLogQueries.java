@@ -12,8 +12,12 @@ import io.r2dbc.spi.Row;
 import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+
+import dev.tollgate.common.ReadSnapshot;
 
 /** Reads of the request log for one tenant: the activity list, one generation, and usage aggregates. */
 @Repository
@@ -25,9 +29,36 @@ class RequestLogQueries {
             error_code, error_message, usage_source""";
 
     private final DatabaseClient db;
+    private final TransactionalOperator snapshot;
 
-    RequestLogQueries(DatabaseClient db) {
+    RequestLogQueries(DatabaseClient db, ReactiveTransactionManager transactions) {
         this.db = db;
+        this.snapshot = ReadSnapshot.operator(transactions);
+    }
+
+    /**
+     * A page of the log and the count of all the rows the filter matches, as of one moment: read apart, a batch written
+     * between the two made the total disagree with the pages.
+     */
+    Mono<Page> pageAndCount(UUID tenantId, ActivityFilter filter, int page, int size) {
+        return page(tenantId, filter, page, size).collectList()
+            .flatMap(items -> count(tenantId, filter).map(total -> new Page(items, total)))
+            .as(snapshot::transactional);
+    }
+
+    /** Usage rows by the groupings and their totals, as of one moment (see {@link #pageAndCount}). */
+    Mono<UsageReport> usageReport(UUID tenantId, OffsetDateTime from, OffsetDateTime to, List<UsageGrouping> groups,
+            ZoneId zone) {
+        return usage(tenantId, from, to, groups, zone).collectList()
+            .flatMap(rows -> usage(tenantId, from, to, List.of(), zone).next().map(totals -> new UsageReport(rows,
+                    totals)))
+            .as(snapshot::transactional);
+    }
+
+    record Page(List<ActivityItem> items, long total) {
+    }
+
+    record UsageReport(List<Map<String, Object>> rows, Map<String, Object> totals) {
     }
 
     Flux<ActivityItem> page(UUID tenantId, ActivityFilter filter, int page, int size) {

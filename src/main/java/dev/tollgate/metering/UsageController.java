@@ -50,16 +50,15 @@ class UsageController {
         OffsetDateTime end = window.to();
         List<UsageGrouping> groups = groupings(groupBy);
         ZoneId zone = zone(tz);
-        return Mono.zip(log.usage(user.tenantId(), start, end, groups, zone).collectList(),
-                log.usage(user.tenantId(), start, end, List.of(), zone).next(), keys.names(user.tenantId()))
+        return Mono.zip(log.usageReport(user.tenantId(), start, end, groups, zone), keys.names(user.tenantId()))
             .map(all -> {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("from", start);
                 body.put("to", end);
                 body.put("groupBy", groupBy);
                 body.put("tz", zone.getId());
-                body.put("totals", all.getT2());
-                body.put("rows", withKeyNames(all.getT1(), all.getT3()));
+                body.put("totals", all.getT1().totals());
+                body.put("rows", withKeyNames(all.getT1().rows(), all.getT2()));
                 return body;
             });
     }
