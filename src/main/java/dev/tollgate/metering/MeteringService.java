@@ -1,7 +1,6 @@
 package dev.tollgate.metering;
 
 import java.util.UUID;
-import java.util.concurrent.Callable;
 
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
@@ -32,15 +31,11 @@ public class MeteringService {
     }
 
     /**
-     * Records a call whose record takes tokenizer work to make (see {@link UsageWriter#submitWhenPrepared}); the
+     * Records a call whose record takes tokenizer work to make (see {@link UsageWriter#submitWhenPrepared}): the
      * preparation runs off the event loops, and may settle what the record's charge settles.
      */
-    public void recordWhenPrepared(Callable<UsageRecord> preparation) {
-        writer.submitWhenPrepared(() -> {
-            UsageRecord record = preparation.call();
-            metrics.record(record);
-            return record;
-        });
+    public void recordWhenPrepared(Mono<UsageRecord> preparation) {
+        writer.submitWhenPrepared(preparation.doOnNext(metrics::record));
     }
 
 }

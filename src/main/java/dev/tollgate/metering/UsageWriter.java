@@ -3,7 +3,6 @@ package dev.tollgate.metering;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +50,8 @@ class UsageWriter implements SmartLifecycle {
 
     private static final int SHUTDOWN_ATTEMPTS = 15;
 
+    private static final int PREPARATION_WAIT_SECONDS = 20;
+
     private final DatabaseClient db;
     private final ConcurrentLinkedQueue<UsageRecord> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -61,6 +62,8 @@ class UsageWriter implements SmartLifecycle {
     private final Counter rejected;
     private volatile Disposable ticker = Flux.never().subscribe();
     private volatile boolean running;
+    /** Set once the last flush at shutdown is over: what comes after it is not written. */
+    private volatile boolean stopped;
 
     UsageWriter(DatabaseClient db, MeterRegistry registry) {
         this.db = db;
@@ -76,6 +79,10 @@ class UsageWriter implements SmartLifecycle {
     }
 
     void submit(UsageRecord record) {
+        if (stopped) {
+            log.error("Usage record {} came after the last flush at shutdown and is lost: tenant {}, charge {} micros",
+                    record.id(), record.tenantId(), record.chargeMicros());
+        }
         queue.add(record);
         if (queued.incrementAndGet() >= BATCH_SIZE) {
             flushInBackground();
@@ -84,14 +91,12 @@ class UsageWriter implements SmartLifecycle {
 
     /**
      * Hands over a record whose preparation is too slow for an event loop (counting a prompt of hundreds of KB with
-     * the tokenizer takes tens of ms): prepared on {@code boundedElastic}, then queued like any other. A shutdown
-     * waits for preparations in flight before its last flush.
+     * the tokenizer takes tens of ms): queued once prepared, like any other. A shutdown waits for preparations in
+     * flight before its last flush.
      */
-    void submitWhenPrepared(Callable<UsageRecord> preparation) {
+    void submitWhenPrepared(Mono<UsageRecord> preparation) {
         preparing.incrementAndGet();
-        Mono.fromCallable(preparation)
-            .subscribeOn(Schedulers.boundedElastic())
-            .doFinally(signal -> preparing.decrementAndGet())
+        preparation.doFinally(signal -> preparing.decrementAndGet())
             .subscribe(this::submit, error -> log.error("A usage record could not be prepared and is lost", error));
     }
 
@@ -185,12 +190,17 @@ class UsageWriter implements SmartLifecycle {
         return queued.get() + preparing.get();
     }
 
-    /** Completes once no record is being prepared (they take milliseconds; a stuck one is given up after 5 s). */
+    /**
+     * Completes once no record is being prepared. They take milliseconds each, but a shutdown cuts every stream still
+     * open at once, and each cut stream is counted: given up after {@value #PREPARATION_WAIT_SECONDS} s, within
+     * Spring's default 30 s a shutdown phase, loudly.
+     */
     private Mono<Void> preparationsDone() {
         return Flux.interval(Duration.ZERO, Duration.ofMillis(5))
             .filter(tick -> preparing.get() == 0)
             .next()
-            .timeout(Duration.ofSeconds(5), Mono.empty())
+            .timeout(Duration.ofSeconds(PREPARATION_WAIT_SECONDS), Mono.fromRunnable(() -> log.error(
+                    "{} usage records still being counted at shutdown are lost", preparing.get())))
             .then();
     }
 
@@ -234,8 +244,13 @@ class UsageWriter implements SmartLifecycle {
         ticker.dispose();
         running = false;
         // Keeps trying for about as long as Spring waits for this phase (spring.lifecycle.timeout-per-shutdown-phase).
-        preparationsDone().then(flush()).retryWhen(Retry.backoff(SHUTDOWN_ATTEMPTS, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2)))
-            .doFinally(signal -> callback.run())
+        preparationsDone()
+            .then(flush().retryWhen(Retry.backoff(SHUTDOWN_ATTEMPTS, Duration.ofMillis(100))
+                .maxBackoff(Duration.ofSeconds(2))))
+            .doFinally(signal -> {
+                stopped = true;
+                callback.run();
+            })
             .subscribe(done -> { }, error -> log.error("{} usage records lost at shutdown", pending()));
     }
 

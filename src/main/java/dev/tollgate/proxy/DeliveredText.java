@@ -58,15 +58,19 @@ final class DeliveredText {
         pending.append(text);
     }
 
-    /** The tokens delivered; may wait for segments being counted, so never call it on an event loop. */
-    long tokens() {
+    /**
+     * The tokens delivered, once the segments handed to counting are counted. The rest is counted on the thread that
+     * completes them, or on the caller's when they are: never call it on an event loop. Nothing waits: a caller on
+     * {@code boundedElastic} blocking on segments queued behind it on a full pool would wait forever.
+     */
+    CompletableFuture<Long> tokens() {
         CompletableFuture<Long> counted;
         String rest;
         synchronized (this) {
             counted = segments;
             rest = pending.toString();
         }
-        return counted.join() + tokens.count(rest);
+        return counted.thenApply(segmentTokens -> segmentTokens + tokens.count(rest));
     }
 
     private void countFullSegment() {
@@ -78,7 +82,8 @@ final class DeliveredText {
                 try {
                     count.complete((long) tokens.count(segment));
                 }
-                catch (RuntimeException ex) {
+                catch (Throwable ex) {
+                    // Whatever it is, the call's count must end, or the call is never billed nor its hold settled.
                     count.completeExceptionally(ex);
                 }
             });

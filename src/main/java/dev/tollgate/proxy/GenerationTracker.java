@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -45,6 +47,8 @@ import dev.tollgate.ratelimit.RateLimitPermit;
  * what the provider last reported and what Tollgate counts in the text it delivered.
  */
 final class GenerationTracker {
+
+    private static final Logger log = LoggerFactory.getLogger(GenerationTracker.class);
 
     private final UUID id;
     private final String publicId;
@@ -233,8 +237,7 @@ final class GenerationTracker {
         if (billedByProvider(reported, true)) {
             return Mono.just(reported);
         }
-        // Counting may take tens of ms (a large prompt): not on an event loop.
-        return Mono.fromCallable(() -> billedUsage(true).usage()).subscribeOn(Schedulers.boundedElastic());
+        return billedUsage(true).map(Billed::usage);
     }
 
     /** What the tenant pays for this usage, in USD, for {@code usage.cost}; null before admission. */
@@ -324,8 +327,16 @@ final class GenerationTracker {
         if (billable && !billedByProvider(reported, completed)) {
             // The tokenizer's turn (rare: a stream cut short, a provider reporting no usage). A prompt of hundreds of
             // KB takes it tens of ms, which an event loop must not spend.
-            metering.recordWhenPrepared(() -> settle(status, errorCode, errorMessage, cancelled, billedUsage(completed),
-                    endNanos, endedAt));
+            metering.recordWhenPrepared(billedUsage(completed)
+                .onErrorResume(error -> {
+                    // Never left unrecorded, its hold never left reserved: billed for what the provider reported, if
+                    // anything, and logged for an operator's adjustment.
+                    log.error("Counting the tokens of call {} failed; billed for the provider's last report only",
+                            publicId, error);
+                    return Mono.just(reported != null ? new Billed(reported, UsageSource.UPSTREAM)
+                            : new Billed(TokenUsage.NONE, UsageSource.NONE));
+                })
+                .map(billed -> settle(status, errorCode, errorMessage, cancelled, billed, endNanos, endedAt)));
         }
         else {
             Billed billed = billable ? new Billed(reported, UsageSource.UPSTREAM) : new Billed(TokenUsage.NONE,
@@ -363,26 +374,33 @@ final class GenerationTracker {
         return completed && reported != null && reported.totalTokens() > 0;
     }
 
-    private Billed billedUsage(boolean completed) {
+    /**
+     * The usage billed if the call ends now, counted off the event loops where the provider's report does not settle
+     * it: the delivered text's segments on the threads that count them, the rest and the prompt on
+     * {@code boundedElastic}.
+     */
+    private Mono<Billed> billedUsage(boolean completed) {
         TokenUsage reported = usage;
         if (billedByProvider(reported, completed)) {
-            return new Billed(reported, UsageSource.UPSTREAM);
+            return Mono.just(new Billed(reported, UsageSource.UPSTREAM));
         }
         Billed shown = countedOnCompletion;
         if (completed && shown != null) {
-            return shown;
+            return Mono.just(shown);
         }
-        Billed counted = countedUsage(reported);
-        if (completed) {
+        return Mono.defer(() -> Mono.fromFuture(delivered.tokens()))
+            .map(deliveredTokens -> countedUsage(reported, deliveredTokens))
             // What the client was shown is what it is billed, and the count is not made twice.
-            countedOnCompletion = counted;
-        }
-        return counted;
+            .doOnNext(counted -> {
+                if (completed) {
+                    countedOnCompletion = counted;
+                }
+            })
+            .subscribeOn(Schedulers.boundedElastic());
     }
 
-    private Billed countedUsage(@Nullable TokenUsage reported) {
+    private Billed countedUsage(@Nullable TokenUsage reported, long deliveredTokens) {
         // Cut short, or the provider never reported: bill at least what the client demonstrably received.
-        long deliveredTokens = delivered.tokens();
         long promptTokens = reported != null && reported.promptTokens() > 0 ? reported.promptTokens()
                 : promptTokens();
         if (reported != null && reported.completionTokens() >= deliveredTokens) {

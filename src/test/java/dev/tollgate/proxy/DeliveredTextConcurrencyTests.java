@@ -54,10 +54,47 @@ class DeliveredTextConcurrencyTests {
             chunkAdded.countDown();
         });
 
-        long counted = delivered.tokens();
+        long counted = delivered.tokens().join();
         chunk.get(10, TimeUnit.SECONDS);
 
         assertThat(counted).isIn((long) TOKENS.count(before), (long) TOKENS.count(before + "tok tok "));
+    }
+
+
+    /**
+     * Nothing waits for a segment being counted: on a full boundedElastic pool, a count queued behind the thread
+     * waiting for it would never run.
+     */
+    @Test
+    void theCountOfWhatWasDeliveredDoesNotWaitForASegmentStillBeingCounted() throws Exception {
+        CountDownLatch segmentCounting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TokenCounter slowOnSegments = new TokenCounter() {
+            @Override
+            public int count(CharSequence text) {
+                if (text.length() >= DeliveredText.SEGMENT_CHARS) {
+                    segmentCounting.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return TOKENS.count(text);
+            }
+        };
+        DeliveredText delivered = new DeliveredText(slowOnSegments);
+        String segment = "tok ".repeat(DeliveredText.SEGMENT_CHARS / 4);
+        delivered.add(segment);
+        assertThat(segmentCounting.await(10, TimeUnit.SECONDS)).isTrue();
+        delivered.add("tok tok");
+
+        CompletableFuture<Long> counted = CompletableFuture.supplyAsync(delivered::tokens).get(5, TimeUnit.SECONDS);
+
+        assertThat(counted).isNotDone();
+        release.countDown();
+        assertThat(counted.get(10, TimeUnit.SECONDS)).isEqualTo((long) TOKENS.count(segment) + TOKENS.count("tok tok"));
     }
 
 }
