@@ -6,6 +6,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -14,11 +15,15 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 
+import dev.tollgate.common.ApiException;
+
 /**
  * Watches one stream for a provider that has gone quiet: the first event must come within the first-byte limit,
  * each next one within the idle limit. Only while someone is waiting: a client that stops reading stops the relay's
  * demand, then the provider's bytes (TCP pushes back), and that quiet is the client's, not the provider's. The clock
- * stops while no event is wanted and starts again, from zero, when the client reads on. Hearing an event only notes the time; a single timer, rescheduled for when the
+ * stops while no event is wanted and starts again, from zero, when the client reads on. A client that wants nothing
+ * for the idle limit has stalled: the stream ends with {@link ClientStalled} (no fault of the provider's), which lets
+ * go of the provider's connection, its key and the call's credit hold. Hearing an event only notes the time; a single timer, rescheduled for when the
  * limit would run out (and, until the first event, at least once per idle limit), reads it. Reactor's
  * {@code timeout(first, event -> Mono.delay(idle))}, which this replaced, scheduled one timer and cancelled another
  * for every event of every stream (README "Benchmarks").
@@ -33,6 +38,9 @@ final class SilenceWatch {
     private volatile long lastHeard;
     private volatile boolean heardAny;
     private volatile boolean expired;
+    private volatile boolean stalled;
+    /** When the last event wanted was delivered, while none is wanted. */
+    private volatile long wantedNoneSince;
     /** Events asked for and not yet delivered (Long.MAX_VALUE: unbounded). */
     private final AtomicLong wanted = new AtomicLong();
 
@@ -55,7 +63,8 @@ final class SilenceWatch {
         return events.doOnRequest(this::requested)
             .doOnNext(event -> delivered())
             .takeUntilOther(silence())
-            .concatWith(Mono.defer(() -> expired ? Mono.error(new TimeoutException()) : Mono.empty()));
+            .concatWith(Mono.defer(() -> expired ? Mono.error(new TimeoutException())
+                    : stalled ? Mono.error(new ClientStalled(idleNanos)) : Mono.empty()));
     }
 
     private void requested(long n) {
@@ -66,7 +75,12 @@ final class SilenceWatch {
     }
 
     private void delivered() {
-        if (wanted.get() != Long.MAX_VALUE) {
+        long before = wanted.get();
+        if (before == 1) {
+            // Written before the count reaches zero, so a check that sees zero sees when it did.
+            wantedNoneSince = System.nanoTime();
+        }
+        if (before != Long.MAX_VALUE) {
             wanted.decrementAndGet();
         }
     }
@@ -79,6 +93,15 @@ final class SilenceWatch {
             sink.onDispose(check);
             check.schedule(Math.min(firstByteNanos, idleNanos));
         });
+    }
+
+    /** The client stopped reading for the idle limit: its stream ends, and the provider is not to blame. */
+    static final class ClientStalled extends ApiException {
+
+        ClientStalled(long idleNanos) {
+            super(HttpStatus.REQUEST_TIMEOUT, "invalid_request_error", "client_stalled", "The client read nothing of "
+                    + "the stream for " + TimeUnit.NANOSECONDS.toSeconds(idleNanos) + " s; the stream was ended.");
+        }
     }
 
     private final class Check implements Runnable, Disposable {
@@ -102,14 +125,23 @@ final class SilenceWatch {
             if (disposed) {
                 return;
             }
+            // Demand first: a client reading on between the two reads would otherwise pair a pause's old lastHeard
+            // with its new demand.
+            boolean nothingWanted = wanted.get() == 0;
             boolean waitingForFirst = !heardAny;
             long limit = waitingForFirst ? firstByteNanos : idleNanos;
             long now = System.nanoTime();
             long quiet = now - lastHeard;
-            if (wanted.get() == 0) {
-                // Nothing is wanted, so nothing is late: looks again a whole limit after the client reads on.
-                lastHeard = now;
-                schedule(waitingForFirst ? Math.min(limit, idleNanos) : limit);
+            if (nothingWanted) {
+                // Nothing is wanted, so nothing is late; but a client that wants nothing for the idle limit is gone.
+                long idle = now - Math.max(wantedNoneSince, lastHeard);
+                if (idle >= idleNanos) {
+                    stalled = true;
+                    sink.success();
+                }
+                else {
+                    schedule(idleNanos - idle);
+                }
             }
             else if (quiet >= limit) {
                 expired = true;

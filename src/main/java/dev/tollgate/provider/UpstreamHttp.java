@@ -287,7 +287,7 @@ public final class UpstreamHttp {
         }
 
         Throwable toUpstreamException(Throwable error, String timeoutWhat) {
-            if (error instanceof UpstreamException) {
+            if (error instanceof UpstreamException || error instanceof SilenceWatch.ClientStalled) {
                 return error;
             }
             if (error instanceof TimeoutException) {

@@ -23,6 +23,8 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.test.StepVerifier;
 
+import dev.tollgate.common.ApiException;
+
 /**
  * The HTTP side of every adapter against a real socket: what goes out (headers, body, trace context), what comes back
  * (whole bodies, events in pieces, error answers) and the failures (nobody listening, a body over the limit, a
@@ -68,9 +70,10 @@ class UpstreamHttpTests {
             .post("/kept-alive", (request, response) -> response.header("content-type", "text/event-stream")
                 .sendString(Flux.interval(Duration.ofMillis(200)).take(8).map(tick -> ": ping\n\n")
                     .concatWith(Mono.just("data: end\n\n"))))
-            // Two events at once, then the end: a client that reads the second late finds it waiting.
-            .post("/two-at-once", (request, response) -> response.header("content-type", "text/event-stream")
-                .sendString(Flux.just("data: one\n\n", "data: two\n\n")))
+            // Two events at once, a third 1.4 s later: a client that pauses before the second finds it waiting.
+            .post("/two-then-a-third", (request, response) -> response.header("content-type", "text/event-stream")
+                .sendString(Flux.just("data: one\n\n", "data: two\n\n")
+                    .concatWith(Mono.delay(Duration.ofMillis(1400)).map(tick -> "data: three\n\n"))))
             .post("/slow-start", (request, response) -> response.header("content-type", "text/event-stream")
                 .sendString(Mono.delay(Duration.ofMillis(1200)).map(tick -> "data: late\n\n"))))
             .bindNow();
@@ -194,20 +197,42 @@ class UpstreamHttpTests {
     }
 
     /**
-     * A client that stops reading stops the provider too (its events wait in buffers, then TCP pushes back): that
-     * quiet is the client's, and blaming the provider with a timeout cut a stream that was doing nothing wrong.
+     * A client that pauses stops the provider too (its events wait in buffers, then TCP pushes back): the provider's
+     * quiet counts from when the client reads on. Counted from the provider's last event, the third event here, 1.4 s
+     * after the second, was late by the idle limit of 1 s, though the client had wanted it for only 0.7 s.
      */
     @Test
-    void aClientThatPausesReadingLongerThanTheIdleLimitIsNotAProviderTimeout() {
-        http = upstream(Duration.ofSeconds(30), Duration.ofMillis(300));
-        StepVerifier.create(http.postForEvents(uri("/two-at-once"), UpstreamHttp.KeyPolicy.OPTIONAL, (headers, key) -> {
-        }, new byte[0], ERRORS, List::of).map(SseEvent::text), 1)
+    void aClientsPauseDoesNotCountAsTheProvidersQuiet() {
+        http = upstream(Duration.ofSeconds(30), Duration.ofMillis(1000));
+        StepVerifier.create(http.postForEvents(uri("/two-then-a-third"), UpstreamHttp.KeyPolicy.OPTIONAL,
+                (headers, key) -> {
+                }, new byte[0], ERRORS, List::of).map(SseEvent::text), 1)
             .expectNext("one")
             // The client's pause, which is the scenario: nothing to await but time.
-            .thenAwait(Duration.ofMillis(900))
+            .thenAwait(Duration.ofMillis(700))
             .thenRequest(1)
             .expectNext("two")
+            .thenRequest(1)
+            .expectNext("three")
             .verifyComplete();
+    }
+
+    /**
+     * A client that reads nothing for the idle limit is gone: its stream ends, so that it does not hold the provider's
+     * connection, its key and the call's credit hold for ever, and it is its own fault, not the provider's.
+     */
+    @Test
+    void aClientThatStopsReadingForTheIdleLimitEndsItsStreamAsItsOwnFault() {
+        http = upstream(Duration.ofSeconds(30), Duration.ofMillis(300));
+        StepVerifier.create(http.postForEvents(uri("/quiet-after-one"), UpstreamHttp.KeyPolicy.OPTIONAL,
+                (headers, key) -> {
+                }, new byte[0], ERRORS, List::of).map(SseEvent::text), 1)
+            .expectNext("one")
+            .expectErrorSatisfies(error -> {
+                assertThat(error).isNotInstanceOf(UpstreamException.class);
+                assertThat(((ApiException) error).code()).isEqualTo("client_stalled");
+            })
+            .verify(Duration.ofSeconds(5));
     }
 
     @Test
