@@ -26,11 +26,11 @@ import reactor.netty.resources.ConnectionProvider;
  * where Reactor's default timer threads take a lock and may have to be woken, once per call and once per event of a
  * stream (the idle timeout restarts with each).
  *
- * <p>The provider's connection cap is shared out: each of the pools (one per loop, at most {@code loops} of them, and
- * the shared one) gets an equal part, so that together they never open more than the cap; a loop beyond those
- * (Lettuce's, when a Redis rate limit answers there) uses the shared client. A cap too small to share out (under
- * {@value #FEWEST_PER_POOL} connections a pool, such as one set to spare a small local server) stays whole, in the
- * shared pool that every call then uses.
+ * <p>The provider's connection cap applies to each pool: split between the pools, it capped a loop that most calls
+ * come through (a few keep-alive connections from a load balancer, calls continuing on a Redis or database thread)
+ * at a fraction of it, with no spill-over to idle pools, and its calls waited for connections while others were
+ * free. A cap too small to apply per loop (under {@value #FEWEST_PER_POOL} times the pools there may be, such as 4
+ * set to spare a small local server) is kept exactly instead: one shared pool, which every call then uses.
  */
 final class LoopAffineClients {
 
@@ -39,8 +39,8 @@ final class LoopAffineClients {
     private final BiFunction<String, Integer, ConnectionProvider> pools;
     private final UnaryOperator<HttpClient> clients;
     private final String name;
-    private final int loops;
-    private final int perPool;
+    private final int maxConnections;
+    private final boolean affine;
     private final ConnectionProvider sharedPool;
     private final Loop shared;
     private final Map<EventExecutor, Loop> byLoop = new ConcurrentHashMap<>();
@@ -76,8 +76,8 @@ final class LoopAffineClients {
     }
 
     /**
-     * @param maxConnections the most connections open to the provider at once, over all pools
-     * @param loops the event loops that get pools of their own, at most (the web server's)
+     * @param maxConnections the most connections a pool opens to the provider at once
+     * @param loops the web server's event loops, to tell whether the cap is small enough to keep exactly
      * @param pools makes a connection pool with the given name and the most connections it may open
      * @param clients applies the provider's settings to an HTTP client over one of those pools
      */
@@ -86,37 +86,26 @@ final class LoopAffineClients {
         this.name = name;
         this.pools = pools;
         this.clients = clients;
-        int share = maxConnections / (loops + 1);
-        this.loops = share >= FEWEST_PER_POOL ? loops : 0;
-        this.perPool = this.loops > 0 ? share : maxConnections;
-        this.sharedPool = pools.apply(name, perPool);
+        this.maxConnections = maxConnections;
+        this.affine = maxConnections >= FEWEST_PER_POOL * (loops + 1);
+        this.sharedPool = pools.apply(name, maxConnections);
         this.shared = new Loop(sharedPool, clients.apply(HttpClient.create(sharedPool)), Schedulers.parallel());
     }
 
     /** The client and timers for the calling thread: its event loop's, or the shared ones off the event loops. */
     Loop current() {
         EventExecutor executor = ThreadExecutorMap.currentExecutor();
-        if (!(executor instanceof EventLoop loop)) {
+        if (!affine || !(executor instanceof EventLoop loop)) {
             return shared;
         }
-        Loop bound = byLoop.get(loop);
-        return bound != null ? bound : bind(loop);
+        return byLoop.computeIfAbsent(loop, this::bind);
     }
 
-    /** Once per loop: the pools, and so the connections they may open, must not outnumber what was shared out. */
-    private synchronized Loop bind(EventLoop loop) {
-        Loop bound = byLoop.get(loop);
-        if (bound == null) {
-            if (byLoop.size() >= loops) {
-                return shared;
-            }
-            ConnectionProvider pool = pools.apply(name + "-" + byLoop.size(), perPool);
-            // Never disposed: disposing a scheduler made from an executor shuts the executor down, here Netty's loop.
-            bound = new Loop(pool, clients.apply(HttpClient.create(pool).runOn(loop)),
-                    Schedulers.fromExecutorService(loop));
-            byLoop.put(loop, bound);
-        }
-        return bound;
+    private Loop bind(EventExecutor executor) {
+        EventLoop loop = (EventLoop) executor;
+        ConnectionProvider pool = pools.apply(name + "-" + byLoop.size(), maxConnections);
+        // Never disposed: disposing a scheduler made from an executor shuts the executor down, here Netty's loop.
+        return new Loop(pool, clients.apply(HttpClient.create(pool).runOn(loop)), Schedulers.fromExecutorService(loop));
     }
 
     void dispose() {

@@ -25,7 +25,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     cap is sent as {@code max_tokens} (Mistral answers 422 {@code extra_forbidden} for the newer name, which
  *     Anthropic's {@code max_tokens} on {@code /v1/messages} is always translated to)
  * @param headers extra headers sent on every call (e.g. OpenRouter's {@code HTTP-Referer})
- * @param maxConnections the most connections open to this provider at once
+ * @param maxConnections the most connections open to this provider at once from each event loop's pool; a cap too
+ *     small to apply per loop is kept exactly, in one pool (see {@code LoopAffineClients})
  */
 public record ProviderProperties(String type, @Nullable URI baseUrl, @DefaultValue List<String> apiKeys,
         @DefaultValue List<Integer> keyWeights, @DefaultValue Timeouts timeouts, @Nullable String apiVersion,
