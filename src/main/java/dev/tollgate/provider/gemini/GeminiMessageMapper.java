@@ -180,16 +180,23 @@ final class GeminiMessageMapper {
         else {
             text.append(content.asString(""));
         }
-        JsonNode response = null;
+        JsonNode result = null;
         try {
             JsonNode parsed = json.readTree(text.toString());
-            response = parsed.isObject() ? parsed : null;
+            result = parsed.isObject() ? parsed : null;
         }
         catch (JacksonException notJson) {
             // sent as text below
         }
-        if (response == null) {
-            response = json.createObjectNode().put(failed ? "error" : "output", text.toString());
+        JsonNode response;
+        if (failed) {
+            // A failed tool's details, an object or text, go under "error" either way.
+            ObjectNode error = json.createObjectNode();
+            error.set("error", result != null ? result : json.getNodeFactory().stringNode(text.toString()));
+            response = error;
+        }
+        else {
+            response = result != null ? result : json.createObjectNode().put("output", text.toString());
         }
         ArrayNode parts = json.createArrayNode();
         ObjectNode functionResponse = parts.addObject().putObject("functionResponse");

@@ -12,9 +12,9 @@ import dev.tollgate.provider.ChatCall;
 /**
  * The client's request is already in OpenAI's format: only the model id changes, a stream asks for usage in its last
  * chunk so that every streamed call can be billed from the provider's own count, and, for a server that only knows
- * the older name, the output cap is sent as {@code max_tokens}. OpenAI itself is not sent {@code top_k}, and no server
- * the fields that ride along for the Anthropic adapter (see {@link #writeMessages}). The request is written field by
- * field with those changes, never copied (a prompt can be megabytes).
+ * the older name, the output cap is sent as {@code max_tokens}. OpenAI itself is not sent what it refuses and has no
+ * use for ({@code top_k}, cache markers), and no server Tollgate's own {@code is_error} (see {@link #writeMessages}).
+ * The request is written field by field with those changes, never copied (a prompt can be megabytes).
  */
 final class OpenAiRequestMapper {
 
@@ -56,9 +56,9 @@ final class OpenAiRequestMapper {
                 }
                 if (name.equals("messages")) {
                     out.writeName(name);
-                    writeMessages(out, field.getValue());
+                    writeMessages(out, field.getValue(), official);
                 }
-                else if (name.equals("tools")) {
+                else if (official && name.equals("tools")) {
                     out.writeName(name);
                     writeTools(out, field.getValue());
                 }
@@ -94,12 +94,13 @@ final class OpenAiRequestMapper {
     }
 
     /**
-     * The messages as they came, but for two fields no OpenAI-format server is known to take, which OpenAI and Azure
-     * refuse as unrecognized: the {@code is_error} flag Tollgate's Messages API puts on a failed tool's result, and
-     * Anthropic's {@code cache_control} marker on content parts (OpenAI caches prompts by itself). A message with
-     * neither is written whole.
+     * The messages as they came, but for the {@code is_error} flag Tollgate's Messages API puts on a failed tool's
+     * result, which no OpenAI-format server has, and, for OpenAI and Azure, Anthropic's {@code cache_control} marker on
+     * content parts: OpenAI caches prompts by itself and refuses fields it does not know ("Unrecognized request
+     * argument supplied: cache_control", as reported from Azure), where OpenRouter, say, passes the marker on to the
+     * models that cache. A message with neither is written whole.
      */
-    private static void writeMessages(JsonGenerator out, JsonNode messages) {
+    private static void writeMessages(JsonGenerator out, JsonNode messages, boolean leaveOutCacheMarkers) {
         if (!messages.isArray()) {
             out.writeTree(messages);
             return;
@@ -107,7 +108,7 @@ final class OpenAiRequestMapper {
         out.writeStartArray();
         for (JsonNode message : messages) {
             JsonNode content = message.path("content");
-            boolean markedParts = content.isArray() && anyHas(content, CACHE_CONTROL);
+            boolean markedParts = leaveOutCacheMarkers && content.isArray() && anyHas(content, CACHE_CONTROL);
             if (!markedParts && !message.has(IS_ERROR)) {
                 out.writeTree(message);
                 continue;
@@ -130,7 +131,7 @@ final class OpenAiRequestMapper {
         out.writeEndArray();
     }
 
-    /** Tools as they came, but for the {@code cache_control} marker Tollgate's Messages API keeps on a tool. */
+    /** Tools for OpenAI and Azure: as they came, but for the {@code cache_control} marker (see {@link #writeMessages}). */
     private static void writeTools(JsonGenerator out, JsonNode tools) {
         if (tools.isArray() && anyHas(tools, CACHE_CONTROL)) {
             writeEach(out, tools, CACHE_CONTROL);

@@ -199,10 +199,14 @@ class GeminiRequestMapperTests {
         JsonNode body = map("""
                 {"messages":[{"role":"user","content":"Read it"},
                   {"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"read","arguments":"{}"}}]},
-                  {"role":"tool","tool_call_id":"call_1","is_error":true,"content":"No such file"}]}""");
+                  {"role":"tool","tool_call_id":"call_1","is_error":true,"content":"No such file"},
+                  {"role":"assistant","tool_calls":[{"id":"call_2","type":"function","function":{"name":"read","arguments":"{}"}}]},
+                  {"role":"tool","tool_call_id":"call_2","is_error":true,"content":"{\\"code\\":500}"}]}""");
 
         assertThat(body.at("/contents/2/parts/0/functionResponse/response"))
             .isEqualTo(JSON.readTree("{\"error\":\"No such file\"}"));
+        assertThat(body.at("/contents/4/parts/0/functionResponse/response"))
+            .as("details that are JSON").isEqualTo(JSON.readTree("{\"error\":{\"code\":500}}"));
     }
 
     @Test

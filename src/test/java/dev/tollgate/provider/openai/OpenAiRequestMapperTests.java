@@ -79,8 +79,13 @@ class OpenAiRequestMapperTests {
                     {"id":"call_1","type":"function","function":{"name":"read","arguments":"{}"}}]},
                   {"role":"tool","tool_call_id":"call_1","is_error":true,"content":"No such file"}]}""");
 
-        JsonNode body = JSON.readTree(mapper.toBody(new ChatCall(request, "gpt-4o-mini", false, null)));
+        ChatCall call = new ChatCall(request, "gpt-4o-mini", false, null);
+        JsonNode body = JSON.readTree(mapper.toBody(call));
+        JsonNode compatible = JSON.readTree(new OpenAiRequestMapper(JSON, true, true, false).toBody(call));
 
+        ObjectNode forCompatible = request.deepCopy().put("model", "gpt-4o-mini");
+        ((ObjectNode) forCompatible.path("messages").get(3)).remove("is_error");
+        assertThat(compatible).as("OpenRouter, say, passes cache markers on").isEqualTo(forCompatible);
         assertThat(body).isEqualTo(JSON.readTree("""
                 {"model":"gpt-4o-mini","temperature":0.2,
                  "tools":[{"type":"function","function":{"name":"read"}},{"type":"function","function":{"name":"write"}}],
