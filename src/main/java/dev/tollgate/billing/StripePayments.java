@@ -128,21 +128,34 @@ final class StripePayments {
                 }
                 log.info("{} of {}: debiting {} micros from tenant {}", state.disputed() ? "Dispute" : "Refund",
                         paymentIntentId, debit, state.tenantId());
-                return credits.append(state.tenantId(), CreditKind.REFUND, -debit,
+                return noTopUpFromRefund(state.tenantId())
+                    .then(credits.append(state.tenantId(), CreditKind.REFUND, -debit,
                         paymentIntentId + ":" + (state.disputed() ? "disputed" : state.chargeRefunded()),
-                        state.disputed() ? "Card payment disputed" : "Refund of a card payment")
+                        state.disputed() ? "Card payment disputed" : "Refund of a card payment"))
                     .then(db.sql("""
                             update stripe_payment set refunded_micros = :target, updated_at = now()
                             where payment_intent_id = :pi""")
                         .bind("target", target)
                         .bind("pi", paymentIntentId)
-                        .then())
-                    // The money went back to the card: topping the balance up from that card at once would take it
-                    // again. Automatic top-up is armed again once the balance is back above its threshold.
-                    .then(db.sql("update auto_topup set armed = false where tenant_id = :tenant")
-                        .bind("tenant", state.tenantId())
                         .then());
             });
+    }
+
+    /**
+     * The money went back to the card: topping the balance up from that card at once would take it again. Automatic
+     * top-up is disarmed (armed again once the balance is back above its threshold) and an attempt waiting to be
+     * tried again is cancelled unless it charged already. Done before the debit, so that the tenant's settings are
+     * locked before its balance, in the order a top-up's completion takes them.
+     */
+    private Mono<Void> noTopUpFromRefund(UUID tenantId) {
+        return db.sql("update auto_topup set armed = false where tenant_id = :tenant")
+            .bind("tenant", tenantId)
+            .then()
+            .then(db.sql("""
+                    update auto_topup_attempt set status = 'cancelled', error = null, updated_at = now()
+                    where tenant_id = :tenant and status = 'pending' and payment_intent_id is null""")
+                .bind("tenant", tenantId)
+                .then());
     }
 
     /** The share of the credits a refund takes back: all of them for a full refund, pro rata for a partial one. */

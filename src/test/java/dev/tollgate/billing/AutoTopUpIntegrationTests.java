@@ -209,6 +209,31 @@ class AutoTopUpIntegrationTests {
         assertThat(balance()).isEqualTo(START);
     }
 
+    /** Stripe down, then the payment that saved the card is refunded: the attempt waiting to retry charges nothing. */
+    @Test
+    void aRefundCancelsAnAttemptWaitingToBeTriedAgain() {
+        saveCard();
+        String paymentIntent = db.sql("select payment_intent_id from stripe_payment where tenant_id = :t")
+            .bind("t", user.tenantId()).map(row -> row.get(0, String.class)).one().block();
+        for (int i = 0; i < 3; i++) {
+            stripe.failNext("POST", "/v1/payment_intents", 500, "api_error", "An unknown error occurred");
+        }
+        put(Map.of("enabled", true, "thresholdUsd", "20", "amountUsd", 10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !chargesOf(customer()).isEmpty());
+
+        long charged = stripe.paymentIntent(paymentIntent).path("amount").asLong();
+        webhooks.deliver("charge.refunded", stripe.refund(paymentIntent, charged));
+
+        assertThat(attemptStatus()).isEqualTo("cancelled");
+        int tries = chargesOf(customer()).size();
+        for (int i = 0; i < 3; i++) {
+            autoTopUps.checkNow().block(Duration.ofSeconds(10));
+        }
+        assertThat(chargesOf(customer())).hasSize(tries).hasSizeLessThanOrEqualTo(3);
+        assertThat(entries("auto_topup")).isEmpty();
+        assertThat(balance()).isEqualTo(START - 5_000_000);
+    }
+
     /** A revoked or rotated operator key is the operator's to mend: every tenant's attempt waits for it. */
     @Test
     void aChargeRefusedForTheOperatorsKeyIsTriedAgainNotFailed() {
