@@ -294,7 +294,10 @@ public class CreditService implements SmartLifecycle {
     @Scheduled(fixedDelayString = "${tollgate.credits.key-spend-refresh-interval:10s}")
     void rereadKeySpend() {
         Flux.fromIterable(keyBudgets.synchronous().asMap().entrySet())
-            .concatMap(entry -> ledger.keySpend(entry.getKey()).doOnNext(entry.getValue()::reread))
+            .concatMap(entry -> Mono.defer(() -> {
+                long mark = entry.getValue().readingMark();
+                return ledger.keySpend(entry.getKey()).doOnNext(spend -> entry.getValue().reread(spend, mark));
+            }))
             .subscribe(spend -> { }, error -> log.warn("Could not re-read key spend: {}", error.toString()));
     }
 

@@ -12,6 +12,8 @@ final class KeyBudget {
     private long recordedSpend;
     private long settledSince;
     private long held;
+    /** How many of this instance's charges have been written: tells a re-reading whether one raced it. */
+    private long writes;
 
     KeyBudget(long limit, long recordedSpend) {
         this.limit = limit;
@@ -37,11 +39,24 @@ final class KeyBudget {
     synchronized void persisted(long charge) {
         settledSince -= charge;
         recordedSpend += charge;
+        writes++;
     }
 
-    /** A fresh reading of the database (which includes other instances' spend) replaces the recorded spend. */
-    synchronized void reread(long spend) {
-        recordedSpend = spend;
+    /** Taken before reading the spend from the database, and handed back with the reading. */
+    synchronized long readingMark() {
+        return writes;
+    }
+
+    /**
+     * A fresh reading of the database (which includes other instances' spend) replaces the recorded spend, unless one
+     * of this instance's charges was written while it was read: the reading may or may not include that charge, and
+     * taking it would have counted the charge twice or not at all (the key overspending by a batch) until the next
+     * reading, which is then taken instead.
+     */
+    synchronized void reread(long spend, long mark) {
+        if (writes == mark) {
+            recordedSpend = spend;
+        }
     }
 
     synchronized long remaining() {

@@ -28,4 +28,27 @@ class KeyBudgetTests {
         assertThat(budget.tryHold(999_990)).as("nothing was taken by the refused holds").isTrue();
     }
 
+
+    /**
+     * A reading of the key's spend that a write of this instance's charges raced may or may not include it: taken, it
+     * forgot the charge (the key could overspend by it) or counted it twice, until the next reading 10 s later.
+     */
+    @Test
+    void aReadingThatAWriteOfThisInstancesChargesRacedIsLeftForTheNext() {
+        KeyBudget budget = new KeyBudget(100, 30);
+        assertThat(budget.tryHold(40)).isTrue();
+        budget.settle(40, 40);
+
+        long mark = budget.readingMark();
+        // The database answers 30, read before the batch with the 40 committed; the batch's callback comes first.
+        budget.persisted(40);
+        budget.reread(30, mark);
+
+        assertThat(budget.remaining()).as("30 + 40 spent").isEqualTo(30);
+
+        long next = budget.readingMark();
+        budget.reread(75, next);
+        assertThat(budget.remaining()).as("a clean reading, other instances' spend included").isEqualTo(25);
+    }
+
 }
