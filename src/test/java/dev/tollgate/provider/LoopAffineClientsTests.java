@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 import io.netty.channel.DefaultEventLoopGroup;
@@ -57,10 +58,7 @@ class LoopAffineClientsTests {
     @Test
     void aLargeCapAppliesToEachLoopsPool() throws Exception {
         Map<String, Integer> pools = new ConcurrentHashMap<>();
-        LoopAffineClients clients = new LoopAffineClients("test", 100, 2, (name, connections) -> {
-            pools.put(name, connections);
-            return ConnectionProvider.create(name, connections);
-        }, UnaryOperator.identity());
+        LoopAffineClients clients = new LoopAffineClients("test", 100, 2, recordingIn(pools), UnaryOperator.identity());
         DefaultEventLoopGroup loops = new DefaultEventLoopGroup(3);
         try {
             HttpClient first = loops.next().submit(clients::current).get().client();
@@ -80,10 +78,7 @@ class LoopAffineClientsTests {
     @Test
     void aCapTooSmallToShareOutStaysWholeInTheSharedPoolEveryCallUses() throws Exception {
         Map<String, Integer> pools = new ConcurrentHashMap<>();
-        LoopAffineClients clients = new LoopAffineClients("test", 4, 2, (name, connections) -> {
-            pools.put(name, connections);
-            return ConnectionProvider.create(name, connections);
-        }, UnaryOperator.identity());
+        LoopAffineClients clients = new LoopAffineClients("test", 4, 2, recordingIn(pools), UnaryOperator.identity());
         DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
         try {
             HttpClient onTheLoop = loops.next().submit(clients::current).get().client();
@@ -143,5 +138,13 @@ class LoopAffineClientsTests {
             clients.dispose();
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+    }
+
+    /** Pools as made, recording each one's name and cap. */
+    private static BiFunction<String, Integer, ConnectionProvider> recordingIn(Map<String, Integer> pools) {
+        return (name, connections) -> {
+            pools.put(name, connections);
+            return ConnectionProvider.create(name, connections);
+        };
     }
 }
