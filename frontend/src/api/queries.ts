@@ -1,7 +1,6 @@
 import { keepPreviousData, QueryClient, useQuery } from '@tanstack/react-query';
 import { api, ApiError, withQuery } from './client';
 import type {
-  ActivityPage,
   ApiKey,
   AutoTopUp,
   BillingConfig,
@@ -9,6 +8,7 @@ import type {
   Credits,
   Generation,
   Me,
+  Page,
   Usage,
   UsageGroupBy,
 } from './types';
@@ -30,8 +30,7 @@ export const queryKeys = {
   me: ['me'] as const,
   keys: ['keys'] as const,
   models: ['models'] as const,
-  credits: (page: number, includeUsage: boolean, asOf: number | null = null) =>
-    ['credits', page, includeUsage, asOf] as const,
+  credits: (page: number, includeUsage: boolean) => ['credits', page, includeUsage] as const,
   billingConfig: ['billing', 'config'] as const,
   autoTopUp: ['billing', 'auto-topup'] as const,
   usage: (from: string, to: string, groupBy: UsageGroupBy) => ['usage', from, to, groupBy] as const,
@@ -59,16 +58,12 @@ export function useModels() {
   });
 }
 
-/**
- * The balance and a page of the ledger; `poll` says, from what was last fetched, how soon to ask again (or false).
- * Later pages are read as of `asOf`, the first page's newest entry, so entries added meanwhile do not shift them.
- */
-export function useCredits(page: number, includeUsage = false, size = 20, poll?: (credits: Credits | undefined) => number | false,
-  asOf: number | null = null) {
+/** The balance and a page of the ledger; `poll` says, from what was last fetched, how soon to ask again (or false). */
+export function useCredits(page: number, includeUsage = false, size = 20, poll?: (credits: Credits | undefined) => number | false) {
   return useQuery({
-    queryKey: queryKeys.credits(page, includeUsage, asOf),
+    queryKey: queryKeys.credits(page, includeUsage),
     queryFn: ({ signal }) =>
-      api<Credits>(withQuery('/api/credits', { page, size, includeUsage: includeUsage ? 'true' : null, asOf }), { signal }),
+      api<Credits>(withQuery('/api/credits', { page, size, includeUsage: includeUsage ? 'true' : null }), { signal }),
     placeholderData: keepPreviousData,
     refetchInterval: poll ? (query) => poll(query.state.data) : false,
   });
@@ -110,14 +105,12 @@ export interface ActivityFilters {
   model: string;
   keyId: string;
   status: string;
-  /** The generation later pages are listed as of (the first page's newest), or '' for the log as it is now. */
-  asOf: string;
 }
 
 export function useActivity(filters: ActivityFilters) {
   return useQuery({
     queryKey: queryKeys.activity(filters),
-    queryFn: ({ signal }) => api<ActivityPage>(withQuery('/api/activity', { ...filters }), { signal }),
+    queryFn: ({ signal }) => api<Page<Generation>>(withQuery('/api/activity', { ...filters }), { signal }),
     placeholderData: keepPreviousData,
   });
 }

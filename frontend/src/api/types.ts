@@ -54,8 +54,6 @@ export interface Credits {
   page: number;
   size: number;
   total: number;
-  /** The entry later pages are read as of (the first page's newest), to pass back with them. */
-  asOf: number | null;
 }
 
 export type UsageGroupBy = 'day' | 'model' | 'key' | 'day,model' | 'day,key';
@@ -111,11 +109,6 @@ export interface Page<T> {
   page: number;
   size: number;
   total: number;
-}
-
-/** A page of the request log; later pages are read as of `asOf`, the first page's newest call. */
-export interface ActivityPage extends Page<Generation> {
-  asOf: string | null;
 }
 
 export interface BillingConfig {

@@ -49,7 +49,6 @@ function Filters() {
     if (value) next.set(name, value);
     else next.delete(name);
     next.delete('page');
-    next.delete('asOf');
     setParams(next);
   };
   return (
@@ -95,7 +94,6 @@ export function ActivityPage() {
     model: params.get('model') ?? '',
     keyId: params.get('keyId') ?? '',
     status: params.get('status') ?? '',
-    asOf: params.get('asOf') ?? '',
   });
   const filtered = ['model', 'keyId', 'status'].some((name) => params.get(name));
   return (
@@ -151,11 +149,6 @@ export function ActivityPage() {
               onPage={(next) => {
                 const nextParams = new URLSearchParams(params);
                 nextParams.set('page', String(next));
-                // Later pages as of the first one's newest call, so calls made meanwhile do not shift them; back on
-                // the first page, the newest calls again.
-                const asOf = next > 0 ? activity.data.asOf : null;
-                if (asOf) nextParams.set('asOf', asOf);
-                else nextParams.delete('asOf');
                 setParams(nextParams);
               }} />
           </>

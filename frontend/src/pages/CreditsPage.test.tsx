@@ -55,25 +55,6 @@ describe('credits page', () => {
     expect(server.callsTo('GET', '/api/credits').at(-1)?.query.get('includeUsage')).toBe('true');
   });
 
-  it('asks for later pages of the ledger as of the first page’s newest entry', async () => {
-    const server = mockApi({
-      'GET /api/me': { body: ME },
-      'GET /api/credits': (call) => ({
-        body: { ...CREDITS, total: 45, asOf: 917, page: Number(call.query.get('page') ?? 0) },
-      }),
-      'GET /api/billing/config': { body: { enabled: false, minUsd: 5, maxUsd: 1000, feePercent: 0, feeFixedUsd: 0 } },
-      'GET /api/billing/auto-topup': { body: AUTO },
-    });
-    renderApp('/credits');
-    await userEvent.click(await screen.findByRole('button', { name: 'Next' }));
-    await waitFor(() => expect(server.callsTo('GET', '/api/credits').at(-1)?.query.get('page')).toBe('1'));
-    expect(server.callsTo('GET', '/api/credits').at(-1)?.query.get('asOf')).toBe('917');
-
-    await userEvent.click(await screen.findByRole('button', { name: 'Previous' }));
-    await waitFor(() => expect(server.callsTo('GET', '/api/credits').at(-1)?.query.get('page')).toBe('0'));
-    expect(server.callsTo('GET', '/api/credits').at(-1)?.query.has('asOf')).toBe(false);
-  });
-
   it('degrades to a friendly note while the server has no credits API', async () => {
     mockApi({ 'GET /api/me': { body: ME } });
     renderApp('/credits');

@@ -276,13 +276,11 @@ function Ledger({ entries }: { entries: LedgerEntry[] }) {
 
 export function CreditsPage() {
   const [page, setPage] = useState(0);
-  const [asOf, setAsOf] = useState<number | null>(null);
   const [includeUsage, setIncludeUsage] = useState(false);
   const [params, setParams] = useSearchParams();
   const returnedFromCheckout = params.get('checkout');
   const checkoutReturn = useCheckoutReturn(returnedFromCheckout);
-  const credits = useCredits(page, includeUsage, 20, (data) => (checkoutReturn.waiting(data) ? ARRIVAL_POLL_MS : false),
-    asOf);
+  const credits = useCredits(page, includeUsage, 20, (data) => (checkoutReturn.waiting(data) ? ARRIVAL_POLL_MS : false));
   const billing = useBillingConfig();
   const autoTopUp = useAutoTopUp();
   const billingUnavailable =
@@ -357,7 +355,7 @@ export function CreditsPage() {
             <h2 id="ledger-title">History</h2>
             <div className="checkbox checkbox-compact">
               <input id="includeUsage" type="checkbox" checked={includeUsage}
-                onChange={(event) => { setIncludeUsage(event.target.checked); setPage(0); setAsOf(null); }} />
+                onChange={(event) => { setIncludeUsage(event.target.checked); setPage(0); }} />
               <label htmlFor="includeUsage">Show each request’s charge</label>
             </div>
           </div>
@@ -366,12 +364,7 @@ export function CreditsPage() {
           ) : (
             <>
               <Ledger entries={credits.data.entries} />
-              <Pagination page={credits.data.page} size={credits.data.size} total={credits.data.total}
-                onPage={(next) => {
-                  // Later pages as of the first one's newest entry; back on the first page, the newest again.
-                  setAsOf(next > 0 ? credits.data.asOf : null);
-                  setPage(next);
-                }} />
+              <Pagination page={credits.data.page} size={credits.data.size} total={credits.data.total} onPage={setPage} />
             </>
           )}
         </section>

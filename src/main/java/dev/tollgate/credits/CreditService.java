@@ -246,8 +246,8 @@ public class CreditService implements SmartLifecycle {
         return ledger.createBalance(tenantId);
     }
 
-    Mono<LedgerRepository.Statement> statement(UUID tenantId, List<String> kinds, int page, int size, long asOf) {
-        return ledger.statement(tenantId, kinds, page, size, asOf);
+    Mono<LedgerRepository.Statement> statement(UUID tenantId, List<String> kinds, int page, int size) {
+        return ledger.statement(tenantId, kinds, page, size);
     }
 
     /** Keeps this instance's leases alive, gives back idle ones, and releases leases of instances that died. */

@@ -36,21 +36,17 @@ class CreditsController {
 
     @GetMapping("/api/credits")
     Mono<CreditsPage> credits(@AuthenticationPrincipal SessionUser user, @RequestParam(defaultValue = "0") int page,
-            @RequestParam(defaultValue = "20") int size, @RequestParam(defaultValue = "false") boolean includeUsage,
-            @RequestParam(required = false) @Nullable Long asOf) {
+            @RequestParam(defaultValue = "20") int size, @RequestParam(defaultValue = "false") boolean includeUsage) {
         if (page < 0 || size < 1 || size > 200) {
             throw ApiException.invalidRequest("page must be 0 or more and size between 1 and 200.");
         }
         UUID tenant = user.tenantId();
         List<String> kinds = includeUsage ? ALL_KINDS : CREDIT_KINDS;
-        return credits.statement(tenant, kinds, page, size, asOf != null ? asOf : Long.MAX_VALUE)
-            .map(statement -> {
-                List<Entry> entries = statement.entries().stream().map(CreditsController::entry).toList();
-                // Later pages ask for the ledger as of the first one's newest entry (usage is debited every moment).
-                Long pinned = asOf != null ? asOf : page == 0 && !entries.isEmpty() ? entries.get(0).id() : null;
-                return new CreditsPage(statement.balance().balanceMicros(), statement.balance().creditedMicros(),
-                        statement.balance().usedMicros(), entries, page, size, statement.total(), pinned);
-            });
+        return credits.statement(tenant, kinds, page, size)
+            .map(statement -> new CreditsPage(statement.balance().balanceMicros(),
+                    statement.balance().creditedMicros(), statement.balance().usedMicros(),
+                    statement.entries().stream().map(CreditsController::entry).toList(), page, size,
+                    statement.total()));
     }
 
     private static Entry entry(LedgerRepository.LedgerEntryView view) {
@@ -59,9 +55,8 @@ class CreditsController {
                 view.createdAt());
     }
 
-    /** @param asOf the entry the pages are listed as of: pass it back with the next pages (null when none) */
     record CreditsPage(long balanceMicros, long totalCreditedMicros, long totalUsedMicros, List<Entry> entries,
-            int page, int size, long total, @Nullable Long asOf) {
+            int page, int size, long total) {
     }
 
     record Entry(long id, String kind, long amountMicros, @Nullable String description,

@@ -74,25 +74,23 @@ class LedgerRepository {
 
     /**
      * The balance, a page of entries and their count as of one moment: read in one repeatable-read transaction, so a
-     * usage batch or top-up committing meanwhile shows in all three or in none. Entries after {@code asOf} (an entry id)
-     * are left out, so that later pages stay where the first one put them.
+     * usage batch or top-up committing meanwhile shows in all three or in none.
      */
-    Mono<Statement> statement(UUID tenantId, List<String> kinds, int page, int size, long asOf) {
+    Mono<Statement> statement(UUID tenantId, List<String> kinds, int page, int size) {
         return balance(tenantId)
-            .flatMap(balance -> entries(tenantId, kinds, page, size, asOf).collectList()
-                .flatMap(entries -> countEntries(tenantId, kinds, asOf)
+            .flatMap(balance -> entries(tenantId, kinds, page, size).collectList()
+                .flatMap(entries -> countEntries(tenantId, kinds)
                     .map(total -> new Statement(balance, entries, total))))
             .as(snapshot::transactional);
     }
 
-    private Flux<LedgerEntryView> entries(UUID tenantId, List<String> kinds, int page, int size, long asOf) {
+    private Flux<LedgerEntryView> entries(UUID tenantId, List<String> kinds, int page, int size) {
         return db.sql("""
                 select id, kind, amount_micros, description, external_ref, request_id, created_at from ledger_entry
-                where tenant_id = :tenant and kind = any(:kinds) and id <= :asOf
+                where tenant_id = :tenant and kind = any(:kinds)
                 order by created_at desc, id desc limit :limit offset :offset""")
             .bind("tenant", tenantId)
             .bind("kinds", kinds.toArray(String[]::new))
-            .bind("asOf", asOf)
             .bind("limit", size)
             .bind("offset", (long) page * size)
             .map(row -> new LedgerEntryView(row.get("id", Long.class), row.get("kind", String.class),
@@ -101,12 +99,10 @@ class LedgerRepository {
             .all();
     }
 
-    private Mono<Long> countEntries(UUID tenantId, List<String> kinds, long asOf) {
-        return db.sql("""
-                select count(*) from ledger_entry where tenant_id = :tenant and kind = any(:kinds) and id <= :asOf""")
+    private Mono<Long> countEntries(UUID tenantId, List<String> kinds) {
+        return db.sql("select count(*) from ledger_entry where tenant_id = :tenant and kind = any(:kinds)")
             .bind("tenant", tenantId)
             .bind("kinds", kinds.toArray(String[]::new))
-            .bind("asOf", asOf)
             .map(row -> row.get(0, Long.class))
             .one();
     }

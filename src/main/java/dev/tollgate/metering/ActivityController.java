@@ -16,10 +16,7 @@ import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.account.SessionUser;
 import dev.tollgate.common.ApiException;
 
-/**
- * The request log for the dashboard: newest first, paged, filterable by model, key and status. Pages after the first
- * are read as of the first page's newest call ({@code asOf}), so calls made while a tenant pages do not shift them.
- */
+/** The request log for the dashboard: newest first, paged, filterable by model, key and status. */
 @RestController
 class ActivityController {
 
@@ -35,32 +32,14 @@ class ActivityController {
     Mono<ActivityPage> list(@AuthenticationPrincipal SessionUser user, @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "50") int size, @RequestParam(required = false) @Nullable String model,
             @RequestParam(required = false) @Nullable UUID keyId,
-            @RequestParam(required = false) @Nullable String status,
-            @RequestParam(required = false) @Nullable String asOf) {
+            @RequestParam(required = false) @Nullable String status) {
         Paging paging = Paging.of(page, size);
         RequestLogQueries.ActivityFilter filter = new RequestLogQueries.ActivityFilter(blankToNull(model), keyId,
-                statusCode(status), "failed".equals(status), asOf(asOf));
+                statusCode(status), "failed".equals(status));
         return Mono.zip(log.pageAndCount(user.tenantId(), filter, paging.page(), paging.size()),
                 keys.names(user.tenantId()))
-            .map(all -> {
-                List<ActivityItem> items = all.getT1().items();
-                // Pages after the first ask for the log as of the first one's newest call.
-                String pinned = asOf != null && !asOf.isBlank() ? asOf
-                        : paging.page() == 0 && !items.isEmpty() ? items.get(0).id() : null;
-                return new ActivityPage(named(items, all.getT2()), paging.page(), paging.size(), all.getT1().total(),
-                        pinned);
-            });
-    }
-
-    private static @Nullable UUID asOf(@Nullable String asOf) {
-        if (asOf == null || asOf.isBlank()) {
-            return null;
-        }
-        UUID id = GenerationIds.parse(asOf);
-        if (id == null) {
-            throw ApiException.invalidParam("asOf", "asOf is a generation id, as a first page's asOf gives it.");
-        }
-        return id;
+            .map(all -> new ActivityPage(named(all.getT1().items(), all.getT2()), paging.page(), paging.size(),
+                    all.getT1().total()));
     }
 
     @GetMapping("/api/activity/{id}")
@@ -95,11 +74,7 @@ class ActivityController {
         return text == null || text.isBlank() ? null : text;
     }
 
-    /**
-     * @param asOf the generation the pages are listed as of: pass it back with the next pages, so that calls made
-     *     meanwhile do not shift them (null when there is nothing to list)
-     */
-    record ActivityPage(List<ActivityItem> data, int page, int size, long total, @Nullable String asOf) {
+    record ActivityPage(List<ActivityItem> data, int page, int size, long total) {
     }
 
 }

@@ -146,12 +146,6 @@ class RequestLogQueries {
             // Failed before an answer, or broke or was cut after its first byte.
             sql.append(" and (status >= 400 or error_code is not null)");
         }
-        if (filter.asOf() != null) {
-            // The log as it stood when its first page was read: rows written since would shift every later page.
-            sql.append(" and (created_at, id) <= (select created_at, id from request_log where id = :asOf"
-                    + " and tenant_id = :tenant)");
-            binds.put("asOf", filter.asOf());
-        }
         return new Filter(sql.toString(), binds);
     }
 
@@ -170,9 +164,7 @@ class RequestLogQueries {
     }
 
     /** Optional filters of the activity list. */
-    /** @param asOf the newest call to list (the first of the first page), or null for the log as it is now */
-    record ActivityFilter(@Nullable String model, @Nullable UUID keyId, @Nullable Integer status, boolean failed,
-            @Nullable UUID asOf) {
+    record ActivityFilter(@Nullable String model, @Nullable UUID keyId, @Nullable Integer status, boolean failed) {
     }
 
     private record Filter(String sql, Map<String, Object> binds) {

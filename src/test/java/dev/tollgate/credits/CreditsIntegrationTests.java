@@ -77,23 +77,6 @@ class CreditsIntegrationTests {
         assertThat(page.path("entries").get(0).path("amountMicros").asLong()).isEqualTo(10_000_000L);
     }
 
-    /** Usage is debited every moment: later pages of the ledger stay where the first one put them. */
-    @Test
-    void laterLedgerPagesAreReadAsOfTheFirst() {
-        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, 1_000_000, null, "first").block(Duration.ofSeconds(5));
-        JsonNode first = user.getJson("/api/credits?size=1");
-        long asOf = first.path("asOf").asLong();
-        assertThat(asOf).isEqualTo(first.path("entries").get(0).path("id").asLong());
-        assertThat(first.path("total").asLong()).isEqualTo(2);
-
-        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, 2_000_000, null, "since").block(Duration.ofSeconds(5));
-        JsonNode second = user.getJson("/api/credits?size=1&page=1&asOf=" + asOf);
-
-        assertThat(second.path("total").asLong()).isEqualTo(2);
-        assertThat(second.path("entries").get(0).path("kind").stringValue()).isEqualTo("signup_bonus");
-        assertThat(second.path("balanceMicros").asLong()).as("the balance is today's").isEqualTo(13_000_000L);
-    }
-
     @Test
     void aCallIsDebitedItsPriceAndTheLogKeepsCostAndCharge() {
         EntityExchangeResult<byte[]> result = chat(Map.of("model", "openai/gpt-4o-mini", "usage", Map.of("include", true),

@@ -50,29 +50,6 @@ class DashboardReadApiIntegrationTests {
         server = user.createKey("server");
     }
 
-    /** Calls made while a tenant pages through the log used to push the first page's last row onto the second. */
-    @Test
-    void laterPagesAreReadAsOfTheFirstSoNewCallsDoNotShiftThem() {
-        for (int i = 0; i < 3; i++) {
-            call(laptop, false);
-        }
-        JsonNode first = await().atMost(Duration.ofSeconds(5)).until(() -> user.getJson("/api/activity?size=2"),
-                body -> body.path("total").asLong() == 3);
-        String asOf = first.path("asOf").stringValue();
-        assertThat(asOf).isEqualTo(first.path("data").get(0).path("id").stringValue());
-
-        call(server, false);
-        await().atMost(Duration.ofSeconds(5)).until(() -> user.getJson("/api/activity").path("total").asLong() == 4);
-        JsonNode second = user.getJson("/api/activity?page=1&size=2&asOf=" + asOf);
-
-        assertThat(second.path("total").asLong()).as("as the first page counted").isEqualTo(3);
-        assertThat(second.path("data")).hasSize(1);
-        assertThat(second.path("data").get(0).path("id").stringValue())
-            .isNotIn(first.path("data").get(0).path("id").stringValue(), first.path("data").get(1).path("id").stringValue());
-        assertThat(second.path("asOf").stringValue()).isEqualTo(asOf);
-        user.get("/api/activity?asOf=nonsense").expectStatus().isBadRequest();
-    }
-
     @Test
     void activityListsEveryCallNewestFirstWithItsKeyAndCost() {
         call(laptop, false);
