@@ -197,17 +197,29 @@ final class AutoTopUps implements SmartLifecycle {
         // again an hour later, when the tenant may have turned automatic top-up off, topped up by hand, gone
         // postpaid or changed the amount. Cancelled then; should an earlier try have reached Stripe after all, its
         // payment_intent.succeeded still credits it.
-        return stillWanted(attempt).flatMap(wanted -> wanted ? charge(attempt, chargeCard(attempt))
-                : attempts.cancel(attempt.id()).then(arm(attempt.tenantId())));
+        return stillWanted(attempt).flatMap(wanted -> switch (wanted) {
+            case WANTED -> charge(attempt, chargeCard(attempt));
+            case NOT_WANTED -> attempts.cancel(attempt.id()).then(arm(attempt.tenantId()));
+            // Cancelled since it was claimed (a refund does that, and disarms): nothing to charge, nothing to arm.
+            case ENDED -> Mono.empty();
+        });
     }
 
-    private Mono<Boolean> stillWanted(Attempt attempt) {
-        return db.sql("select exists (select 1 from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id"
+    private Mono<Wanted> stillWanted(Attempt attempt) {
+        return db.sql("select (select status from auto_topup_attempt where id = :attempt) = 'pending',"
+                + " exists (select 1 from auto_topup a join credit_balance b on b.tenant_id = a.tenant_id"
                 + " where a.tenant_id = :tenant and a.amount_micros = :credit and " + WANTS_TOP_UP + ")")
+            .bind("attempt", attempt.id())
             .bind("tenant", attempt.tenantId())
             .bind("credit", attempt.creditMicros())
-            .map(row -> Boolean.TRUE.equals(row.get(0, Boolean.class)))
+            .map(row -> !Boolean.TRUE.equals(row.get(0, Boolean.class)) ? Wanted.ENDED
+                    : Boolean.TRUE.equals(row.get(1, Boolean.class)) ? Wanted.WANTED : Wanted.NOT_WANTED)
             .one();
+    }
+
+    /** Whether an attempt about to be charged still should be. */
+    private enum Wanted {
+        WANTED, NOT_WANTED, ENDED
     }
 
     private Mono<Void> arm(UUID tenantId) {

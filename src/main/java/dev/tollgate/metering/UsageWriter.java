@@ -48,9 +48,10 @@ class UsageWriter implements SmartLifecycle {
 
     private static final int BATCH_SIZE = 1000;
 
-    private static final int SHUTDOWN_ATTEMPTS = 15;
+    /** With backoff from 100 ms to 2 s, about 13 s of tries: with the wait below, within Spring's 30 s a phase. */
+    private static final int SHUTDOWN_ATTEMPTS = 10;
 
-    private static final int PREPARATION_WAIT_SECONDS = 20;
+    private static final int PREPARATION_WAIT_SECONDS = 8;
 
     private final DatabaseClient db;
     private final ConcurrentLinkedQueue<UsageRecord> queue = new ConcurrentLinkedQueue<>();
@@ -192,8 +193,8 @@ class UsageWriter implements SmartLifecycle {
 
     /**
      * Completes once no record is being prepared. They take milliseconds each, but a shutdown cuts every stream still
-     * open at once, and each cut stream is counted: given up after {@value #PREPARATION_WAIT_SECONDS} s, within
-     * Spring's default 30 s a shutdown phase, loudly.
+     * open at once, and each cut stream is counted: given up after {@value #PREPARATION_WAIT_SECONDS} s, loudly, so
+     * that the last flush's tries still fit in Spring's default 30 s a shutdown phase.
      */
     private Mono<Void> preparationsDone() {
         return Flux.interval(Duration.ZERO, Duration.ofMillis(5))
