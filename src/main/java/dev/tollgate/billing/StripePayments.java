@@ -18,7 +18,8 @@ import dev.tollgate.credits.CreditService;
 /**
  * Payments that bought credits, and their refunds. A payment is credited once per external reference (the ledger's
  * unique (kind, reference)); a refund debits the refunded share of the credits once per refunded amount, in whatever
- * order Stripe delivers the payment's and the refund's events, and does not set off an automatic top-up. Callers run these inside the webhook's transaction.
+ * order Stripe delivers the payment's and the refund's events, and does not set off an automatic top-up. Callers run
+ * these inside the webhook's transaction.
  */
 @Component
 final class StripePayments {

@@ -23,8 +23,10 @@ import dev.tollgate.common.ApiException;
  * demand, then the provider's bytes (TCP pushes back), and that quiet is the client's, not the provider's. The clock
  * stops while no event is wanted and starts again, from zero, when the client reads on. A client that wants nothing
  * for the idle limit has stalled: the stream ends with {@link ClientStalled} (no fault of the provider's), which lets
- * go of the provider's connection, its key and the call's credit hold. Hearing an event only notes the time; a single timer, rescheduled for when the
- * limit would run out (and, until the first event, at least once per idle limit), reads it. Reactor's
+ * go of the provider's connection, its key and the call's credit hold.
+ * <p>
+ * Hearing an event only notes the time; a single timer, rescheduled for when the limit would run out (and, until the
+ * first event, at least once per idle limit), reads it. Reactor's
  * {@code timeout(first, event -> Mono.delay(idle))}, which this replaced, scheduled one timer and cancelled another
  * for every event of every stream (README "Benchmarks").
  */

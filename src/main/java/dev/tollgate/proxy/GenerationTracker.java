@@ -363,8 +363,9 @@ final class GenerationTracker {
         return new UsageRecord(id, key.tenantId(), key.keyId(), model, provider, status, errorCode, errorMessage,
                 streamed, cancelled, finishReason, billed.usage(), billed.source(), millis(endNanos - startNanos),
                 firstByteNanos == 0 ? null : millis(firstByteNanos - startNanos),
-                firstByteNanos == 0 ? null : millis(endNanos - firstByteNanos), price == null ? null : price.price().id(),
-                price == null ? null : price.markupPpm(), cost, charge, admitted == null ? null : admitted.leaseId(),
+                firstByteNanos == 0 ? null : millis(endNanos - firstByteNanos),
+                price == null ? null : price.price().id(), price == null ? null : price.markupPpm(), cost, charge,
+                admitted == null ? null : admitted.leaseId(),
                 endedAt, traceId, List.copyOf(attempts),
                 admitted == null ? () -> { } : () -> admitted.persisted(charge));
     }

@@ -131,7 +131,7 @@ final class OpenAiRequestMapper {
         out.writeEndArray();
     }
 
-    /** Tools for OpenAI and Azure: as they came, but for the {@code cache_control} marker (see {@link #writeMessages}). */
+    /** Tools for OpenAI and Azure: as they came, but for the {@code cache_control} marker ({@link #writeMessages}). */
     private static void writeTools(JsonGenerator out, JsonNode tools) {
         if (tools.isArray() && anyHas(tools, CACHE_CONTROL)) {
             writeEach(out, tools, CACHE_CONTROL);
