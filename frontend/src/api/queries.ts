@@ -8,7 +8,8 @@ import type {
   Credits,
   Generation,
   Me,
-  Page,
+  CursorPage,
+  PageCursor,
   Usage,
   UsageGroupBy,
 } from './types';
@@ -30,7 +31,8 @@ export const queryKeys = {
   me: ['me'] as const,
   keys: ['keys'] as const,
   models: ['models'] as const,
-  credits: (page: number, includeUsage: boolean) => ['credits', page, includeUsage] as const,
+  credits: (page: number, includeUsage: boolean, cursor: PageCursor = {}) =>
+    ['credits', page, includeUsage, cursor.before ?? null, cursor.after ?? null] as const,
   billingConfig: ['billing', 'config'] as const,
   autoTopUp: ['billing', 'auto-topup'] as const,
   usage: (from: string, to: string, groupBy: UsageGroupBy) => ['usage', from, to, groupBy] as const,
@@ -58,12 +60,18 @@ export function useModels() {
   });
 }
 
-/** The balance and a page of the ledger; `poll` says, from what was last fetched, how soon to ask again (or false). */
-export function useCredits(page: number, includeUsage = false, size = 20, poll?: (credits: Credits | undefined) => number | false) {
+/**
+ * The balance and a page of the ledger; `poll` says, from what was last fetched, how soon to ask again (or false).
+ * A page after the first is found from the cursor of the page next to it, so entries added meanwhile do not shift it.
+ */
+export function useCredits(page: number, includeUsage = false, size = 20, poll?: (credits: Credits | undefined) => number | false,
+  cursor: PageCursor = {}) {
   return useQuery({
-    queryKey: queryKeys.credits(page, includeUsage),
+    queryKey: queryKeys.credits(page, includeUsage, cursor),
     queryFn: ({ signal }) =>
-      api<Credits>(withQuery('/api/credits', { page, size, includeUsage: includeUsage ? 'true' : null }), { signal }),
+      api<Credits>(withQuery('/api/credits', {
+        page, size, includeUsage: includeUsage ? 'true' : null, before: cursor.before, after: cursor.after,
+      }), { signal }),
     placeholderData: keepPreviousData,
     refetchInterval: poll ? (query) => poll(query.state.data) : false,
   });
@@ -105,12 +113,16 @@ export interface ActivityFilters {
   model: string;
   keyId: string;
   status: string;
+  /** The cursor the page starts after (the next page), or '' . */
+  before: string;
+  /** The cursor the page ends before (the previous page), or ''. */
+  after: string;
 }
 
 export function useActivity(filters: ActivityFilters) {
   return useQuery({
     queryKey: queryKeys.activity(filters),
-    queryFn: ({ signal }) => api<Page<Generation>>(withQuery('/api/activity', { ...filters }), { signal }),
+    queryFn: ({ signal }) => api<CursorPage<Generation>>(withQuery('/api/activity', { ...filters }), { signal }),
     placeholderData: keepPreviousData,
   });
 }

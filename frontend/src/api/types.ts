@@ -54,6 +54,8 @@ export interface Credits {
   page: number;
   size: number;
   total: number;
+  firstCursor: string | null;
+  lastCursor: string | null;
 }
 
 export type UsageGroupBy = 'day' | 'model' | 'key' | 'day,model' | 'day,key';
@@ -109,6 +111,18 @@ export interface Page<T> {
   page: number;
   size: number;
   total: number;
+}
+
+/** A page that also gives the cursors of its first and last rows, from which the pages next to it are found. */
+export interface CursorPage<T> extends Page<T> {
+  firstCursor: string | null;
+  lastCursor: string | null;
+}
+
+/** Where a page is: after `before` (the next page) or before `after` (the previous one); neither for the first. */
+export interface PageCursor {
+  before?: string | null;
+  after?: string | null;
 }
 
 export interface BillingConfig {

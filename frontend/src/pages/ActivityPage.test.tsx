@@ -38,6 +38,8 @@ const PAGE = {
   page: 0,
   size: 50,
   total: 120,
+  firstCursor: 'c-first',
+  lastCursor: 'c-last',
 };
 
 function server() {
@@ -81,8 +83,28 @@ describe('activity page', () => {
         model: 'openai/gpt-4.1',
         keyId: 'k1',
         status: '502',
+        // The next page from the last row shown, so that calls logged meanwhile do not shift it.
+        before: 'c-last',
       });
     });
+  });
+
+  it('finds the previous page from the first row shown, and the first page afresh', async () => {
+    const api = mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/keys': { body: [] },
+      'GET /v1/models': { body: { data: [] } },
+      'GET /api/activity': (call) => ({ body: { ...PAGE, page: Number(call.query.get('page') ?? 0) } }),
+    });
+    renderApp('/activity?page=2&before=c-older');
+    await userEvent.click(await screen.findByRole('button', { name: 'Previous' }));
+    await waitFor(() => expect(api.callsTo('GET', '/api/activity').at(-1)?.query.get('page')).toBe('1'));
+    expect(Object.fromEntries(api.callsTo('GET', '/api/activity').at(-1)?.query ?? [])).toMatchObject({ after: 'c-first' });
+    expect(api.callsTo('GET', '/api/activity').at(-1)?.query.has('before')).toBe(false);
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Previous' }));
+    await waitFor(() => expect(api.callsTo('GET', '/api/activity').at(-1)?.query.get('page')).toBe('0'));
+    expect(api.callsTo('GET', '/api/activity').at(-1)?.query.has('after')).toBe(false);
   });
 
   it('opens a generation’s details from its row', async () => {

@@ -49,6 +49,8 @@ function Filters() {
     if (value) next.set(name, value);
     else next.delete(name);
     next.delete('page');
+    next.delete('before');
+    next.delete('after');
     setParams(next);
   };
   return (
@@ -94,6 +96,8 @@ export function ActivityPage() {
     model: params.get('model') ?? '',
     keyId: params.get('keyId') ?? '',
     status: params.get('status') ?? '',
+    before: params.get('before') ?? '',
+    after: params.get('after') ?? '',
   });
   const filtered = ['model', 'keyId', 'status'].some((name) => params.get(name));
   return (
@@ -147,8 +151,17 @@ export function ActivityPage() {
             </div>
             <Pagination page={activity.data.page} size={activity.data.size} total={activity.data.total}
               onPage={(next) => {
+                // Still showing the previous view's page: its cursors are not this one's.
+                if (activity.isPlaceholderData) return;
                 const nextParams = new URLSearchParams(params);
                 nextParams.set('page', String(next));
+                nextParams.delete('before');
+                nextParams.delete('after');
+                // From the cursor of the page shown, so that calls logged meanwhile do not shift the pages; the first
+                // page is the newest calls again.
+                const { firstCursor, lastCursor, page: shown } = activity.data;
+                if (next > shown && lastCursor) nextParams.set('before', lastCursor);
+                else if (next < shown && next > 0 && firstCursor) nextParams.set('after', firstCursor);
                 setParams(nextParams);
               }} />
           </>

@@ -55,6 +55,32 @@ describe('credits page', () => {
     expect(server.callsTo('GET', '/api/credits').at(-1)?.query.get('includeUsage')).toBe('true');
   });
 
+  it('finds later pages of the ledger from the cursors of the page shown', async () => {
+    const server = mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/credits': (call) => ({
+        body: { ...CREDITS, total: 45, firstCursor: 'c-first', lastCursor: 'c-last',
+          page: Number(call.query.get('page') ?? 0) },
+      }),
+      'GET /api/billing/config': { body: { enabled: false, minUsd: 5, maxUsd: 1000, feePercent: 0, feeFixedUsd: 0 } },
+      'GET /api/billing/auto-topup': { body: AUTO },
+    });
+    const last = () => server.callsTo('GET', '/api/credits').at(-1)?.query;
+    renderApp('/credits');
+    await userEvent.click(await screen.findByRole('button', { name: 'Next' }));
+    await waitFor(() => expect(last()?.get('page')).toBe('1'));
+    expect(last()?.get('before')).toBe('c-last');
+    await userEvent.click(await screen.findByRole('button', { name: 'Next' }));
+    await waitFor(() => expect(last()?.get('page')).toBe('2'));
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Previous' }));
+    await waitFor(() => expect(last()?.get('page')).toBe('1'));
+    expect(last()?.get('after')).toBe('c-first');
+    await userEvent.click(await screen.findByRole('button', { name: 'Previous' }));
+    await waitFor(() => expect(last()?.get('page')).toBe('0'));
+    expect(last()?.has('after') || last()?.has('before')).toBe(false);
+  });
+
   it('degrades to a friendly note while the server has no credits API', async () => {
     mockApi({ 'GET /api/me': { body: ME } });
     renderApp('/credits');

@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client';
 import { queryKeys, useAutoTopUp, useBillingConfig, useCredits } from '../api/queries';
-import type { AutoTopUp, BillingConfig, Credits, LedgerEntry } from '../api/types';
+import type { AutoTopUp, BillingConfig, Credits, LedgerEntry, PageCursor } from '../api/types';
 import type { FieldErrors } from '../auth/formErrors';
 import { useFormErrors } from '../auth/useFormErrors';
 import { Field } from '../components/Field';
@@ -276,11 +276,13 @@ function Ledger({ entries }: { entries: LedgerEntry[] }) {
 
 export function CreditsPage() {
   const [page, setPage] = useState(0);
+  const [cursor, setCursor] = useState<PageCursor>({});
   const [includeUsage, setIncludeUsage] = useState(false);
   const [params, setParams] = useSearchParams();
   const returnedFromCheckout = params.get('checkout');
   const checkoutReturn = useCheckoutReturn(returnedFromCheckout);
-  const credits = useCredits(page, includeUsage, 20, (data) => (checkoutReturn.waiting(data) ? ARRIVAL_POLL_MS : false));
+  const credits = useCredits(page, includeUsage, 20, (data) => (checkoutReturn.waiting(data) ? ARRIVAL_POLL_MS : false),
+    cursor);
   const billing = useBillingConfig();
   const autoTopUp = useAutoTopUp();
   const billingUnavailable =
@@ -355,7 +357,7 @@ export function CreditsPage() {
             <h2 id="ledger-title">History</h2>
             <div className="checkbox checkbox-compact">
               <input id="includeUsage" type="checkbox" checked={includeUsage}
-                onChange={(event) => { setIncludeUsage(event.target.checked); setPage(0); }} />
+                onChange={(event) => { setIncludeUsage(event.target.checked); setPage(0); setCursor({}); }} />
               <label htmlFor="includeUsage">Show each request’s charge</label>
             </div>
           </div>
@@ -364,7 +366,17 @@ export function CreditsPage() {
           ) : (
             <>
               <Ledger entries={credits.data.entries} />
-              <Pagination page={credits.data.page} size={credits.data.size} total={credits.data.total} onPage={setPage} />
+              <Pagination page={credits.data.page} size={credits.data.size} total={credits.data.total}
+                onPage={(next) => {
+                  // Still showing the previous view's page: its cursors are not this one's.
+                  if (credits.isPlaceholderData) return;
+                  // From the cursor of the page shown, so that entries added meanwhile do not shift the pages; the
+                  // first page is the newest entries again.
+                  const { firstCursor, lastCursor, page: shown } = credits.data;
+                  setCursor(next > shown && lastCursor ? { before: lastCursor }
+                    : next < shown && next > 0 && firstCursor ? { after: firstCursor } : {});
+                  setPage(next);
+                }} />
             </>
           )}
         </section>

@@ -25,6 +25,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.tollgate.account.AuthenticatedKey;
+import dev.tollgate.common.Keyset;
 import dev.tollgate.common.Money;
 import dev.tollgate.common.SecureIds;
 import dev.tollgate.database.ClusterEvents;
@@ -246,8 +247,8 @@ public class CreditService implements SmartLifecycle {
         return ledger.createBalance(tenantId);
     }
 
-    Mono<LedgerRepository.Statement> statement(UUID tenantId, List<String> kinds, int page, int size) {
-        return ledger.statement(tenantId, kinds, page, size);
+    Mono<LedgerRepository.Statement> statement(UUID tenantId, List<String> kinds, int page, int size, Keyset keyset) {
+        return ledger.statement(tenantId, kinds, page, size, keyset);
     }
 
     /** Keeps this instance's leases alive, gives back idle ones, and releases leases of instances that died. */

@@ -13,6 +13,8 @@ import reactor.core.publisher.Mono;
 
 import dev.tollgate.account.SessionUser;
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.Keyset;
+import dev.tollgate.common.PageCursor;
 import dev.tollgate.metering.GenerationIds;
 
 /**
@@ -36,17 +38,27 @@ class CreditsController {
 
     @GetMapping("/api/credits")
     Mono<CreditsPage> credits(@AuthenticationPrincipal SessionUser user, @RequestParam(defaultValue = "0") int page,
-            @RequestParam(defaultValue = "20") int size, @RequestParam(defaultValue = "false") boolean includeUsage) {
+            @RequestParam(defaultValue = "20") int size, @RequestParam(defaultValue = "false") boolean includeUsage,
+            @RequestParam(required = false) @Nullable String before,
+            @RequestParam(required = false) @Nullable String after) {
         if (page < 0 || size < 1 || size > 200) {
             throw ApiException.invalidRequest("page must be 0 or more and size between 1 and 200.");
         }
+        Keyset keyset = Keyset.of(before, after);
         UUID tenant = user.tenantId();
         List<String> kinds = includeUsage ? ALL_KINDS : CREDIT_KINDS;
-        return credits.statement(tenant, kinds, page, size)
-            .map(statement -> new CreditsPage(statement.balance().balanceMicros(),
-                    statement.balance().creditedMicros(), statement.balance().usedMicros(),
-                    statement.entries().stream().map(CreditsController::entry).toList(), page, size,
-                    statement.total()));
+        return credits.statement(tenant, kinds, page, size, keyset)
+            .map(statement -> {
+                List<Entry> entries = statement.entries().stream().map(CreditsController::entry).toList();
+                return new CreditsPage(statement.balance().balanceMicros(), statement.balance().creditedMicros(),
+                        statement.balance().usedMicros(), entries, page, size, statement.total(),
+                        entries.isEmpty() ? null : cursor(entries.get(0)),
+                        entries.isEmpty() ? null : cursor(entries.get(entries.size() - 1)));
+            });
+    }
+
+    private static String cursor(Entry entry) {
+        return PageCursor.of(entry.createdAt(), entry.id()).text();
     }
 
     private static Entry entry(LedgerRepository.LedgerEntryView view) {
@@ -55,8 +67,13 @@ class CreditsController {
                 view.createdAt());
     }
 
+    /**
+     * Pages are found by offset, or from the cursor of the page next to them ({@code before} = {@code lastCursor} for
+     * the next page, {@code after} = {@code firstCursor} for the previous one): usage is debited every moment, and
+     * offsets shifted every later page by each new entry.
+     */
     record CreditsPage(long balanceMicros, long totalCreditedMicros, long totalUsedMicros, List<Entry> entries,
-            int page, int size, long total) {
+            int page, int size, long total, @Nullable String firstCursor, @Nullable String lastCursor) {
     }
 
     record Entry(long id, String kind, long amountMicros, @Nullable String description,

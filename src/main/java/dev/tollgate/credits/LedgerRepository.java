@@ -12,6 +12,8 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.tollgate.common.ApiException;
+import dev.tollgate.common.Keyset;
 import dev.tollgate.common.ReadSnapshot;
 
 /** The append-only ledger and the per-tenant running balance it keeps in step. */
@@ -76,27 +78,38 @@ class LedgerRepository {
      * The balance, a page of entries and their count as of one moment: read in one repeatable-read transaction, so a
      * usage batch or top-up committing meanwhile shows in all three or in none.
      */
-    Mono<Statement> statement(UUID tenantId, List<String> kinds, int page, int size) {
+    Mono<Statement> statement(UUID tenantId, List<String> kinds, int page, int size, Keyset keyset) {
         return balance(tenantId)
-            .flatMap(balance -> entries(tenantId, kinds, page, size).collectList()
+            .flatMap(balance -> entries(tenantId, kinds, page, size, keyset).collectList()
                 .flatMap(entries -> countEntries(tenantId, kinds)
-                    .map(total -> new Statement(balance, entries, total))))
+                    .map(total -> new Statement(balance, keyset.newestFirst(entries), total))))
             .as(snapshot::transactional);
     }
 
-    private Flux<LedgerEntryView> entries(UUID tenantId, List<String> kinds, int page, int size) {
-        return db.sql("""
+    /** A page by offset, or next to a cursor (in the keyset's order: the previous page comes oldest first). */
+    private Flux<LedgerEntryView> entries(UUID tenantId, List<String> kinds, int page, int size, Keyset keyset) {
+        DatabaseClient.GenericExecuteSpec query = db.sql("""
                 select id, kind, amount_micros, description, external_ref, request_id, created_at from ledger_entry
-                where tenant_id = :tenant and kind = any(:kinds)
-                order by created_at desc, id desc limit :limit offset :offset""")
+                where tenant_id = :tenant and kind = any(:kinds)""" + keyset.condition() + " order by "
+                + keyset.order() + " limit :limit offset :offset")
             .bind("tenant", tenantId)
             .bind("kinds", kinds.toArray(String[]::new))
             .bind("limit", size)
-            .bind("offset", (long) page * size)
+            .bind("offset", keyset.byOffset() ? (long) page * size : 0L);
+        return keyset.bind(query, LedgerRepository::entryId)
             .map(row -> new LedgerEntryView(row.get("id", Long.class), row.get("kind", String.class),
                     row.get("amount_micros", Long.class), row.get("description", String.class),
                     row.get("request_id", UUID.class), row.get("created_at", OffsetDateTime.class)))
             .all();
+    }
+
+    private static Long entryId(String cursorId) {
+        try {
+            return Long.valueOf(cursorId);
+        }
+        catch (NumberFormatException ex) {
+            throw ApiException.invalidParam("before", "before and after are cursors an earlier page gave.");
+        }
     }
 
     private Mono<Long> countEntries(UUID tenantId, List<String> kinds) {

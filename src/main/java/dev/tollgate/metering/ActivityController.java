@@ -15,8 +15,14 @@ import reactor.core.publisher.Mono;
 import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.account.SessionUser;
 import dev.tollgate.common.ApiException;
+import dev.tollgate.common.Keyset;
+import dev.tollgate.common.PageCursor;
 
-/** The request log for the dashboard: newest first, paged, filterable by model, key and status. */
+/**
+ * The request log for the dashboard: newest first, paged, filterable by model, key and status. Pages are found by
+ * offset, or, as the dashboard does, from the cursor of the page next to them ({@code before}, {@code after}): calls
+ * logged while a tenant pages then neither repeat a row nor hide one.
+ */
 @RestController
 class ActivityController {
 
@@ -32,14 +38,25 @@ class ActivityController {
     Mono<ActivityPage> list(@AuthenticationPrincipal SessionUser user, @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "50") int size, @RequestParam(required = false) @Nullable String model,
             @RequestParam(required = false) @Nullable UUID keyId,
-            @RequestParam(required = false) @Nullable String status) {
+            @RequestParam(required = false) @Nullable String status,
+            @RequestParam(required = false) @Nullable String before,
+            @RequestParam(required = false) @Nullable String after) {
         Paging paging = Paging.of(page, size);
+        Keyset keyset = Keyset.of(before, after);
         RequestLogQueries.ActivityFilter filter = new RequestLogQueries.ActivityFilter(blankToNull(model), keyId,
                 statusCode(status), "failed".equals(status));
-        return Mono.zip(log.pageAndCount(user.tenantId(), filter, paging.page(), paging.size()),
+        return Mono.zip(log.pageAndCount(user.tenantId(), filter, paging.page(), paging.size(), keyset),
                 keys.names(user.tenantId()))
-            .map(all -> new ActivityPage(named(all.getT1().items(), all.getT2()), paging.page(), paging.size(),
-                    all.getT1().total()));
+            .map(all -> {
+                List<ActivityItem> items = named(all.getT1().items(), all.getT2());
+                return new ActivityPage(items, paging.page(), paging.size(), all.getT1().total(),
+                        items.isEmpty() ? null : cursor(items.get(0)),
+                        items.isEmpty() ? null : cursor(items.get(items.size() - 1)));
+            });
+    }
+
+    private static String cursor(ActivityItem item) {
+        return PageCursor.of(item.createdAt(), item.id()).text();
     }
 
     @GetMapping("/api/activity/{id}")
@@ -74,7 +91,13 @@ class ActivityController {
         return text == null || text.isBlank() ? null : text;
     }
 
-    record ActivityPage(List<ActivityItem> data, int page, int size, long total) {
+    /**
+     * @param page the page's number, as the client counts it (with a cursor, the client's own count)
+     * @param firstCursor pass it as {@code after} for the previous page (null when the page is empty)
+     * @param lastCursor pass it as {@code before} for the next page
+     */
+    record ActivityPage(List<ActivityItem> data, int page, int size, long total, @Nullable String firstCursor,
+            @Nullable String lastCursor) {
     }
 
 }

@@ -17,6 +17,8 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.tollgate.common.ApiException;
+import dev.tollgate.common.Keyset;
 import dev.tollgate.common.ReadSnapshot;
 
 /** Reads of the request log for one tenant: the activity list, one generation, and usage aggregates. */
@@ -40,9 +42,9 @@ class RequestLogQueries {
      * A page of the log and the count of all the rows the filter matches, as of one moment: read apart, a batch written
      * between the two made the total disagree with the pages.
      */
-    Mono<Page> pageAndCount(UUID tenantId, ActivityFilter filter, int page, int size) {
-        return page(tenantId, filter, page, size).collectList()
-            .flatMap(items -> count(tenantId, filter).map(total -> new Page(items, total)))
+    Mono<Page> pageAndCount(UUID tenantId, ActivityFilter filter, int page, int size, Keyset keyset) {
+        return page(tenantId, filter, page, size, keyset).collectList()
+            .flatMap(items -> count(tenantId, filter).map(total -> new Page(keyset.newestFirst(items), total)))
             .as(snapshot::transactional);
     }
 
@@ -61,16 +63,25 @@ class RequestLogQueries {
     record UsageReport(List<Map<String, Object>> rows, Map<String, Object> totals) {
     }
 
-    Flux<ActivityItem> page(UUID tenantId, ActivityFilter filter, int page, int size) {
+    /** A page by offset, or next to a cursor (in the keyset's order: the previous page comes oldest first). */
+    private Flux<ActivityItem> page(UUID tenantId, ActivityFilter filter, int page, int size, Keyset keyset) {
         Filter where = where(tenantId, filter);
         DatabaseClient.GenericExecuteSpec query = db.sql("select " + ITEM_COLUMNS + " from request_log where "
-                + where.sql() + " order by created_at desc, id desc limit :limit offset :offset")
+                + where.sql() + keyset.condition() + " order by " + keyset.order() + " limit :limit offset :offset")
             .bind("limit", size)
-            .bind("offset", (long) page * size);
+            .bind("offset", keyset.byOffset() ? (long) page * size : 0L);
         for (Map.Entry<String, Object> bind : where.binds().entrySet()) {
             query = query.bind(bind.getKey(), bind.getValue());
         }
-        return query.map((row, meta) -> item(row)).all();
+        return keyset.bind(query, RequestLogQueries::generationId).map((row, meta) -> item(row)).all();
+    }
+
+    private static UUID generationId(String cursorId) {
+        UUID id = GenerationIds.parse(cursorId);
+        if (id == null) {
+            throw ApiException.invalidParam("before", "before and after are cursors an earlier page gave.");
+        }
+        return id;
     }
 
     Mono<Long> count(UUID tenantId, ActivityFilter filter) {

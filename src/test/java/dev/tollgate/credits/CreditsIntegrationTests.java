@@ -77,6 +77,23 @@ class CreditsIntegrationTests {
         assertThat(page.path("entries").get(0).path("amountMicros").asLong()).isEqualTo(10_000_000L);
     }
 
+    /** Usage is debited every moment: pages found from cursors stay where the page next to them put them. */
+    @Test
+    void ledgerPagesFoundFromCursorsNeitherRepeatNorHideEntries() {
+        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, 1_000_000, null, "first").block(Duration.ofSeconds(5));
+        JsonNode first = user.getJson("/api/credits?size=1");
+        assertThat(first.path("entries").get(0).path("description").stringValue()).isEqualTo("first");
+
+        credits.append(user.tenantId(), CreditKind.ADJUSTMENT, 2_000_000, null, "since").block(Duration.ofSeconds(5));
+        JsonNode second = user.getJson("/api/credits?size=1&page=1&before=" + first.path("lastCursor").stringValue());
+        JsonNode back = user.getJson("/api/credits?size=1&after=" + second.path("firstCursor").stringValue());
+
+        assertThat(second.path("entries").get(0).path("kind").stringValue()).isEqualTo("signup_bonus");
+        assertThat(back.path("entries").get(0).path("description").stringValue()).isEqualTo("first");
+        assertThat(second.path("total").asLong()).isEqualTo(3);
+        user.get("/api/credits?before=1_x").expectStatus().isBadRequest();
+    }
+
     @Test
     void aCallIsDebitedItsPriceAndTheLogKeepsCostAndCharge() {
         EntityExchangeResult<byte[]> result = chat(Map.of("model", "openai/gpt-4o-mini", "usage", Map.of("include", true),

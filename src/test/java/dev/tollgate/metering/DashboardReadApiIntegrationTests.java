@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -48,6 +49,38 @@ class DashboardReadApiIntegrationTests {
         user = DashboardUser.signUp(client);
         laptop = user.createKey("laptop");
         server = user.createKey("server");
+    }
+
+    /**
+     * Calls are logged while a tenant pages: by offset, each one pushed the first page's last row onto the second.
+     * From the cursors, the next page starts after the last row shown and the previous one ends before the first.
+     */
+    @Test
+    void pagesFoundFromCursorsNeitherRepeatNorHideRowsWhileCallsAreLogged() {
+        for (int i = 0; i < 3; i++) {
+            call(laptop, false);
+        }
+        JsonNode first = await().atMost(Duration.ofSeconds(5)).until(() -> user.getJson("/api/activity?size=2"),
+                body -> body.path("total").asLong() == 3);
+        List<String> firstIds = ids(first);
+
+        call(server, false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> user.getJson("/api/activity").path("total").asLong() == 4);
+        JsonNode second = user.getJson("/api/activity?page=1&size=2&before=" + first.path("lastCursor").stringValue());
+        JsonNode back = user.getJson("/api/activity?size=2&after=" + second.path("firstCursor").stringValue());
+        JsonNode byOffset = user.getJson("/api/activity?page=1&size=2");
+
+        assertThat(ids(second)).hasSize(1).doesNotContainAnyElementsOf(firstIds);
+        assertThat(ids(back)).as("the same first page, newest first").isEqualTo(firstIds);
+        assertThat(ids(byOffset)).as("what offsets did").contains(firstIds.get(1));
+        user.get("/api/activity?before=nonsense").expectStatus().isBadRequest();
+        user.get("/api/activity?before=1_gen-x").expectStatus().isBadRequest();
+    }
+
+    private static List<String> ids(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.path("data").forEach(item -> ids.add(item.path("id").stringValue()));
+        return ids;
     }
 
     @Test
