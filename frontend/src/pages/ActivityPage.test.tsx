@@ -36,7 +36,7 @@ const PAGE = {
     generation({ id: 'gen-1' }),
   ],
   page: 0,
-  size: 50,
+  size: 2,
   total: 120,
   firstCursor: 'c-first',
   lastCursor: 'c-last',
@@ -63,7 +63,7 @@ describe('activity page', () => {
     expect(within(rows[1] as HTMLElement).getByText('12 → 9')).toBeInTheDocument();
     expect(within(rows[1] as HTMLElement).getByText('$0.000007')).toBeInTheDocument();
     expect(within(rows[0] as HTMLElement).getByText('1.50 s')).toBeInTheDocument();
-    expect(screen.getByText('1–50 of 120')).toBeInTheDocument();
+    expect(screen.getByText('1–2 of 120')).toBeInTheDocument();
   });
 
   it('sends filters and pages to the API', async () => {
@@ -103,6 +103,29 @@ describe('activity page', () => {
     expect(api.callsTo('GET', '/api/activity').at(-1)?.query.has('before')).toBe(false);
 
     await userEvent.click(await screen.findByRole('button', { name: 'Previous' }));
+    await waitFor(() => expect(api.callsTo('GET', '/api/activity').at(-1)?.query.get('page')).toBe('0'));
+    expect(api.callsTo('GET', '/api/activity').at(-1)?.query.has('after')).toBe(false);
+  });
+
+  it('keeps a way back from a page found empty, and no next page after a short one', async () => {
+    const api = mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/keys': { body: [] },
+      'GET /v1/models': { body: { data: [] } },
+      'GET /api/activity': (call) => ({
+        body: call.query.has('before')
+          // Calls logged since the first page raised the total; nothing is older than the last row shown.
+          ? { ...PAGE, data: [], page: 1, total: 130, firstCursor: null, lastCursor: null }
+          : PAGE,
+      }),
+    });
+    renderApp('/activity');
+    await userEvent.click(await screen.findByRole('button', { name: 'Next' }));
+
+    expect(await screen.findByText('None past 2 of 130')).toBeInTheDocument();
+    expect(screen.queryByText('No calls yet')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Next' })).toBeDisabled();
+    await userEvent.click(screen.getByRole('button', { name: 'Previous' }));
     await waitFor(() => expect(api.callsTo('GET', '/api/activity').at(-1)?.query.get('page')).toBe('0'));
     expect(api.callsTo('GET', '/api/activity').at(-1)?.query.has('after')).toBe(false);
   });

@@ -109,7 +109,7 @@ export function ActivityPage() {
           <Loading label="Loading activity…" />
         ) : activity.error ? (
           <ErrorState error={activity.error} feature="Activity" onRetry={() => activity.refetch()} />
-        ) : activity.data.data.length === 0 ? (
+        ) : activity.data.data.length === 0 && activity.data.page === 0 ? (
           <Empty title={filtered ? 'No calls match these filters' : 'No calls yet'}>
             {filtered ? null : <p>Make a call with one of your keys (see <Link to="/quickstart">Quickstart</Link>); it shows up here.</p>}
           </Empty>
@@ -150,6 +150,7 @@ export function ActivityPage() {
               </table>
             </div>
             <Pagination page={activity.data.page} size={activity.data.size} total={activity.data.total}
+              shown={activity.data.data.length}
               onPage={(next) => {
                 // Still showing the previous view's page: its cursors are not this one's.
                 if (activity.isPlaceholderData) return;
@@ -162,6 +163,8 @@ export function ActivityPage() {
                 const { firstCursor, lastCursor, page: shown } = activity.data;
                 if (next > shown && lastCursor) nextParams.set('before', lastCursor);
                 else if (next < shown && next > 0 && firstCursor) nextParams.set('after', firstCursor);
+                // Back from a page with nothing on it (no cursor to go back from): the newest calls.
+                else if (next < shown && !firstCursor) nextParams.set('page', '0');
                 setParams(nextParams);
               }} />
           </>

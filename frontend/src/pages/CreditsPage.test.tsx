@@ -59,7 +59,7 @@ describe('credits page', () => {
     const server = mockApi({
       'GET /api/me': { body: ME },
       'GET /api/credits': (call) => ({
-        body: { ...CREDITS, total: 45, firstCursor: 'c-first', lastCursor: 'c-last',
+        body: { ...CREDITS, size: 2, total: 45, firstCursor: 'c-first', lastCursor: 'c-last',
           page: Number(call.query.get('page') ?? 0) },
       }),
       'GET /api/billing/config': { body: { enabled: false, minUsd: 5, maxUsd: 1000, feePercent: 0, feeFixedUsd: 0 } },

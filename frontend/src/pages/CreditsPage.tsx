@@ -361,12 +361,13 @@ export function CreditsPage() {
               <label htmlFor="includeUsage">Show each request’s charge</label>
             </div>
           </div>
-          {credits.data.entries.length === 0 ? (
+          {credits.data.entries.length === 0 && credits.data.page === 0 ? (
             <Empty title="No credit movements yet" />
           ) : (
             <>
               <Ledger entries={credits.data.entries} />
               <Pagination page={credits.data.page} size={credits.data.size} total={credits.data.total}
+                shown={credits.data.entries.length}
                 onPage={(next) => {
                   // Still showing the previous view's page: its cursors are not this one's.
                   if (credits.isPlaceholderData) return;
@@ -375,7 +376,8 @@ export function CreditsPage() {
                   const { firstCursor, lastCursor, page: shown } = credits.data;
                   setCursor(next > shown && lastCursor ? { before: lastCursor }
                     : next < shown && next > 0 && firstCursor ? { after: firstCursor } : {});
-                  setPage(next);
+                  // Back from a page with nothing on it (no cursor to go back from): the newest entries.
+                  setPage(next < shown && !firstCursor ? 0 : next);
                 }} />
             </>
           )}

@@ -41,10 +41,24 @@ public record Keyset(@Nullable PageCursor before, @Nullable PageCursor after) {
         return after != null ? "created_at asc, id asc" : "created_at desc, id desc";
     }
 
-    /** Binds the cursor, its id read as the table's id type. */
+    /**
+     * Binds the cursor, its id read as the table's id type; a 400 naming the parameter when {@code id} refuses it (an
+     * {@link IllegalArgumentException}).
+     */
     public DatabaseClient.GenericExecuteSpec bind(DatabaseClient.GenericExecuteSpec query, Function<String, Object> id) {
         PageCursor cursor = before != null ? before : after;
-        return cursor == null ? query : query.bind("cursorAt", cursor.at()).bind("cursorId", id.apply(cursor.id()));
+        if (cursor == null) {
+            return query;
+        }
+        Object value;
+        try {
+            value = id.apply(cursor.id());
+        }
+        catch (IllegalArgumentException notThisListsId) {
+            String param = before != null ? "before" : "after";
+            throw ApiException.invalidParam(param, param + " is a cursor an earlier page of this list gave.");
+        }
+        return query.bind("cursorAt", cursor.at()).bind("cursorId", value);
     }
 
     /** The rows read, newest first. */

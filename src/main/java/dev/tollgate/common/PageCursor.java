@@ -15,6 +15,10 @@ import org.jspecify.annotations.Nullable;
  */
 public record PageCursor(OffsetDateTime at, String id) {
 
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     public static PageCursor of(OffsetDateTime at, Object id) {
         return new PageCursor(at, id.toString());
     }
@@ -35,7 +39,9 @@ public record PageCursor(OffsetDateTime at, String id) {
             Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
                     Math.floorMod(micros, 1_000_000L) * 1_000L);
             String id = text.substring(separator + 1);
-            if (id.isEmpty()) {
+            if (id.isEmpty() || at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+                // No page gave it: PostgreSQL's timestamps run from year 1 to 9999, where a query past them errs or
+                // reads another year.
                 throw new NumberFormatException();
             }
             return new PageCursor(OffsetDateTime.ofInstant(at, ZoneOffset.UTC), id);

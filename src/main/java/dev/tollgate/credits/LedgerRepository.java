@@ -12,7 +12,6 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import dev.tollgate.common.ApiException;
 import dev.tollgate.common.Keyset;
 import dev.tollgate.common.ReadSnapshot;
 
@@ -96,20 +95,11 @@ class LedgerRepository {
             .bind("kinds", kinds.toArray(String[]::new))
             .bind("limit", size)
             .bind("offset", keyset.byOffset() ? (long) page * size : 0L);
-        return keyset.bind(query, LedgerRepository::entryId)
+        return keyset.bind(query, Long::valueOf)
             .map(row -> new LedgerEntryView(row.get("id", Long.class), row.get("kind", String.class),
                     row.get("amount_micros", Long.class), row.get("description", String.class),
                     row.get("request_id", UUID.class), row.get("created_at", OffsetDateTime.class)))
             .all();
-    }
-
-    private static Long entryId(String cursorId) {
-        try {
-            return Long.valueOf(cursorId);
-        }
-        catch (NumberFormatException ex) {
-            throw ApiException.invalidParam("before", "before and after are cursors an earlier page gave.");
-        }
     }
 
     private Mono<Long> countEntries(UUID tenantId, List<String> kinds) {

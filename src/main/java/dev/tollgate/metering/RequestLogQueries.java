@@ -17,7 +17,6 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import dev.tollgate.common.ApiException;
 import dev.tollgate.common.Keyset;
 import dev.tollgate.common.ReadSnapshot;
 
@@ -79,7 +78,7 @@ class RequestLogQueries {
     private static UUID generationId(String cursorId) {
         UUID id = GenerationIds.parse(cursorId);
         if (id == null) {
-            throw ApiException.invalidParam("before", "before and after are cursors an earlier page gave.");
+            throw new IllegalArgumentException("Not a generation id: " + cursorId);
         }
         return id;
     }

@@ -92,6 +92,8 @@ class CreditsIntegrationTests {
         assertThat(back.path("entries").get(0).path("description").stringValue()).isEqualTo("first");
         assertThat(second.path("total").asLong()).isEqualTo(3);
         user.get("/api/credits?before=1_x").expectStatus().isBadRequest();
+        // A time outside PostgreSQL's years 1 to 9999 is no cursor a page gave.
+        user.get("/api/credits?after=-99999999999999999_1").expectStatus().isBadRequest();
     }
 
     @Test

@@ -75,6 +75,7 @@ class DashboardReadApiIntegrationTests {
         assertThat(ids(byOffset)).as("what offsets did").contains(firstIds.get(1));
         user.get("/api/activity?before=nonsense").expectStatus().isBadRequest();
         user.get("/api/activity?before=1_gen-x").expectStatus().isBadRequest();
+        user.get("/api/activity?before=999999999999999999_" + firstIds.get(0)).expectStatus().isBadRequest();
     }
 
     private static List<String> ids(JsonNode page) {
