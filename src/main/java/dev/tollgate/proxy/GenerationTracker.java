@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
 import dev.tollgate.account.AuthenticatedKey;
@@ -26,7 +25,6 @@ import dev.tollgate.metering.GenerationIds;
 import dev.tollgate.metering.AttemptRecord;
 import dev.tollgate.metering.MeteringService;
 import dev.tollgate.metering.PriceQuote;
-import dev.tollgate.metering.PromptEstimator;
 import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
@@ -34,6 +32,7 @@ import dev.tollgate.provider.Brand;
 import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.provider.TokenUsage;
+import dev.tollgate.proxy.UsageCount.Billed;
 import dev.tollgate.routing.Route;
 import dev.tollgate.ratelimit.RateLimitPermit;
 
@@ -54,8 +53,7 @@ final class GenerationTracker {
     private final String publicId;
     private final AuthenticatedKey key;
     private final MeteringService metering;
-    private final DeliveredText delivered;
-    private final TokenCounter tokens;
+    private final UsageCount counted;
     private final Clock clock;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -72,11 +70,6 @@ final class GenerationTracker {
     private volatile @Nullable PriceQuote quote;
     private volatile @Nullable String admittedModel;
     private volatile @Nullable Hold hold;
-    private volatile @Nullable JsonNode prompt;
-    /** The prompt's token count once counted, -1 before. */
-    private volatile long promptTokenCount = -1;
-    /** The usage counted for the client's final usage report, billed if the call then completes. */
-    private volatile @Nullable Billed countedOnCompletion;
     private volatile @Nullable String traceId;
     private volatile @Nullable String traceparent;
     private final List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
@@ -89,8 +82,7 @@ final class GenerationTracker {
         this.key = key;
         this.model = "";
         this.metering = metering;
-        this.tokens = tokens;
-        this.delivered = new DeliveredText(tokens);
+        this.counted = new UsageCount(tokens);
         this.clock = clock;
     }
 
@@ -153,8 +145,7 @@ final class GenerationTracker {
         this.admittedModel = modelId;
         this.quote = quote;
         this.hold = hold;
-        this.prompt = prompt;
-        this.promptTokenCount = -1;
+        counted.prompt(prompt);
         if (finished.get()) {
             // The client left while admission was in flight: nothing will settle this hold otherwise.
             hold.release();
@@ -234,10 +225,10 @@ final class GenerationTracker {
      */
     Mono<TokenUsage> billableUsage() {
         TokenUsage reported = usage;
-        if (billedByProvider(reported, true)) {
+        if (UsageCount.byProvider(reported, true)) {
             return Mono.just(reported);
         }
-        return billedUsage(true).map(Billed::usage);
+        return counted.billed(reported, true).map(Billed::usage);
     }
 
     /** What the tenant pays for this usage, in USD, for {@code usage.cost}; null before admission. */
@@ -255,24 +246,12 @@ final class GenerationTracker {
 
     /** Notes the text of a whole answer that is about to reach the client. */
     void observeDelivery(ChatCompletion completion) {
-        String text = completion.relayedText();
-        if (text != null) {
-            delivered.addAnswer(text);
-        }
-        else {
-            delivered.addAnswer(completion.body().path("choices"));
-        }
+        counted.observeDelivery(completion);
     }
 
     /** Notes the text of a chunk that is about to reach the client. */
     void observeDelivery(ChatStreamEvent.Chunk chunk) {
-        String text = chunk.relayedText();
-        if (text != null) {
-            delivered.add(text);
-        }
-        else {
-            delivered.add(chunk.chunk().path("choices"));
-        }
+        counted.observeDelivery(chunk);
     }
 
     void deliveredToClient() {
@@ -324,23 +303,21 @@ final class GenerationTracker {
         boolean completed = status == 200 && !cancelled && streamError == null;
         boolean billable = streamed ? deliveredToClient : status == 200;
         TokenUsage reported = usage;
-        if (billable && !billedByProvider(reported, completed)) {
+        if (billable && !UsageCount.byProvider(reported, completed)) {
             // The tokenizer's turn (rare: a stream cut short, a provider reporting no usage). A prompt of hundreds of
             // KB takes it tens of ms, which an event loop must not spend.
-            metering.recordWhenPrepared(billedUsage(completed)
+            metering.recordWhenPrepared(counted.billed(reported, completed)
                 .onErrorResume(error -> {
                     // Never left unrecorded, its hold never left reserved: billed for what the provider reported, if
                     // anything, and logged for an operator's adjustment.
                     log.error("Counting the tokens of call {} failed; billed for the provider's last report only",
                             publicId, error);
-                    return Mono.just(reported != null ? new Billed(reported, UsageSource.UPSTREAM)
-                            : new Billed(TokenUsage.NONE, UsageSource.NONE));
+                    return Mono.just(Billed.reported(reported));
                 })
                 .map(billed -> settle(status, errorCode, errorMessage, cancelled, billed, endNanos, endedAt)));
         }
         else {
-            Billed billed = billable ? new Billed(reported, UsageSource.UPSTREAM) : new Billed(TokenUsage.NONE,
-                    UsageSource.NONE);
+            Billed billed = billable ? Billed.reported(reported) : Billed.NOTHING;
             metering.record(settle(status, errorCode, errorMessage, cancelled, billed, endNanos, endedAt));
         }
     }
@@ -370,66 +347,8 @@ final class GenerationTracker {
                 admitted == null ? () -> { } : () -> admitted.persisted(charge));
     }
 
-    /** Whether the call is billed for the provider's own usage report, without any counting of Tollgate's. */
-    private static boolean billedByProvider(@Nullable TokenUsage reported, boolean completed) {
-        return completed && reported != null && reported.totalTokens() > 0;
-    }
-
-    /**
-     * The usage billed if the call ends now, counted off the event loops where the provider's report does not settle
-     * it: the delivered text's segments on the threads that count them, the rest and the prompt on
-     * {@code boundedElastic}.
-     */
-    private Mono<Billed> billedUsage(boolean completed) {
-        TokenUsage reported = usage;
-        if (billedByProvider(reported, completed)) {
-            return Mono.just(new Billed(reported, UsageSource.UPSTREAM));
-        }
-        Billed shown = countedOnCompletion;
-        if (completed && shown != null) {
-            return Mono.just(shown);
-        }
-        return Mono.defer(() -> Mono.fromFuture(delivered.tokens()))
-            .map(deliveredTokens -> countedUsage(reported, deliveredTokens))
-            // What the client was shown is what it is billed, and the count is not made twice.
-            .doOnNext(counted -> {
-                if (completed) {
-                    countedOnCompletion = counted;
-                }
-            })
-            .subscribeOn(Schedulers.boundedElastic());
-    }
-
-    private Billed countedUsage(@Nullable TokenUsage reported, long deliveredTokens) {
-        // Cut short, or the provider never reported: bill at least what the client demonstrably received.
-        long promptTokens = reported != null && reported.promptTokens() > 0 ? reported.promptTokens()
-                : promptTokens();
-        if (reported != null && reported.completionTokens() >= deliveredTokens) {
-            return new Billed(new TokenUsage(promptTokens, reported.completionTokens(), reported.cachedTokens(),
-                    reported.cacheWriteTokens(), reported.reasoningTokens()), UsageSource.UPSTREAM);
-        }
-        return new Billed(new TokenUsage(promptTokens, deliveredTokens,
-                reported != null ? reported.cachedTokens() : 0, reported != null ? reported.cacheWriteTokens() : 0,
-                0), UsageSource.TOKENIZER);
-    }
-
-    /** Counted once: both what the client is shown and what is billed may need it. */
-    private long promptTokens() {
-        long counted = promptTokenCount;
-        if (counted < 0) {
-            JsonNode request = prompt;
-            counted = request == null ? 0
-                    : tokens.count(PromptEstimator.promptText(request)) + PromptEstimator.promptOverheadTokens(request);
-            promptTokenCount = counted;
-        }
-        return counted;
-    }
-
     private static int millis(long nanos) {
         return (int) TimeUnit.NANOSECONDS.toMillis(nanos);
-    }
-
-    private record Billed(TokenUsage usage, UsageSource source) {
     }
 
 }
