@@ -23,6 +23,9 @@ public class ProviderHealth {
 
     private static final double SMOOTHING = 0.2;
 
+    /** Longer than any call lives, so that no call that succeeds ever counts as slow. */
+    private static final Duration NEVER_SLOW = Duration.ofDays(365);
+
     private final CircuitBreakerRegistry breakers;
     /**
      * The registry's breakers by provider, looked up twice a call (ranking, then the attempt): the registry's own
@@ -41,6 +44,9 @@ public class ProviderHealth {
             .minimumNumberOfCalls(breaker.minimumCalls())
             .waitDurationInOpenState(breaker.openFor())
             .permittedNumberOfCallsInHalfOpenState(breaker.probes())
+            // Only faults open a breaker. resilience4j would also open it when every call took over 60 s, which is
+            // how long a reasoning model's whole answer can take: a healthy provider taken out of service.
+            .slowCallDurationThreshold(NEVER_SLOW)
             // An open breaker turns half-open by itself (resilience4j's scheduler thread) so that its route is
             // offered the probe calls again, instead of waiting for a call that ranking would never send it.
             .automaticTransitionFromOpenToHalfOpenEnabled(true)

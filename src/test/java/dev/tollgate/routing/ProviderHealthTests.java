@@ -41,6 +41,20 @@ class ProviderHealthTests {
     }
 
     @Test
+    void slowAnswersThatSucceedNeverOpenTheBreaker() {
+        // A reasoning model's whole answer can take minutes; resilience4j would count a call over 60 s as slow and
+        // open the breaker when every call is, which would take a healthy provider out of service.
+        CircuitBreaker breaker = health.breaker("openai");
+        for (int call = 0; call < 4; call++) {
+            assertThat(breaker.tryAcquirePermission()).isTrue();
+            breaker.onSuccess(10, TimeUnit.MINUTES);
+        }
+
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(health.rank("openai")).isZero();
+    }
+
+    @Test
     void disabledBreakersStayOutOfTheWay() {
         ProviderHealth disabled = new ProviderHealth(new RoutingProperties(2, Duration.ofMillis(200),
                 Duration.ofSeconds(2), Duration.ofSeconds(10),
