@@ -22,7 +22,7 @@ public class UpstreamException extends ApiException {
             @Nullable Duration retryAfter, @Nullable Throwable cause) {
         super(status, status == HttpStatus.BAD_REQUEST ? "invalid_request_error" : "upstream_error", code, message,
                 null, retryAfter == null ? Map.of()
-                        : Map.of("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds()))),
+                        : Map.of("Retry-After", RetryAfter.header(retryAfter)),
                 cause);
         this.upstreamStatus = upstreamStatus;
         this.retryable = retryable;

@@ -328,29 +328,6 @@ public final class UpstreamHttp {
         return lease;
     }
 
-    /** Reads {@code retry-after-ms} (OpenAI) or {@code retry-after} in seconds; null when absent or unreadable. */
-    public static @Nullable Duration retryAfter(HttpHeaders headers) {
-        String millis = headers.getFirst("retry-after-ms");
-        if (millis != null) {
-            try {
-                return Duration.ofMillis((long) Double.parseDouble(millis.trim()));
-            }
-            catch (NumberFormatException ignored) {
-                // fall through to retry-after
-            }
-        }
-        String seconds = headers.getFirst(HttpHeaders.RETRY_AFTER);
-        if (seconds != null) {
-            try {
-                return Duration.ofSeconds(Long.parseLong(seconds.trim()));
-            }
-            catch (NumberFormatException ignored) {
-                return null;
-            }
-        }
-        return null;
-    }
-
     /** Whether a provider type needs an upstream key to be called at all. */
     public enum KeyPolicy {
 

@@ -10,7 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.provider.UpstreamErrorDecoder;
 import dev.tollgate.provider.UpstreamException;
-import dev.tollgate.provider.UpstreamHttp;
+import dev.tollgate.provider.RetryAfter;
 
 /**
  * Anthropic's error body is {@code {"type":"error","error":{"type","message"},"request_id"}}, over HTTP or as a
@@ -29,7 +29,7 @@ final class AnthropicErrorMapper implements UpstreamErrorDecoder {
 
     @Override
     public UpstreamException decode(int status, HttpHeaders headers, byte[] body) {
-        return UpstreamException.fromStatus(provider, status, message(body), UpstreamHttp.retryAfter(headers));
+        return UpstreamException.fromStatus(provider, status, message(body), RetryAfter.read(headers));
     }
 
     /** An {@code error} event in a stream that had already started. */

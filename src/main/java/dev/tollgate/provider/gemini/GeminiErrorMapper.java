@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.provider.UpstreamErrorDecoder;
 import dev.tollgate.provider.UpstreamException;
-import dev.tollgate.provider.UpstreamHttp;
+import dev.tollgate.provider.RetryAfter;
 
 /**
  * Gemini's errors come in the google.rpc envelope {@code {"error":{"code","message","status","details":[…]}}}.
@@ -41,9 +41,9 @@ final class GeminiErrorMapper implements UpstreamErrorDecoder {
         catch (JacksonException notJson) {
             String text = new String(body, StandardCharsets.UTF_8).strip();
             return UpstreamException.fromStatus(provider, status, text.length() > 300 ? text.substring(0, 300) + "…"
-                    : text, UpstreamHttp.retryAfter(headers));
+                    : text, RetryAfter.read(headers));
         }
-        return map(status, error, UpstreamHttp.retryAfter(headers));
+        return map(status, error, RetryAfter.read(headers));
     }
 
     /** An error sent in place of a stream event ({@code data: {"error":{…}}}). */

@@ -7,7 +7,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.provider.UpstreamErrorDecoder;
 import dev.tollgate.provider.UpstreamException;
-import dev.tollgate.provider.UpstreamHttp;
+import dev.tollgate.provider.RetryAfter;
 
 /** OpenAI's error body is {@code {"error":{"message","type","param","code"}}}; compatible servers mostly agree. */
 final class OpenAiErrorMapper implements UpstreamErrorDecoder {
@@ -22,7 +22,7 @@ final class OpenAiErrorMapper implements UpstreamErrorDecoder {
 
     @Override
     public UpstreamException decode(int status, HttpHeaders headers, byte[] body) {
-        return UpstreamException.fromStatus(provider, status, message(body), UpstreamHttp.retryAfter(headers));
+        return UpstreamException.fromStatus(provider, status, message(body), RetryAfter.read(headers));
     }
 
     private String message(byte[] body) {

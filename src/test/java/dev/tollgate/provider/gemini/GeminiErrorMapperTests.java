@@ -66,6 +66,16 @@ class GeminiErrorMapperTests {
     }
 
     @Test
+    void aFractionalRetryDelayIsToldTheClientRoundedUp() {
+        UpstreamException error = decode(429, """
+                {"error":{"code":429,"message":"You exceeded your current quota.","status":"RESOURCE_EXHAUSTED",
+                 "details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1.5s"}]}}""");
+
+        assertThat(error.retryAfter()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(error.headers()).containsEntry("Retry-After", "2");
+    }
+
+    @Test
     void serverErrorsAreRetryableGatewayErrorsAndOverloadIs503() {
         UpstreamException internal = decode(500, """
                 {"error":{"code":500,"message":"An internal error has occurred.","status":"INTERNAL"}}""");
