@@ -3,10 +3,12 @@ package dev.tollgate.provider.openai;
 import java.io.ByteArrayOutputStream;
 import java.util.Map;
 
+import org.springframework.http.HttpStatus;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.tollgate.common.ApiException;
 import dev.tollgate.provider.ChatCall;
 
 /**
@@ -50,6 +52,9 @@ final class OpenAiRequestMapper {
                 if (renameCap && name.equals("max_tokens")) {
                     continue;
                 }
+                if (official && name.equals("service_tier")) {
+                    checkTier(field.getValue());
+                }
                 if (official && name.equals("top_k")) {
                     // OpenAI refuses it; like OpenRouter, a sampling parameter the model lacks is ignored.
                     continue;
@@ -91,6 +96,18 @@ final class OpenAiRequestMapper {
             out.writeEndObject();
         }
         return bytes.bytes();
+    }
+
+    /**
+     * OpenAI bills the {@code priority} tier at about twice the standard price and {@code flex} at about half, and
+     * Tollgate's catalog has the standard price only: either would be billed wrong, so only the standard tier is sent.
+     */
+    private static void checkTier(JsonNode tier) {
+        if (tier.isString() && !"auto".equals(tier.stringValue()) && !"default".equals(tier.stringValue())) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "unsupported_parameter",
+                    "'service_tier' " + tier.stringValue() + " is not offered: Tollgate prices calls at the standard"
+                            + " tier (auto or default).", "service_tier", Map.of(), null);
+        }
     }
 
     /**

@@ -5,9 +5,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.tollgate.common.ApiException;
 import dev.tollgate.provider.ChatCall;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class OpenAiRequestMapperTests {
 
@@ -59,6 +61,27 @@ class OpenAiRequestMapperTests {
         assertThat(official.has("top_k")).isFalse();
         assertThat(official.path("top_p").asDouble()).isEqualTo(0.9);
         assertThat(compatible.path("top_k").asInt()).as("vLLM and Ollama take it").isEqualTo(40);
+    }
+
+    /** OpenAI bills priority at about twice the standard price and flex at half; the catalog has the standard one. */
+    @Test
+    void openAiIsOnlyAskedForTheStandardTierWhichItIsBilledAt() {
+        ObjectNode request = JSON.createObjectNode().put("model", "m").put("service_tier", "priority");
+        request.putArray("messages").addObject().put("role", "user").put("content", "Hi");
+        ChatCall call = new ChatCall(request, "gpt-5", false, null);
+
+        assertThatThrownBy(() -> mapper.toBody(call)).isInstanceOfSatisfying(ApiException.class, error -> {
+            assertThat(error.status().value()).isEqualTo(400);
+            assertThat(error.code()).isEqualTo("unsupported_parameter");
+            assertThat(error.param()).isEqualTo("service_tier");
+        });
+        request.put("service_tier", "flex");
+        assertThatThrownBy(() -> mapper.toBody(call)).isInstanceOf(ApiException.class);
+        request.put("service_tier", "default");
+        assertThat(JSON.readTree(mapper.toBody(call)).path("service_tier").stringValue()).isEqualTo("default");
+        request.put("service_tier", "flex");
+        assertThat(JSON.readTree(new OpenAiRequestMapper(JSON, true, true, false).toBody(call))
+            .path("service_tier").stringValue()).as("another server's tiers are its own").isEqualTo("flex");
     }
 
     /**
