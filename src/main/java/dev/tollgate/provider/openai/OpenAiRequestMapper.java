@@ -46,10 +46,14 @@ final class OpenAiRequestMapper {
             out.writeStartObject();
             out.writeStringProperty("model", call.upstreamModel());
             // The cap the credit hold counted on: max_completion_tokens when the client sent it, as ChatRequestReader.
-            boolean renameCap = !maxCompletionTokens && call.request().has("max_completion_tokens");
+            boolean renameCap = !maxCompletionTokens && call.request().hasNonNull("max_completion_tokens");
             for (Map.Entry<String, JsonNode> field : call.request().properties()) {
                 String name = field.getKey();
                 if (renameCap && name.equals("max_tokens")) {
+                    continue;
+                }
+                if (!maxCompletionTokens && name.equals("max_completion_tokens") && field.getValue().isNull()) {
+                    // An empty newer name (openai-python's None) means no cap there: max_tokens, if sent, is the cap.
                     continue;
                 }
                 if (official && name.equals("service_tier")) {

@@ -111,6 +111,20 @@ class OpenAiCompatibleQuirksTests {
         assertThat(kept.path("max_completion_tokens").asInt()).isEqualTo(40);
     }
 
+    /** openai-python sends "max_completion_tokens": null for a caller's None; the cap held for is max_tokens then. */
+    @Test
+    void anEmptyMaxCompletionTokensLeavesTheClientsMaxTokensInPlace() {
+        ObjectNode request = (ObjectNode) JSON.readTree("""
+                {"model":"mistral/mistral-small-latest","max_tokens":100,"max_completion_tokens":null,
+                 "messages":[{"role":"user","content":"Write a long essay"}]}""");
+
+        ObjectNode olderName = (ObjectNode) JSON.readTree(new OpenAiRequestMapper(JSON, false, false, false)
+            .toBody(new ChatCall(request, "mistral-small-latest", false, null)));
+
+        assertThat(olderName.path("max_tokens").asInt()).isEqualTo(100);
+        assertThat(olderName.propertyNames()).containsExactly("model", "max_tokens", "messages");
+    }
+
     private List<ChatStreamEvent> decode(String data) {
         return decoder.decode(data.getBytes(StandardCharsets.UTF_8));
     }
