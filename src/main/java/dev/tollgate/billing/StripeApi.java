@@ -8,6 +8,7 @@ import com.stripe.StripeClient;
 import com.stripe.exception.ApiConnectionException;
 import com.stripe.exception.AuthenticationException;
 import com.stripe.exception.CardException;
+import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.PermissionException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.PaymentIntent;
@@ -32,6 +33,9 @@ import reactor.core.scheduler.Schedulers;
 final class StripeApi {
 
     static final String CURRENCY = "usd";
+
+    /** How Stripe refuses a meter event whose identifier it has (langfuse/langfuse#16292 quotes it). */
+    private static final String DUPLICATE_METER_EVENT = "An event already exists with identifier";
 
     private final @Nullable StripeClient client;
 
@@ -105,8 +109,8 @@ final class StripeApi {
     }
 
     /**
-     * Sends one meter event. Stripe counts an identifier once, so sending the same event again after an unknown
-     * outcome never counts it twice.
+     * Sends one meter event. Stripe counts an identifier once and refuses it when sent again, which is taken as
+     * sent: sending the same event again after an unknown outcome never counts it twice.
      */
     Mono<Void> sendMeterEvent(String eventName, String customerId, long value, String identifier, long timestamp) {
         MeterEventCreateParams params = MeterEventCreateParams.builder()
@@ -116,7 +120,20 @@ final class StripeApi {
             .setIdentifier(identifier)
             .setTimestamp(timestamp)
             .build();
-        return call(stripe -> stripe.v1().billing().meterEvents().create(params)).then();
+        return call(stripe -> {
+            try {
+                stripe.v1().billing().meterEvents().create(params);
+            }
+            catch (InvalidRequestException refused) {
+                // The identifier is this report's own: Stripe holding it means an earlier send, whose answer was
+                // lost, was counted. Sending again would be refused for ever, and accepted twice after Stripe's
+                // window of at least 24 hours.
+                if (!StripeApi.message(refused).startsWith(DUPLICATE_METER_EVENT)) {
+                    throw refused;
+                }
+            }
+            return Boolean.TRUE;
+        }).then();
     }
 
     /** A failure worth retrying later: Stripe unreachable, overloaded, or failing on its side. */

@@ -258,7 +258,11 @@ public final class FakeStripe {
             return intent == null ? notFound(path) : ok(intent);
         }
         if (method.equals("POST") && path.equals("/v1/billing/meter_events")) {
-            return ok(createMeterEvent(form));
+            // Stripe refuses an identifier it has seen in the last 24 hours or more, as in langfuse/langfuse#16292.
+            String identifier = form.get("identifier");
+            return identifier != null && meterEvents.containsKey(identifier)
+                    ? error(400, "invalid_request_error", "An event already exists with identifier " + identifier + ".")
+                    : ok(createMeterEvent(form));
         }
         return notFound(path);
     }
