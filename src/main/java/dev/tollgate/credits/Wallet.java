@@ -77,13 +77,15 @@ final class Wallet {
 
     /**
      * Retires an idle wallet (no holds, nothing unwritten, unused for a while) so its lease can be given back whole;
-     * true when retired.
+     * true when this call retired it. A wallet retired before (a refund's) is not this caller's to give back: its
+     * lease may still reserve what its holds in flight need.
      */
     synchronized boolean retireIfIdle(long idleNanos) {
-        if (held == 0 && unwritten == 0 && System.nanoTime() - lastUsedNanos >= idleNanos) {
-            retired = true;
+        if (retired || held != 0 || unwritten != 0 || System.nanoTime() - lastUsedNanos < idleNanos) {
+            return false;
         }
-        return retired;
+        retired = true;
+        return true;
     }
 
     /** Retires the wallet now: no new holds; the holds in flight still settle. */

@@ -38,6 +38,22 @@ class WalletTests {
         assertThat(wallet.tryHold(1)).as("a retired wallet takes no new holds").isFalse();
     }
 
+    /**
+     * A wallet retired for a refund keeps the lease its holds in flight need (CreditService winds it down); the lease
+     * sweep that finds it must not take that as an idle wallet's lease to give back.
+     */
+    @Test
+    void aWalletRetiredWhileHoldingIsNotIdle() {
+        Wallet wallet = new Wallet(UUID.randomUUID());
+        wallet.leased(UUID.randomUUID(), 100);
+        assertThat(wallet.tryHold(50)).isTrue();
+        wallet.retire();
+
+        assertThat(wallet.retireIfIdle(0)).isFalse();
+        wallet.settle(50, 0);
+        assertThat(wallet.retireIfIdle(0)).as("retired already, by whoever winds its lease down").isFalse();
+    }
+
     @Test
     void aChargeAboveItsHoldIsStillSpentAsTheRequestsOvershoot() {
         Wallet wallet = new Wallet(UUID.randomUUID());
