@@ -3,7 +3,6 @@ package dev.tollgate.credits;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -166,17 +165,37 @@ public class CreditService implements SmartLifecycle {
      */
     private Mono<Long> extendLease(Wallet wallet, long minimum) {
         return leasing.computeIfAbsent(wallet.tenantId(), tenant -> {
-            UUID leaseId = Optional.ofNullable(wallet.leaseId()).orElseGet(SecureIds::uuid);
             long wanted = Math.max(minimum, leaseSizeMicros);
-            return leases.grant(leaseId, tenant, instanceId, minimum, wanted, properties.lease().ttl())
-                .doOnNext(granted -> {
-                    leasing.remove(tenant);
-                    if (granted > 0) {
-                        wallet.leased(leaseId, granted);
-                    }
-                })
+            return liveLease(wallet).flatMap(leaseId -> leases.grant(leaseId, tenant, instanceId, minimum, wanted,
+                        properties.lease().ttl())
+                    .doOnNext(granted -> {
+                        if (granted > 0) {
+                            wallet.leased(leaseId, granted);
+                        }
+                    }))
+                .doOnNext(granted -> leasing.remove(tenant))
                 .doOnError(error -> leasing.remove(tenant))
                 .cache();
+        });
+    }
+
+    /**
+     * The wallet's lease if it is still alive, else a new one's id. A lease whose renewals were missed for its whole
+     * life (a database failover, say) counts as free money to every grant since: the wallet loses what it had left of
+     * it and leases anew, rather than adding to it and reviving it.
+     */
+    private Mono<UUID> liveLease(Wallet wallet) {
+        UUID current = wallet.leaseId();
+        if (current == null) {
+            return Mono.fromSupplier(SecureIds::uuid);
+        }
+        return leases.renew(current, properties.lease().ttl()).map(alive -> {
+            if (alive) {
+                return current;
+            }
+            log.warn("Lease of tenant {} expired before renewal; leasing again", wallet.tenantId());
+            wallet.leaseLost();
+            return SecureIds.uuid();
         });
     }
 

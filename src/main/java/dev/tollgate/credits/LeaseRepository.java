@@ -46,6 +46,7 @@ class LeaseRepository {
                 on conflict (id) do update
                     set amount_micros = credit_lease.amount_micros + excluded.amount_micros,
                         expires_at = excluded.expires_at
+                    where credit_lease.expires_at > now()
                 returning (select amount from grant_amount)""")
             .bind("lease", leaseId)
             .bind("tenant", tenantId)
@@ -59,9 +60,14 @@ class LeaseRepository {
         return lock.then(granted).as(transaction::transactional);
     }
 
-    /** Extends a lease; false when it no longer exists (it expired and was swept). */
+    /**
+     * Extends a lease; false when it expired, swept or not. An expired lease is never revived: the grants made since
+     * counted its money as free.
+     */
     Mono<Boolean> renew(UUID leaseId, Duration ttl) {
-        return db.sql("update credit_lease set expires_at = now() + :ttl * interval '1 millisecond' where id = :lease")
+        return db.sql("""
+                update credit_lease set expires_at = now() + :ttl * interval '1 millisecond'
+                where id = :lease and expires_at > now()""")
             .bind("lease", leaseId)
             .bind("ttl", ttl.toMillis())
             .fetch()

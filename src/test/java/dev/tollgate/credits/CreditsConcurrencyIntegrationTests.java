@@ -25,6 +25,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 import dev.tollgate.account.AuthenticatedKey;
+import dev.tollgate.common.ApiException;
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.FakeReply;
 import dev.tollgate.testsupport.FakeUpstream;
@@ -33,6 +34,7 @@ import dev.tollgate.testsupport.LedgerInvariant;
 import dev.tollgate.testsupport.SecondInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -108,6 +110,28 @@ class CreditsConcurrencyIntegrationTests {
         Hold next = credits.hold(limited, 6_000_000).block(Duration.ofSeconds(10));
         assertThat(next.amountMicros()).isEqualTo(6_000_000);
         next.release();
+    }
+
+    /**
+     * Renewals missed for longer than a lease lives (a database failover, say): other instances count the expired
+     * lease as free money, so the wallet that kept spending it must lease anew, not add to it and revive it.
+     */
+    @Test
+    void aLeaseThatExpiredUnderItsHoldsIsNotRevivedWithMoreOnTop() {
+        setBalance(1_000_000);
+        AuthenticatedKey unlimited = new AuthenticatedKey(UUID.randomUUID(), user.tenantId(), "unlimited", null);
+        Hold first = credits.hold(unlimited, 600_000).block(Duration.ofSeconds(10));
+        db.sql("update credit_lease set expires_at = now() - interval '1 second' where tenant_id = :tenant")
+            .bind("tenant", user.tenantId()).then().block(Duration.ofSeconds(10));
+
+        assertThatThrownBy(() -> credits.hold(unlimited, 450_000).block(Duration.ofSeconds(10)))
+            .as("$0.60 held and $0.45 more asked of a $1.00 balance").isInstanceOfSatisfying(ApiException.class,
+                    error -> assertThat(error.code()).isEqualTo("insufficient_credits"));
+        assertThat(rows("""
+                select coalesce(sum(amount_micros), 0) as n from credit_lease
+                where tenant_id = '%s' and expires_at > now()""".formatted(user.tenantId())))
+            .as("the live leases cover the hold made on the expired one").isBetween(600_000L, 1_000_000L);
+        first.release();
     }
 
     @Test
