@@ -48,10 +48,12 @@ class UsageWriter implements SmartLifecycle {
 
     private static final int BATCH_SIZE = 1000;
 
-    /** With backoff from 100 ms to 2 s, about 13 s of tries: with the wait below, within Spring's 30 s a phase. */
+    /** With backoff from 100 ms to 2 s, about 13 s of tries: with the waits below, within Spring's 30 s a phase. */
     private static final int SHUTDOWN_ATTEMPTS = 10;
 
     private static final int PREPARATION_WAIT_SECONDS = 8;
+
+    private static final int IN_FLIGHT_WAIT_SECONDS = 4;
 
     private final DatabaseClient db;
     private final ConcurrentLinkedQueue<UsageRecord> queue = new ConcurrentLinkedQueue<>();
@@ -205,6 +207,20 @@ class UsageWriter implements SmartLifecycle {
             .then();
     }
 
+    /**
+     * Completes once no background flush is writing, and keeps any from starting again. The records of one in flight
+     * are out of the queue: the last flush would find nothing, and had the write failed after it, they would have
+     * gone back to a queue no one writes any more. Given up after {@value #IN_FLIGHT_WAIT_SECONDS} s, loudly.
+     */
+    private Mono<Void> backgroundFlushOver() {
+        return Flux.interval(Duration.ZERO, Duration.ofMillis(5))
+            .filter(tick -> flushing.compareAndSet(false, true))
+            .next()
+            .timeout(Duration.ofSeconds(IN_FLIGHT_WAIT_SECONDS), Mono.fromRunnable(() -> log.error(
+                    "A batch of usage records was still being written at shutdown; the last flush does not wait")))
+            .then();
+    }
+
     private static void notifyPersisted(UsageRecord record) {
         try {
             record.persisted().run();
@@ -246,6 +262,7 @@ class UsageWriter implements SmartLifecycle {
         running = false;
         // Keeps trying for about as long as Spring waits for this phase (spring.lifecycle.timeout-per-shutdown-phase).
         preparationsDone()
+            .then(backgroundFlushOver())
             .then(flush().retryWhen(Retry.backoff(SHUTDOWN_ATTEMPTS, Duration.ofMillis(100))
                 .maxBackoff(Duration.ofSeconds(2))))
             .doFinally(signal -> {

@@ -6,15 +6,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import dev.tollgate.provider.TokenUsage;
 import dev.tollgate.testsupport.DashboardUser;
@@ -40,6 +46,9 @@ class UsageWriterIntegrationTests {
 
     @Autowired
     WebTestClient client;
+
+    @Autowired
+    ConnectionFactory connections;
 
     @Test
     void aSteadyTrickleIsWrittenInRoundsNotOneSmallBatchAfterAnother() {
@@ -105,6 +114,45 @@ class UsageWriterIntegrationTests {
         writer.submit(after);
         await().atMost(Duration.ofSeconds(10)).until(() -> written(List.of(after.id())) == 1);
         assertThat(writer.pending()).isZero();
+    }
+
+    /**
+     * The records of a batch being written are out of the queue: a shutdown's last flush that did not wait for that
+     * write found nothing to do, and a write that then failed put them back into a queue no one wrote any more.
+     */
+    @Test
+    void aShutdownWaitsForTheBatchBeingWritten() {
+        DashboardUser user = DashboardUser.signUp(client);
+        UUID keyId = UUID.fromString(user.createKeyJson(Map.of("name", "shutdown")).path("id").asString());
+        UsageWriter stopping = new UsageWriter(db, new SimpleMeterRegistry());
+        AtomicInteger persisted = new AtomicInteger();
+        UsageRecord record = record(user.tenantId(), keyId, "openai/gpt-4o-mini", new TokenUsage(10, 5, 0, 0, 0), 0,
+                persisted);
+        Connection locker = Mono.from(connections.create()).block(Duration.ofSeconds(10));
+        try {
+            Mono.from(locker.beginTransaction())
+                .then(Mono.from(locker.createStatement("lock table request_log in exclusive mode").execute())
+                    .flatMap(result -> Mono.from(result.getRowsUpdated())))
+                .block(Duration.ofSeconds(10));
+            stopping.start();
+            stopping.submit(record);
+            await().atMost(Duration.ofSeconds(10)).until(() -> stopping.pending() == 0);
+
+            AtomicBoolean writtenWhenStopped = new AtomicBoolean();
+            CountDownLatch stopped = new CountDownLatch(1);
+            stopping.stop(() -> {
+                writtenWhenStopped.set(persisted.get() == 1);
+                stopped.countDown();
+            });
+            Mono.from(locker.rollbackTransaction()).block(Duration.ofSeconds(10));
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> stopped.getCount() == 0);
+            assertThat(writtenWhenStopped).as("written before the writer said it had stopped").isTrue();
+            assertThat(written(List.of(record.id()))).isEqualTo(1);
+        }
+        finally {
+            Mono.from(locker.close()).block(Duration.ofSeconds(10));
+        }
     }
 
     private long written(List<UUID> ids) {
