@@ -201,13 +201,11 @@ public class CreditService implements SmartLifecycle {
 
     /** The budget of a key with a credit limit. */
     private Mono<KeyBudget> keyBudget(UUID keyId, long limit) {
-        return loadBudget(keyId, limit).flatMap(budget -> {
-            if (budget.limit() == limit) {
-                return Mono.just(budget);
+        return loadBudget(keyId, limit).doOnNext(budget -> {
+            if (budget.limit() != limit) {
+                // The key's limit changed since this budget was built; what it holds and owes carries over.
+                budget.limit(limit);
             }
-            // The key's limit changed since this budget was built: build it again from the database.
-            keyBudgets.synchronous().invalidate(keyId);
-            return loadBudget(keyId, limit);
         });
     }
 

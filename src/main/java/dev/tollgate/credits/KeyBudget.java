@@ -8,7 +8,7 @@ package dev.tollgate.credits;
  */
 final class KeyBudget {
 
-    private final long limit;
+    private long limit;
     private long recordedSpend;
     private long settledSince;
     private long held;
@@ -63,8 +63,16 @@ final class KeyBudget {
         return limit - recordedSpend - settledSince - held;
     }
 
-    long limit() {
+    synchronized long limit() {
         return limit;
+    }
+
+    /**
+     * The key's limit was changed: the holds in flight and the charges not yet written still count against the new
+     * one. A budget built afresh would start from the spend written so far and admit all of them again.
+     */
+    synchronized void limit(long newLimit) {
+        limit = newLimit;
     }
 
 }

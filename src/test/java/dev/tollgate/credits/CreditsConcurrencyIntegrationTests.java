@@ -112,6 +112,33 @@ class CreditsConcurrencyIntegrationTests {
         next.release();
     }
 
+    /** Raising a key's limit by $0.50 lets $0.50 more through, whatever the key's calls in flight already hold. */
+    @Test
+    void aKeysNewLimitCountsTheHoldsMadeUnderTheOldOne() {
+        setBalance(100_000_000);
+        UUID keyId = UUID.randomUUID();
+        AuthenticatedKey underOldLimit = new AuthenticatedKey(keyId, user.tenantId(), "limited", 1_000_000L);
+        AuthenticatedKey underNewLimit = new AuthenticatedKey(keyId, user.tenantId(), "limited", 1_500_000L);
+        List<Hold> inFlight = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            inFlight.add(credits.hold(underOldLimit, 100_000).block(Duration.ofSeconds(10)));
+        }
+
+        int admitted = 0;
+        for (int i = 0; i < 15; i++) {
+            try {
+                inFlight.add(credits.hold(underNewLimit, 100_000).block(Duration.ofSeconds(10)));
+                admitted++;
+            }
+            catch (ApiException refused) {
+                assertThat(refused.code()).isEqualTo("key_limit_reached");
+            }
+        }
+
+        assertThat(admitted).isEqualTo(5);
+        inFlight.forEach(Hold::release);
+    }
+
     /**
      * Renewals missed for longer than a lease lives (a database failover, say): other instances count the expired
      * lease as free money, so the wallet that kept spending it must lease anew, not add to it and revive it.
