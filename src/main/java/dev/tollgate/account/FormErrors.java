@@ -15,6 +15,8 @@ import dev.tollgate.common.ApiException;
  */
 final class FormErrors {
 
+    private static final char NUL = '\u0000';
+
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
 
     private final List<String> problems = new ArrayList<>();
@@ -24,13 +26,16 @@ final class FormErrors {
         if (value == null || value.isBlank()) {
             add(field, "is required");
         }
+        else {
+            refuseNul(field, value);
+        }
     }
 
     void requireEmail(String field, @Nullable String value) {
         if (value == null || value.isBlank()) {
             add(field, "is required");
         }
-        else if (value.length() > 254 || !EMAIL.matcher(value.trim()).matches()) {
+        else if (value.length() > 254 || !EMAIL.matcher(value.trim()).matches() || value.indexOf(NUL) >= 0) {
             add(field, "must be an email address");
         }
     }
@@ -42,6 +47,9 @@ final class FormErrors {
         else if (value.length() < min || value.length() > max) {
             add(field, min > 1 ? "must be between " + min + " and " + max + " characters"
                     : "must be at most " + max + " characters");
+        }
+        else {
+            refuseNul(field, value);
         }
     }
 
@@ -55,6 +63,16 @@ final class FormErrors {
     void limitLength(String field, @Nullable String value, int max) {
         if (value != null && value.length() > max) {
             add(field, "must be at most " + max + " characters");
+        }
+        else if (value != null) {
+            refuseNul(field, value);
+        }
+    }
+
+    /** JSON carries the NUL character ({@code "\u0000"}); PostgreSQL's text cannot hold it (see PostgresText). */
+    private void refuseNul(String field, String value) {
+        if (value.indexOf(NUL) >= 0) {
+            add(field, "must not contain the NUL character");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.tollgate.common;
 
 import java.util.concurrent.TimeoutException;
 
+import io.r2dbc.spi.R2dbcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
@@ -26,6 +27,9 @@ import reactor.core.publisher.Mono;
 public final class ApiErrorWebExceptionHandler implements WebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrorWebExceptionHandler.class);
+
+    /** PostgreSQL's "character not in repertoire": how it refuses a NUL character in text. */
+    private static final String UNTRANSLATABLE_CHARACTER = "22021";
 
     private final ApiErrorJson errorJson;
 
@@ -67,9 +71,22 @@ public final class ApiErrorWebExceptionHandler implements WebExceptionHandler {
         if (ex instanceof TimeoutException) {
             return ApiException.upstreamTimeout("The request timed out.");
         }
+        if (sqlState(ex, UNTRANSLATABLE_CHARACTER)) {
+            // A NUL character in a text a field check did not look at: the client's input, not Tollgate's fault.
+            return ApiException.invalidRequest("Text fields must not contain the NUL character (\\u0000).");
+        }
         log.error("Unhandled error on {} {}", request.getMethod(), request.getPath(), ex);
         return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "server_error", "internal_error",
                 "Tollgate hit an internal error; the request was not billed.");
+    }
+
+    private static boolean sqlState(Throwable ex, String state) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof R2dbcException r2dbc && state.equals(r2dbc.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ApiException fromStatus(HttpStatusCode code, String reason, ServerHttpRequest request) {

@@ -39,6 +39,9 @@ class OperatorCreditsController {
         if (request.amountUsd() == null || request.reason() == null || request.reason().isBlank()) {
             throw ApiException.invalidRequest("amountUsd and reason are required.");
         }
+        if (request.reason().indexOf('\u0000') >= 0) {
+            throw ApiException.invalidParam("reason", "reason must not contain the NUL character.");
+        }
         BigDecimal amount = request.amountUsd();
         long micros = amount.signum() < 0 ? -Money.usdToMicros(amount.negate(), "amountUsd")
                 : Money.usdToMicros(amount, "amountUsd");

@@ -174,6 +174,27 @@ class AccountIntegrationTests {
                 .contains("password"));
     }
 
+    /** PostgreSQL's text cannot hold a NUL character, which JSON can: the insert failed, a 500. */
+    @Test
+    void aNulCharacterIsAFieldsErrorNotA500() {
+        DashboardUser user = DashboardUser.signUp(client);
+
+        client.post().uri("/api/auth/signup")
+            .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("email", "nul@example.com", "password", "correct horse battery", "organization",
+                    "A\u0000B"))
+            .exchange()
+            .expectStatus().isBadRequest()
+            .expectBody()
+            .jsonPath("$.error.param").isEqualTo("organization")
+            .jsonPath("$.error.message").value(message -> assertThat((String) message).contains("NUL"));
+        user.post("/api/keys", Map.of("name", "lap\u0000top"))
+            .expectStatus().isBadRequest()
+            .expectBody()
+            .jsonPath("$.error.param").isEqualTo("name");
+    }
+
     /** BCrypt reads at most 72 bytes, and Spring Security's encoder throws beyond them: that was a 500. */
     @Test
     void aPasswordLongerThanBcryptReadsIsAClear400() {

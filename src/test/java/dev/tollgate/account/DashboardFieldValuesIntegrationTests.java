@@ -3,6 +3,7 @@ package dev.tollgate.account;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,10 @@ class DashboardFieldValuesIntegrationTests {
                 body -> operator.put(tenant + "/rate-limit", body), failures);
         tryEach("{\"amountUsd\":1,\"reason\":\"r\"}", body -> operator.post(tenant + "/credits", body), failures);
         tryEach("{\"plan\":\"prepaid\"}", body -> operator.put(tenant + "/plan", body), failures);
+        tryEach("{\"email\":\"" + user.email() + "\",\"password\":\"" + user.password() + "\"}",
+                body -> user.post("/api/auth/login", body), failures);
+        tryEach("{\"email\":\"variant-" + UUID.randomUUID() + "@example.com\",\"password\":\"" + user.password()
+                + "\",\"organization\":\"O\"}", body -> user.post("/api/auth/signup", body), failures);
         assertThat(failures).isEmpty();
     }
 

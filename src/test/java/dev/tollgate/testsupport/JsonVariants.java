@@ -19,11 +19,12 @@ public final class JsonVariants {
     /**
      * One value of each JSON type, empty and not, the largest long (which overflows what it is multiplied by), numbers
      * no long or double holds, and numbers whose exponent alone is huge (as numbers and as strings): a dozen bytes that
-     * {@code BigDecimal.setScale} turns into a power of ten with a hundred million digits, minutes of CPU.
+     * {@code BigDecimal.setScale} turns into a power of ten with a hundred million digits, minutes of CPU; and a text
+     * with a NUL character, which PostgreSQL's text cannot hold.
      */
     public static final List<String> VALUES = List.of("null", "true", "-1", "0", "1.5", "9223372036854775807",
             "99999999999999999999", "1e400", "1e-100000000", "1e100000000", "\"1e-100000000\"", "\"1e100000000\"",
-            "\"x\"", "\"\"", "[]", "{}", "[1]", "[{}]", "{\"a\":{}}", "[null]", "{\"type\":7}");
+            "\"x\"", "\"\"", "\"a\\u0000b\"", "[]", "{}", "[1]", "[{}]", "{\"a\":{}}", "[null]", "{\"type\":7}");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
