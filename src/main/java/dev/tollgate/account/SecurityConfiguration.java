@@ -15,6 +15,7 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.csrf.CookieServerCsrfTokenRepository;
 import org.springframework.security.web.server.csrf.CsrfWebFilter;
 import org.springframework.security.web.server.csrf.ServerCsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.header.ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy;
 import org.springframework.security.web.server.util.matcher.AndServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.NegatedServerWebExchangeMatcher;
@@ -39,6 +40,17 @@ class SecurityConfiguration {
     @Bean
     PasswordEncoder passwordEncoder() {
         return new BCryptPasswordEncoder();
+    }
+
+    /**
+     * Spring Security's firewall refuses requests it finds suspect (a {@code //}, {@code ;} or encoded slash in the
+     * path, a control character in a query value) on every path WebFlux serves; its own answer is a bare 400 with no
+     * body, where Tollgate's errors are always OpenAI's shape.
+     */
+    @Bean
+    ServerExchangeRejectedHandler rejectedInOpenAisShape(ApiErrorJson errors) {
+        return (exchange, rejected) -> write(exchange, errors, new ApiException(HttpStatus.BAD_REQUEST,
+                "invalid_request_error", "request_rejected", "The request was refused: " + rejected.getMessage()));
     }
 
     @Bean

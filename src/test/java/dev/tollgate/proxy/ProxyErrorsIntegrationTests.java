@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
@@ -30,6 +32,9 @@ class ProxyErrorsIntegrationTests {
 
     @Autowired
     WebTestClient client;
+
+    @LocalServerPort
+    int port;
 
     @Autowired
     DatabaseClient db;
@@ -255,6 +260,13 @@ class ProxyErrorsIntegrationTests {
             .expectStatus().isNotFound()
             .expectHeader().contentType(MediaType.APPLICATION_JSON)
             .expectBody().jsonPath("$.error.type").isEqualTo("invalid_request_error");
+        // Paths Spring Security's firewall refuses before anything else sees them.
+        for (String path : List.of("/v1//models", "/v1/models;x=1", "/v1/models/%2F")) {
+            client.get().uri(URI.create("http://localhost:" + port + path)).exchange()
+                .expectStatus().isBadRequest()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody().jsonPath("$.error.code").isEqualTo("request_rejected");
+        }
     }
 
     /** A request for a model whose provider (mistral) the tests configure with 2-second timeouts. */
