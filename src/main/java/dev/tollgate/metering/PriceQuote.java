@@ -51,6 +51,12 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
 
     private static final long PICOS_PER_MICRO = 1_000_000L;
 
+    /**
+     * A write to a one-hour cache costs twice the input price, for every model that has one (Anthropic's rule; its
+     * five-minute writes, 1.25 times, are the catalog's cache-write price). Not a column: no other provider has one.
+     */
+    private static final long HOUR_CACHE_WRITE_TIMES_INPUT = 2;
+
     private static final BigInteger PPM = BigInteger.valueOf(1_000_000L);
 
     /** The exact catalog cost in pico-dollars (10⁻¹² USD), which the tenant's charge is computed from. */
@@ -61,15 +67,19 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
     private static long picos(ModelPrice price, TokenUsage usage) {
         long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
         long cacheWrite = Math.min(usage.cacheWriteTokens(), usage.promptTokens() - cached);
+        long hourCacheWrite = Math.min(usage.hourCacheWriteTokens(), cacheWrite);
         long plainInput = usage.promptTokens() - cached - cacheWrite;
         long reasoning = Math.min(usage.reasoningTokens(), usage.completionTokens());
         long plainOutput = usage.completionTokens() - reasoning;
-        return Math.addExact(Math.addExact(
+        return Math.addExact(Math.addExact(Math.addExact(
                 Math.addExact(Math.multiplyExact(plainInput, price.inputPerMtok()),
                         Math.multiplyExact(cached, orElse(price.cachedInputPerMtok(), price.inputPerMtok()))),
-                Math.addExact(Math.multiplyExact(cacheWrite, orElse(price.cacheWritePerMtok(), price.inputPerMtok())),
+                Math.addExact(Math.multiplyExact(cacheWrite - hourCacheWrite,
+                        orElse(price.cacheWritePerMtok(), price.inputPerMtok())),
                         Math.multiplyExact(plainOutput, price.outputPerMtok()))),
-                Math.multiplyExact(reasoning, orElse(price.reasoningPerMtok(), price.outputPerMtok())));
+                Math.multiplyExact(reasoning, orElse(price.reasoningPerMtok(), price.outputPerMtok()))),
+                Math.multiplyExact(hourCacheWrite, Math.multiplyExact(HOUR_CACHE_WRITE_TIMES_INPUT,
+                        price.inputPerMtok())));
     }
 
     /** What the provider charges the operator (the host's price when it has its own), rounded up. */

@@ -4,17 +4,26 @@ package dev.tollgate.provider;
  * Token counts of one call in OpenAI's accounting, whatever the provider reported them as:
  * {@code promptTokens} includes the cached and cache-written input tokens, {@code completionTokens} includes the
  * reasoning tokens. Each adapter converts its provider's numbers into this shape (see its decoder).
+ *
+ * @param hourCacheWriteTokens those of the cache-write tokens written to a one-hour cache (Anthropic's
+ *     {@code "ttl":"1h"}), which cost more than the five-minute writes the model's cache-write price is for
  */
 public record TokenUsage(long promptTokens, long completionTokens, long cachedTokens, long cacheWriteTokens,
-        long reasoningTokens) {
+        long reasoningTokens, long hourCacheWriteTokens) {
 
     public static final TokenUsage NONE = new TokenUsage(0, 0, 0, 0, 0);
 
     public TokenUsage {
         if (promptTokens < 0 || completionTokens < 0 || cachedTokens < 0 || cacheWriteTokens < 0
-                || reasoningTokens < 0) {
+                || reasoningTokens < 0 || hourCacheWriteTokens < 0) {
             throw new IllegalArgumentException("Token counts cannot be negative");
         }
+    }
+
+    /** Counts whose cache writes, if any, are all five-minute ones. */
+    public TokenUsage(long promptTokens, long completionTokens, long cachedTokens, long cacheWriteTokens,
+            long reasoningTokens) {
+        this(promptTokens, completionTokens, cachedTokens, cacheWriteTokens, reasoningTokens, 0);
     }
 
     public static TokenUsage of(long promptTokens, long completionTokens) {

@@ -111,6 +111,11 @@ final class MessagesResponseTranslator {
         node.put("input_tokens", Math.max(0, usage.promptTokens() - usage.cachedTokens() - usage.cacheWriteTokens()));
         node.put("cache_creation_input_tokens", usage.cacheWriteTokens());
         node.put("cache_read_input_tokens", usage.cachedTokens());
+        if (usage.cacheWriteTokens() > 0) {
+            node.putObject("cache_creation")
+                .put("ephemeral_5m_input_tokens", usage.cacheWriteTokens() - usage.hourCacheWriteTokens())
+                .put("ephemeral_1h_input_tokens", usage.hourCacheWriteTokens());
+        }
         node.put("output_tokens", usage.completionTokens());
         return node;
     }

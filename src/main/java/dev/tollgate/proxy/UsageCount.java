@@ -92,11 +92,12 @@ final class UsageCount {
                 : promptTokens();
         if (reported != null && reported.completionTokens() >= deliveredTokens) {
             return new Billed(new TokenUsage(promptTokens, reported.completionTokens(), reported.cachedTokens(),
-                    reported.cacheWriteTokens(), reported.reasoningTokens()), UsageSource.UPSTREAM);
+                    reported.cacheWriteTokens(), reported.reasoningTokens(), reported.hourCacheWriteTokens()),
+                    UsageSource.UPSTREAM);
         }
-        return new Billed(new TokenUsage(promptTokens, deliveredTokens,
-                reported != null ? reported.cachedTokens() : 0, reported != null ? reported.cacheWriteTokens() : 0,
-                0), UsageSource.TOKENIZER);
+        return new Billed(reported == null ? TokenUsage.of(promptTokens, deliveredTokens)
+                : new TokenUsage(promptTokens, deliveredTokens, reported.cachedTokens(), reported.cacheWriteTokens(),
+                        0, reported.hourCacheWriteTokens()), UsageSource.TOKENIZER);
     }
 
     /** Counted once: both what the client is shown and what is billed may need it. */

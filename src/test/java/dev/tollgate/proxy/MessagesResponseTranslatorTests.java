@@ -72,10 +72,11 @@ class MessagesResponseTranslatorTests {
     @Test
     void cachedPromptTokensAreSplitOutOfTheInputTokens() {
         JsonNode usage = MessagesResponseTranslator.usage(JSON.createObjectNode(),
-                new TokenUsage(2312, 40, 2000, 300, 0));
+                new TokenUsage(2312, 40, 2000, 300, 0, 200));
 
         assertThat(reparsed(usage)).isEqualTo(JSON.readTree("""
                 {"input_tokens":12,"cache_creation_input_tokens":300,"cache_read_input_tokens":2000,
+                 "cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200},
                  "output_tokens":40}"""));
     }
 

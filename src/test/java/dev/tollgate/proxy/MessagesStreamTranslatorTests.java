@@ -100,6 +100,7 @@ class MessagesStreamTranslatorTests {
 
         assertThat(events.get(0).data().path("message").path("usage")).isEqualTo(JSON.readTree("""
                 {"input_tokens":12,"cache_creation_input_tokens":300,"cache_read_input_tokens":2000,
+                 "cache_creation":{"ephemeral_5m_input_tokens":300,"ephemeral_1h_input_tokens":0},
                  "output_tokens":1}"""));
         assertThat(events.get(events.size() - 2).data().path("usage").path("output_tokens").asInt()).isEqualTo(40);
         assertThat(events.get(events.size() - 2).data().path("delta").path("stop_reason").stringValue())

@@ -8,11 +8,13 @@ import dev.tollgate.provider.TokenUsage;
 /**
  * Anthropic's {@code usage}: {@code input_tokens} excludes the cache, which is reported apart as
  * {@code cache_read_input_tokens} and {@code cache_creation_input_tokens}. In OpenAI's accounting the prompt is all
- * three, the cached tokens are the cache reads and the cache-write tokens the cache creations.
+ * three, the cached tokens are the cache reads and the cache-write tokens the cache creations. Of those,
+ * {@code cache_creation.ephemeral_1h_input_tokens} went to a one-hour cache, which Anthropic bills at twice the input
+ * price where a five-minute write costs 1.25 times it.
  */
-record AnthropicUsage(long input, long cacheRead, long cacheCreation, long output) {
+record AnthropicUsage(long input, long cacheRead, long cacheCreation, long output, long hourCacheCreation) {
 
-    static final AnthropicUsage NONE = new AnthropicUsage(0, 0, 0, 0);
+    static final AnthropicUsage NONE = new AnthropicUsage(0, 0, 0, 0, 0);
 
     static AnthropicUsage from(JsonNode usage, String provider) {
         return NONE.merge(usage, provider);
@@ -29,13 +31,16 @@ record AnthropicUsage(long input, long cacheRead, long cacheCreation, long outpu
         AnthropicUsage merged = new AnthropicUsage(TokenCounts.of(usage.path("input_tokens"), input, provider),
                 TokenCounts.of(usage.path("cache_read_input_tokens"), cacheRead, provider),
                 TokenCounts.of(usage.path("cache_creation_input_tokens"), cacheCreation, provider),
-                TokenCounts.of(usage.path("output_tokens"), output, provider));
+                TokenCounts.of(usage.path("output_tokens"), output, provider),
+                TokenCounts.of(usage.path("cache_creation").path("ephemeral_1h_input_tokens"), hourCacheCreation,
+                        provider));
         TokenCounts.total(provider, merged.input, merged.cacheRead, merged.cacheCreation);
         return merged;
     }
 
     TokenUsage toTokenUsage() {
-        return new TokenUsage(input + cacheRead + cacheCreation, output, cacheRead, cacheCreation, 0);
+        return new TokenUsage(input + cacheRead + cacheCreation, output, cacheRead, cacheCreation, 0,
+                Math.min(hourCacheCreation, cacheCreation));
     }
 
 }

@@ -246,6 +246,33 @@ class AnthropicIntegrationTests {
         assertThat(usage.path("prompt_tokens_details").path("cached_tokens").asInt()).isEqualTo(2000);
     }
 
+    /**
+     * A one-hour cache write ({@code "cache_control":{"type":"ephemeral","ttl":"1h"}}) costs twice the input price,
+     * not the five-minute write's 1.25 times: billed as the latter, each one cost the operator more than it charged.
+     */
+    @Test
+    void oneHourCacheWritesArePricedAtTwiceTheInputPrice() {
+        java.util.function.UnaryOperator<String> hourWrites = body -> body
+            .replace("\"cache_creation_input_tokens\":0", "\"cache_creation_input_tokens\":300")
+            .replace("\"ephemeral_5m_input_tokens\":0", "\"ephemeral_5m_input_tokens\":100")
+            .replace("\"ephemeral_1h_input_tokens\":0", "\"ephemeral_1h_input_tokens\":200");
+        upstream.enqueue(FakeReply.sse(hourWrites.apply(STREAM_LIVE)), FakeReply.json(200, hourWrites.apply(MESSAGE)));
+
+        String streamed = generationId(chat(Map.of("model", MODEL, "stream", true,
+                "messages", List.of(Map.of("role", "user", "content", "Q"))))
+            .expectStatus().isOk().expectBody(String.class).returnResult());
+        String whole = generationId(chat(Map.of("model", MODEL,
+                "messages", List.of(Map.of("role", "user", "content", "Q"))))
+            .expectStatus().isOk().expectBody().returnResult());
+
+        // Sonnet 4.5 (micro-USD per token): input 3, five-minute write 3.75, one-hour write 6, output 15.
+        Map<String, Object> wholeRow = new RequestLog(db).row(whole);
+        assertThat(wholeRow.get("cache_write_tokens")).isEqualTo(300);
+        assertThat(((Number) wholeRow.get("cost_micros")).longValue()).isEqualTo(249 * 3 + 375 + 1200 + 26 * 15);
+        Map<String, Object> streamedRow = new RequestLog(db).row(streamed);
+        assertThat(((Number) streamedRow.get("cost_micros")).longValue()).isEqualTo(135 * 3 + 375 + 1200 + 10 * 15);
+    }
+
     @Test
     void anthropicsErrorsReachTheClientInOpenAisShapeWithTheRightStatus() {
         assertError(FakeReply.fixture(400, "anthropic/error-400.json"), 400, "upstream_invalid_request");
