@@ -9,6 +9,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.tollgate.provider.ToolCallIds;
+
 import static dev.tollgate.provider.anthropic.AnthropicRequestMapper.invalid;
 import static dev.tollgate.provider.anthropic.AnthropicRequestMapper.requireString;
 import static dev.tollgate.provider.anthropic.AnthropicRequestMapper.unsupported;
@@ -94,7 +96,7 @@ final class AnthropicConversationMapper {
             }
             ObjectNode block = blocks.addObject();
             block.put("type", "tool_use");
-            block.put("id", requireString(call.path("id"), callAt + ".id"));
+            block.put("id", ToolCallIds.portable(requireString(call.path("id"), callAt + ".id")));
             block.put("name", requireString(call.path("function").path("name"), callAt + ".function.name"));
             block.set("input", arguments(call.path("function").path("arguments"), callAt + ".function.arguments"));
         }
@@ -128,7 +130,8 @@ final class AnthropicConversationMapper {
         ArrayNode blocks = json.createArrayNode();
         ObjectNode block = blocks.addObject();
         block.put("type", "tool_result");
-        block.put("tool_use_id", requireString(message.path("tool_call_id"), at + ".tool_call_id"));
+        block.put("tool_use_id", ToolCallIds.portable(requireString(message.path("tool_call_id"),
+                at + ".tool_call_id")));
         if (message.path("is_error").asBoolean(false)) {
             // A failed tool's result, as Tollgate's Messages API carries it (OpenAI's tool message has no such field).
             block.put("is_error", true);

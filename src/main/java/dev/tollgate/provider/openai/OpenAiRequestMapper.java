@@ -10,6 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.common.ApiException;
 import dev.tollgate.provider.ChatCall;
+import dev.tollgate.provider.ToolCallIds;
 
 /**
  * The client's request is already in OpenAI's format: only the model id changes, a stream asks for usage in its last
@@ -23,6 +24,10 @@ final class OpenAiRequestMapper {
     private static final String IS_ERROR = "is_error";
 
     private static final String CACHE_CONTROL = "cache_control";
+
+    private static final String TOOL_CALL_ID = "tool_call_id";
+
+    private static final String TOOL_CALLS = "tool_calls";
 
     private final JsonMapper json;
     private final boolean streamOptions;
@@ -119,9 +124,10 @@ final class OpenAiRequestMapper {
      * result, which no OpenAI-format server has, and, for OpenAI and Azure, Anthropic's {@code cache_control} marker on
      * content parts: OpenAI caches prompts by itself and refuses fields it does not know ("Unrecognized request
      * argument supplied: cache_control", as reported from Azure), where OpenRouter, say, passes the marker on to the
-     * models that cache. A message with neither is written whole.
+     * models that cache. OpenAI and Azure also get tool-call ids they take ({@link ToolCallIds}). A message with none
+     * of these is written whole.
      */
-    private static void writeMessages(JsonGenerator out, JsonNode messages, boolean leaveOutCacheMarkers) {
+    private static void writeMessages(JsonGenerator out, JsonNode messages, boolean official) {
         if (!messages.isArray()) {
             out.writeTree(messages);
             return;
@@ -129,19 +135,62 @@ final class OpenAiRequestMapper {
         out.writeStartArray();
         for (JsonNode message : messages) {
             JsonNode content = message.path("content");
-            boolean markedParts = leaveOutCacheMarkers && content.isArray() && anyHas(content, CACHE_CONTROL);
-            if (!markedParts && !message.has(IS_ERROR)) {
+            boolean markedParts = official && content.isArray() && anyHas(content, CACHE_CONTROL);
+            boolean foreignIds = official && hasForeignIds(message);
+            if (!markedParts && !foreignIds && !message.has(IS_ERROR)) {
                 out.writeTree(message);
                 continue;
             }
             out.writeStartObject();
             for (Map.Entry<String, JsonNode> field : message.properties()) {
-                if (field.getKey().equals(IS_ERROR)) {
+                String name = field.getKey();
+                if (name.equals(IS_ERROR)) {
                     continue;
                 }
-                out.writeName(field.getKey());
-                if (markedParts && field.getKey().equals("content")) {
+                out.writeName(name);
+                if (markedParts && name.equals("content")) {
                     writeEach(out, content, CACHE_CONTROL);
+                }
+                else if (foreignIds && name.equals(TOOL_CALL_ID) && field.getValue().isString()) {
+                    out.writeString(ToolCallIds.portable(field.getValue().stringValue()));
+                }
+                else if (foreignIds && name.equals(TOOL_CALLS) && field.getValue().isArray()) {
+                    writeToolCalls(out, field.getValue());
+                }
+                else {
+                    out.writeTree(field.getValue());
+                }
+            }
+            out.writeEndObject();
+        }
+        out.writeEndArray();
+    }
+
+    private static boolean hasForeignIds(JsonNode message) {
+        JsonNode resultOf = message.path(TOOL_CALL_ID);
+        if (resultOf.isString() && !ToolCallIds.isPortable(resultOf.stringValue())) {
+            return true;
+        }
+        for (JsonNode call : message.path(TOOL_CALLS)) {
+            if (call.path("id").isString() && !ToolCallIds.isPortable(call.path("id").stringValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void writeToolCalls(JsonGenerator out, JsonNode calls) {
+        out.writeStartArray();
+        for (JsonNode call : calls) {
+            if (!call.isObject() || !call.path("id").isString()) {
+                out.writeTree(call);
+                continue;
+            }
+            out.writeStartObject();
+            for (Map.Entry<String, JsonNode> field : call.properties()) {
+                out.writeName(field.getKey());
+                if (field.getKey().equals("id")) {
+                    out.writeString(ToolCallIds.portable(field.getValue().stringValue()));
                 }
                 else {
                     out.writeTree(field.getValue());

@@ -110,6 +110,29 @@ class AnthropicRequestMapperTests {
                 {"type":"tool_result","tool_use_id":"toolu_1","is_error":true,"content":"No such file"}"""));
     }
 
+    /**
+     * A conversation that began on Gemini carries its tool-call ids, with the thought signature in them; Anthropic
+     * refuses ids outside [a-zA-Z0-9_-]. The call and its result still pair up.
+     */
+    @Test
+    void anotherProvidersToolCallIdsAreMadeOnesAnthropicTakes() {
+        String geminiId = "gemini_a1b2__thought__CiQB0e2K+/x3Yz==";
+        JsonNode body = map("""
+                {"model":"m","messages":[
+                  {"role":"user","content":"Weather?"},
+                  {"role":"assistant","content":null,"tool_calls":[
+                    {"id":"%1$s","type":"function","function":{"name":"weather","arguments":"{}"}},
+                    {"id":"toolu_2","type":"function","function":{"name":"weather","arguments":"{}"}}]},
+                  {"role":"tool","tool_call_id":"%1$s","content":"18C"},
+                  {"role":"tool","tool_call_id":"toolu_2","content":"24C"}]}""".formatted(geminiId), false);
+
+        String id = body.at("/messages/1/content/0/id").stringValue();
+        assertThat(id).matches("[a-zA-Z0-9_-]{1,40}").isNotEqualTo(geminiId);
+        assertThat(body.at("/messages/2/content/0/tool_use_id").stringValue()).isEqualTo(id);
+        assertThat(body.at("/messages/1/content/1/id").stringValue()).as("an id that fits").isEqualTo("toolu_2");
+        assertThat(body.at("/messages/2/content/1/tool_use_id").stringValue()).isEqualTo("toolu_2");
+    }
+
     @Test
     void imagePartsBecomeBase64OrUrlSources() {
         JsonNode body = map("""

@@ -63,6 +63,29 @@ class OpenAiRequestMapperTests {
         assertThat(compatible.path("top_k").asInt()).as("vLLM and Ollama take it").isEqualTo(40);
     }
 
+    /** OpenAI has refused tool-call ids over 40 characters; Gemini's, with their thought signature, are hundreds. */
+    @Test
+    void openAiGetsToolCallIdsItTakesAndTheirResultsStillPairUp() {
+        String geminiId = "gemini_a1b2__thought__" + "CiQB0e2K+/x3Yz==".repeat(20);
+        ObjectNode request = (ObjectNode) JSON.readTree("""
+                {"model":"m","messages":[
+                  {"role":"user","content":"Weather?"},
+                  {"role":"assistant","content":null,"tool_calls":[
+                    {"id":"%1$s","type":"function","function":{"name":"weather","arguments":"{}"}}]},
+                  {"role":"tool","tool_call_id":"%1$s","content":"18C"}]}""".formatted(geminiId));
+        ChatCall call = new ChatCall(request, "gpt-5", false, null);
+
+        JsonNode official = JSON.readTree(mapper.toBody(call));
+        JsonNode compatible = JSON.readTree(new OpenAiRequestMapper(JSON, true, true, false).toBody(call));
+
+        String id = official.at("/messages/1/tool_calls/0/id").stringValue();
+        assertThat(id).matches("[A-Za-z0-9_-]{1,40}");
+        assertThat(official.at("/messages/2/tool_call_id").stringValue()).isEqualTo(id);
+        assertThat(official.at("/messages/1/tool_calls/0/function/name").stringValue()).isEqualTo("weather");
+        assertThat(compatible.at("/messages/1/tool_calls/0/id").stringValue()).as("ids are the server's business")
+            .isEqualTo(geminiId);
+    }
+
     /** OpenAI bills priority at about twice the standard price and flex at half; the catalog has the standard one. */
     @Test
     void openAiIsOnlyAskedForTheStandardTierWhichItIsBilledAt() {
