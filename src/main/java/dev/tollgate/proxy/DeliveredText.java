@@ -95,6 +95,7 @@ final class DeliveredText {
         for (JsonNode choice : choices) {
             JsonNode delta = choice.has("delta") ? choice.path("delta") : choice.path("message");
             append(delta.path("content"));
+            append(delta.path("refusal"));
             append(delta.path("reasoning"));
             append(delta.path("reasoning_content"));
             for (JsonNode call : delta.path("tool_calls")) {

@@ -69,7 +69,7 @@ final class ScannedChoices {
         while ((name = parser.nextName()) != null) {
             JsonToken value = parser.nextToken();
             switch (name) {
-                case "content", "reasoning", "reasoning_content" -> appendString(parser, value);
+                case "content", "refusal", "reasoning", "reasoning_content" -> appendString(parser, value);
                 case "tool_calls" -> {
                     if (value == JsonToken.START_ARRAY) {
                         readToolCalls(parser);

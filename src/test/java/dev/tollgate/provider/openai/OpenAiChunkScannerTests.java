@@ -36,7 +36,8 @@ class OpenAiChunkScannerTests {
             "{\"model\":\"llama3\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Caf\\u00e9 \\\"au lait\\\" \\ud83d\\ude00\"}}],\"id\":\"c-1\",\"usage\":null}",
             "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\"}}]},\"finish_reason\":null}]}",
             "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Café crème 😀 日本\"}}],\"model\":\"qwen-ä\",\"id\":\"c-ü\"}",
-            "{\"id\":\"c\",\"model\":\"deepseek-r1\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"Think.\"},\"finish_reason\":null},{\"index\":1,\"delta\":{\"content\":\"B\"},\"finish_reason\":\"length\"}]}");
+            "{\"id\":\"c\",\"model\":\"deepseek-r1\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"Think.\"},\"finish_reason\":null},{\"index\":1,\"delta\":{\"content\":\"B\"},\"finish_reason\":\"length\"}]}",
+            "{\"id\":\"c\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":null,\"refusal\":\"I can't help with that.\"},\"finish_reason\":null}]}");
 
     private static final byte[] BEFORE = "data: ".getBytes(StandardCharsets.US_ASCII);
 
@@ -71,6 +72,8 @@ class OpenAiChunkScannerTests {
         assertThat(scan(CHUNKS.get(4)).text()).isEqualTo("get_weather{\"city\":");
         assertThat(scan(CHUNKS.get(5)).text()).isEqualTo("Café crème 😀 日本");
         assertThat(scan(CHUNKS.get(6)).text()).isEqualTo("Think.B");
+        assertThat(scan(CHUNKS.get(7)).text()).as("a refusal reached the client too")
+            .isEqualTo("I can't help with that.");
         assertThat(scan(CHUNKS.get(2)).text()).isEmpty();
     }
 
