@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A provider's upstream API keys. Each call takes the key with the fewest calls in flight relative to its weight
- * (ties in turn); a key the provider answered 429 with is left alone for its {@code Retry-After}, one it refused as
+ * A provider's upstream API keys. Each call takes the key with the fewest calls in flight relative to its weight, ties
+ * going to the keys in a turn weighted alike (smooth weighted round robin: weights 3 and 1 give a, a, b, a), so that
+ * calls that do not overlap are shared by weight too; a key the provider answered 429 with is left alone for its {@code Retry-After}, one it refused as
  * credentials for {@code UpstreamHttp.REFUSED_KEY_COOLDOWN}, while the others carry on. When every key is cooling
  * down, the one that recovers first is used anyway: the provider then answers for itself (one 429 may concern one
  * model or one large request), rather than Tollgate refusing every call on its behalf. Lock-free: a few atomic reads
@@ -17,19 +18,43 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class UpstreamKeys {
 
+    static final int MAX_WEIGHT = 1000;
+
     private final List<Slot> slots;
+    /** Whose turn each call starts with: every key as many times as its weight, spread out. */
+    private final int[] turns;
     private final AtomicInteger turn = new AtomicInteger();
 
     UpstreamKeys(List<String> keys, List<Integer> weights) {
         List<Slot> built = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
             int weight = i < weights.size() ? weights.get(i) : 1;
-            if (weight < 1) {
-                throw new IllegalArgumentException("Key weights must be at least 1");
+            if (weight < 1 || weight > MAX_WEIGHT) {
+                throw new IllegalArgumentException("Key weights must be between 1 and " + MAX_WEIGHT);
             }
             built.add(new Slot(i, keys.get(i), weight));
         }
         this.slots = List.copyOf(built);
+        this.turns = turns(slots);
+    }
+
+    /** Smooth weighted round robin (as nginx balances upstreams), worked out once for one round of turns. */
+    private static int[] turns(List<Slot> slots) {
+        int total = slots.stream().mapToInt(slot -> slot.weight).sum();
+        int[] turns = new int[Math.max(total, 1)];
+        int[] current = new int[slots.size()];
+        for (int t = 0; t < total; t++) {
+            int chosen = 0;
+            for (int i = 0; i < slots.size(); i++) {
+                current[i] += slots.get(i).weight;
+                if (current[i] > current[chosen]) {
+                    chosen = i;
+                }
+            }
+            current[chosen] -= total;
+            turns[t] = chosen;
+        }
+        return turns;
     }
 
     boolean isEmpty() {
@@ -39,7 +64,7 @@ final class UpstreamKeys {
     /** Takes a key for one call; {@link Lease#release()} must follow when the call ends. The pool must not be empty. */
     Lease acquire() {
         long now = System.nanoTime();
-        int start = Math.floorMod(turn.getAndIncrement(), slots.size());
+        int start = turns[Math.floorMod(turn.getAndIncrement(), turns.length)];
         Slot best = null;
         Slot soonest = null;
         for (int i = 0; i < slots.size(); i++) {

@@ -23,6 +23,21 @@ class UpstreamKeysTests {
         assertThat(held).containsEntry("a", 6).containsEntry("b", 2);
     }
 
+    /** Calls that never overlap tie at no calls in flight: the ties follow the weights too. */
+    @Test
+    void callsOneAfterAnotherAreSharedByWeight() {
+        UpstreamKeys keys = new UpstreamKeys(List.of("a", "b", "c"), List.of(3, 1, 2));
+        Map<String, Integer> used = new HashMap<>();
+
+        for (int i = 0; i < 60; i++) {
+            UpstreamKeys.Lease lease = keys.acquire();
+            used.merge(lease.key(), 1, Integer::sum);
+            lease.release();
+        }
+
+        assertThat(used).containsEntry("a", 30).containsEntry("b", 10).containsEntry("c", 20);
+    }
+
     @Test
     void aReleasedKeyIsFreeAgain() {
         UpstreamKeys keys = new UpstreamKeys(List.of("a", "b"), List.of());
