@@ -17,9 +17,15 @@ public class UpstreamException extends ApiException {
     private final int upstreamStatus;
     private final boolean retryable;
     private final @Nullable Duration retryAfter;
+    private final boolean anotherKeyFree;
 
     public UpstreamException(HttpStatus status, String code, String message, int upstreamStatus, boolean retryable,
             @Nullable Duration retryAfter, @Nullable Throwable cause) {
+        this(status, code, message, upstreamStatus, retryable, retryAfter, cause, false);
+    }
+
+    private UpstreamException(HttpStatus status, String code, String message, int upstreamStatus, boolean retryable,
+            @Nullable Duration retryAfter, @Nullable Throwable cause, boolean anotherKeyFree) {
         super(status, status == HttpStatus.BAD_REQUEST ? "invalid_request_error" : "upstream_error", code, message,
                 null, retryAfter == null ? Map.of()
                         : Map.of("Retry-After", RetryAfter.header(retryAfter)),
@@ -27,11 +33,22 @@ public class UpstreamException extends ApiException {
         this.upstreamStatus = upstreamStatus;
         this.retryable = retryable;
         this.retryAfter = retryAfter;
+        this.anotherKeyFree = anotherKeyFree;
     }
 
-    /** The same failure of one upstream key, to be retried at once with another of the provider's keys. */
+    /**
+     * The same failure of one upstream key (rate limited, or refused as credentials), which now rests while another
+     * of the provider's keys is free: the call is tried again at once with that one. The provider's own wait stays,
+     * for the client, should every try fail.
+     */
     public UpstreamException retryWithAnotherKey() {
-        return new UpstreamException(status(), code(), getMessage(), upstreamStatus, true, Duration.ZERO, getCause());
+        return new UpstreamException(status(), code(), getMessage(), upstreamStatus, true, retryAfter, getCause(),
+                true);
+    }
+
+    /** Whether this key's failure leaves another of the provider's keys free to try at once. */
+    public boolean anotherKeyFree() {
+        return anotherKeyFree;
     }
 
     /** The provider's HTTP status, or 0 when no answer came (connection failure, timeout). */

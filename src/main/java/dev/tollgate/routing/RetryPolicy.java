@@ -17,6 +17,9 @@ import dev.tollgate.provider.UpstreamException;
 @Component
 public class RetryPolicy {
 
+    /** How many more tries than {@code attempts-per-route} a route may have for switching keys. */
+    public static final int MAX_KEY_SWITCHES = 4;
+
     private final RoutingProperties properties;
 
     RetryPolicy(RoutingProperties properties) {
@@ -41,6 +44,11 @@ public class RetryPolicy {
         // (Gemini's invalid API key comes as a 400): another route may well work.
         if ((status == 400 || status == 413 || status == 422) && upstream.status().is4xxClientError()) {
             return Decision.giveUp();
+        }
+        if (upstream.anotherKeyFree() && attemptsOnRoute < properties.attemptsPerRoute() + MAX_KEY_SWITCHES) {
+            // Not the provider's failure but one key's, and another is free now: no wait, and beyond the route's
+            // tries if need be (bounded all the same, should keys keep failing in turn).
+            return Decision.retryAfter(Duration.ZERO);
         }
         if (!upstream.retryable()) {
             // Bad upstream credentials, an unknown upstream model, a provider without a key: another route may work.

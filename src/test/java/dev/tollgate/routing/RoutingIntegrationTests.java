@@ -63,6 +63,12 @@ class RoutingIntegrationTests {
                 Map.entry("tollgate.providers.hostk.type", "openai-compatible"),
                 Map.entry("tollgate.providers.hostk.base-url", fake + "/hostk/v1"),
                 Map.entry("tollgate.providers.hostk.api-keys", "key-zero,key-one"),
+                Map.entry("tollgate.providers.hostj.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hostj.base-url", fake + "/hostj/v1"),
+                Map.entry("tollgate.providers.hostj.api-keys", "key-j0,key-j1"),
+                Map.entry("tollgate.providers.hoste.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hoste.base-url", fake + "/hoste/v1"),
+                Map.entry("tollgate.providers.hoste.api-keys", "key-e0,key-e1"),
                 Map.entry("tollgate.providers.hostr.type", "openai-compatible"),
                 Map.entry("tollgate.providers.hostr.base-url", fake + "/hostr/v1"),
                 Map.entry("tollgate.providers.hostr.api-keys", "key-revoked,key-good"),
@@ -80,7 +86,12 @@ class RoutingIntegrationTests {
                     ('test/breaker-model', 'hostc', 'breaker-model', 'Breaker model', 8192, 1000),
                     ('test/keyed-model', 'hostk', 'keyed-model', 'Keyed model', 8192, 1000),
                     ('test/revoked-key-model', 'hostr', 'revoked-key-model', 'Revoked key model', 8192, 1000),
-                    ('test/speed-model', 'hosts', 'speed-model', 'Speed model', 8192, 1000)
+                    ('test/speed-model', 'hosts', 'speed-model', 'Speed model', 8192, 1000),
+                    ('test/switching-model', 'hostj', 'switching-model', 'Switching model', 8192, 1000)
+                on conflict do nothing""").then().block();
+        db.sql("""
+                insert into model (id, provider, upstream_id, name, context_length, max_output_tokens, kind) values
+                    ('test/keyed-embedding', 'hoste', 'keyed-embedding', 'Keyed embedding', 8192, null, 'embedding')
                 on conflict do nothing""").then().block();
         db.sql("""
                 insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros, effective_from)
@@ -89,7 +100,9 @@ class RoutingIntegrationTests {
                        ('test/breaker-model', 150000, 600000, '2025-01-01T00:00:00Z'),
                        ('test/keyed-model', 150000, 600000, '2025-01-01T00:00:00Z'),
                        ('test/revoked-key-model', 150000, 600000, '2025-01-01T00:00:00Z'),
-                       ('test/speed-model', 150000, 600000, '2025-01-01T00:00:00Z')
+                       ('test/speed-model', 150000, 600000, '2025-01-01T00:00:00Z'),
+                       ('test/switching-model', 150000, 600000, '2025-01-01T00:00:00Z'),
+                       ('test/keyed-embedding', 20000, 0, '2025-01-01T00:00:00Z')
                 on conflict do nothing""").then().block();
         db.sql("""
                 insert into model_route (model_id, provider, upstream_id, priority, input_per_mtok_micros,
@@ -100,7 +113,7 @@ class RoutingIntegrationTests {
                 on conflict do nothing""").then().block();
         // The catalog is re-read every second in tests: wait until it serves the new models.
         await().atMost(Duration.ofSeconds(10)).until(() -> client.get().uri("/v1/models").exchange()
-            .expectBody(String.class).returnResult().getResponseBody().contains("test/revoked-key-model"));
+            .expectBody(String.class).returnResult().getResponseBody().contains("test/keyed-embedding"));
     }
 
     @AfterAll
@@ -342,6 +355,43 @@ class RoutingIntegrationTests {
         theOtherKeyServesAfter(FakeReply.json(401, "{\"error\":{\"message\":\"Incorrect API key provided\","
                 + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"), "test/revoked-key-model",
                 "the refused key rests");
+    }
+
+    /**
+     * A key's 429 with the provider's other key free is tried again at once with it, even when the route's tries are
+     * used up (here by a 500): it says nothing about the provider. It used to move on, and with no other route the
+     * client got the 429.
+     */
+    @Test
+    void anotherKeyIsTriedAtOnceEvenAfterTheRoutesTries() {
+        upstream.enqueue(FakeReply.json(500, "{\"error\":{\"message\":\"boom\"}}"),
+                FakeReply.json(429, "{\"error\":{\"message\":\"key quota\"}}").withHeader("retry-after", "30"));
+
+        chat(request("test/switching-model", false)).expectStatus().isOk();
+
+        upstream.takeRequest();
+        RecordedRequest limited = upstream.takeRequest();
+        RecordedRequest switched = upstream.takeRequest();
+        assertThat(switched.header("Authorization")).isNotEqualTo(limited.header("Authorization"));
+    }
+
+    /** Embeddings had no retry at all: a key's 429 reached the client while the provider's other key was free. */
+    @Test
+    void anEmbeddingIsTriedAgainWithAnotherKey() {
+        upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"key quota\"}}")
+            .withHeader("retry-after", "30"), FakeReply.json(200, """
+                {"object":"list","data":[{"object":"embedding","embedding":[0.1,-0.2],"index":0}],
+                 "model":"keyed-embedding","usage":{"prompt_tokens":3,"total_tokens":3}}"""));
+
+        client.post().uri("/v1/embeddings").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("model", "test/keyed-embedding", "input", "hi"))
+            .exchange()
+            .expectStatus().isOk();
+
+        RecordedRequest limited = upstream.takeRequest();
+        RecordedRequest switched = upstream.takeRequest();
+        assertThat(limited.uri()).endsWith("/embeddings");
+        assertThat(switched.header("Authorization")).isNotEqualTo(limited.header("Authorization"));
     }
 
     /** The first key's answer is {@code refusal}; the call, and the next three, are served with the other key. */
