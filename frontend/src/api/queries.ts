@@ -70,7 +70,7 @@ export function useCredits(page: number, includeUsage = false, size = 20, poll?:
     queryKey: queryKeys.credits(page, includeUsage, cursor),
     queryFn: ({ signal }) =>
       api<Credits>(withQuery('/api/credits', {
-        page, size, includeUsage: includeUsage ? 'true' : null, before: cursor.before, after: cursor.after,
+        page, size, includeUsage: includeUsage ? 'true' : 'false', before: cursor.before, after: cursor.after,
       }), { signal }),
     placeholderData: keepPreviousData,
     refetchInterval: poll ? (query) => poll(query.state.data) : false,

@@ -18,8 +18,9 @@ import dev.tollgate.common.PageCursor;
 import dev.tollgate.metering.GenerationIds;
 
 /**
- * {@code GET /api/credits}: the balance, what went in and out in total, and the ledger, newest first. Usage debits
- * (one per request) are left out unless {@code includeUsage=true}: the activity log shows them request by request.
+ * {@code GET /api/credits}: the balance, what went in and out in total, and the ledger, newest first: top-ups,
+ * usage, adjustments and refunds, as the public contract has it. {@code includeUsage=false} leaves out the usage
+ * debits (one per request), as the dashboard's ledger does by default: its activity log shows them request by request.
  */
 @RestController
 class CreditsController {
@@ -38,7 +39,7 @@ class CreditsController {
 
     @GetMapping("/api/credits")
     Mono<CreditsPage> credits(@AuthenticationPrincipal SessionUser user, @RequestParam(defaultValue = "0") int page,
-            @RequestParam(defaultValue = "20") int size, @RequestParam(defaultValue = "false") boolean includeUsage,
+            @RequestParam(defaultValue = "20") int size, @RequestParam(defaultValue = "true") boolean includeUsage,
             @RequestParam(required = false) @Nullable String before,
             @RequestParam(required = false) @Nullable String after) {
         if (page < 0 || size < 1 || size > 200) {

@@ -189,19 +189,19 @@ class DashboardReadApiIntegrationTests {
     }
 
     @Test
-    void theLedgerShowsUsageDebitsOnRequest() {
+    void theLedgerShowsUsageDebitsUnlessAskedNotTo() {
         call(laptop, false);
 
         // Waits for the entry only: the page is one snapshot, so the balance must already agree with it.
         JsonNode credits = await().atMost(Duration.ofSeconds(5)).until(
-                () -> user.getJson("/api/credits?includeUsage=true"), body -> body.path("total").asLong() == 2);
+                () -> user.getJson("/api/credits"), body -> body.path("total").asLong() == 2);
 
         assertThat(credits.path("balanceMicros").asLong()).isEqualTo(10_000_000L - 11);
         assertThat(credits.path("totalUsedMicros").asLong()).isEqualTo(11);
         assertThat(credits.path("entries").get(0).path("kind").stringValue()).isEqualTo("usage");
         assertThat(credits.path("entries").get(0).path("amountMicros").asLong()).isEqualTo(-11);
         assertThat(credits.path("entries").get(0).path("generationId").stringValue()).startsWith("gen-");
-        assertThat(user.getJson("/api/credits").path("entries")).hasSize(1);
+        assertThat(user.getJson("/api/credits?includeUsage=false").path("entries")).hasSize(1);
     }
 
     @Test
@@ -240,7 +240,7 @@ class DashboardReadApiIntegrationTests {
         // Read as /api/usage reads its period: a 400, not the 500 an unbounded year was.
         operator.get("/api/operator/summary?to=-999999999-01-01T00:00Z").expectStatus().isBadRequest();
         operator.get("/api/operator/summary?from=2026-02-01&to=2026-01-01").expectStatus().isBadRequest();
-        JsonNode ledger = user.getJson("/api/credits");
+        JsonNode ledger = user.getJson("/api/credits?includeUsage=false");
         assertThat(ledger.path("entries").get(0).path("kind").stringValue()).isEqualTo("adjustment");
         assertThat(ledger.path("entries").get(0).path("description").stringValue()).contains("Welcome gift")
             .contains(TestEnvironment.OPERATOR_EMAIL);
