@@ -18,6 +18,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.support.Netty4HeadersAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
@@ -48,7 +49,14 @@ public final class UpstreamHttp {
 
     private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
+    /** How long a rate-limited key rests when its provider names no longer wait (or none at all). */
     private static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(1);
+
+    /**
+     * How many more tries than {@code attempts-per-route} one call may have for moving to another key, so that keys
+     * failing in turn cannot keep a call going.
+     */
+    public static final int MAX_KEY_SWITCHES = 4;
 
     /**
      * How long a key the provider refused as credentials rests: long enough that a revoked key stops taking calls
@@ -108,7 +116,12 @@ public final class UpstreamHttp {
      */
     public Mono<byte[]> postJson(URI uri, KeyPolicy keys, KeyedHeaders headers, byte[] body,
             UpstreamErrorDecoder errors) {
-        return postJson(null, uri, keys, headers, body, errors);
+        // No routing around this call (embeddings, token counts): a key's own failure with another key free is tried
+        // again here, this one request only (a batch already answered is not sent again).
+        return postJson(null, uri, keys, headers, body, errors)
+            .retryWhen(Retry.max(MAX_KEY_SWITCHES)
+                .filter(error -> error instanceof UpstreamException upstream && upstream.anotherKeyFree())
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
     }
 
     /**
@@ -261,7 +274,7 @@ public final class UpstreamHttp {
                 if (rest != null) {
                     // The failure is this key's: it rests, the other keys carry on, starting with this call's retry.
                     lease.coolDown(rest);
-                    if (keys.anyAvailable()) {
+                    if (keys.anyAvailableBesides(lease)) {
                         return Mono.error(error.retryWithAnotherKey());
                     }
                 }
@@ -276,7 +289,9 @@ public final class UpstreamHttp {
          */
         private @Nullable Duration keyRest(UpstreamKeys.Lease used, int status, UpstreamException error) {
             if (status == 429) {
-                return error.retryAfter() != null ? error.retryAfter() : DEFAULT_COOLDOWN;
+                // At least a second: a "Retry-After: 0" left the key free to be picked again at once.
+                Duration wait = error.retryAfter();
+                return wait != null && wait.compareTo(DEFAULT_COOLDOWN) > 0 ? wait : DEFAULT_COOLDOWN;
             }
             if ("upstream_auth_failed".equals(error.code())) {
                 log.warn("Provider {} refused upstream key {} (HTTP {}); it rests for {}", provider, used.index(),

@@ -84,11 +84,11 @@ final class UpstreamKeys {
         return new Lease(chosen);
     }
 
-    /** Whether some key is not cooling down right now. */
-    boolean anyAvailable() {
+    /** Whether some key other than the lease's is not cooling down right now. */
+    boolean anyAvailableBesides(Lease lease) {
         long now = System.nanoTime();
         for (Slot slot : slots) {
-            if (slot.cooledUntil.get() - now <= 0) {
+            if (slot != lease.slot && slot.cooledUntil.get() - now <= 0) {
                 return true;
             }
         }

@@ -4,7 +4,6 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -18,11 +17,9 @@ import dev.tollgate.metering.PricingService;
 import dev.tollgate.provider.ChatProvider;
 import dev.tollgate.provider.EmbeddingProvider;
 import dev.tollgate.provider.ProviderRegistry;
-import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.ratelimit.RateLimitService;
 import dev.tollgate.routing.CatalogModel;
 import dev.tollgate.routing.ModelCatalog;
-import dev.tollgate.routing.RetryPolicy;
 
 /**
  * {@code POST /v1/embeddings}: authenticate the key, validate the request, resolve an embedding model (a chat model
@@ -89,13 +86,8 @@ final class EmbeddingsHandler {
                     return Mono.error(ApiException.noProvider("Provider '" + provider.name()
                             + "' cannot embed text, so model " + model.id() + " cannot be served."));
                 }
-                // A key's 429 or refused credentials, with another of the provider's keys free: at once with it.
-                Mono<EmbeddingProvider.Embeddings> embedded = Mono.defer(() -> embedder.embed(
-                        new EmbeddingProvider.EmbeddingCall(embeddings.body(), model.upstreamId())))
-                    .retryWhen(Retry.max(RetryPolicy.MAX_KEY_SWITCHES)
-                        .filter(error -> error instanceof UpstreamException upstream && upstream.anotherKeyFree())
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
-                return admit(embeddings, model, tracker).then(embedded);
+                return admit(embeddings, model, tracker).then(Mono.defer(() -> embedder.embed(
+                        new EmbeddingProvider.EmbeddingCall(embeddings.body(), model.upstreamId()))));
             })
             .map(answer -> {
                 tracker.upstreamAnswered();

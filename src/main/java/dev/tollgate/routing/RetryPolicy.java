@@ -7,6 +7,7 @@ import org.springframework.stereotype.Component;
 
 import dev.tollgate.common.ApiException;
 import dev.tollgate.provider.UpstreamException;
+import dev.tollgate.provider.UpstreamHttp;
 
 /**
  * What to do after a provider attempt failed, before anything reached the client: try the same route again (after a
@@ -16,9 +17,6 @@ import dev.tollgate.provider.UpstreamException;
  */
 @Component
 public class RetryPolicy {
-
-    /** How many more tries than {@code attempts-per-route} a route may have for switching keys. */
-    public static final int MAX_KEY_SWITCHES = 4;
 
     private final RoutingProperties properties;
 
@@ -45,7 +43,7 @@ public class RetryPolicy {
         if ((status == 400 || status == 413 || status == 422) && upstream.status().is4xxClientError()) {
             return Decision.giveUp();
         }
-        if (upstream.anotherKeyFree() && attemptsOnRoute < properties.attemptsPerRoute() + MAX_KEY_SWITCHES) {
+        if (upstream.anotherKeyFree() && attemptsOnRoute < properties.attemptsPerRoute() + UpstreamHttp.MAX_KEY_SWITCHES) {
             // Not the provider's failure but one key's, and another is free now: no wait, and beyond the route's
             // tries if need be (bounded all the same, should keys keep failing in turn).
             return Decision.retryAfter(Duration.ZERO);

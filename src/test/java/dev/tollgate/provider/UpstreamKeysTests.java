@@ -64,7 +64,17 @@ class UpstreamKeysTests {
             assertThat(lease.key()).isNotEqualTo(limited.key());
             lease.release();
         }
-        assertThat(keys.anyAvailable()).isTrue();
+        assertThat(keys.anyAvailableBesides(limited)).isTrue();
+    }
+
+    /** A single key that a 429 asked no wait of is not "another key" to switch to. */
+    @Test
+    void theKeyThatFailedIsNotAnotherKey() {
+        UpstreamKeys keys = new UpstreamKeys(List.of("only"), List.of());
+        UpstreamKeys.Lease lease = keys.acquire();
+        lease.coolDown(Duration.ZERO);
+
+        assertThat(keys.anyAvailableBesides(lease)).isFalse();
     }
 
     @Test
@@ -75,7 +85,8 @@ class UpstreamKeysTests {
         a.coolDown(Duration.ofMinutes(5));
         b.coolDown(Duration.ofMinutes(1));
 
-        assertThat(keys.anyAvailable()).isFalse();
+        assertThat(keys.anyAvailableBesides(a)).isFalse();
+        assertThat(keys.anyAvailableBesides(b)).isFalse();
         assertThat(keys.acquire().key()).isEqualTo(b.key());
     }
 
