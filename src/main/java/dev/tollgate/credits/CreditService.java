@@ -194,7 +194,7 @@ public class CreditService implements SmartLifecycle {
                 return current;
             }
             log.warn("Lease of tenant {} expired before renewal; leasing again", wallet.tenantId());
-            wallet.leaseLost();
+            wallet.leaseLost(current);
             return SecureIds.uuid();
         });
     }
@@ -283,7 +283,7 @@ public class CreditService implements SmartLifecycle {
                     .doOnNext(alive -> {
                         if (!alive) {
                             log.warn("Lease of tenant {} expired before renewal; leasing again", wallet.tenantId());
-                            wallet.leaseLost();
+                            wallet.leaseLost(leaseId);
                         }
                     })
                     .then();

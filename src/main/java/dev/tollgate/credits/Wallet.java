@@ -65,10 +65,15 @@ final class Wallet {
         this.remaining += granted;
     }
 
-    /** The database no longer has this lease (it expired): nothing is left to spend until a new one is granted. */
-    synchronized void leaseLost() {
-        this.leaseId = null;
-        this.remaining = Math.min(remaining, 0);
+    /**
+     * The database no longer has this lease (it expired): nothing is left to spend until a new one is granted. Only
+     * if it is still the wallet's lease: the renewal that found it gone may come after a new lease was granted.
+     */
+    synchronized void leaseLost(UUID lost) {
+        if (lost.equals(leaseId)) {
+            this.leaseId = null;
+            this.remaining = Math.min(remaining, 0);
+        }
     }
 
     synchronized @Nullable UUID leaseId() {

@@ -250,6 +250,9 @@ class UsageWriter implements SmartLifecycle {
 
     @Override
     public void start() {
+        // A context paused and restarted starts again where the last stop left the writer: flushing claimed for good.
+        stopped = false;
+        flushing.set(false);
         ticker = Flux.interval(Duration.ofMillis(FLUSH_MILLIS), Schedulers.parallel())
             .onBackpressureDrop()
             .subscribe(tick -> flushInBackground());

@@ -54,6 +54,22 @@ class WalletTests {
         assertThat(wallet.retireIfIdle(0)).as("retired already, by whoever winds its lease down").isFalse();
     }
 
+    /** A renewal that found the old lease gone may answer after the wallet was granted a new one. */
+    @Test
+    void losingALeaseThatWasReplacedLeavesTheNewOne() {
+        Wallet wallet = new Wallet(UUID.randomUUID());
+        UUID expired = UUID.randomUUID();
+        UUID granted = UUID.randomUUID();
+        wallet.leased(expired, 100);
+        wallet.leaseLost(expired);
+        wallet.leased(granted, 50);
+
+        wallet.leaseLost(expired);
+
+        assertThat(wallet.leaseId()).isEqualTo(granted);
+        assertThat(wallet.available()).isEqualTo(50);
+    }
+
     @Test
     void aChargeAboveItsHoldIsStillSpentAsTheRequestsOvershoot() {
         Wallet wallet = new Wallet(UUID.randomUUID());

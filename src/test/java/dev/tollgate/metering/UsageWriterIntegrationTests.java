@@ -149,6 +149,14 @@ class UsageWriterIntegrationTests {
             await().atMost(Duration.ofSeconds(20)).until(() -> stopped.getCount() == 0);
             assertThat(writtenWhenStopped).as("written before the writer said it had stopped").isTrue();
             assertThat(written(List.of(record.id()))).isEqualTo(1);
+
+            // Started again (a context paused and restarted), it writes again.
+            stopping.start();
+            UsageRecord afterRestart = record(user.tenantId(), keyId, "openai/gpt-4o-mini",
+                    new TokenUsage(1, 1, 0, 0, 0), 0, persisted);
+            stopping.submit(afterRestart);
+            await().atMost(Duration.ofSeconds(10)).until(() -> written(List.of(afterRestart.id())) == 1);
+            stopping.stop();
         }
         finally {
             Mono.from(locker.close()).block(Duration.ofSeconds(10));
