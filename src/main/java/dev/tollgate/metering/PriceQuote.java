@@ -109,8 +109,15 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
      * estimated from megabytes of image parts, a {@code max_tokens} near 2³¹), and no balance covers the most there is.
      */
     public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens) {
+        return worstCaseChargeMicros(promptTokens, maxOutputTokens, false);
+    }
+
+    /** As above, the whole prompt counted as written to a one-hour cache when {@code hourCache}. */
+    public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens, boolean hourCache) {
         try {
-            return chargeMicros(TokenUsage.of(promptTokens, maxOutputTokens));
+            return chargeMicros(hourCache
+                    ? new TokenUsage(promptTokens, maxOutputTokens, 0, promptTokens, 0, promptTokens)
+                    : TokenUsage.of(promptTokens, maxOutputTokens));
         }
         catch (ArithmeticException beyondALong) {
             return Long.MAX_VALUE;

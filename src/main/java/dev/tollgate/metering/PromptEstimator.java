@@ -51,6 +51,30 @@ public final class PromptEstimator {
     }
 
     /**
+     * Whether the prompt asks for a one-hour cache ({@code "cache_control":{"type":"ephemeral","ttl":"1h"}} on a content
+     * part or a tool), whose writes cost twice the input price: the hold then counts the whole prompt at that price.
+     */
+    public static boolean asksHourCache(JsonNode chatRequest) {
+        for (JsonNode message : chatRequest.path("messages")) {
+            for (JsonNode part : message.path("content")) {
+                if (hourCache(part)) {
+                    return true;
+                }
+            }
+        }
+        for (JsonNode tool : chatRequest.path("tools")) {
+            if (hourCache(tool)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hourCache(JsonNode marked) {
+        return "1h".equals(marked.path("cache_control").path("ttl").asString(""));
+    }
+
+    /**
      * The text of a prompt as a provider tokenizes it, for counting it with a tokenizer when the provider never said:
      * the messages' text, the tool calls in them (names and arguments) and the tool schemas, which a provider bills as
      * prompt too (often thousands of tokens). What a tokenizer cannot count from text is

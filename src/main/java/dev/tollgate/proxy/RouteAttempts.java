@@ -167,7 +167,8 @@ final class RouteAttempts {
     }
 
     /**
-     * Holds the most this call can cost on this model: the prompt's estimated size at the input price plus
+     * Holds the most this call can cost on this model: the prompt's estimated size at the input price (at a one-hour
+     * cache write's, twice that, when the prompt asks for one) plus
      * {@code max_tokens} (else the model's maximum output, else the configured default) at the output price, with
      * markup.
      */
@@ -178,7 +179,8 @@ final class RouteAttempts {
             // Each of the n answers may be as long as the cap.
             long maxOutput = (long) chat.choices() * (chat.maxTokens() != null ? chat.maxTokens()
                     : modelMaximum != null ? modelMaximum : deps.defaultMaxTokens());
-            return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(promptTokens, maxOutput))
+            return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(promptTokens, maxOutput,
+                    PromptEstimator.asksHourCache(chat.body())))
                 .map(hold -> {
                     tracker.admitted(candidate.model().id(), quote, hold, chat.body());
                     tracker.pricedOn(candidate.route());

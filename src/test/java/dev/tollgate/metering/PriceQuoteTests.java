@@ -139,6 +139,18 @@ class PriceQuoteTests {
             .as("an ordinary price on the same counts fits").isEqualTo(1_483_490_189L);
     }
 
+    /** Sonnet: $3 a million input tokens, so $6 written to a one-hour cache; $15 output. */
+    @Test
+    void oneHourCacheWritesCostTwiceTheInputPriceAndAHoldForThemCountsSo() {
+        PriceQuote quote = new PriceQuote(SONNET, 0);
+
+        assertThat(quote.chargeMicros(new TokenUsage(1_000, 0, 0, 300, 0, 200)))
+            .as("700 input, 100 five-minute writes at 3.75, 200 one-hour writes at 6")
+            .isEqualTo(700 * 3 + 375 + 200 * 6);
+        assertThat(quote.worstCaseChargeMicros(1_000, 10, true)).isEqualTo(1_000 * 6 + 10 * 15);
+        assertThat(quote.worstCaseChargeMicros(1_000, 10, false)).isEqualTo(1_000 * 3 + 10 * 15);
+    }
+
     @Test
     void aHostsCachedAndCacheWriteTokensCostTheCatalogsShareOfItsInputPrice() {
         // Sonnet's cache read is a tenth of its input price, its cache write five fourths; the host asks $1.50 a

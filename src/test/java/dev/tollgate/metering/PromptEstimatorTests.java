@@ -35,4 +35,18 @@ class PromptEstimatorTests {
         assertThat(PromptEstimator.promptOverheadTokens(request)).isEqualTo(3 + 3 * 3 + 85);
     }
 
+    @Test
+    void aOneHourCacheMarkerOnAPartOrAToolIsFound() {
+        assertThat(PromptEstimator.asksHourCache(JSON.readTree("""
+                {"messages":[{"role":"user","content":[{"type":"text","text":"Long document",
+                  "cache_control":{"type":"ephemeral","ttl":"1h"}}]}]}"""))).isTrue();
+        assertThat(PromptEstimator.asksHourCache(JSON.readTree("""
+                {"messages":[{"role":"user","content":"Hi"}],
+                 "tools":[{"type":"function","function":{"name":"f"},"cache_control":{"type":"ephemeral","ttl":"1h"}}]}
+                """))).isTrue();
+        assertThat(PromptEstimator.asksHourCache(JSON.readTree("""
+                {"messages":[{"role":"user","content":[{"type":"text","text":"Long document",
+                  "cache_control":{"type":"ephemeral"}}]}]}"""))).as("five minutes").isFalse();
+    }
+
 }

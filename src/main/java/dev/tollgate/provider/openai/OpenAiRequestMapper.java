@@ -57,8 +57,9 @@ final class OpenAiRequestMapper {
                 if (renameCap && name.equals("max_tokens")) {
                     continue;
                 }
-                if (!maxCompletionTokens && name.equals("max_completion_tokens") && field.getValue().isNull()) {
-                    // An empty newer name (openai-python's None) means no cap there: max_tokens, if sent, is the cap.
+                if ((name.equals("max_completion_tokens") || name.equals("max_tokens")) && field.getValue().isNull()) {
+                    // An empty cap (openai-python's None) is no cap: left out, so that neither the other name nor the
+                    // hold's cap written below goes out beside it, the same key twice.
                     continue;
                 }
                 if (official && name.equals("service_tier")) {

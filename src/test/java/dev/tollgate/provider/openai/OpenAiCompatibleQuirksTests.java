@@ -125,6 +125,19 @@ class OpenAiCompatibleQuirksTests {
         assertThat(olderName.propertyNames()).containsExactly("model", "max_tokens", "messages");
     }
 
+    /** Jackson reads the last of two equal keys; strict parsers (serde, say) refuse the body. */
+    @Test
+    void anEmptyCapIsLeftOutRatherThanSentBesideTheHoldsCap() {
+        ObjectNode request = (ObjectNode) JSON.readTree("""
+                {"model":"m","max_completion_tokens":null,"messages":[{"role":"user","content":"Hi"}]}""");
+
+        String body = new String(new OpenAiRequestMapper(JSON, false, true, false)
+            .toBody(new ChatCall(request, "m", false, null, 4096)), StandardCharsets.UTF_8);
+
+        assertThat(body.split("\"max_completion_tokens\"", -1)).as(body).hasSize(2);
+        assertThat(JSON.readTree(body).path("max_completion_tokens").asInt()).isEqualTo(4096);
+    }
+
     private List<ChatStreamEvent> decode(String data) {
         return decoder.decode(data.getBytes(StandardCharsets.UTF_8));
     }
