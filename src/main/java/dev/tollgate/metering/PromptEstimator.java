@@ -51,8 +51,8 @@ public final class PromptEstimator {
     }
 
     /**
-     * Whether the prompt asks for a one-hour cache ({@code "cache_control":{"type":"ephemeral","ttl":"1h"}} on a content
-     * part or a tool), whose writes cost twice the input price: the hold then counts the whole prompt at that price.
+     * Whether the prompt asks for a one-hour cache ({@code "cache_control":{"type":"ephemeral","ttl":"1h"}} on a
+     * content part or a tool), whose writes cost twice the input price: the hold then counts the whole prompt so.
      */
     public static boolean asksHourCache(JsonNode chatRequest) {
         for (JsonNode message : chatRequest.path("messages")) {

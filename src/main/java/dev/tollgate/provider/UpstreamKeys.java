@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A provider's upstream API keys. Each call takes the key with the fewest calls in flight relative to its weight, ties
  * going to the keys in a turn weighted alike (smooth weighted round robin: weights 3 and 1 give a, a, b, a), so that
- * calls that do not overlap are shared by weight too; a key the provider answered 429 with is left alone for its {@code Retry-After}, one it refused as
- * credentials for {@code UpstreamHttp.REFUSED_KEY_COOLDOWN}, while the others carry on. When every key is cooling
+ * calls that do not overlap are shared by weight too. A key the provider answered 429 with is left alone for its
+ * {@code Retry-After}, one it refused as credentials for {@code UpstreamHttp.REFUSED_KEY_COOLDOWN}, while the others
+ * carry on. When every key is cooling
  * down, the one that recovers first is used anyway: the provider then answers for itself (one 429 may concern one
  * model or one large request), rather than Tollgate refusing every call on its behalf. Lock-free: a few atomic reads
  * and one increment per call.

@@ -43,7 +43,8 @@ public class RetryPolicy {
         if ((status == 400 || status == 413 || status == 422) && upstream.status().is4xxClientError()) {
             return Decision.giveUp();
         }
-        if (upstream.anotherKeyFree() && attemptsOnRoute < properties.attemptsPerRoute() + UpstreamHttp.MAX_KEY_SWITCHES) {
+        if (upstream.anotherKeyFree()
+                && attemptsOnRoute < properties.attemptsPerRoute() + UpstreamHttp.MAX_KEY_SWITCHES) {
             // Not the provider's failure but one key's, and another is free now: no wait, and beyond the route's
             // tries if need be (bounded all the same, should keys keep failing in turn).
             return Decision.retryAfter(Duration.ZERO);
