@@ -6,11 +6,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A provider's price for one model from {@code effectiveFrom} on, in micro-dollars per million tokens. A missing
- * cached, cache-write or reasoning price means that kind of token costs the plain input (or output) price.
+ * cached, cache-write, reasoning or audio-input price means that kind of token costs the plain input (or output) price.
  */
 public record ModelPrice(long id, String modelId, long inputPerMtok, long outputPerMtok,
         @Nullable Long cachedInputPerMtok, @Nullable Long cacheWritePerMtok, @Nullable Long reasoningPerMtok,
-        OffsetDateTime effectiveFrom) {
+        @Nullable Long audioInputPerMtok, OffsetDateTime effectiveFrom) {
+
+    /** A price with no audio-input price of its own. */
+    public ModelPrice(long id, String modelId, long inputPerMtok, long outputPerMtok,
+            @Nullable Long cachedInputPerMtok, @Nullable Long cacheWritePerMtok, @Nullable Long reasoningPerMtok,
+            OffsetDateTime effectiveFrom) {
+        this(id, modelId, inputPerMtok, outputPerMtok, cachedInputPerMtok, cacheWritePerMtok, reasoningPerMtok, null,
+                effectiveFrom);
+    }
 
     /**
      * The dearest price an operator may set, $3,000 per million tokens (forty times the dearest in the seeded catalog,

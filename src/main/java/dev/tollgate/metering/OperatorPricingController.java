@@ -45,7 +45,7 @@ class OperatorPricingController {
     Flux<Map<String, Object>> prices(@RequestParam(required = false) @Nullable String modelId) {
         return db.sql("""
                 select id, model_id, input_per_mtok_micros, output_per_mtok_micros, cached_input_per_mtok_micros,
-                       cache_write_per_mtok_micros, reasoning_per_mtok_micros, effective_from
+                       cache_write_per_mtok_micros, reasoning_per_mtok_micros, audio_input_per_mtok_micros, effective_from
                 from model_price order by model_id, effective_from desc""")
             .map((row, meta) -> {
                 Map<String, Object> price = new LinkedHashMap<>();
@@ -56,6 +56,7 @@ class OperatorPricingController {
                 price.put("cachedInputPerMtokMicros", row.get("cached_input_per_mtok_micros", Long.class));
                 price.put("cacheWritePerMtokMicros", row.get("cache_write_per_mtok_micros", Long.class));
                 price.put("reasoningPerMtokMicros", row.get("reasoning_per_mtok_micros", Long.class));
+                price.put("audioInputPerMtokMicros", row.get("audio_input_per_mtok_micros", Long.class));
                 price.put("effectiveFrom", row.get("effective_from", OffsetDateTime.class));
                 return price;
             })
@@ -73,8 +74,8 @@ class OperatorPricingController {
         DatabaseClient.GenericExecuteSpec insert = db.sql("""
                 insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros,
                     cached_input_per_mtok_micros, cache_write_per_mtok_micros, reasoning_per_mtok_micros,
-                    effective_from)
-                values (:model, :input, :output, :cached, :cacheWrite, :reasoning, :from)
+                    audio_input_per_mtok_micros, effective_from)
+                values (:model, :input, :output, :cached, :cacheWrite, :reasoning, :audio, :from)
                 returning id""")
             .bind("model", request.modelId())
             .bind("input", perMtokMicros(request.inputPerMtokUsd(), "inputPerMtokUsd"))
@@ -83,6 +84,7 @@ class OperatorPricingController {
         insert = bindOptional(insert, "cached", request.cachedInputPerMtokUsd(), "cachedInputPerMtokUsd");
         insert = bindOptional(insert, "cacheWrite", request.cacheWritePerMtokUsd(), "cacheWritePerMtokUsd");
         insert = bindOptional(insert, "reasoning", request.reasoningPerMtokUsd(), "reasoningPerMtokUsd");
+        insert = bindOptional(insert, "audio", request.audioInputPerMtokUsd(), "audioInputPerMtokUsd");
         return insert.map((row, meta) -> row.get("id", Long.class)).one()
             .onErrorMap(DataIntegrityViolationException.class, ex -> ApiException.notFound("Model " + request.modelId()
                     + " (or a price with this effective time already exists)"))
@@ -193,7 +195,7 @@ class OperatorPricingController {
     record NewPrice(@Nullable String modelId, @Nullable BigDecimal inputPerMtokUsd,
             @Nullable BigDecimal outputPerMtokUsd, @Nullable BigDecimal cachedInputPerMtokUsd,
             @Nullable BigDecimal cacheWritePerMtokUsd, @Nullable BigDecimal reasoningPerMtokUsd,
-            @Nullable OffsetDateTime effectiveFrom) {
+            @Nullable BigDecimal audioInputPerMtokUsd, @Nullable OffsetDateTime effectiveFrom) {
     }
 
     record NewMarkup(@Nullable UUID tenantId, @Nullable String modelId, @Nullable BigDecimal markup,

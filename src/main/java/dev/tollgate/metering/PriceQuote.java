@@ -26,9 +26,9 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
 
     /**
      * This quote for a route whose host charges the operator its own price: the tenant still pays the catalog price,
-     * the operator's cost follows the host. A route has input and output prices only; its cached, cache-write and
-     * reasoning tokens keep the catalog's ratios to those (a host's cached input at the full input price overstated
-     * the operator's cost, and understated the margin, of every call that hit a cache).
+     * the operator's cost follows the host. A route has input and output prices only; its cached, cache-write,
+     * reasoning and audio tokens keep the catalog's ratios to those (a host's cached input at the full input price
+     * overstated the operator's cost, and understated the margin, of every call that hit a cache).
      */
     public PriceQuote onHost(@Nullable Long inputPerMtok, @Nullable Long outputPerMtok) {
         if (inputPerMtok == null || outputPerMtok == null) {
@@ -37,7 +37,8 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         return new PriceQuote(price, markupPpm, new ModelPrice(price.id(), price.modelId(), inputPerMtok,
                 outputPerMtok, scaled(price.cachedInputPerMtok(), price.inputPerMtok(), inputPerMtok),
                 scaled(price.cacheWritePerMtok(), price.inputPerMtok(), inputPerMtok),
-                scaled(price.reasoningPerMtok(), price.outputPerMtok(), outputPerMtok), price.effectiveFrom()));
+                scaled(price.reasoningPerMtok(), price.outputPerMtok(), outputPerMtok),
+                scaled(price.audioInputPerMtok(), price.inputPerMtok(), inputPerMtok), price.effectiveFrom()));
     }
 
     /** {@code rate} as a share of {@code base}, applied to {@code hostBase}, to the nearest micro-dollar. */
@@ -68,10 +69,11 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
         long cacheWrite = Math.min(usage.cacheWriteTokens(), usage.promptTokens() - cached);
         long hourCacheWrite = Math.min(usage.hourCacheWriteTokens(), cacheWrite);
-        long plainInput = usage.promptTokens() - cached - cacheWrite;
+        long audio = Math.min(usage.audioPromptTokens(), usage.promptTokens() - cached - cacheWrite);
+        long plainInput = usage.promptTokens() - cached - cacheWrite - audio;
         long reasoning = Math.min(usage.reasoningTokens(), usage.completionTokens());
         long plainOutput = usage.completionTokens() - reasoning;
-        return Math.addExact(Math.addExact(Math.addExact(
+        return Math.addExact(Math.addExact(Math.addExact(Math.addExact(
                 Math.addExact(Math.multiplyExact(plainInput, price.inputPerMtok()),
                         Math.multiplyExact(cached, orElse(price.cachedInputPerMtok(), price.inputPerMtok()))),
                 Math.addExact(Math.multiplyExact(cacheWrite - hourCacheWrite,
@@ -79,7 +81,8 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
                         Math.multiplyExact(plainOutput, price.outputPerMtok()))),
                 Math.multiplyExact(reasoning, orElse(price.reasoningPerMtok(), price.outputPerMtok()))),
                 Math.multiplyExact(hourCacheWrite, Math.multiplyExact(HOUR_CACHE_WRITE_TIMES_INPUT,
-                        price.inputPerMtok())));
+                        price.inputPerMtok()))),
+                Math.multiplyExact(audio, orElse(price.audioInputPerMtok(), price.inputPerMtok())));
     }
 
     /** What the provider charges the operator (the host's price when it has its own), rounded up. */

@@ -72,6 +72,10 @@ final class ModelsHandler {
                 if (quote.price().cacheWritePerMtok() != null) {
                     pricing.put("input_cache_write", text(quote.usdPerToken(quote.price().cacheWritePerMtok())));
                 }
+                if (quote.price().audioInputPerMtok() != null) {
+                    // OpenRouter's name for the price of an audio input token.
+                    pricing.put("audio", text(quote.usdPerToken(quote.price().audioInputPerMtok())));
+                }
             }
             if (model.maxOutputTokens() != null) {
                 entry.putObject("top_provider").put("max_completion_tokens", model.maxOutputTokens());

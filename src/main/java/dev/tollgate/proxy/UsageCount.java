@@ -92,12 +92,12 @@ final class UsageCount {
                 : promptTokens();
         if (reported != null && reported.completionTokens() >= deliveredTokens) {
             return new Billed(new TokenUsage(promptTokens, reported.completionTokens(), reported.cachedTokens(),
-                    reported.cacheWriteTokens(), reported.reasoningTokens(), reported.hourCacheWriteTokens()),
-                    UsageSource.UPSTREAM);
+                    reported.cacheWriteTokens(), reported.reasoningTokens(), reported.hourCacheWriteTokens(),
+                    reported.audioPromptTokens()), UsageSource.UPSTREAM);
         }
         return new Billed(reported == null ? TokenUsage.of(promptTokens, deliveredTokens)
                 : new TokenUsage(promptTokens, deliveredTokens, reported.cachedTokens(), reported.cacheWriteTokens(),
-                        0, reported.hourCacheWriteTokens()), UsageSource.TOKENIZER);
+                        0, reported.hourCacheWriteTokens(), reported.audioPromptTokens()), UsageSource.TOKENIZER);
     }
 
     /** Counted once: both what the client is shown and what is billed may need it. */

@@ -156,7 +156,7 @@ class CreditsIntegrationTests {
         Map<String, String> price = Map.of("modelId", "openai/gpt-4o-mini", "inputPerMtokUsd", "0.15",
                 "outputPerMtokUsd", "0.60");
         for (String field : List.of("inputPerMtokUsd", "outputPerMtokUsd", "cachedInputPerMtokUsd",
-                "cacheWritePerMtokUsd", "reasoningPerMtokUsd")) {
+                "cacheWritePerMtokUsd", "reasoningPerMtokUsd", "audioInputPerMtokUsd")) {
             Map<String, String> tooDear = new HashMap<>(price);
             tooDear.put(field, "3000.000001");
 

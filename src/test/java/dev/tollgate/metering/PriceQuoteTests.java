@@ -151,6 +151,20 @@ class PriceQuoteTests {
         assertThat(quote.worstCaseChargeMicros(1_000, 10, false)).isEqualTo(1_000 * 3 + 10 * 15);
     }
 
+    /** Gemini 2.5 Flash: text $0.30 a million input tokens, audio $1.00; a host at half the price keeps the ratio. */
+    @Test
+    void audioInputTokensCostTheAudioPriceAndOnAHostItsShareOfTheHostsInputPrice() {
+        ModelPrice flash = new ModelPrice(5, "google/gemini-2.5-flash", 300_000, 2_500_000, 30_000L, null, null,
+                1_000_000L, OffsetDateTime.now());
+        TokenUsage usage = new TokenUsage(1_010, 4, 0, 0, 0, 0, 1_000);
+
+        assertThat(new PriceQuote(flash, 0).chargeMicros(usage)).isEqualTo(1_000 + 3 + 10);
+        assertThat(new PriceQuote(flash, 0).onHost(150_000L, 1_250_000L).providerCostMicros(usage))
+            .isEqualTo(500 + 2 + 5);
+        assertThat(new PriceQuote(MINI, 0).chargeMicros(new TokenUsage(1_000_000, 0, 0, 0, 0, 0, 1_000_000)))
+            .as("no audio price: the input price").isEqualTo(150_000);
+    }
+
     @Test
     void aHostsCachedAndCacheWriteTokensCostTheCatalogsShareOfItsInputPrice() {
         // Sonnet's cache read is a tenth of its input price, its cache write five fourths; the host asks $1.50 a

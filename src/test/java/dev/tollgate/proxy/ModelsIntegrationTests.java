@@ -33,6 +33,11 @@ class ModelsIntegrationTests {
             assertThat(mini.path("pricing").path("completion").stringValue()).isEqualTo("0.0000006");
             assertThat(mini.path("context_length").asInt()).isEqualTo(128000);
             assertThat(mini.path("owned_by").stringValue()).isEqualTo("openai");
+            assertThat(mini.path("pricing").has("audio")).as("audio at the input price").isFalse();
+            JsonNode flash = body.path("data").valueStream()
+                .filter(model -> model.path("id").stringValue().equals("google/gemini-2.5-flash"))
+                .findFirst().orElseThrow();
+            assertThat(flash.path("pricing").path("audio").stringValue()).isEqualTo("0.000001");
         }
     }
 

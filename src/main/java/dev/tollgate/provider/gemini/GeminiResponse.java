@@ -64,7 +64,13 @@ record GeminiResponse(@Nullable List<Candidate> candidates, @Nullable PromptFeed
     /** Token counts; in a stream every event repeats them cumulatively. */
     record UsageMetadata(@Nullable Long promptTokenCount, @Nullable Long candidatesTokenCount,
             @Nullable Long cachedContentTokenCount, @Nullable Long thoughtsTokenCount,
-            @Nullable Long toolUsePromptTokenCount, @Nullable Long totalTokenCount) {
+            @Nullable Long toolUsePromptTokenCount, @Nullable Long totalTokenCount,
+            @Nullable List<ModalityTokenCount> promptTokensDetails,
+            @Nullable List<ModalityTokenCount> cacheTokensDetails) {
+    }
+
+    /** One modality's share of a count ({@code TEXT}, {@code IMAGE}, {@code AUDIO}, {@code VIDEO}, …). */
+    record ModalityTokenCount(@Nullable String modality, @Nullable Long tokenCount) {
     }
 
 }

@@ -208,6 +208,31 @@ class GeminiIntegrationTests {
         assertThat(row.get("completion_tokens")).isEqualTo(2);
     }
 
+    /**
+     * Gemini 2.5 Flash bills audio input at $1.00 a million tokens and text at $0.30; its answer counts the prompt's
+     * audio apart. The audio the cache served costs the cached price, as cached text does.
+     */
+    @Test
+    void audioInTheMessageIsPricedAtTheModelsAudioPrice() {
+        upstream.enqueue(FakeReply.json(200, """
+                {"candidates":[{"content":{"role":"model","parts":[{"text":"A dog barks."}]},"finishReason":"STOP"}],
+                 "usageMetadata":{"promptTokenCount":1010,"candidatesTokenCount":4,"totalTokenCount":1014,
+                  "cachedContentTokenCount":200,
+                  "promptTokensDetails":[{"modality":"AUDIO","tokenCount":1000},{"modality":"TEXT","tokenCount":10}],
+                  "cacheTokensDetails":[{"modality":"AUDIO","tokenCount":200}]},
+                 "modelVersion":"gemini-2.5-flash"}"""));
+
+        EntityExchangeResult<byte[]> result = chat(Map.of("model", "google/gemini-2.5-flash", "messages",
+                List.of(Map.of("role", "user", "content", List.of(Map.of("type", "text", "text", "What is it?"),
+                        Map.of("type", "input_audio", "input_audio", Map.of("data", "UklGRg==", "format", "wav")))))))
+            .expectStatus().isOk().expectBody().returnResult();
+
+        // Micro-USD per token: audio 1.00, text 0.30, cached 0.03, output 2.50.
+        Map<String, Object> row = new RequestLog(db).row(generationId(result));
+        assertThat(((Number) row.get("cost_micros")).longValue())
+            .isEqualTo((long) Math.ceil(800 * 1.00 + 10 * 0.30 + 200 * 0.03 + 4 * 2.50));
+    }
+
     @Test
     void streamedToolCallsArriveAsToolCallDeltas() {
         upstream.enqueue(FakeReply.sse("""
