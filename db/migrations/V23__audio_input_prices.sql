@@ -14,3 +14,10 @@ select current.model_id, current.input_per_mtok_micros, current.output_per_mtok_
 from (values ('google/gemini-2.5-flash', 1000000), ('google/gemini-2.5-flash-lite', 300000)) as audio (model_id, micros)
 join lateral (select * from model_price p where p.model_id = audio.model_id and p.effective_from <= now()
               order by p.effective_from desc limit 1) as current on true;
+
+-- Rows an operator scheduled for later were never used by a request: they get the audio price too, or audio would
+-- fall back to the text price when they take effect.
+update model_price set audio_input_per_mtok_micros = audio.micros
+from (values ('google/gemini-2.5-flash', 1000000), ('google/gemini-2.5-flash-lite', 300000)) as audio (model_id, micros)
+where model_price.model_id = audio.model_id and model_price.effective_from > now()
+    and model_price.audio_input_per_mtok_micros is null;

@@ -41,13 +41,18 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
                 scaled(price.audioInputPerMtok(), price.inputPerMtok(), inputPerMtok), price.effectiveFrom()));
     }
 
-    /** {@code rate} as a share of {@code base}, applied to {@code hostBase}, to the nearest micro-dollar. */
+    /**
+     * {@code rate} as a share of {@code base}, applied to {@code hostBase}, to the nearest micro-dollar, and at most
+     * the dearest price there may be (a rate ten times its base on a dear host would pass it, and a call's cost in
+     * pico-dollars would no longer fit a long).
+     */
     private static @Nullable Long scaled(@Nullable Long rate, long base, long hostBase) {
         if (rate == null || base == 0) {
             return null;
         }
         // Prices are at most ModelPrice.MAX_PER_MTOK (3 × 10⁹): the product stays below 2⁶³.
-        return Math.floorDiv(Math.addExact(Math.multiplyExact(rate, hostBase), base / 2), base);
+        return Math.min(Math.floorDiv(Math.addExact(Math.multiplyExact(rate, hostBase), base / 2), base),
+                ModelPrice.MAX_PER_MTOK);
     }
 
     private static final long PICOS_PER_MICRO = 1_000_000L;
@@ -67,6 +72,7 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
 
     private static long picos(ModelPrice price, TokenUsage usage) {
         long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
+        long cachedAudio = Math.min(usage.cachedAudioTokens(), cached);
         long cacheWrite = Math.min(usage.cacheWriteTokens(), usage.promptTokens() - cached);
         long hourCacheWrite = Math.min(usage.hourCacheWriteTokens(), cacheWrite);
         long audio = Math.min(usage.audioPromptTokens(), usage.promptTokens() - cached - cacheWrite);
@@ -75,7 +81,9 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         long plainOutput = usage.completionTokens() - reasoning;
         return Math.addExact(Math.addExact(Math.addExact(Math.addExact(
                 Math.addExact(Math.multiplyExact(plainInput, price.inputPerMtok()),
-                        Math.multiplyExact(cached, orElse(price.cachedInputPerMtok(), price.inputPerMtok()))),
+                        Math.addExact(Math.multiplyExact(cached - cachedAudio,
+                                orElse(price.cachedInputPerMtok(), price.inputPerMtok())),
+                                Math.multiplyExact(cachedAudio, cachedAudioPerMtok(price)))),
                 Math.addExact(Math.multiplyExact(cacheWrite - hourCacheWrite,
                         orElse(price.cacheWritePerMtok(), price.inputPerMtok())),
                         Math.multiplyExact(plainOutput, price.outputPerMtok()))),
@@ -83,6 +91,17 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
                 Math.multiplyExact(hourCacheWrite, Math.multiplyExact(HOUR_CACHE_WRITE_TIMES_INPUT,
                         price.inputPerMtok()))),
                 Math.multiplyExact(audio, orElse(price.audioInputPerMtok(), price.inputPerMtok())));
+    }
+
+    /**
+     * Cached audio: the audio price in the ratio cached text bears to text (Google's list, Gemini 2.5 Flash: $0.10
+     * against $1.00 as $0.03 against $0.30), to the nearest micro-dollar per million tokens.
+     */
+    private static long cachedAudioPerMtok(ModelPrice price) {
+        long cached = orElse(price.cachedInputPerMtok(), price.inputPerMtok());
+        Long audio = price.audioInputPerMtok();
+        Long scaled = audio == null ? null : scaled(cached, price.inputPerMtok(), audio);
+        return scaled != null ? scaled : cached;
     }
 
     /** What the provider charges the operator (the host's price when it has its own), rounded up. */
@@ -112,15 +131,19 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
      * estimated from megabytes of image parts, a {@code max_tokens} near 2³¹), and no balance covers the most there is.
      */
     public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens) {
-        return worstCaseChargeMicros(promptTokens, maxOutputTokens, false);
+        return worstCaseChargeMicros(promptTokens, maxOutputTokens, false, 0);
     }
 
-    /** As above, the whole prompt counted as written to a one-hour cache when {@code hourCache}. */
-    public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens, boolean hourCache) {
+    /**
+     * As above, the whole prompt counted as written to a one-hour cache when {@code hourCache}, else
+     * {@code audioTokens} of it as audio, each at the dearer price.
+     */
+    public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens, boolean hourCache, long audioTokens) {
         try {
             return chargeMicros(hourCache
                     ? new TokenUsage(promptTokens, maxOutputTokens, 0, promptTokens, 0, promptTokens)
-                    : TokenUsage.of(promptTokens, maxOutputTokens));
+                    : new TokenUsage(promptTokens, maxOutputTokens, 0, 0, 0, 0, Math.min(audioTokens, promptTokens),
+                            0));
         }
         catch (ArithmeticException beyondALong) {
             return Long.MAX_VALUE;

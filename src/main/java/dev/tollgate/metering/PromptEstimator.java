@@ -16,6 +16,8 @@ public final class PromptEstimator {
 
     static final int LEAST_TOKENS_PER_IMAGE = 85;
 
+    static final int BASE64_CHARS_PER_AUDIO_TOKEN = 250;
+
     private PromptEstimator() {
     }
 
@@ -33,6 +35,9 @@ public final class PromptEstimator {
                     if (part.path("text").isString()) {
                         bytes += utf8Length(part.path("text").stringValue());
                     }
+                    else if ("input_audio".equals(part.path("type").asString(""))) {
+                        fixed += audioTokens(part);
+                    }
                     else if (!"text".equals(part.path("type").asString(""))) {
                         fixed += TOKENS_PER_IMAGE;
                     }
@@ -48,6 +53,32 @@ public final class PromptEstimator {
             bytes += tool.toString().length();
         }
         return (bytes + 2) / 3 + fixed;
+    }
+
+    /**
+     * The estimate's share that is audio ({@link #estimateTokens} counts it in), which some models price above text.
+     */
+    public static long estimateAudioTokens(JsonNode chatRequest) {
+        long audio = 0;
+        for (JsonNode message : chatRequest.path("messages")) {
+            for (JsonNode part : message.path("content")) {
+                if ("input_audio".equals(part.path("type").asString(""))) {
+                    audio += audioTokens(part);
+                }
+            }
+        }
+        return audio;
+    }
+
+    /**
+     * An audio part's tokens from its base64 data's length: Gemini counts 32 tokens a second, and a second of 64 kbps
+     * audio (MP3, say) is about 10,700 base64 characters, so one token per {@value #BASE64_CHARS_PER_AUDIO_TOKEN}
+     * leaves room for denser encodings; at least what an image counts.
+     */
+    private static long audioTokens(JsonNode part) {
+        JsonNode data = part.path("input_audio").path("data");
+        long length = data.isString() ? data.stringValue().length() : 0;
+        return Math.max(TOKENS_PER_IMAGE, length / BASE64_CHARS_PER_AUDIO_TOKEN);
     }
 
     /**

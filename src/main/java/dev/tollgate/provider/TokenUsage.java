@@ -9,15 +9,16 @@ package dev.tollgate.provider;
  *     {@code "ttl":"1h"}), which cost more than the five-minute writes the model's cache-write price is for
  * @param audioPromptTokens those of the prompt tokens, neither cached nor cache-written, that were audio (Gemini
  *     counts them apart), which some models price above text
+ * @param cachedAudioTokens those of the cached tokens that were audio, priced above cached text in the same ratio
  */
 public record TokenUsage(long promptTokens, long completionTokens, long cachedTokens, long cacheWriteTokens,
-        long reasoningTokens, long hourCacheWriteTokens, long audioPromptTokens) {
+        long reasoningTokens, long hourCacheWriteTokens, long audioPromptTokens, long cachedAudioTokens) {
 
     public static final TokenUsage NONE = new TokenUsage(0, 0, 0, 0, 0);
 
     public TokenUsage {
         if (promptTokens < 0 || completionTokens < 0 || cachedTokens < 0 || cacheWriteTokens < 0
-                || reasoningTokens < 0 || hourCacheWriteTokens < 0 || audioPromptTokens < 0) {
+                || reasoningTokens < 0 || hourCacheWriteTokens < 0 || audioPromptTokens < 0 || cachedAudioTokens < 0) {
             throw new IllegalArgumentException("Token counts cannot be negative");
         }
     }
@@ -25,13 +26,14 @@ public record TokenUsage(long promptTokens, long completionTokens, long cachedTo
     /** Counts with no audio in the prompt. */
     public TokenUsage(long promptTokens, long completionTokens, long cachedTokens, long cacheWriteTokens,
             long reasoningTokens, long hourCacheWriteTokens) {
-        this(promptTokens, completionTokens, cachedTokens, cacheWriteTokens, reasoningTokens, hourCacheWriteTokens, 0);
+        this(promptTokens, completionTokens, cachedTokens, cacheWriteTokens, reasoningTokens, hourCacheWriteTokens, 0,
+                0);
     }
 
     /** Counts with no audio in the prompt, whose cache writes, if any, are all five-minute ones. */
     public TokenUsage(long promptTokens, long completionTokens, long cachedTokens, long cacheWriteTokens,
             long reasoningTokens) {
-        this(promptTokens, completionTokens, cachedTokens, cacheWriteTokens, reasoningTokens, 0, 0);
+        this(promptTokens, completionTokens, cachedTokens, cacheWriteTokens, reasoningTokens, 0, 0, 0);
     }
 
     public static TokenUsage of(long promptTokens, long completionTokens) {

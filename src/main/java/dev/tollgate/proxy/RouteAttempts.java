@@ -168,7 +168,7 @@ final class RouteAttempts {
 
     /**
      * Holds the most this call can cost on this model: the prompt's estimated size at the input price (at a one-hour
-     * cache write's, twice that, when the prompt asks for one) plus
+     * cache write's, twice that, when the prompt asks for one; its audio at the audio price) plus
      * {@code max_tokens} (else the model's maximum output, else the configured default) at the output price, with
      * markup.
      */
@@ -180,7 +180,7 @@ final class RouteAttempts {
             long maxOutput = (long) chat.choices() * (chat.maxTokens() != null ? chat.maxTokens()
                     : modelMaximum != null ? modelMaximum : deps.defaultMaxTokens());
             return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(promptTokens, maxOutput,
-                    PromptEstimator.asksHourCache(chat.body())))
+                    PromptEstimator.asksHourCache(chat.body()), PromptEstimator.estimateAudioTokens(chat.body())))
                 .map(hold -> {
                     tracker.admitted(candidate.model().id(), quote, hold, chat.body());
                     tracker.pricedOn(candidate.route());

@@ -147,8 +147,8 @@ class PriceQuoteTests {
         assertThat(quote.chargeMicros(new TokenUsage(1_000, 0, 0, 300, 0, 200)))
             .as("700 input, 100 five-minute writes at 3.75, 200 one-hour writes at 6")
             .isEqualTo(700 * 3 + 375 + 200 * 6);
-        assertThat(quote.worstCaseChargeMicros(1_000, 10, true)).isEqualTo(1_000 * 6 + 10 * 15);
-        assertThat(quote.worstCaseChargeMicros(1_000, 10, false)).isEqualTo(1_000 * 3 + 10 * 15);
+        assertThat(quote.worstCaseChargeMicros(1_000, 10, true, 0)).isEqualTo(1_000 * 6 + 10 * 15);
+        assertThat(quote.worstCaseChargeMicros(1_000, 10, false, 0)).isEqualTo(1_000 * 3 + 10 * 15);
     }
 
     /** Gemini 2.5 Flash: text $0.30 a million input tokens, audio $1.00; a host at half the price keeps the ratio. */
@@ -156,13 +156,18 @@ class PriceQuoteTests {
     void audioInputTokensCostTheAudioPriceAndOnAHostItsShareOfTheHostsInputPrice() {
         ModelPrice flash = new ModelPrice(5, "google/gemini-2.5-flash", 300_000, 2_500_000, 30_000L, null, null,
                 1_000_000L, OffsetDateTime.now());
-        TokenUsage usage = new TokenUsage(1_010, 4, 0, 0, 0, 0, 1_000);
+        TokenUsage usage = new TokenUsage(1_010, 4, 0, 0, 0, 0, 1_000, 0);
 
         assertThat(new PriceQuote(flash, 0).chargeMicros(usage)).isEqualTo(1_000 + 3 + 10);
         assertThat(new PriceQuote(flash, 0).onHost(150_000L, 1_250_000L).providerCostMicros(usage))
             .isEqualTo(500 + 2 + 5);
-        assertThat(new PriceQuote(MINI, 0).chargeMicros(new TokenUsage(1_000_000, 0, 0, 0, 0, 0, 1_000_000)))
+        assertThat(new PriceQuote(MINI, 0).chargeMicros(new TokenUsage(1_000_000, 0, 0, 0, 0, 0, 1_000_000, 0)))
             .as("no audio price: the input price").isEqualTo(150_000);
+        // Cached audio: $1.00 × 0.03 / 0.30 = $0.10 a million, where cached text is $0.03.
+        assertThat(new PriceQuote(flash, 0).chargeMicros(new TokenUsage(1_000_000, 0, 1_000_000, 0, 0, 0, 0,
+                600_000))).isEqualTo(60_000 + 12_000);
+        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000, 10, false, 800))
+            .as("the hold counts the estimated audio at the audio price").isEqualTo(800 + 60 + 25);
     }
 
     @Test

@@ -49,4 +49,20 @@ class PromptEstimatorTests {
                   "cache_control":{"type":"ephemeral"}}]}]}"""))).as("five minutes").isFalse();
     }
 
+    @Test
+    void anAudioPartCountsByTheLengthOfItsDataAtLeastAsAnImage() {
+        String minute = "A".repeat(640_000);
+        JsonNode request = JSON.readTree("""
+                {"messages":[{"role":"user","content":[{"type":"text","text":"abc"},
+                  {"type":"input_audio","input_audio":{"data":"%s","format":"mp3"}}]}]}""".formatted(minute));
+        JsonNode short_ = JSON.readTree("""
+                {"messages":[{"role":"user","content":[
+                  {"type":"input_audio","input_audio":{"data":"UklGRg==","format":"wav"}}]}]}""");
+
+        assertThat(PromptEstimator.estimateAudioTokens(request)).isEqualTo(640_000 / 250);
+        assertThat(PromptEstimator.estimateTokens(request))
+            .isEqualTo(PromptEstimator.TOKENS_PER_MESSAGE + 1 + 640_000 / 250);
+        assertThat(PromptEstimator.estimateAudioTokens(short_)).isEqualTo(PromptEstimator.TOKENS_PER_IMAGE);
+    }
+
 }

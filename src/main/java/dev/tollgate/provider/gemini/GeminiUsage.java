@@ -13,8 +13,8 @@ import dev.tollgate.provider.TokenUsage;
  * tokens: so completion = candidates + thoughts, reasoning = thoughts. The cached tokens are part of
  * {@code promptTokenCount} already, as in OpenAI's accounting. Tokens of built-in tool results
  * ({@code toolUsePromptTokenCount}) are input and count as prompt. The prompt's audio tokens
- * ({@code promptTokensDetails}, less those the cache served, {@code cacheTokensDetails}) are counted apart: audio input
- * costs more than text on Flash models.
+ * ({@code promptTokensDetails}) are counted apart, those the cache served ({@code cacheTokensDetails}) among the cached
+ * ones: audio input costs more than text on Flash models, cached or not.
  */
 final class GeminiUsage {
 
@@ -24,12 +24,12 @@ final class GeminiUsage {
     /** @throws dev.tollgate.provider.UpstreamException 502 for a count or a sum above {@link TokenCounts#MAX} */
     static TokenUsage from(GeminiResponse.UsageMetadata usage, String provider) {
         long thoughts = count(usage.thoughtsTokenCount(), provider);
-        long audio = Math.max(0, audio(usage.promptTokensDetails(), provider)
-                - audio(usage.cacheTokensDetails(), provider));
+        long cachedAudio = audio(usage.cacheTokensDetails(), provider);
+        long audio = Math.max(0, audio(usage.promptTokensDetails(), provider) - cachedAudio);
         return new TokenUsage(TokenCounts.total(provider, count(usage.promptTokenCount(), provider),
                 count(usage.toolUsePromptTokenCount(), provider)),
                 TokenCounts.total(provider, count(usage.candidatesTokenCount(), provider), thoughts),
-                count(usage.cachedContentTokenCount(), provider), 0, thoughts, 0, audio);
+                count(usage.cachedContentTokenCount(), provider), 0, thoughts, 0, audio, cachedAudio);
     }
 
     private static long audio(@Nullable List<GeminiResponse.ModalityTokenCount> details, String provider) {

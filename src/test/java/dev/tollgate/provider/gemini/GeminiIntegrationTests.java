@@ -210,7 +210,7 @@ class GeminiIntegrationTests {
 
     /**
      * Gemini 2.5 Flash bills audio input at $1.00 a million tokens and text at $0.30; its answer counts the prompt's
-     * audio apart. The audio the cache served costs the cached price, as cached text does.
+     * audio apart. The audio the cache served costs $0.10, in the ratio cached text ($0.03) bears to text.
      */
     @Test
     void audioInTheMessageIsPricedAtTheModelsAudioPrice() {
@@ -227,10 +227,10 @@ class GeminiIntegrationTests {
                         Map.of("type", "input_audio", "input_audio", Map.of("data", "UklGRg==", "format", "wav")))))))
             .expectStatus().isOk().expectBody().returnResult();
 
-        // Micro-USD per token: audio 1.00, text 0.30, cached 0.03, output 2.50.
+        // Micro-USD per token: audio 1.00, text 0.30, cached audio 0.10, output 2.50.
         Map<String, Object> row = new RequestLog(db).row(generationId(result));
         assertThat(((Number) row.get("cost_micros")).longValue())
-            .isEqualTo((long) Math.ceil(800 * 1.00 + 10 * 0.30 + 200 * 0.03 + 4 * 2.50));
+            .isEqualTo((long) Math.ceil(800 * 1.00 + 10 * 0.30 + 200 * 0.10 + 4 * 2.50));
     }
 
     @Test
