@@ -8,7 +8,11 @@ import tools.jackson.databind.JsonNode;
 import dev.tollgate.provider.TokenCounts;
 import dev.tollgate.provider.TokenUsage;
 
-/** Reads OpenAI's {@code usage} object, which is already in Tollgate's accounting (prompt includes cached). */
+/**
+ * Reads OpenAI's {@code usage} object, which is already in Tollgate's accounting (prompt includes cached). The prompt's
+ * audio tokens ({@code prompt_tokens_details.audio_tokens}: OpenAI's audio models, Gemini behind an OpenAI-format
+ * route) are counted apart, as audio costs more than text.
+ */
 final class OpenAiUsage {
 
     /** A count {@link #read} leaves to the tree; never a count, which is at least 0. */
@@ -22,7 +26,8 @@ final class OpenAiUsage {
         return new TokenUsage(TokenCounts.of(usage.path("prompt_tokens"), 0, provider),
                 TokenCounts.of(usage.path("completion_tokens"), 0, provider),
                 TokenCounts.of(usage.path("prompt_tokens_details").path("cached_tokens"), 0, provider), 0,
-                TokenCounts.of(usage.path("completion_tokens_details").path("reasoning_tokens"), 0, provider));
+                TokenCounts.of(usage.path("completion_tokens_details").path("reasoning_tokens"), 0, provider), 0,
+                TokenCounts.of(usage.path("prompt_tokens_details").path("audio_tokens"), 0, provider), 0);
     }
 
     /**
@@ -43,8 +48,9 @@ final class OpenAiUsage {
             switch (name) {
                 case "prompt_tokens" -> prompt = count(parser, value);
                 case "completion_tokens" -> completion = count(parser, value);
-                case "prompt_tokens_details" -> cached = detail(parser, value, "cached_tokens");
-                case "completion_tokens_details" -> reasoning = detail(parser, value, "reasoning_tokens");
+                // Audio in the prompt (rare) is left to the tree, which reads it too.
+                case "prompt_tokens_details" -> cached = detail(parser, value, "cached_tokens", "audio_tokens");
+                case "completion_tokens_details" -> reasoning = detail(parser, value, "reasoning_tokens", null);
                 default -> parser.skipChildren();
             }
             if (prompt == FOR_THE_TREE || completion == FOR_THE_TREE || cached == FOR_THE_TREE
@@ -70,27 +76,32 @@ final class OpenAiUsage {
         return 0;
     }
 
-    /** One count inside a details object; 0 when the details are not an object or do not have it. */
-    private static long detail(JsonParser parser, JsonToken value, String member) {
+    /**
+     * One count inside a details object; 0 when the details are not an object or do not have it;
+     * {@link #FOR_THE_TREE} when {@code leftToTheTree} is there and not 0.
+     */
+    private static long detail(JsonParser parser, JsonToken value, String member, @Nullable String leftToTheTree) {
         if (value != JsonToken.START_OBJECT) {
             parser.skipChildren();
             return 0;
         }
         long count = 0;
+        boolean forTheTree = false;
         String name;
         while ((name = parser.nextName()) != null) {
             JsonToken token = parser.nextToken();
             if (name.equals(member)) {
                 count = count(parser, token);
-                if (count == FOR_THE_TREE) {
-                    return FOR_THE_TREE;
-                }
+                forTheTree |= count == FOR_THE_TREE;
+            }
+            else if (name.equals(leftToTheTree)) {
+                forTheTree |= count(parser, token) != 0;
             }
             else {
                 parser.skipChildren();
             }
         }
-        return count;
+        return forTheTree ? FOR_THE_TREE : count;
     }
 
 }

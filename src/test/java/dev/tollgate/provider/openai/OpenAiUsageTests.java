@@ -1,5 +1,6 @@
 package dev.tollgate.provider.openai;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.core.JsonParser;
@@ -69,12 +70,24 @@ class OpenAiUsageTests {
         "{\"completion_tokens\":1000000001}",
         "{\"prompt_tokens_details\":{\"cached_tokens\":0.5}}",
         "{\"completion_tokens_details\":{\"reasoning_tokens\":123456789012345678901234567890}}",
+        "{\"prompt_tokens\":1010,\"prompt_tokens_details\":{\"audio_tokens\":1000,\"cached_tokens\":0}}",
     })
     void leavesCountsThatAreNotWholeLongsToTheTree(String usage) {
         try (JsonParser parser = JSON.createParser(usage)) {
             parser.nextToken();
             assertThat(OpenAiUsage.read(parser)).isNull();
         }
+    }
+
+    /** Audio in the prompt costs more than text on audio models: the tree counts it apart (the scan leaves it so). */
+    @Test
+    void thePromptsAudioTokensAreCountedApart() {
+        TokenUsage usage = OpenAiUsage.from(JSON.readTree("""
+                {"prompt_tokens":1010,"completion_tokens":4,
+                 "prompt_tokens_details":{"cached_tokens":0,"audio_tokens":1000}}"""), "openai");
+
+        assertThat(usage.promptTokens()).isEqualTo(1010);
+        assertThat(usage.audioPromptTokens()).isEqualTo(1000);
     }
 
 }
