@@ -135,15 +135,16 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
     }
 
     /**
-     * As above, the whole prompt counted as written to a one-hour cache when {@code hourCache}, else
-     * {@code audioTokens} of it as audio, each at the dearer price.
+     * As above, {@code audioTokens} of the prompt counted as audio, and, when {@code hourCache}, the prompt as written
+     * to a one-hour cache: each token at the dearer of the prices it may be billed at.
      */
     public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens, boolean hourCache, long audioTokens) {
+        long audio = Math.min(audioTokens, promptTokens);
         try {
-            return chargeMicros(hourCache
-                    ? new TokenUsage(promptTokens, maxOutputTokens, 0, promptTokens, 0, promptTokens)
-                    : new TokenUsage(promptTokens, maxOutputTokens, 0, 0, 0, 0, Math.min(audioTokens, promptTokens),
-                            0));
+            long charge = chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0, hourCache ? promptTokens - audio
+                    : 0, 0, hourCache ? promptTokens - audio : 0, audio, 0));
+            return hourCache ? Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0,
+                    promptTokens, 0, promptTokens))) : charge;
         }
         catch (ArithmeticException beyondALong) {
             return Long.MAX_VALUE;

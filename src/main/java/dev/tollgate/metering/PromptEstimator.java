@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -16,7 +17,7 @@ public final class PromptEstimator {
 
     static final int LEAST_TOKENS_PER_IMAGE = 85;
 
-    static final int BASE64_CHARS_PER_AUDIO_TOKEN = 250;
+    static final int BASE64_CHARS_PER_AUDIO_TOKEN = 40;
 
     private PromptEstimator() {
     }
@@ -32,11 +33,13 @@ public final class PromptEstimator {
             }
             else if (content.isArray()) {
                 for (JsonNode part : content) {
-                    if (part.path("text").isString()) {
-                        bytes += utf8Length(part.path("text").stringValue());
+                    // By type first, as the adapters read parts: an audio part with a "text" beside is audio.
+                    long audio = audioTokens(part);
+                    if (audio > 0) {
+                        fixed += audio;
                     }
-                    else if ("input_audio".equals(part.path("type").asString(""))) {
-                        fixed += audioTokens(part);
+                    else if (part.path("text").isString()) {
+                        bytes += utf8Length(part.path("text").stringValue());
                     }
                     else if (!"text".equals(part.path("type").asString(""))) {
                         fixed += TOKENS_PER_IMAGE;
@@ -62,23 +65,36 @@ public final class PromptEstimator {
         long audio = 0;
         for (JsonNode message : chatRequest.path("messages")) {
             for (JsonNode part : message.path("content")) {
-                if ("input_audio".equals(part.path("type").asString(""))) {
-                    audio += audioTokens(part);
-                }
+                audio += audioTokens(part);
             }
         }
         return audio;
     }
 
     /**
-     * An audio part's tokens from its base64 data's length: Gemini counts 32 tokens a second, and a second of 64 kbps
-     * audio (MP3, say) is about 10,700 base64 characters, so one token per {@value #BASE64_CHARS_PER_AUDIO_TOKEN}
-     * leaves room for denser encodings; at least what an image counts.
+     * An audio part's tokens, 0 for any other part: an {@code input_audio} part, or an image or file part whose data
+     * URL says audio (the Gemini adapter sends those as audio). Counted from the base64 data's length: Gemini counts 32
+     * tokens a second, and a second of 8 kbps speech is about 1,330 base64 characters, so one token per
+     * {@value #BASE64_CHARS_PER_AUDIO_TOKEN} holds enough for any bitrate above that (and sixteen times too much for
+     * 128 kbps music, given back when the call settles); at least what an image counts.
      */
     private static long audioTokens(JsonNode part) {
-        JsonNode data = part.path("input_audio").path("data");
+        String type = part.path("type").asString("");
+        JsonNode data = switch (type) {
+            case "input_audio" -> part.path("input_audio").path("data");
+            case "image_url" -> audioDataUrl(part.path("image_url").path("url"));
+            case "file" -> audioDataUrl(part.path("file").path("file_data"));
+            default -> null;
+        };
+        if (data == null || (!type.equals("input_audio") && !data.isString())) {
+            return 0;
+        }
         long length = data.isString() ? data.stringValue().length() : 0;
         return Math.max(TOKENS_PER_IMAGE, length / BASE64_CHARS_PER_AUDIO_TOKEN);
+    }
+
+    private static @Nullable JsonNode audioDataUrl(JsonNode url) {
+        return url.isString() && url.stringValue().regionMatches(true, 0, "data:audio/", 0, 11) ? url : null;
     }
 
     /**

@@ -168,6 +168,9 @@ class PriceQuoteTests {
                 600_000))).isEqualTo(60_000 + 12_000);
         assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000, 10, false, 800))
             .as("the hold counts the estimated audio at the audio price").isEqualTo(800 + 60 + 25);
+        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000_000, 0, true, 1_000_000))
+            .as("audio dearer than a one-hour cache write (2 × 0.30)").isEqualTo(1_000_000);
+        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000_000, 0, true, 0)).isEqualTo(600_000);
     }
 
     @Test

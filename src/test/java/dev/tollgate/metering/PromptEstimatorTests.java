@@ -59,10 +59,30 @@ class PromptEstimatorTests {
                 {"messages":[{"role":"user","content":[
                   {"type":"input_audio","input_audio":{"data":"UklGRg==","format":"wav"}}]}]}""");
 
-        assertThat(PromptEstimator.estimateAudioTokens(request)).isEqualTo(640_000 / 250);
+        assertThat(PromptEstimator.estimateAudioTokens(request)).isEqualTo(640_000 / 40);
         assertThat(PromptEstimator.estimateTokens(request))
-            .isEqualTo(PromptEstimator.TOKENS_PER_MESSAGE + 1 + 640_000 / 250);
+            .isEqualTo(PromptEstimator.TOKENS_PER_MESSAGE + 1 + 640_000 / 40);
         assertThat(PromptEstimator.estimateAudioTokens(short_)).isEqualTo(PromptEstimator.TOKENS_PER_IMAGE);
+    }
+
+    /**
+     * The adapters read a part by its type, and Gemini takes a data URL of any type as inline data: an audio part with
+     * an empty "text" beside was counted as that text, and audio sent as an image or a file as an image.
+     */
+    @Test
+    void audioIsFoundByTypeAndInDataUrls() {
+        String data = "A".repeat(400_000);
+        JsonNode request = JSON.readTree("""
+                {"messages":[{"role":"user","content":[
+                  {"type":"input_audio","text":"","input_audio":{"data":"%1$s","format":"mp3"}},
+                  {"type":"image_url","image_url":{"url":"data:audio/ogg;base64,%1$s"}},
+                  {"type":"file","file":{"file_data":"data:audio/wav;base64,%1$s"}},
+                  {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBOR"}}]}]}""".formatted(data));
+
+        long audio = PromptEstimator.estimateAudioTokens(request);
+        assertThat(audio).isGreaterThanOrEqualTo(3 * 400_000 / 40);
+        assertThat(PromptEstimator.estimateTokens(request))
+            .isEqualTo(PromptEstimator.TOKENS_PER_MESSAGE + audio + PromptEstimator.TOKENS_PER_IMAGE);
     }
 
 }

@@ -23,11 +23,15 @@ final class OpenAiUsage {
 
     /** @throws dev.tollgate.provider.UpstreamException 502 for a count above {@link TokenCounts#MAX} */
     static TokenUsage from(JsonNode usage, String provider) {
-        return new TokenUsage(TokenCounts.of(usage.path("prompt_tokens"), 0, provider),
-                TokenCounts.of(usage.path("completion_tokens"), 0, provider),
-                TokenCounts.of(usage.path("prompt_tokens_details").path("cached_tokens"), 0, provider), 0,
+        long prompt = TokenCounts.of(usage.path("prompt_tokens"), 0, provider);
+        long cached = TokenCounts.of(usage.path("prompt_tokens_details").path("cached_tokens"), 0, provider);
+        long audio = TokenCounts.of(usage.path("prompt_tokens_details").path("audio_tokens"), 0, provider);
+        // OpenAI's audio tokens are all the prompt's audio, cached or not, and it does not say how they split: only
+        // the overlap the counts force (audio and cached together beyond the prompt) is taken as cached audio.
+        long cachedAudio = Math.min(audio, Math.min(cached, Math.max(0, audio + cached - prompt)));
+        return new TokenUsage(prompt, TokenCounts.of(usage.path("completion_tokens"), 0, provider), cached, 0,
                 TokenCounts.of(usage.path("completion_tokens_details").path("reasoning_tokens"), 0, provider), 0,
-                TokenCounts.of(usage.path("prompt_tokens_details").path("audio_tokens"), 0, provider), 0);
+                audio - cachedAudio, cachedAudio);
     }
 
     /**

@@ -88,6 +88,19 @@ class OpenAiUsageTests {
 
         assertThat(usage.promptTokens()).isEqualTo(1010);
         assertThat(usage.audioPromptTokens()).isEqualTo(1000);
+        assertThat(usage.cachedAudioTokens()).isZero();
+    }
+
+    /** OpenAI counts the prompt's audio cached or not; the overlap the counts force is cached audio. */
+    @Test
+    void audioTheCacheMustHaveServedIsCachedAudio() {
+        TokenUsage usage = OpenAiUsage.from(JSON.readTree("""
+                {"prompt_tokens":10000,"completion_tokens":4,
+                 "prompt_tokens_details":{"cached_tokens":8000,"audio_tokens":10000}}"""), "openai");
+
+        assertThat(usage.cachedTokens()).isEqualTo(8000);
+        assertThat(usage.cachedAudioTokens()).isEqualTo(8000);
+        assertThat(usage.audioPromptTokens()).isEqualTo(2000);
     }
 
 }
