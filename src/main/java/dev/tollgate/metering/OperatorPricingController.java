@@ -45,7 +45,9 @@ class OperatorPricingController {
     Flux<Map<String, Object>> prices(@RequestParam(required = false) @Nullable String modelId) {
         return db.sql("""
                 select id, model_id, input_per_mtok_micros, output_per_mtok_micros, cached_input_per_mtok_micros,
-                       cache_write_per_mtok_micros, reasoning_per_mtok_micros, audio_input_per_mtok_micros, effective_from
+                       cache_write_per_mtok_micros, reasoning_per_mtok_micros, audio_input_per_mtok_micros,
+                       long_context_above_tokens, long_input_per_mtok_micros, long_output_per_mtok_micros,
+                       effective_from
                 from model_price order by model_id, effective_from desc""")
             .map((row, meta) -> {
                 Map<String, Object> price = new LinkedHashMap<>();
@@ -57,6 +59,9 @@ class OperatorPricingController {
                 price.put("cacheWritePerMtokMicros", row.get("cache_write_per_mtok_micros", Long.class));
                 price.put("reasoningPerMtokMicros", row.get("reasoning_per_mtok_micros", Long.class));
                 price.put("audioInputPerMtokMicros", row.get("audio_input_per_mtok_micros", Long.class));
+                price.put("longContextAboveTokens", row.get("long_context_above_tokens", Long.class));
+                price.put("longInputPerMtokMicros", row.get("long_input_per_mtok_micros", Long.class));
+                price.put("longOutputPerMtokMicros", row.get("long_output_per_mtok_micros", Long.class));
                 price.put("effectiveFrom", row.get("effective_from", OffsetDateTime.class));
                 return price;
             })
@@ -74,8 +79,10 @@ class OperatorPricingController {
         DatabaseClient.GenericExecuteSpec insert = db.sql("""
                 insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros,
                     cached_input_per_mtok_micros, cache_write_per_mtok_micros, reasoning_per_mtok_micros,
-                    audio_input_per_mtok_micros, effective_from)
-                values (:model, :input, :output, :cached, :cacheWrite, :reasoning, :audio, :from)
+                    audio_input_per_mtok_micros, long_context_above_tokens, long_input_per_mtok_micros,
+                    long_output_per_mtok_micros, effective_from)
+                values (:model, :input, :output, :cached, :cacheWrite, :reasoning, :audio, :longAbove, :longInput,
+                    :longOutput, :from)
                 returning id""")
             .bind("model", request.modelId())
             .bind("input", perMtokMicros(request.inputPerMtokUsd(), "inputPerMtokUsd"))
@@ -85,6 +92,17 @@ class OperatorPricingController {
         insert = bindOptional(insert, "cacheWrite", request.cacheWritePerMtokUsd(), "cacheWritePerMtokUsd");
         insert = bindOptional(insert, "reasoning", request.reasoningPerMtokUsd(), "reasoningPerMtokUsd");
         insert = bindOptional(insert, "audio", request.audioInputPerMtokUsd(), "audioInputPerMtokUsd");
+        boolean longContext = request.longContextAboveTokens() != null;
+        if (longContext != (request.longInputPerMtokUsd() != null)
+                || longContext != (request.longOutputPerMtokUsd() != null)
+                || (longContext && request.longContextAboveTokens() <= 0)) {
+            throw ApiException.invalidParam("longContextAboveTokens", "longContextAboveTokens (above 0),"
+                    + " longInputPerMtokUsd and longOutputPerMtokUsd come together or not at all.");
+        }
+        insert = longContext ? insert.bind("longAbove", request.longContextAboveTokens())
+                : insert.bindNull("longAbove", Long.class);
+        insert = bindOptional(insert, "longInput", request.longInputPerMtokUsd(), "longInputPerMtokUsd");
+        insert = bindOptional(insert, "longOutput", request.longOutputPerMtokUsd(), "longOutputPerMtokUsd");
         return insert.map((row, meta) -> row.get("id", Long.class)).one()
             .onErrorMap(DataIntegrityViolationException.class, ex -> ApiException.notFound("Model " + request.modelId()
                     + " (or a price with this effective time already exists)"))
@@ -195,7 +213,9 @@ class OperatorPricingController {
     record NewPrice(@Nullable String modelId, @Nullable BigDecimal inputPerMtokUsd,
             @Nullable BigDecimal outputPerMtokUsd, @Nullable BigDecimal cachedInputPerMtokUsd,
             @Nullable BigDecimal cacheWritePerMtokUsd, @Nullable BigDecimal reasoningPerMtokUsd,
-            @Nullable BigDecimal audioInputPerMtokUsd, @Nullable OffsetDateTime effectiveFrom) {
+            @Nullable BigDecimal audioInputPerMtokUsd, @Nullable Long longContextAboveTokens,
+            @Nullable BigDecimal longInputPerMtokUsd, @Nullable BigDecimal longOutputPerMtokUsd,
+            @Nullable OffsetDateTime effectiveFrom) {
     }
 
     record NewMarkup(@Nullable UUID tenantId, @Nullable String modelId, @Nullable BigDecimal markup,

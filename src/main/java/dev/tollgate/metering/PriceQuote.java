@@ -34,25 +34,15 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         if (inputPerMtok == null || outputPerMtok == null) {
             return new PriceQuote(price, markupPpm, null);
         }
-        return new PriceQuote(price, markupPpm, new ModelPrice(price.id(), price.modelId(), inputPerMtok,
-                outputPerMtok, scaled(price.cachedInputPerMtok(), price.inputPerMtok(), inputPerMtok),
-                scaled(price.cacheWritePerMtok(), price.inputPerMtok(), inputPerMtok),
-                scaled(price.reasoningPerMtok(), price.outputPerMtok(), outputPerMtok),
-                scaled(price.audioInputPerMtok(), price.inputPerMtok(), inputPerMtok), price.effectiveFrom()));
-    }
-
-    /**
-     * {@code rate} as a share of {@code base}, applied to {@code hostBase}, to the nearest micro-dollar, and at most
-     * the dearest price there may be (a rate ten times its base on a dear host would pass it, and a call's cost in
-     * pico-dollars would no longer fit a long).
-     */
-    private static @Nullable Long scaled(@Nullable Long rate, long base, long hostBase) {
-        if (rate == null || base == 0) {
-            return null;
-        }
-        // Prices are at most ModelPrice.MAX_PER_MTOK (3 × 10⁹): the product stays below 2⁶³.
-        return Math.min(Math.floorDiv(Math.addExact(Math.multiplyExact(rate, hostBase), base / 2), base),
-                ModelPrice.MAX_PER_MTOK);
+        // A host's long-context prices keep the catalog's ratios to its own prices too.
+        ModelPrice.LongContext tier = price.longContext();
+        Long longInput = tier == null ? null : ModelPrice.scaled(tier.inputPerMtok(), price.inputPerMtok(),
+                inputPerMtok);
+        Long longOutput = tier == null ? null : ModelPrice.scaled(tier.outputPerMtok(), price.outputPerMtok(),
+                outputPerMtok);
+        return new PriceQuote(price, markupPpm, price.rescaled(inputPerMtok, outputPerMtok,
+                longInput == null || longOutput == null ? null
+                        : new ModelPrice.LongContext(tier.aboveTokens(), longInput, longOutput)));
     }
 
     private static final long PICOS_PER_MICRO = 1_000_000L;
@@ -70,7 +60,8 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         return picos(price, usage);
     }
 
-    private static long picos(ModelPrice price, TokenUsage usage) {
+    private static long picos(ModelPrice catalogOrHost, TokenUsage usage) {
+        ModelPrice price = catalogOrHost.forPrompt(usage.promptTokens());
         long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
         long cachedAudio = Math.min(usage.cachedAudioTokens(), cached);
         long cacheWrite = Math.min(usage.cacheWriteTokens(), usage.promptTokens() - cached);
@@ -100,7 +91,7 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
     private static long cachedAudioPerMtok(ModelPrice price) {
         long cached = orElse(price.cachedInputPerMtok(), price.inputPerMtok());
         Long audio = price.audioInputPerMtok();
-        Long scaled = audio == null ? null : scaled(cached, price.inputPerMtok(), audio);
+        Long scaled = audio == null ? null : ModelPrice.scaled(cached, price.inputPerMtok(), audio);
         return scaled != null ? scaled : cached;
     }
 

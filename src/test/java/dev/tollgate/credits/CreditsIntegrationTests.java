@@ -168,6 +168,18 @@ class CreditsIntegrationTests {
     }
 
     @Test
+    void aLongContextTierComesWhole() {
+        DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
+
+        operator.post("/api/operator/prices", Map.of("modelId", "openai/gpt-4o-mini", "inputPerMtokUsd", "0.15",
+                "outputPerMtokUsd", "0.60", "longInputPerMtokUsd", "0.30")).expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("longContextAboveTokens");
+        operator.post("/api/operator/prices", Map.of("modelId", "openai/gpt-4o-mini", "inputPerMtokUsd", "0.15",
+                "outputPerMtokUsd", "0.60", "longContextAboveTokens", 0, "longInputPerMtokUsd", "0.30",
+                "longOutputPerMtokUsd", "1.20")).expectStatus().isBadRequest();
+    }
+
+    @Test
     void aMarkupOutOfBoundsOrFinerThanAPartPerMillionIsRefused() {
         DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
         Map<String, String> refusals = Map.of("100.000001", "above 100", "9223372036854.775807", "above 100",

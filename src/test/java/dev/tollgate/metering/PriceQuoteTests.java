@@ -173,6 +173,22 @@ class PriceQuoteTests {
         assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000_000, 0, true, 0)).isEqualTo(600_000);
     }
 
+    /** Gemini 2.5 Pro: $1.25 and $10 a million up to 200K prompt tokens, $2.50 and $15 for the whole call above. */
+    @Test
+    void aPromptAboveTheLongContextThresholdBillsTheWholeCallAtTheLongContextPrices() {
+        ModelPrice pro = new ModelPrice(6, "google/gemini-2.5-pro", 1_250_000, 10_000_000, 125_000L, null, null, null,
+                new ModelPrice.LongContext(200_000, 2_500_000, 15_000_000), OffsetDateTime.now());
+        PriceQuote quote = new PriceQuote(pro, 0);
+
+        assertThat(quote.chargeMicros(TokenUsage.of(200_000, 1_000))).isEqualTo(250_000 + 10_000);
+        assertThat(quote.chargeMicros(TokenUsage.of(200_001, 1_000))).isEqualTo(500_003 + 15_000);
+        assertThat(quote.chargeMicros(new TokenUsage(250_000, 1_000, 100_000, 0, 0)))
+            .as("cached tokens at the long tier's share: 0.125 × 2").isEqualTo(100_000 / 4 + 150_000 * 5 / 2 + 15_000);
+        assertThat(quote.onHost(625_000L, 5_000_000L).providerCostMicros(TokenUsage.of(250_000, 1_000)))
+            .as("a host at half the price keeps the tier's ratios").isEqualTo(312_500 + 7_500);
+        assertThat(quote.worstCaseChargeMicros(300_000, 1_000)).as("the hold too").isEqualTo(750_000 + 15_000);
+    }
+
     @Test
     void aHostsCachedAndCacheWriteTokensCostTheCatalogsShareOfItsInputPrice() {
         // Sonnet's cache read is a tenth of its input price, its cache write five fourths; the host asks $1.50 a

@@ -233,6 +233,21 @@ class GeminiIntegrationTests {
             .isEqualTo((long) Math.ceil(800 * 1.00 + 10 * 0.30 + 200 * 0.10 + 4 * 2.50));
     }
 
+    /** Gemini 2.5 Pro bills a call whose prompt is above 200K tokens at $2.50 and $15 a million, not $1.25 and $10. */
+    @Test
+    void aLongPromptOnGemini25ProIsBilledAtTheLongContextPrices() {
+        upstream.enqueue(FakeReply.json(200, """
+                {"candidates":[{"content":{"role":"model","parts":[{"text":"Done."}]},"finishReason":"STOP"}],
+                 "usageMetadata":{"promptTokenCount":250000,"candidatesTokenCount":4,"totalTokenCount":250004},
+                 "modelVersion":"gemini-2.5-pro"}"""));
+
+        EntityExchangeResult<byte[]> result = chat(request(false, "Summarize the archive.", "google/gemini-2.5-pro"))
+            .expectStatus().isOk().expectBody().returnResult();
+
+        Map<String, Object> row = new RequestLog(db).row(generationId(result));
+        assertThat(((Number) row.get("cost_micros")).longValue()).isEqualTo(250_000 * 5 / 2 + 4 * 15);
+    }
+
     @Test
     void streamedToolCallsArriveAsToolCallDeltas() {
         upstream.enqueue(FakeReply.sse("""
