@@ -19,6 +19,8 @@ public final class PromptEstimator {
 
     static final int BASE64_CHARS_PER_AUDIO_TOKEN = 40;
 
+    static final int BASE64_CHARS_PER_DOCUMENT_TOKEN = 400;
+
     private PromptEstimator() {
     }
 
@@ -42,7 +44,7 @@ public final class PromptEstimator {
                         bytes += utf8Length(part.path("text").stringValue());
                     }
                     else if (!"text".equals(part.path("type").asString(""))) {
-                        fixed += TOKENS_PER_IMAGE;
+                        fixed += mediaTokens(part);
                     }
                 }
             }
@@ -91,6 +93,28 @@ public final class PromptEstimator {
         }
         long length = data.isString() ? data.stringValue().length() : 0;
         return Math.max(TOKENS_PER_IMAGE, length / BASE64_CHARS_PER_AUDIO_TOKEN);
+    }
+
+    /**
+     * Any other part: an image, or a file (a PDF, a video) whose data's length sizes it. Gemini counts 258 tokens a
+     * page and 263 a second of video: a page of a scanned PDF or a second of 1 Mbps video is over 100,000 base64
+     * characters, so one token per {@value #BASE64_CHARS_PER_DOCUMENT_TOKEN} holds enough for most; at least what an
+     * image counts (an image's own tokens do not grow with its bytes).
+     */
+    private static long mediaTokens(JsonNode part) {
+        JsonNode data = switch (part.path("type").asString("")) {
+            case "file" -> part.path("file").path("file_data");
+            case "image_url" -> documentDataUrl(part.path("image_url").path("url"));
+            default -> null;
+        };
+        long length = data != null && data.isString() ? data.stringValue().length() : 0;
+        return Math.max(TOKENS_PER_IMAGE, length / BASE64_CHARS_PER_DOCUMENT_TOKEN);
+    }
+
+    /** A data URL that is not an image's (the Gemini adapter sends any type as inline data). */
+    private static @Nullable JsonNode documentDataUrl(JsonNode url) {
+        return url.isString() && url.stringValue().startsWith("data:")
+                && !url.stringValue().regionMatches(true, 5, "image/", 0, 6) ? url : null;
     }
 
     private static @Nullable JsonNode audioDataUrl(JsonNode url) {

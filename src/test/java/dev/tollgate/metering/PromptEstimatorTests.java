@@ -85,4 +85,20 @@ class PromptEstimatorTests {
             .isEqualTo(PromptEstimator.TOKENS_PER_MESSAGE + audio + PromptEstimator.TOKENS_PER_IMAGE);
     }
 
+    /** A 10 MB PDF of scans is hundreds of pages at 258 tokens each for Gemini: far more than one image's 1,600. */
+    @Test
+    void aFilePartIsSizedByItsDataAndAnImageIsNot() {
+        String data = "A".repeat(4_000_000);
+        JsonNode request = JSON.readTree("""
+                {"messages":[{"role":"user","content":[
+                  {"type":"file","file":{"filename":"scan.pdf","file_data":"data:application/pdf;base64,%1$s"}},
+                  {"type":"image_url","image_url":{"url":"data:video/mp4;base64,%1$s"}},
+                  {"type":"image_url","image_url":{"url":"data:image/png;base64,%1$s"}}]}]}""".formatted(data));
+
+        long document = ("data:application/pdf;base64,".length() + 4_000_000L) / 400;
+        long video = ("data:video/mp4;base64,".length() + 4_000_000L) / 400;
+        assertThat(PromptEstimator.estimateTokens(request))
+            .isEqualTo(PromptEstimator.TOKENS_PER_MESSAGE + document + video + PromptEstimator.TOKENS_PER_IMAGE);
+    }
+
 }
