@@ -70,18 +70,20 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         long plainInput = usage.promptTokens() - cached - cacheWrite - audio;
         long reasoning = Math.min(usage.reasoningTokens(), usage.completionTokens());
         long plainOutput = usage.completionTokens() - reasoning;
-        return Math.addExact(Math.addExact(Math.addExact(Math.addExact(
-                Math.addExact(Math.multiplyExact(plainInput, price.inputPerMtok()),
-                        Math.addExact(Math.multiplyExact(cached - cachedAudio,
-                                orElse(price.cachedInputPerMtok(), price.inputPerMtok())),
-                                Math.multiplyExact(cachedAudio, cachedAudioPerMtok(price)))),
-                Math.addExact(Math.multiplyExact(cacheWrite - hourCacheWrite,
-                        orElse(price.cacheWritePerMtok(), price.inputPerMtok())),
-                        Math.multiplyExact(plainOutput, price.outputPerMtok()))),
-                Math.multiplyExact(reasoning, orElse(price.reasoningPerMtok(), price.outputPerMtok()))),
-                Math.multiplyExact(hourCacheWrite, Math.multiplyExact(HOUR_CACHE_WRITE_TIMES_INPUT,
-                        price.inputPerMtok()))),
-                Math.multiplyExact(audio, orElse(price.audioInputPerMtok(), price.inputPerMtok())));
+        long input = price.inputPerMtok();
+        long picos = Math.multiplyExact(plainInput, input);
+        picos = plus(picos, cached - cachedAudio, orElse(price.cachedInputPerMtok(), input));
+        picos = plus(picos, cachedAudio, cachedAudioPerMtok(price));
+        picos = plus(picos, cacheWrite - hourCacheWrite, orElse(price.cacheWritePerMtok(), input));
+        picos = plus(picos, hourCacheWrite, Math.multiplyExact(HOUR_CACHE_WRITE_TIMES_INPUT, input));
+        picos = plus(picos, audio, orElse(price.audioInputPerMtok(), input));
+        picos = plus(picos, plainOutput, price.outputPerMtok());
+        return plus(picos, reasoning, orElse(price.reasoningPerMtok(), price.outputPerMtok()));
+    }
+
+    /** {@code picos} and {@code tokens} at {@code perMtok}, or an ArithmeticException beyond a long. */
+    private static long plus(long picos, long tokens, long perMtok) {
+        return Math.addExact(picos, Math.multiplyExact(tokens, perMtok));
     }
 
     /**

@@ -1,13 +1,13 @@
 package dev.tollgate.metering;
 
-import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.MissingNode;
 
 /**
- * Sizes a Chat Completions prompt without tokenizing it, for the credit hold placed before a call. It counts one
- * token per three bytes of UTF-8 text, which is above what BPE tokenizers produce for English and code (about four
- * bytes per token) and close for other scripts, plus a fixed allowance per message and per image. Cheap enough for
- * every request: one pass over the text, no allocation.
+ * Sizes a Chat Completions prompt without tokenizing it, for the rate limits and the credit hold placed before a
+ * call. It counts one token per three bytes of UTF-8 text, which is above what BPE tokenizers produce for English and
+ * code (about four bytes per token) and close for other scripts, plus a fixed allowance per message and per image, and
+ * audio and files by their data's length. Cheap enough for every request: one pass over the text, made once a call.
  */
 public final class PromptEstimator {
 
@@ -24,9 +24,22 @@ public final class PromptEstimator {
     private PromptEstimator() {
     }
 
-    public static long estimateTokens(JsonNode chatRequest) {
+    /**
+     * A prompt's estimate, in one pass over it.
+     *
+     * @param tokens the whole prompt's tokens, audio included
+     * @param audioTokens those of them that are audio, which some models price above text
+     * @param hourCache whether the prompt asks for a one-hour cache ({@code "cache_control":{"type":"ephemeral",
+     *     "ttl":"1h"}} on a content part or a tool), whose writes cost twice the input price
+     */
+    public record Estimate(long tokens, long audioTokens, boolean hourCache) {
+    }
+
+    public static Estimate estimate(JsonNode chatRequest) {
         long bytes = 0;
         long fixed = 0;
+        long audio = 0;
+        boolean hourCache = false;
         for (JsonNode message : chatRequest.path("messages")) {
             fixed += TOKENS_PER_MESSAGE;
             JsonNode content = message.path("content");
@@ -35,16 +48,22 @@ public final class PromptEstimator {
             }
             else if (content.isArray()) {
                 for (JsonNode part : content) {
+                    hourCache |= hourCache(part);
                     // By type first, as the adapters read parts: an audio part with a "text" beside is audio.
-                    long audio = audioTokens(part);
-                    if (audio > 0) {
-                        fixed += audio;
+                    String type = part.path("type").asString("");
+                    JsonNode data = data(part, type);
+                    if (type.equals("input_audio") || isAudioDataUrl(data)) {
+                        long tokens = sized(data, BASE64_CHARS_PER_AUDIO_TOKEN);
+                        audio += tokens;
+                        fixed += tokens;
                     }
                     else if (part.path("text").isString()) {
                         bytes += utf8Length(part.path("text").stringValue());
                     }
-                    else if (!"text".equals(part.path("type").asString(""))) {
-                        fixed += mediaTokens(part);
+                    else if (!type.equals("text")) {
+                        // An image's tokens do not grow with its bytes; a file's (a PDF, a video) do.
+                        fixed += type.equals("file") || isDocumentDataUrl(data)
+                                ? sized(data, BASE64_CHARS_PER_DOCUMENT_TOKEN) : TOKENS_PER_IMAGE;
                     }
                 }
             }
@@ -54,91 +73,58 @@ public final class PromptEstimator {
             }
         }
         for (JsonNode tool : chatRequest.path("tools")) {
+            hourCache |= hourCache(tool);
             // Tool schemas are JSON; their serialized size is a fair measure of what the provider tokenizes.
             bytes += tool.toString().length();
         }
-        return (bytes + 2) / 3 + fixed;
+        return new Estimate((bytes + 2) / 3 + fixed, audio, hourCache);
     }
 
-    /**
-     * The estimate's share that is audio ({@link #estimateTokens} counts it in), which some models price above text.
-     */
+    public static long estimateTokens(JsonNode chatRequest) {
+        return estimate(chatRequest).tokens();
+    }
+
+    /** The estimate's share that is audio ({@link #estimateTokens} counts it in). */
     public static long estimateAudioTokens(JsonNode chatRequest) {
-        long audio = 0;
-        for (JsonNode message : chatRequest.path("messages")) {
-            for (JsonNode part : message.path("content")) {
-                audio += audioTokens(part);
-            }
-        }
-        return audio;
+        return estimate(chatRequest).audioTokens();
     }
 
-    /**
-     * An audio part's tokens, 0 for any other part: an {@code input_audio} part, or an image or file part whose data
-     * URL says audio (the Gemini adapter sends those as audio). Counted from the base64 data's length: Gemini counts 32
-     * tokens a second, and a second of 8 kbps speech is about 1,330 base64 characters, so one token per
-     * {@value #BASE64_CHARS_PER_AUDIO_TOKEN} holds enough for any bitrate above that (and sixteen times too much for
-     * 128 kbps music, given back when the call settles); at least what an image counts.
-     */
-    private static long audioTokens(JsonNode part) {
-        String type = part.path("type").asString("");
-        JsonNode data = switch (type) {
-            case "input_audio" -> part.path("input_audio").path("data");
-            case "image_url" -> audioDataUrl(part.path("image_url").path("url"));
-            case "file" -> audioDataUrl(part.path("file").path("file_data"));
-            default -> null;
-        };
-        if (data == null || (!type.equals("input_audio") && !data.isString())) {
-            return 0;
-        }
-        long length = data.isString() ? data.stringValue().length() : 0;
-        return Math.max(TOKENS_PER_IMAGE, length / BASE64_CHARS_PER_AUDIO_TOKEN);
-    }
-
-    /**
-     * Any other part: an image, or a file (a PDF, a video) whose data's length sizes it. Gemini counts 258 tokens a
-     * page and 263 a second of video: a page of a scanned PDF or a second of 1 Mbps video is over 100,000 base64
-     * characters, so one token per {@value #BASE64_CHARS_PER_DOCUMENT_TOKEN} holds enough for most; at least what an
-     * image counts (an image's own tokens do not grow with its bytes).
-     */
-    private static long mediaTokens(JsonNode part) {
-        JsonNode data = switch (part.path("type").asString("")) {
-            case "file" -> part.path("file").path("file_data");
-            case "image_url" -> documentDataUrl(part.path("image_url").path("url"));
-            default -> null;
-        };
-        long length = data != null && data.isString() ? data.stringValue().length() : 0;
-        return Math.max(TOKENS_PER_IMAGE, length / BASE64_CHARS_PER_DOCUMENT_TOKEN);
-    }
-
-    /** A data URL that is not an image's (the Gemini adapter sends any type as inline data). */
-    private static @Nullable JsonNode documentDataUrl(JsonNode url) {
-        return url.isString() && url.stringValue().startsWith("data:")
-                && !url.stringValue().regionMatches(true, 5, "image/", 0, 6) ? url : null;
-    }
-
-    private static @Nullable JsonNode audioDataUrl(JsonNode url) {
-        return url.isString() && url.stringValue().regionMatches(true, 0, "data:audio/", 0, 11) ? url : null;
-    }
-
-    /**
-     * Whether the prompt asks for a one-hour cache ({@code "cache_control":{"type":"ephemeral","ttl":"1h"}} on a
-     * content part or a tool), whose writes cost twice the input price: the hold then counts the whole prompt so.
-     */
     public static boolean asksHourCache(JsonNode chatRequest) {
-        for (JsonNode message : chatRequest.path("messages")) {
-            for (JsonNode part : message.path("content")) {
-                if (hourCache(part)) {
-                    return true;
-                }
-            }
-        }
-        for (JsonNode tool : chatRequest.path("tools")) {
-            if (hourCache(tool)) {
-                return true;
-            }
-        }
-        return false;
+        return estimate(chatRequest).hourCache();
+    }
+
+    /** The base64 data a media part carries: an audio part's data, an image's URL, a file's data URL. */
+    private static JsonNode data(JsonNode part, String type) {
+        return switch (type) {
+            case "input_audio" -> part.path("input_audio").path("data");
+            case "image_url" -> part.path("image_url").path("url");
+            case "file" -> part.path("file").path("file_data");
+            default -> MissingNode.getInstance();
+        };
+    }
+
+    /** An audio data URL in an image or file part: the Gemini adapter sends any type as inline data. */
+    private static boolean isAudioDataUrl(JsonNode data) {
+        return data.isString() && data.stringValue().regionMatches(true, 0, "data:audio/", 0, 11);
+    }
+
+    /** A data URL that is not an image's (a PDF, a video) in an image part. */
+    private static boolean isDocumentDataUrl(JsonNode data) {
+        return data.isString() && data.stringValue().startsWith("data:")
+                && !data.stringValue().regionMatches(true, 5, "image/", 0, 6);
+    }
+
+    /**
+     * Audio and files (a PDF, a video) sized from their base64 data's length, at least what an image counts. Gemini
+     * counts 32 tokens a second of audio, and a second of 8 kbps speech is about 1,330 base64 characters, so one token
+     * per {@value #BASE64_CHARS_PER_AUDIO_TOKEN} holds enough for any bitrate above that (and sixteen times too much
+     * for 128 kbps music, given back when the call settles). It counts 258 tokens a page and 263 a second of video: a
+     * page of a scanned PDF or a second of 1 Mbps video is over 100,000 base64 characters, so one token per
+     * {@value #BASE64_CHARS_PER_DOCUMENT_TOKEN} holds enough for most.
+     */
+    private static long sized(JsonNode data, int charsPerToken) {
+        long length = data.isString() ? data.stringValue().length() : 0;
+        return Math.max(TOKENS_PER_IMAGE, length / charsPerToken);
     }
 
     private static boolean hourCache(JsonNode marked) {

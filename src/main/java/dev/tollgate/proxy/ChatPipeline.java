@@ -5,7 +5,6 @@ import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import dev.tollgate.metering.PromptEstimator;
 import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.ratelimit.RateLimitService;
@@ -72,7 +71,7 @@ final class ChatPipeline {
      */
     private Mono<List<Candidate>> plan(ChatRequest chat, GenerationTracker tracker) {
         return planner.plan(chat.model(), chat.fallbackModels(), chat.providers(), CatalogModel.Kind.CHAT)
-            .flatMap(plan -> rateLimits.admit(tracker.key(), PromptEstimator.estimateTokens(chat.body())
+            .flatMap(plan -> rateLimits.admit(tracker.key(), chat.prompt().tokens()
                     + (chat.maxTokens() != null ? (long) chat.choices() * chat.maxTokens() : 0))
                 .map(permit -> {
                     tracker.rateLimited(permit);

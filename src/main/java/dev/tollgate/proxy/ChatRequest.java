@@ -5,6 +5,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.tollgate.metering.PromptEstimator;
 import dev.tollgate.routing.ProviderPreferences;
 
 /**
@@ -19,7 +20,9 @@ import dev.tollgate.routing.ProviderPreferences;
  * @param choices {@code n}: how many answers the provider writes (and bills), each up to {@code maxTokens}
  * @param fallbackModels OpenRouter's {@code models}: other models to try, in order
  * @param providers OpenRouter's {@code provider}: which providers to prefer, allow or skip, and how to rank them
+ * @param prompt the prompt's estimate, made once for the rate limits and every credit hold of the call
  */
 record ChatRequest(ObjectNode body, String model, boolean stream, boolean streamUsage, boolean includeCost,
-        @Nullable Integer maxTokens, int choices, List<String> fallbackModels, ProviderPreferences providers) {
+        @Nullable Integer maxTokens, int choices, List<String> fallbackModels, ProviderPreferences providers,
+        PromptEstimator.Estimate prompt) {
 }

@@ -23,6 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.common.BodyBytes;
 import dev.tollgate.common.JsonNumbers;
+import dev.tollgate.metering.PromptEstimator;
 import dev.tollgate.routing.ProviderPreferences;
 
 /**
@@ -153,7 +154,7 @@ final class ChatRequestReader {
         ProviderPreferences providers = providerPreferences(body.path("provider"));
         body.remove(TOLLGATE_FIELDS);
         return new ChatRequest(body, model.stringValue(), stream, streamUsage, includeCost, maxTokens,
-                n != null ? n : 1, fallbacks, providers);
+                n != null ? n : 1, fallbacks, providers, PromptEstimator.estimate(body));
     }
 
     private static boolean flag(JsonNode parent, String field) {

@@ -174,13 +174,13 @@ final class RouteAttempts {
      */
     private Mono<Hold> admit(Candidate candidate) {
         return deps.pricing().quote(tracker.key().tenantId(), candidate.model().id()).flatMap(quote -> {
-            long promptTokens = PromptEstimator.estimateTokens(chat.body());
             Integer modelMaximum = candidate.model().maxOutputTokens();
             // Each of the n answers may be as long as the cap.
             long maxOutput = (long) chat.choices() * (chat.maxTokens() != null ? chat.maxTokens()
                     : modelMaximum != null ? modelMaximum : deps.defaultMaxTokens());
-            return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(promptTokens, maxOutput,
-                    PromptEstimator.asksHourCache(chat.body()), PromptEstimator.estimateAudioTokens(chat.body())))
+            PromptEstimator.Estimate prompt = chat.prompt();
+            return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(prompt.tokens(), maxOutput,
+                    prompt.hourCache(), prompt.audioTokens()))
                 .map(hold -> {
                     tracker.admitted(candidate.model().id(), quote, hold, chat.body());
                     tracker.pricedOn(candidate.route());
