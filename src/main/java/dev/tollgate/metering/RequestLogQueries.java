@@ -27,7 +27,7 @@ class RequestLogQueries {
     private static final String ITEM_COLUMNS = """
             id, created_at, model, provider, api_key_id, status, streamed, cancelled, finish_reason, prompt_tokens,
             completion_tokens, cached_tokens, reasoning_tokens, charge_micros, latency_ms, ttfb_ms, generation_ms,
-            error_code, error_message, usage_source""";
+            error_code, error_message, usage_source, pii_redactions""";
 
     private final DatabaseClient db;
     private final TransactionalOperator snapshot;
@@ -170,7 +170,7 @@ class RequestLogQueries {
                 row.get("charge_micros", Long.class), row.get("latency_ms", Integer.class),
                 row.get("ttfb_ms", Integer.class), row.get("generation_ms", Integer.class),
                 row.get("error_code", String.class), row.get("error_message", String.class),
-                row.get("usage_source", String.class));
+                row.get("usage_source", String.class), row.get("pii_redactions", Integer.class));
     }
 
     /** Optional filters of the activity list. */

@@ -22,20 +22,21 @@ final class UsageBatchStatement {
                 select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[],
                     $7::text[], $8::text[], $9::bool[], $10::bool[], $11::text[], $12::int[], $13::int[], $14::int[],
                     $15::int[], $16::int[], $17::text[], $18::int[], $19::int[], $20::int[], $21::bigint[],
-                    $22::bigint[], $23::bigint[], $24::bigint[], $25::uuid[], $26::timestamptz[], $35::text[])
+                    $22::bigint[], $23::bigint[], $24::bigint[], $25::uuid[], $26::timestamptz[], $35::text[], $36::int[])
                 as t(id, tenant_id, api_key_id, model, provider, status, error_code, error_message, streamed,
                     cancelled, finish_reason, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens,
                     reasoning_tokens, usage_source, latency_ms, ttfb_ms, generation_ms, price_id, markup_ppm,
-                    cost_micros, charge_micros, lease_id, created_at, trace_id)),
+                    cost_micros, charge_micros, lease_id, created_at, trace_id, pii_redactions)),
             logged as (
                 insert into request_log (id, tenant_id, api_key_id, model, provider, status, error_code,
                     error_message, streamed, cancelled, finish_reason, prompt_tokens, completion_tokens,
                     cached_tokens, cache_write_tokens, reasoning_tokens, usage_source, latency_ms, ttfb_ms,
-                    generation_ms, price_id, markup_ppm, cost_micros, charge_micros, created_at, trace_id)
+                    generation_ms, price_id, markup_ppm, cost_micros, charge_micros, created_at, trace_id,
+                    pii_redactions)
                 select id, tenant_id, api_key_id, model, provider, status, error_code, error_message, streamed,
                     cancelled, finish_reason, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens,
                     reasoning_tokens, usage_source, latency_ms, ttfb_ms, generation_ms, price_id, markup_ppm,
-                    cost_micros, charge_micros, created_at, trace_id
+                    cost_micros, charge_micros, created_at, trace_id, pii_redactions
                 from input
                 on conflict (id) do nothing
                 returning id),
@@ -105,6 +106,7 @@ final class UsageBatchStatement {
     private final UUID[] leases;
     private final OffsetDateTime[] created;
     private final String[] traceIds;
+    private final Integer[] redactions;
     private final UUID[] attemptRequests;
     private final Integer[] attemptNumbers;
     private final String[] attemptModels;
@@ -142,6 +144,7 @@ final class UsageBatchStatement {
         leases = new UUID[n];
         created = new OffsetDateTime[n];
         traceIds = new String[n];
+        redactions = new Integer[n];
         attemptRequests = new UUID[attempts];
         attemptNumbers = new Integer[attempts];
         attemptModels = new String[attempts];
@@ -192,6 +195,7 @@ final class UsageBatchStatement {
         leases[i] = r.leaseId();
         created[i] = r.createdAt().atOffset(ZoneOffset.UTC);
         traceIds[i] = PostgresText.storable(r.traceId());
+        redactions[i] = r.piiRedactions();
     }
 
     /**
@@ -222,7 +226,7 @@ final class UsageBatchStatement {
             .bind(22, costs).bind(23, charges).bind(24, leases).bind(25, created)
             .bind(26, attemptRequests).bind(27, attemptNumbers).bind(28, attemptModels)
             .bind(29, attemptProviders).bind(30, attemptKeys).bind(31, attemptStatuses)
-            .bind(32, attemptErrors).bind(33, attemptLatencies).bind(34, traceIds);
+            .bind(32, attemptErrors).bind(33, attemptLatencies).bind(34, traceIds).bind(35, redactions);
     }
 
 }

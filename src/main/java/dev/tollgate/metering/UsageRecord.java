@@ -22,6 +22,7 @@ import dev.tollgate.provider.TokenUsage;
  * @param leaseId the credit lease the charge came out of, shrunk by the same amount as the balance
  * @param traceId the W3C trace id of the call, when it has one
  * @param attempts every provider attempt, retries and fallbacks included, in order
+ * @param piiRedactions how many pieces of personal data the tenant's guardrails replaced in the prompt
  * @param persisted called once the record is in the database
  */
 public record UsageRecord(UUID id, UUID tenantId, UUID apiKeyId, String model, @Nullable String provider, int status,
@@ -29,5 +30,5 @@ public record UsageRecord(UUID id, UUID tenantId, UUID apiKeyId, String model, @
         @Nullable String finishReason, TokenUsage usage, UsageSource usageSource, int latencyMillis,
         @Nullable Integer ttfbMillis, @Nullable Integer generationMillis, @Nullable Long priceId,
         @Nullable Long markupPpm, long costMicros, long chargeMicros, @Nullable UUID leaseId, Instant createdAt,
-        @Nullable String traceId, List<AttemptRecord> attempts, Runnable persisted) {
+        @Nullable String traceId, List<AttemptRecord> attempts, int piiRedactions, Runnable persisted) {
 }

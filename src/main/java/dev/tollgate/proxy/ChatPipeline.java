@@ -5,6 +5,7 @@ import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.tollgate.guardrails.PromptGuard;
 import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatStreamEvent;
 import dev.tollgate.ratelimit.RateLimitService;
@@ -25,11 +26,14 @@ final class ChatPipeline {
     private final RoutePlanner planner;
     private final RouteAttempts.Dependencies dependencies;
     private final RateLimitService rateLimits;
+    private final PromptGuard guard;
 
-    ChatPipeline(RoutePlanner planner, RouteAttempts.Dependencies dependencies, RateLimitService rateLimits) {
+    ChatPipeline(RoutePlanner planner, RouteAttempts.Dependencies dependencies, RateLimitService rateLimits,
+            PromptGuard guard) {
         this.planner = planner;
         this.dependencies = dependencies;
         this.rateLimits = rateLimits;
+        this.guard = guard;
     }
 
     /** A whole answer: an OpenAI {@code chat.completion} with its usage. */
@@ -67,14 +71,19 @@ final class ChatPipeline {
 
     /**
      * The routes to try, once the call has passed the key's and tenant's rate limits (counted once per call, whatever
-     * the retries and fallbacks: the prompt's estimate plus {@code max_tokens}, if any).
+     * the retries and fallbacks: the prompt's estimate plus {@code max_tokens}, if any) and its tenant's guardrails
+     * (which may refuse the prompt, or redact it before any route sees it).
      */
     private Mono<List<Candidate>> plan(ChatRequest chat, GenerationTracker tracker) {
         return planner.plan(chat.model(), chat.fallbackModels(), chat.providers(), CatalogModel.Kind.CHAT)
             .flatMap(plan -> rateLimits.admit(tracker.key(), chat.prompt().tokens()
                     + (chat.maxTokens() != null ? (long) chat.choices() * chat.maxTokens() : 0))
-                .map(permit -> {
+                .flatMap(permit -> {
                     tracker.rateLimited(permit);
+                    return guard.screenChat(tracker.key().tenantId(), chat.body());
+                })
+                .map(redactions -> {
+                    tracker.redacted(redactions);
                     return plan;
                 }));
     }

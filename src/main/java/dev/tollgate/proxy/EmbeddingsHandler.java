@@ -13,6 +13,7 @@ import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.account.AuthenticatedKey;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.credits.CreditService;
+import dev.tollgate.guardrails.PromptGuard;
 import dev.tollgate.metering.PricingService;
 import dev.tollgate.provider.ChatProvider;
 import dev.tollgate.provider.EmbeddingProvider;
@@ -36,14 +37,16 @@ final class EmbeddingsHandler {
     private final PricingService pricing;
     private final CreditService credits;
     private final RateLimitService rateLimits;
+    private final PromptGuard guard;
     private final GenerationTrackers trackers;
     private final JsonMapper json;
 
     EmbeddingsHandler(ApiKeyService keys, EmbeddingsRequestReader reader, ModelCatalog catalog,
             ProviderRegistry providers, PricingService pricing, CreditService credits, RateLimitService rateLimits,
-            GenerationTrackers trackers, JsonMapper json) {
+            PromptGuard guard, GenerationTrackers trackers, JsonMapper json) {
         this.keys = keys;
         this.rateLimits = rateLimits;
+        this.guard = guard;
         this.reader = reader;
         this.catalog = catalog;
         this.providers = providers;
@@ -103,12 +106,15 @@ final class EmbeddingsHandler {
     }
 
     /**
-     * Passes the key's and tenant's rate limits (the input's estimated tokens), then holds the most this call can cost:
-     * embeddings have no output, so the input's estimated size suffices.
+     * Passes the key's and tenant's rate limits (the input's estimated tokens) and its tenant's guardrails (which may
+     * refuse the input, or redact it), then holds the most this call can cost: embeddings have no output, so the
+     * input's estimated size suffices.
      */
     private Mono<Void> admit(EmbeddingsRequest embeddings, CatalogModel model, GenerationTracker tracker) {
         return rateLimits.admit(tracker.key(), embeddings.estimatedTokens())
             .doOnNext(tracker::rateLimited)
+            .then(Mono.defer(() -> guard.screenEmbeddings(tracker.key().tenantId(), embeddings.body())))
+            .doOnNext(tracker::redacted)
             .then(pricing.quote(tracker.key().tenantId(), model.id()))
             .flatMap(quote -> credits.hold(tracker.key(), quote.worstCaseChargeMicros(embeddings.estimatedTokens(), 0))
                 .doOnNext(hold -> tracker.admitted(quote, hold, promptAsMessages(embeddings.body().path("input")))))

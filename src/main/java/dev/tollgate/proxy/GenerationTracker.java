@@ -74,6 +74,7 @@ final class GenerationTracker {
     private volatile @Nullable String traceparent;
     private final List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
     private volatile @Nullable RateLimitPermit rateLimit;
+    private volatile int piiRedactions;
     private @Nullable Brand brand;
 
     GenerationTracker(UUID id, AuthenticatedKey key, MeteringService metering, TokenCounter tokens, Clock clock) {
@@ -196,6 +197,11 @@ final class GenerationTracker {
         if (finished.get()) {
             permit.settle(0);
         }
+    }
+
+    /** The tenant's guardrails replaced this many pieces of personal data in the prompt. */
+    void redacted(int redactions) {
+        this.piiRedactions = redactions;
     }
 
     /** OpenAI's {@code x-ratelimit-*} headers for the answer, once the call has passed its rate limits. */
@@ -343,7 +349,7 @@ final class GenerationTracker {
                 firstByteNanos == 0 ? null : millis(endNanos - firstByteNanos),
                 price == null ? null : price.price().id(), price == null ? null : price.markupPpm(), cost, charge,
                 admitted == null ? null : admitted.leaseId(),
-                endedAt, traceId, List.copyOf(attempts),
+                endedAt, traceId, List.copyOf(attempts), piiRedactions,
                 admitted == null ? () -> { } : () -> admitted.persisted(charge));
     }
 

@@ -20,6 +20,7 @@ import dev.tollgate.common.ApiErrorJson;
 import dev.tollgate.common.ApiErrorWebExceptionHandler;
 import dev.tollgate.credits.CreditService;
 import dev.tollgate.credits.CreditsProperties;
+import dev.tollgate.guardrails.PromptGuard;
 import dev.tollgate.metering.MeteringService;
 import dev.tollgate.metering.PricingService;
 import dev.tollgate.metering.TokenCounter;
@@ -53,11 +54,11 @@ class ProxyConfiguration {
             ProviderHealth health, RetryPolicy retries, PricingService pricing, CreditService credits,
             CreditsProperties creditsProperties, ProviderRegistry providers, MeteringService metering,
             TokenCounter tokens, JsonMapper json, ApiErrorJson errors, ProxyProperties properties, MeterRegistry registry,
-            Clock clock, RateLimitService rateLimits, Draining draining) {
+            Clock clock, RateLimitService rateLimits, Draining draining, PromptGuard guard) {
         warmUp(json);
         ResponseShaper shaper = new ResponseShaper(json);
         ChatPipeline pipeline = new ChatPipeline(planner, new RouteAttempts.Dependencies(providers, health, retries,
-                pricing, credits, creditsProperties.defaultMaxTokens()), rateLimits);
+                pricing, credits, creditsProperties.defaultMaxTokens()), rateLimits, guard);
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
         // One for both generation endpoints: its meters are registered once.
@@ -66,7 +67,7 @@ class ProxyConfiguration {
                 new ChatCompletionsHandler(bodies, pipeline, shaper, new StreamRelay(shaper, errors, draining),
                         overhead),
                 new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog, providers, pricing, credits,
-                        rateLimits, trackers, json),
+                        rateLimits, guard, trackers, json),
                 new ModelsHandler(keys, catalog, pricing, json),
                 new KeyInfoHandler(keys, credits, metering, rateLimits),
                 new MessagesHandler(bodies, pipeline, errors, json, draining, overhead),

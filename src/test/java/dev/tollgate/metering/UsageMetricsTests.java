@@ -97,7 +97,7 @@ class UsageMetricsTests {
         Integer generation = provider == null ? null : GENERATION_MILLIS;
         return new UsageRecord(GenerationIds.next(), UUID.randomUUID(), UUID.randomUUID(), model, provider, status,
                 errorCode, null, streamed, false, null, usage, UsageSource.UPSTREAM, 1000, firstByte, generation,
-                null, null, cost, charge, null, Instant.now(), null, List.of(), () -> { });
+                null, null, cost, charge, null, Instant.now(), null, List.of(), 0, () -> { });
     }
 
 }

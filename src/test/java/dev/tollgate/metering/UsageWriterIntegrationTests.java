@@ -85,7 +85,7 @@ class UsageWriterIntegrationTests {
         UsageRecord withNul = new UsageRecord(GenerationIds.next(), user.tenantId(), keyId, "openai/gpt\u0000-4o",
                 "openai", 502, "upstream_error", "bad\u0000answer", false, false, "st\u0000op",
                 new TokenUsage(10, 5, 0, 0, 0), UsageSource.UPSTREAM, 3, 2, 1, null, null, 0, 0, null, Instant.now(),
-                null, List.of(new AttemptRecord(1, "gpt\u0000-4o", "openai", 0, 502, "x\u0000", 3)),
+                null, List.of(new AttemptRecord(1, "gpt\u0000-4o", "openai", 0, 502, "x\u0000", 3)), 0,
                 persisted::incrementAndGet);
         // A debit for a tenant that does not exist: the ledger's foreign key refuses it (SQL state 23503).
         UsageRecord orphan = record(UUID.randomUUID(), keyId, "openai/gpt-4o-mini", new TokenUsage(10, 5, 0, 0, 0),
@@ -176,13 +176,13 @@ class UsageWriterIntegrationTests {
             AtomicInteger persisted) {
         return new UsageRecord(GenerationIds.next(), tenantId, keyId, model, "openai", 200, null, null, false, false,
                 "stop", usage, UsageSource.UPSTREAM, 3, 2, 1, null, null, chargeMicros, chargeMicros, null,
-                Instant.now(), null, List.of(), persisted::incrementAndGet);
+                Instant.now(), null, List.of(), 0, persisted::incrementAndGet);
     }
 
     private static UsageRecord record(UUID tenantId, UUID keyId) {
         return new UsageRecord(GenerationIds.next(), tenantId, keyId, "openai/gpt-4o-mini", "openai", 200, null, null,
                 false, false, "stop", new TokenUsage(10, 5, 0, 0, 0), UsageSource.UPSTREAM, 3, 2, 1, null, null, 0,
-                0, null, Instant.now(), null, List.of(), () -> { });
+                0, null, Instant.now(), null, List.of(), 0, () -> { });
     }
 
 }

@@ -1,0 +1,223 @@
+package dev.tollgate.guardrails;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.tollgate.common.ApiException;
+
+/**
+ * The guardrails stage of a call's path: after the key's rate limits, before any route is tried, the prompt's text
+ * is held against its tenant's {@link GuardrailPolicy}. A blocked term or, under {@link PiiMode#BLOCK}, personal data
+ * refuses the call with a 400 (nothing is sent, nothing is charged); under {@link PiiMode#REDACT} the personal data
+ * is replaced in the request itself, so that no provider, retry or fallback sees it.
+ *
+ * <p>The text looked at is every message's content (a string, or its text parts), system and tool results included,
+ * and an embedding's input strings. Not looked at: images, audio and files; a previous turn's tool-call arguments (JSON
+ * whose numbers a placeholder would break); token arrays. A tenant without guardrails costs one map lookup.
+ */
+@Component
+public class PromptGuard {
+
+    /** Prompts with more text than this are screened off the event loop: patterns over megabytes take milliseconds. */
+    static final int INLINE_CHARS = 64 * 1024;
+
+    private static final Mono<Integer> NOTHING_REDACTED = Mono.just(0);
+
+    private final TenantGuardrails guardrails;
+    private final PiiScanner scanner = new PiiScanner();
+    private final Counter blockedTerms;
+    private final Map<PiiKind, Counter> blockedPii = new EnumMap<>(PiiKind.class);
+    private final Map<PiiKind, Counter> redactedPii = new EnumMap<>(PiiKind.class);
+
+    PromptGuard(TenantGuardrails guardrails, MeterRegistry meters) {
+        this.guardrails = guardrails;
+        this.blockedTerms = counter(meters, "blocked", "blocked_term");
+        for (PiiKind kind : PiiKind.values()) {
+            String reason = kind.name().toLowerCase(Locale.ROOT);
+            blockedPii.put(kind, counter(meters, "blocked", reason));
+            redactedPii.put(kind, counter(meters, "redacted", reason));
+        }
+    }
+
+    private static Counter counter(MeterRegistry meters, String action, String reason) {
+        return Counter.builder("tollgate.guardrails.actions")
+            .description("Prompts refused, and personal data redacted, by the tenants' guardrails")
+            .tag("action", action)
+            .tag("reason", reason)
+            .register(meters);
+    }
+
+    /** Screens a Chat Completions body in place; the number of redactions made, or a 400. */
+    public Mono<Integer> screenChat(UUID tenantId, ObjectNode body) {
+        return screen(tenantId, body, PromptGuard::chatTexts);
+    }
+
+    /** Screens an embeddings body's {@code input} in place; the number of redactions made, or a 400. */
+    public Mono<Integer> screenEmbeddings(UUID tenantId, ObjectNode body) {
+        return screen(tenantId, body, PromptGuard::embeddingTexts);
+    }
+
+    private Mono<Integer> screen(UUID tenantId, ObjectNode body, TextFinder finder) {
+        return guardrails.withPolicy(tenantId, policy -> {
+            if (!policy.active()) {
+                return NOTHING_REDACTED;
+            }
+            List<TextSlot> slots = new ArrayList<>();
+            finder.find(body, slots::add);
+            long chars = 0;
+            for (TextSlot slot : slots) {
+                chars += slot.text().length();
+            }
+            if (chars <= INLINE_CHARS) {
+                try {
+                    return Mono.just(screen(policy, slots));
+                }
+                catch (ApiException ex) {
+                    return Mono.error(ex);
+                }
+            }
+            return Mono.fromCallable(() -> screen(policy, slots)).subscribeOn(Schedulers.parallel());
+        });
+    }
+
+    /** Looks before it changes anything: a refused prompt is left as it came. */
+    int screen(GuardrailPolicy policy, List<TextSlot> slots) {
+        for (TextSlot slot : slots) {
+            if (policy.blocks(slot.text())) {
+                blockedTerms.increment();
+                throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "content_policy_violation",
+                        "The prompt contains a term your organization's guardrails block.", "messages", Map.of(),
+                        null);
+            }
+        }
+        if (policy.pii() == PiiMode.BLOCK) {
+            refuseAnyPii(slots);
+            return 0;
+        }
+        if (policy.pii() != PiiMode.REDACT) {
+            return 0;
+        }
+        int redactions = 0;
+        for (TextSlot slot : slots) {
+            PiiScanner.Redacted redacted = scanner.redact(slot.text());
+            if (redacted.counts().isEmpty()) {
+                continue;
+            }
+            slot.replace(redacted.text());
+            redacted.counts().forEach((kind, count) -> redactedPii.get(kind).increment(count));
+            redactions += redacted.total();
+        }
+        return redactions;
+    }
+
+    private void refuseAnyPii(List<TextSlot> slots) {
+        Set<PiiKind> kinds = EnumSet.noneOf(PiiKind.class);
+        for (TextSlot slot : slots) {
+            for (PiiScanner.Finding finding : scanner.find(slot.text())) {
+                kinds.add(finding.kind());
+            }
+        }
+        if (kinds.isEmpty()) {
+            return;
+        }
+        List<String> described = new ArrayList<>();
+        for (PiiKind kind : kinds) {
+            blockedPii.get(kind).increment();
+            described.add(kind.description());
+        }
+        throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "personal_data_blocked",
+                "The prompt contains personal data (" + String.join(", ", described)
+                        + ") and your organization's guardrails block it.",
+                "messages", Map.of(), null);
+    }
+
+    private static void chatTexts(ObjectNode body, Consumer<TextSlot> slots) {
+        JsonNode messages = body.path("messages");
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i) instanceof ObjectNode message) {
+                contentTexts(message, "content", slots);
+            }
+        }
+    }
+
+    private static void contentTexts(ObjectNode message, String field, Consumer<TextSlot> slots) {
+        JsonNode content = message.get(field);
+        if (content != null && content.isString()) {
+            slots.accept(new TextSlot.Field(message, field, content.stringValue()));
+        }
+        else if (content instanceof ArrayNode parts) {
+            for (JsonNode part : parts) {
+                if (part instanceof ObjectNode object && "text".equals(object.path("type").asString(""))
+                        && object.path("text").isString()) {
+                    slots.accept(new TextSlot.Field(object, "text", object.path("text").stringValue()));
+                }
+            }
+        }
+    }
+
+    private static void embeddingTexts(ObjectNode body, Consumer<TextSlot> slots) {
+        JsonNode input = body.get("input");
+        if (input != null && input.isString()) {
+            slots.accept(new TextSlot.Field(body, "input", input.stringValue()));
+        }
+        else if (input instanceof ArrayNode inputs) {
+            for (int i = 0; i < inputs.size(); i++) {
+                if (inputs.get(i).isString()) {
+                    slots.accept(new TextSlot.Element(inputs, i, inputs.get(i).stringValue()));
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface TextFinder {
+
+        void find(ObjectNode body, Consumer<TextSlot> slots);
+
+    }
+
+    /** A piece of the prompt's text, and where in the request it goes back when redacted. */
+    sealed interface TextSlot {
+
+        String text();
+
+        void replace(String redacted);
+
+        record Field(ObjectNode parent, String name, String text) implements TextSlot {
+
+            @Override
+            public void replace(String redacted) {
+                parent.put(name, redacted);
+            }
+
+        }
+
+        record Element(ArrayNode parent, int index, String text) implements TextSlot {
+
+            @Override
+            public void replace(String redacted) {
+                parent.set(index, parent.stringNode(redacted));
+            }
+
+        }
+
+    }
+
+}

@@ -1,0 +1,237 @@
+package dev.tollgate.guardrails;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeReply;
+import dev.tollgate.testsupport.FakeUpstream;
+import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.RequestLog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A tenant's guardrails, set through {@code /api/guardrails}, on every prompt its keys send: personal data redacted
+ * before any provider sees it, or the call refused; blocked terms refused; other tenants untouched.
+ */
+@IntegrationTest
+class GuardrailsIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final String EMAIL = "ada.lovelace@analytical-engines.co.uk";
+
+    @Autowired
+    WebTestClient client;
+
+    @Autowired
+    DatabaseClient db;
+
+    @Autowired
+    MeterRegistry meters;
+
+    final FakeUpstream upstream = FakeUpstream.shared();
+
+    DashboardUser user;
+
+    String key;
+
+    @BeforeEach
+    void setUp() {
+        upstream.reset();
+        user = DashboardUser.signUp(client);
+        key = user.createKey("guarded");
+    }
+
+    @Test
+    void aTenantWithoutGuardrailsHasNone() {
+        JsonNode guardrails = user.getJson("/api/guardrails");
+
+        assertThat(guardrails.path("pii").stringValue()).isEqualTo("off");
+        assertThat(guardrails.path("blockedTerms").isEmpty()).isTrue();
+    }
+
+    @Test
+    void personalDataIsRedactedBeforeTheProviderSeesItAndTheCallSaysHowMuch() {
+        setGuardrails("redact", List.of());
+        double redactedCards = redactions("card");
+
+        EntityExchangeResult<byte[]> result = chat(Map.of("model", "openai/gpt-4o-mini", "messages", List.of(
+                Map.of("role", "system", "content", "The customer is " + EMAIL + "."),
+                Map.of("role", "user", "content", List.of(
+                        Map.of("type", "text", "text", "Call me on +44 20 7946 0018."),
+                        Map.of("type", "image_url", "image_url", Map.of("url", "https://example.com/a.png")),
+                        Map.of("type", "text", "text", "My card is 4111 1111 1111 1111, what is my balance?"))))))
+            .expectStatus().isOk()
+            .expectBody().returnResult();
+
+        JsonNode sent = upstream.takeRequest().json();
+        assertThat(sent.at("/messages/0/content").stringValue()).isEqualTo("The customer is [EMAIL].");
+        assertThat(sent.at("/messages/1/content/0/text").stringValue()).isEqualTo("Call me on [PHONE].");
+        assertThat(sent.at("/messages/1/content/1/image_url/url").stringValue())
+            .isEqualTo("https://example.com/a.png");
+        assertThat(sent.at("/messages/1/content/2/text").stringValue())
+            .isEqualTo("My card is [CARD_NUMBER], what is my balance?");
+        assertThat(sent.toString()).doesNotContain(EMAIL).doesNotContain("4111");
+
+        String generationId = result.getResponseHeaders().getFirst("x-tollgate-generation-id");
+        assertThat(new RequestLog(db).row(generationId).get("pii_redactions")).isEqualTo(3);
+        JsonNode item = await().atMost(Duration.ofSeconds(5))
+            .until(() -> user.getJson("/api/activity").path("data").get(0), row -> row != null);
+        assertThat(item.path("piiRedactions").asInt()).isEqualTo(3);
+        assertThat(redactions("card") - redactedCards).isEqualTo(1.0);
+    }
+
+    @Test
+    void anotherTenantsPromptsGoAsWritten() {
+        setGuardrails("redact", List.of("Falcon"));
+        DashboardUser other = DashboardUser.signUp(client);
+        String otherKey = other.createKey("unguarded");
+
+        chat(otherKey, Map.of("model", "openai/gpt-4o-mini",
+                "messages", List.of(Map.of("role", "user", "content", "Mail " + EMAIL + " about Falcon"))))
+            .expectStatus().isOk();
+
+        assertThat(upstream.takeRequest().json().at("/messages/0/content").stringValue())
+            .isEqualTo("Mail " + EMAIL + " about Falcon");
+    }
+
+    @Test
+    void blockModeRefusesPersonalDataWithoutCallingAProviderOrCharging() {
+        setGuardrails("block", List.of());
+
+        EntityExchangeResult<byte[]> result = chat(Map.of("model", "openai/gpt-4o-mini", "stream", true,
+                "messages", List.of(Map.of("role", "user", "content", "I am " + EMAIL + ", SSN 078-05-1120"))))
+            .expectStatus().isBadRequest()
+            .expectHeader().contentType(MediaType.APPLICATION_JSON)
+            .expectBody()
+            .jsonPath("$.error.code").isEqualTo("personal_data_blocked")
+            .jsonPath("$.error.type").isEqualTo("invalid_request_error")
+            .jsonPath("$.error.message").isEqualTo("The prompt contains personal data (an email address, a US social "
+                    + "security number) and your organization's guardrails block it.")
+            .returnResult();
+
+        assertThat(new String(result.getResponseBody())).doesNotContain(EMAIL).doesNotContain("078-05");
+        assertThat(upstream.requestCount()).isZero();
+        Map<String, Object> row = new RequestLog(db).row(result.getResponseHeaders()
+            .getFirst("x-tollgate-generation-id"));
+        assertThat(row.get("status")).isEqualTo(400);
+        assertThat(row.get("error_code")).isEqualTo("personal_data_blocked");
+        assertThat(row.get("charge_micros")).isEqualTo(0L);
+    }
+
+    @Test
+    void aBlockedTermRefusesTheCallWhicheverApiItCameThrough() {
+        setGuardrails("off", List.of("Project Falcon"));
+
+        chat(Map.of("model", "openai/gpt-4o-mini",
+                "messages", List.of(Map.of("role", "user", "content", "Summarise the PROJECT FALCON memo"))))
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.code").isEqualTo("content_policy_violation");
+        client.post().uri("/v1/messages").header("x-api-key", key).contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "anthropic/claude-sonnet-4-5", "max_tokens", 64,
+                    "system", "Project Falcon is confidential.",
+                    "messages", List.of(Map.of("role", "user", "content", "Hi"))))
+            .exchange()
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.code").isEqualTo("content_policy_violation");
+        client.post().uri("/v1/embeddings").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/text-embedding-3-small", "input", List.of("ok", "project falcon")))
+            .exchange()
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.code").isEqualTo("content_policy_violation");
+
+        assertThat(upstream.requestCount()).isZero();
+        chat(Map.of("model", "openai/gpt-4o-mini",
+                "messages", List.of(Map.of("role", "user", "content", "Falcons are fast"))))
+            .expectStatus().isOk();
+    }
+
+    @Test
+    void anthropicsMessagesAndEmbeddingsAreRedactedToo() {
+        setGuardrails("redact", List.of());
+        upstream.enqueue(FakeReply.sseFixture("anthropic/stream-live.sse"));
+
+        client.post().uri("/v1/messages").header("x-api-key", key).contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "anthropic/claude-sonnet-4-5", "max_tokens", 64, "stream", true,
+                    "system", "Reply to " + EMAIL,
+                    "messages", List.of(Map.of("role", "user", "content", List.of(
+                            Map.of("type", "text", "text", "My number is (415) 555-0100"))))))
+            .exchange()
+            .expectStatus().isOk()
+            .expectBody(String.class).returnResult();
+
+        JsonNode sent = upstream.takeRequest().json();
+        assertThat(sent.toString()).contains("Reply to [EMAIL]").contains("My number is [PHONE]")
+            .doesNotContain(EMAIL).doesNotContain("555-0100");
+
+        upstream.enqueue(FakeReply.json(200, """
+                {"object":"list","data":[{"object":"embedding","embedding":[0.1],"index":0}],
+                 "model":"text-embedding-3-small","usage":{"prompt_tokens":5,"total_tokens":5}}"""));
+        client.post().uri("/v1/embeddings").header("Authorization", "Bearer " + key)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/text-embedding-3-small", "input", "ticket from " + EMAIL))
+            .exchange()
+            .expectStatus().isOk();
+        assertThat(upstream.takeRequest().json().path("input").stringValue()).isEqualTo("ticket from [EMAIL]");
+    }
+
+    @Test
+    void settingsAreValidatedAndCanBeTurnedOff() {
+        user.put("/api/guardrails", Map.of("pii", "sometimes")).expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("pii");
+        user.put("/api/guardrails", Map.of("blockedTerms", List.of("x"))).expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("pii");
+        client.put().uri("/api/guardrails").contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("pii", "redact")).exchange()
+            .expectStatus().value(status -> assertThat(status).isIn(401, 403));
+
+        setGuardrails("block", List.of(" Falcon ", "falcon", "Osprey"));
+        JsonNode saved = user.getJson("/api/guardrails");
+        assertThat(saved.path("pii").stringValue()).isEqualTo("block");
+        assertThat(saved.path("blockedTerms").toString()).isEqualTo("[\"Falcon\",\"Osprey\"]");
+
+        setGuardrails("off", List.of());
+        assertThat(user.getJson("/api/guardrails").path("pii").stringValue()).isEqualTo("off");
+        chat(Map.of("model", "openai/gpt-4o-mini",
+                "messages", List.of(Map.of("role", "user", "content", "Falcon, " + EMAIL))))
+            .expectStatus().isOk();
+        assertThat(upstream.takeRequest().json().at("/messages/0/content").stringValue())
+            .isEqualTo("Falcon, " + EMAIL);
+    }
+
+    private void setGuardrails(String pii, List<String> terms) {
+        user.put("/api/guardrails", Map.of("pii", pii, "blockedTerms", terms)).expectStatus().isOk()
+            .expectBody().jsonPath("$.pii").isEqualTo(pii);
+    }
+
+    private double redactions(String reason) {
+        return meters.get("tollgate.guardrails.actions").tag("action", "redacted").tag("reason", reason).counter()
+            .count();
+    }
+
+    private WebTestClient.ResponseSpec chat(Map<String, ?> body) {
+        return chat(key, body);
+    }
+
+    private WebTestClient.ResponseSpec chat(String apiKey, Map<String, ?> body) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + apiKey)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
+}
