@@ -87,11 +87,11 @@ async function available(page, feature, path) {
   return true;
 }
 
-async function chat(key) {
+async function chat(key, content = 'Count to six in one word') {
   const response = await fetch(`${baseUrl}/v1/chat/completions`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Count to six in one word' }] }),
+    body: JSON.stringify({ model, messages: [{ role: 'user', content }] }),
   });
   return {
     status: response.status,
@@ -387,6 +387,21 @@ async function main() {
       await page.getByTestId('base-url').filter({ hasText: `${baseUrl}/v1` }).waitFor();
       await page.getByText(`export TOLLGATE_API_KEY=${key.slice(0, 15)}`).waitFor();
       await screenshot(page, 'quickstart');
+    });
+
+    await step('guardrails redact personal data, and the call says so', async () => {
+      await page.getByRole('link', { name: 'Guardrails' }).click();
+      await page.getByRole('heading', { name: 'Guardrails' }).waitFor();
+      await page.getByLabel('Redact personal data').check();
+      await page.getByRole('button', { name: 'Save guardrails' }).click();
+      await page.getByText(/^Saved\./).waitFor();
+      await screenshot(page, 'guardrails');
+      const result = await chat(key, 'Write to ada@example.com about it');
+      if (result.status !== 200) throw new Error(`status ${result.status}: ${JSON.stringify(result.body)}`);
+      await page.goto(`${baseUrl}/activity/${encodeURIComponent(result.generationId)}`);
+      await page.getByRole('heading', { name: 'Generation' }).waitFor();
+      const redacted = page.getByText('Personal data redacted');
+      await eventually(page, redacted);
     });
 
     await step('the dashboard fits a phone', async () => {

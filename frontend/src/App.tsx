@@ -7,6 +7,7 @@ import { Loading } from './components/States';
 import { ActivityPage, GenerationPage } from './pages/ActivityPage';
 import { LoginPage, SignupPage } from './pages/AuthPages';
 import { CreditsPage } from './pages/CreditsPage';
+import { GuardrailsPage } from './pages/GuardrailsPage';
 import { KeysPage } from './pages/KeysPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { QuickstartPage } from './pages/QuickstartPage';
@@ -35,6 +36,7 @@ export function AppRoutes() {
         <Route path="activity/:id" element={<GenerationPage />} />
         <Route path="keys" element={<KeysPage />} />
         <Route path="credits" element={<CreditsPage />} />
+        <Route path="guardrails" element={<GuardrailsPage />} />
         <Route path="models" element={<ModelsPage />} />
         <Route path="quickstart" element={<QuickstartPage />} />
         <Route path="*" element={<NotFound />} />

@@ -7,6 +7,7 @@ import type {
   CatalogModel,
   Credits,
   Generation,
+  Guardrails,
   Me,
   CursorPage,
   PageCursor,
@@ -35,6 +36,7 @@ export const queryKeys = {
     ['credits', page, includeUsage, cursor.before ?? null, cursor.after ?? null] as const,
   billingConfig: ['billing', 'config'] as const,
   autoTopUp: ['billing', 'auto-topup'] as const,
+  guardrails: ['guardrails'] as const,
   usage: (from: string, to: string, groupBy: UsageGroupBy) => ['usage', from, to, groupBy] as const,
   activity: (filters: ActivityFilters) => ['activity', filters] as const,
   generation: (id: string) => ['generation', id] as const,
@@ -89,6 +91,13 @@ export function useAutoTopUp() {
   return useQuery({
     queryKey: queryKeys.autoTopUp,
     queryFn: ({ signal }) => api<AutoTopUp>('/api/billing/auto-topup', { signal }),
+  });
+}
+
+export function useGuardrails() {
+  return useQuery({
+    queryKey: queryKeys.guardrails,
+    queryFn: ({ signal }) => api<Guardrails>('/api/guardrails', { signal }),
   });
 }
 

@@ -104,6 +104,14 @@ export interface Generation {
   errorCode: string | null;
   errorMessage?: string | null;
   usageSource: string | null;
+  piiRedactions?: number;
+}
+
+export type PiiMode = 'off' | 'redact' | 'block';
+
+export interface Guardrails {
+  pii: PiiMode;
+  blockedTerms: string[];
 }
 
 export interface Page<T> {

@@ -8,6 +8,7 @@ const NAV = [
   { to: '/activity', label: 'Activity' },
   { to: '/keys', label: 'API keys' },
   { to: '/credits', label: 'Credits' },
+  { to: '/guardrails', label: 'Guardrails' },
   { to: '/models', label: 'Models' },
   { to: '/quickstart', label: 'Quickstart' },
 ];

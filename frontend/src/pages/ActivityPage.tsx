@@ -217,6 +217,7 @@ function GenerationDetails({ generation }: { generation: Generation }) {
     ['Streamed', generation.streamed ? 'Yes' : 'No'],
     ['Token counts from', generation.usageSource === 'upstream' ? 'Provider' : generation.usageSource === 'tokenizer' ? 'Estimate (tokenizer)' : '—'],
   ];
+  if (generation.piiRedactions) rows.push(['Personal data redacted', formatCount(generation.piiRedactions)]);
   if (generation.errorCode) rows.push(['Error', <code>{generation.errorCode}</code>]);
   if (generation.errorMessage) rows.push(['Error message', generation.errorMessage]);
   return (

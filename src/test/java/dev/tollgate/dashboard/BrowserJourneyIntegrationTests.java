@@ -106,8 +106,12 @@ class BrowserJourneyIntegrationTests {
                 "ok - the Activity page shows the call", "ok - the Usage page shows its cost",
                 "ok - the Credits page shows the balance", "ok - top up through Stripe Checkout",
                 "ok - automatic top-up uses the card of that purchase",
+                "ok - guardrails redact personal data, and the call says so",
                 "ok - revoke the key after confirming", "ok - the revoked key gets 401", "JOURNEY PASSED");
-        assertThat(FakeUpstream.shared().requestCount()).as("chat calls that reached the fake upstream").isEqualTo(1);
+        assertThat(FakeUpstream.shared().requestCount()).as("chat calls that reached the fake upstream").isEqualTo(2);
+        FakeUpstream.shared().takeRequest();
+        assertThat(FakeUpstream.shared().takeRequest().json().at("/messages/0/content").stringValue())
+            .as("the call made once the Guardrails page set redaction").isEqualTo("Write to [EMAIL] about it");
         // One Checkout Session was opened by the dashboard, and it is the one the journey paid.
         assertThat(stripe.requests("POST", "/v1/checkout/sessions")).hasSize(1)
             .allSatisfy(created -> assertThat(created.param("metadata[credit_micros]")).isEqualTo("25500000"));
