@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-/** SHA-256 of secrets (API keys, session tokens) that Tollgate stores only as hashes. */
+/** SHA-256 of secrets (API keys, session tokens) that Tollgate stores only as hashes, and of cached requests. */
 public final class Sha256 {
 
     /**
@@ -18,6 +18,10 @@ public final class Sha256 {
 
     public static byte[] of(String text) {
         return copy().digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static byte[] of(byte[] bytes) {
+        return copy().digest(bytes);
     }
 
     private static MessageDigest copy() {

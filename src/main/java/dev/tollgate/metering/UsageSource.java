@@ -10,7 +10,10 @@ public enum UsageSource {
     TOKENIZER,
 
     /** Nothing was generated (the call failed before any byte). */
-    NONE;
+    NONE,
+
+    /** The response cache answered: the counts are those of the kept answer, and nothing was charged. */
+    CACHE;
 
     String column() {
         return name().toLowerCase();

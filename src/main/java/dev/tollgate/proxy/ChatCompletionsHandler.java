@@ -4,6 +4,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.tollgate.cache.CacheDirective;
+import dev.tollgate.cache.ResponseCache;
 import dev.tollgate.provider.TokenUsage;
 
 /**
@@ -19,9 +21,11 @@ final class ChatCompletionsHandler implements HotPathHandler {
     private final ResponseShaper shaper;
     private final StreamRelay relay;
     private final OverheadReport overhead;
+    private final ResponseCache cache;
 
     ChatCompletionsHandler(ChatRequestReader reader, ChatPipeline pipeline, ResponseShaper shaper, StreamRelay relay,
-            OverheadReport overhead) {
+            OverheadReport overhead, ResponseCache cache) {
+        this.cache = cache;
         this.reader = reader;
         this.pipeline = pipeline;
         this.shaper = shaper;
@@ -31,13 +35,13 @@ final class ChatCompletionsHandler implements HotPathHandler {
 
     @Override
     public Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
-        return reader.readChat(request)
-            .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker));
+        return reader.readChat(request).flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker))
+                : complete(chat, tracker, cache.directive(request.getHeaders())));
     }
 
-    private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
+    private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker, CacheDirective caching) {
         // What the call is billed for: the provider's usage, or a count where it reported none.
-        return pipeline.complete(chat, tracker).flatMap(completion -> tracker.billableUsage().map(usage -> {
+        return pipeline.complete(chat, tracker, caching).flatMap(completion -> tracker.billableUsage().map(usage -> {
             byte[] bytes = shaper.bytes(completion, usage, chat.includeCost() ? tracker.costUsd(usage) : null);
             tracker.completed();
             return overhead.whole(tracker, response -> JsonAnswer.write(response, bytes));

@@ -5,6 +5,9 @@ import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.tollgate.cache.CacheDirective;
+import dev.tollgate.cache.CachedAnswer;
+import dev.tollgate.cache.ResponseCache;
 import dev.tollgate.guardrails.PromptGuard;
 import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatStreamEvent;
@@ -27,19 +30,26 @@ final class ChatPipeline {
     private final RouteAttempts.Dependencies dependencies;
     private final RateLimitService rateLimits;
     private final PromptGuard guard;
+    private final ResponseCache cache;
 
     ChatPipeline(RoutePlanner planner, RouteAttempts.Dependencies dependencies, RateLimitService rateLimits,
-            PromptGuard guard) {
+            PromptGuard guard, ResponseCache cache) {
         this.planner = planner;
         this.dependencies = dependencies;
         this.rateLimits = rateLimits;
         this.guard = guard;
+        this.cache = cache;
     }
 
     /** A whole answer: an OpenAI {@code chat.completion} with its usage. */
     Mono<ChatCompletion> complete(ChatRequest chat, GenerationTracker tracker) {
+        return complete(chat, tracker, CacheDirective.NONE);
+    }
+
+    /** A whole answer, from the response cache when the call asked for it and an answer is kept. */
+    Mono<ChatCompletion> complete(ChatRequest chat, GenerationTracker tracker, CacheDirective caching) {
         tracker.requested(chat.model(), false);
-        return plan(chat, tracker).flatMap(plan -> new RouteAttempts(plan, chat, tracker, dependencies).complete())
+        return plan(chat, tracker).flatMap(plan -> answer(plan, chat, tracker, caching))
             .map(completion -> {
                 tracker.upstreamAnswered();
                 tracker.usage(completion.usage());
@@ -48,6 +58,34 @@ final class ChatPipeline {
                 completion.brand(tracker.brand());
                 return completion;
             });
+    }
+
+    /**
+     * The provider's answer; or, for a call that asked for the cache, the answer kept under its key (no provider, no
+     * hold, no charge), or the provider's, kept for the next call. The guardrails have run: the key is made from the
+     * prompt the provider would get.
+     */
+    private Mono<ChatCompletion> answer(List<Candidate> plan, ChatRequest chat, GenerationTracker tracker,
+            CacheDirective caching) {
+        Mono<ChatCompletion> fresh = new RouteAttempts(plan, chat, tracker, dependencies).complete();
+        if (!caching.active()) {
+            return fresh;
+        }
+        String key = cache.key(tracker.key().tenantId(), chat.model(), chat.fallbackModels(), chat.providers(),
+                chat.body());
+        CachedAnswer kept = caching.lookUp() ? cache.lookUp(key) : null;
+        if (kept != null) {
+            tracker.servedFromCache(kept.model(), kept.provider());
+            return Mono.just(new ChatCompletion(cache.tree(kept), kept.usage()).stoppedBy(kept.stopSequence()));
+        }
+        tracker.cacheMissed();
+        return fresh.doOnNext(completion -> {
+            String provider = tracker.provider();
+            if (provider != null) {
+                cache.store(key, new CachedAnswer(cache.json(completion.body()), completion.usage(),
+                        completion.stopSequence(), tracker.model(), provider), caching);
+            }
+        });
     }
 
     /**

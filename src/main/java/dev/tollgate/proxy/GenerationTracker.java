@@ -75,6 +75,8 @@ final class GenerationTracker {
     private final List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
     private volatile @Nullable RateLimitPermit rateLimit;
     private volatile int piiRedactions;
+    /** What the response cache did for the call, for the {@code x-tollgate-cache} header: null when not asked. */
+    private volatile @Nullable String cacheResult;
     private @Nullable Brand brand;
 
     GenerationTracker(UUID id, AuthenticatedKey key, MeteringService metering, TokenCounter tokens, Clock clock) {
@@ -107,6 +109,11 @@ final class GenerationTracker {
 
     String model() {
         return model;
+    }
+
+    /** The provider the call was routed to last; null before routing. */
+    @Nullable String provider() {
+        return provider;
     }
 
     /** The id and model answers are branded with, made once (again only if a fallback changed the model). */
@@ -199,6 +206,21 @@ final class GenerationTracker {
         }
     }
 
+    /** The answer comes from the response cache: no provider, no hold, no charge; the usage it shows is logged. */
+    void servedFromCache(String model, String provider) {
+        routedTo(model, provider);
+        cacheResult = "hit";
+    }
+
+    /** The call asked for the response cache and found nothing kept: a provider answers, as usual. */
+    void cacheMissed() {
+        cacheResult = "miss";
+    }
+
+    @Nullable String cacheResult() {
+        return cacheResult;
+    }
+
     /** The tenant's guardrails replaced this many pieces of personal data in the prompt. */
     void redacted(int redactions) {
         this.piiRedactions = redactions;
@@ -239,6 +261,9 @@ final class GenerationTracker {
 
     /** What the tenant pays for this usage, in USD, for {@code usage.cost}; null before admission. */
     @Nullable BigDecimal costUsd(TokenUsage usage) {
+        if ("hit".equals(cacheResult)) {
+            return BigDecimal.ZERO;
+        }
         PriceQuote price = quote;
         return price == null ? null : Money.microsToUsd(price.chargeMicros(usage));
     }
@@ -330,7 +355,10 @@ final class GenerationTracker {
 
     /** Settles the hold and the rate limits for the usage billed, and makes the call's record. */
     private UsageRecord settle(int status, @Nullable String errorCode, @Nullable String errorMessage,
-            boolean cancelled, Billed billed, long endNanos, Instant endedAt) {
+            boolean cancelled, Billed counted, long endNanos, Instant endedAt) {
+        // A kept answer's usage is logged for what it saved; nothing was held for it and nothing is charged.
+        Billed billed = "hit".equals(cacheResult) && counted.source() != UsageSource.NONE
+                ? new Billed(counted.usage(), UsageSource.CACHE) : counted;
         PriceQuote price = quote;
         boolean charged = price != null && billed.source() != UsageSource.NONE;
         long charge = charged ? price.chargeMicros(billed.usage()) : 0;

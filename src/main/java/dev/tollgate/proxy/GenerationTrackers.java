@@ -9,6 +9,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 import dev.tollgate.account.AuthenticatedKey;
+import dev.tollgate.cache.CacheDirective;
 import dev.tollgate.metering.GenerationIds;
 import dev.tollgate.metering.MeteringService;
 import dev.tollgate.metering.TokenCounter;
@@ -38,8 +39,13 @@ final class GenerationTrackers {
             Map<String, Object> attributes) {
         GenerationTracker tracker = start(key, TraceIds.of(attributes, request.getHeaders()));
         response.getHeaders().set(ChatCompletionsHandler.GENERATION_HEADER, tracker.publicId());
-        response.beforeCommit(() -> Mono.fromRunnable(() -> tracker.rateLimitHeaders()
-            .forEach(response.getHeaders()::set)));
+        response.beforeCommit(() -> Mono.fromRunnable(() -> {
+            tracker.rateLimitHeaders().forEach(response.getHeaders()::set);
+            String cache = tracker.cacheResult();
+            if (cache != null) {
+                response.getHeaders().set(CacheDirective.HEADER, cache);
+            }
+        }));
         return tracker;
     }
 

@@ -6,6 +6,8 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.tollgate.cache.CacheDirective;
+import dev.tollgate.cache.ResponseCache;
 import dev.tollgate.common.ApiErrorJson;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.provider.ChatStreamEvent;
@@ -27,9 +29,11 @@ final class MessagesHandler implements HotPathHandler {
     private final MessagesResponseTranslator responses;
     private final Draining draining;
     private final OverheadReport overhead;
+    private final ResponseCache cache;
 
     MessagesHandler(ChatRequestReader reader, ChatPipeline pipeline, ApiErrorJson errors, JsonMapper json,
-            Draining draining, OverheadReport overhead) {
+            Draining draining, OverheadReport overhead, ResponseCache cache) {
+        this.cache = cache;
         this.draining = draining;
         this.overhead = overhead;
         this.reader = reader;
@@ -44,12 +48,13 @@ final class MessagesHandler implements HotPathHandler {
     public Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
         return reader.readObject(request)
             .map(body -> reader.toChatRequest(requests.toChatBody(body)))
-            .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker));
+            .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker))
+                    : complete(chat, tracker, cache.directive(request.getHeaders())));
     }
 
-    private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker) {
+    private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker, CacheDirective caching) {
         // The usage the call is billed for: the provider's, or a count where it reported none.
-        return pipeline.complete(chat, tracker).flatMap(completion -> tracker.billableUsage().map(usage -> {
+        return pipeline.complete(chat, tracker, caching).flatMap(completion -> tracker.billableUsage().map(usage -> {
             byte[] bytes = json.writeValueAsBytes(responses.toMessage(completion.body(), usage,
                     completion.stopSequence()));
             tracker.completed();

@@ -19,6 +19,7 @@ import dev.tollgate.account.ApiKeyService;
 import dev.tollgate.common.ApiErrorJson;
 import dev.tollgate.common.ApiErrorWebExceptionHandler;
 import dev.tollgate.credits.CreditService;
+import dev.tollgate.cache.ResponseCache;
 import dev.tollgate.credits.CreditsProperties;
 import dev.tollgate.guardrails.PromptGuard;
 import dev.tollgate.metering.MeteringService;
@@ -54,23 +55,24 @@ class ProxyConfiguration {
             ProviderHealth health, RetryPolicy retries, PricingService pricing, CreditService credits,
             CreditsProperties creditsProperties, ProviderRegistry providers, MeteringService metering,
             TokenCounter tokens, JsonMapper json, ApiErrorJson errors, ProxyProperties properties, MeterRegistry registry,
-            Clock clock, RateLimitService rateLimits, Draining draining, PromptGuard guard) {
+            Clock clock, RateLimitService rateLimits, Draining draining, PromptGuard guard,
+            ResponseCache cache) {
         warmUp(json);
         ResponseShaper shaper = new ResponseShaper(json);
         ChatPipeline pipeline = new ChatPipeline(planner, new RouteAttempts.Dependencies(providers, health, retries,
-                pricing, credits, creditsProperties.defaultMaxTokens()), rateLimits, guard);
+                pricing, credits, creditsProperties.defaultMaxTokens()), rateLimits, guard, cache);
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
         // One for both generation endpoints: its meters are registered once.
         OverheadReport overhead = new OverheadReport(new ProxyMetrics(registry));
         return new Handlers(
                 new ChatCompletionsHandler(bodies, pipeline, shaper, new StreamRelay(shaper, errors, draining),
-                        overhead),
+                        overhead, cache),
                 new EmbeddingsHandler(keys, new EmbeddingsRequestReader(bodies), catalog, providers, pricing, credits,
                         rateLimits, guard, trackers, json),
                 new ModelsHandler(keys, catalog, pricing, json),
                 new KeyInfoHandler(keys, credits, metering, rateLimits),
-                new MessagesHandler(bodies, pipeline, errors, json, draining, overhead),
+                new MessagesHandler(bodies, pipeline, errors, json, draining, overhead, cache),
                 keys, trackers);
     }
 

@@ -1,0 +1,120 @@
+package dev.tollgate.cache;
+
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.tollgate.common.Sha256;
+
+/**
+ * Whole chat answers kept per tenant for the calls that ask for it ({@link CacheDirective}), in each instance's
+ * memory, bounded by size ({@code tollgate.cache.max-size}) and each entry by its time to live. A hit is served
+ * without a provider, a credit hold or a charge.
+ *
+ * <p>The key is a SHA-256 of the tenant, the model asked for, its fallbacks and provider preferences, and the request
+ * exactly as a provider would get it (after the guardrails; Tollgate's own fields and the stream flag left out): two
+ * tenants never share an answer, and any difference in a message, a parameter or a tool makes another key.
+ */
+@Component
+public class ResponseCache {
+
+    private final Cache<String, Kept> answers;
+    private final CacheProperties properties;
+    private final JsonMapper json;
+    private final Counter hits;
+    private final Counter misses;
+
+    ResponseCache(CacheProperties properties, JsonMapper json, MeterRegistry meters) {
+        this.properties = properties;
+        this.json = json;
+        this.answers = Caffeine.newBuilder()
+            .maximumWeight(properties.maxSize().toBytes())
+            .weigher((String key, Kept kept) -> kept.answer().weight())
+            .expireAfter(new Expiry<String, Kept>() {
+                @Override
+                public long expireAfterCreate(String key, Kept kept, long now) {
+                    return kept.ttlNanos();
+                }
+
+                @Override
+                public long expireAfterUpdate(String key, Kept kept, long now, long current) {
+                    return kept.ttlNanos();
+                }
+
+                @Override
+                public long expireAfterRead(String key, Kept kept, long now, long current) {
+                    return current;
+                }
+            })
+            .build();
+        this.hits = Counter.builder("tollgate.cache.requests").tag("result", "hit")
+            .description("Calls that asked for the response cache, by whether a kept answer served them")
+            .register(meters);
+        this.misses = Counter.builder("tollgate.cache.requests").tag("result", "miss")
+            .description("Calls that asked for the response cache, by whether a kept answer served them")
+            .register(meters);
+        Gauge.builder("tollgate.cache.size", answers, cache -> cache.estimatedSize())
+            .description("Answers kept in this instance's response cache")
+            .register(meters);
+    }
+
+    /** What the call's headers ask of the cache; a 400 for headers that make no sense. */
+    public CacheDirective directive(HttpHeaders headers) {
+        return CacheDirective.of(headers, properties);
+    }
+
+    /** The key of a call; see the class comment for what goes into it. */
+    public String key(UUID tenantId, String model, List<String> fallbackModels, Object providers, ObjectNode body) {
+        ObjectNode keyed = json.createObjectNode();
+        keyed.put("tenant", tenantId.toString());
+        keyed.put("model", model);
+        keyed.putPOJO("fallbacks", fallbackModels);
+        keyed.put("providers", String.valueOf(providers));
+        ObjectNode request = body.deepCopy();
+        request.remove("stream");
+        request.remove("stream_options");
+        keyed.set("request", request);
+        return HexFormat.of().formatHex(Sha256.of(json.writeValueAsBytes(keyed)));
+    }
+
+    /** The answer kept under the key, counted as a hit or a miss. */
+    public @Nullable CachedAnswer lookUp(String key) {
+        Kept kept = answers.getIfPresent(key);
+        (kept == null ? misses : hits).increment();
+        return kept == null ? null : kept.answer();
+    }
+
+    /** Keeps an answer for the directive's time; one over {@code tollgate.cache.max-entry-size} is not kept. */
+    public void store(String key, CachedAnswer answer, CacheDirective directive) {
+        if (answer.json().length > properties.maxEntrySize().toBytes()) {
+            return;
+        }
+        answers.put(key, new Kept(answer, directive.ttl().toNanos()));
+    }
+
+    /** An answer read back as the tree a call brands and sends. */
+    public ObjectNode tree(CachedAnswer answer) {
+        return (ObjectNode) json.readTree(answer.json());
+    }
+
+    /** The JSON an answer is kept as. */
+    public byte[] json(ObjectNode answer) {
+        return json.writeValueAsBytes(answer);
+    }
+
+    private record Kept(CachedAnswer answer, long ttlNanos) {
+    }
+
+}

@@ -1,0 +1,220 @@
+package dev.tollgate.cache;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeReply;
+import dev.tollgate.testsupport.FakeUpstream;
+import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.RequestLog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The response cache: a call that asks for it ({@code x-tollgate-cache}) is answered from its tenant's kept answer to
+ * the same request, without a provider and without a charge; anything else goes to the provider as usual.
+ */
+@IntegrationTest
+class ResponseCacheIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final String ANSWER = """
+            {"id":"chatcmpl-cache","object":"chat.completion","created":1764000000,"model":"gpt-4o-mini",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}}""";
+
+    @Autowired
+    WebTestClient client;
+
+    @Autowired
+    DatabaseClient db;
+
+    final FakeUpstream upstream = FakeUpstream.shared();
+
+    DashboardUser user;
+
+    String key;
+
+    @BeforeEach
+    void setUp() {
+        upstream.reset();
+        user = DashboardUser.signUp(client);
+        key = user.createKey("cached");
+    }
+
+    @Test
+    void theSameRequestAskedAgainIsAnsweredFromTheCacheFreeOfCharge() {
+        upstream.enqueue(FakeReply.json(200, ANSWER.formatted("Paris")));
+        Map<String, Object> request = question("What is the capital of France?");
+
+        EntityExchangeResult<byte[]> first = chat(request, Map.of("x-tollgate-cache", "true"))
+            .expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "miss")
+            .expectBody().returnResult();
+        EntityExchangeResult<byte[]> second = chat(request, Map.of("x-tollgate-cache", "true"))
+            .expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "hit")
+            .expectBody().returnResult();
+
+        assertThat(upstream.requestCount()).as("only the first call reached the provider").isEqualTo(1);
+        JsonNode fresh = JSON.readTree(first.getResponseBody());
+        JsonNode kept = JSON.readTree(second.getResponseBody());
+        assertThat(kept.at("/choices/0/message/content").stringValue()).isEqualTo("Paris");
+        assertThat(kept.path("id").stringValue()).as("each call has its own generation id")
+            .isEqualTo(generationId(second)).isNotEqualTo(fresh.path("id").stringValue());
+        assertThat(kept.path("model").stringValue()).isEqualTo("openai/gpt-4o-mini");
+        assertThat(kept.at("/usage/total_tokens").asInt()).isEqualTo(1500);
+        assertThat(fresh.at("/usage/cost").decimalValue()).isPositive();
+        assertThat(kept.at("/usage/cost").decimalValue()).isZero();
+
+        Map<String, Object> paid = new RequestLog(db).row(generationId(first));
+        Map<String, Object> free = new RequestLog(db).row(generationId(second));
+        assertThat(paid.get("usage_source")).isEqualTo("upstream");
+        assertThat((Long) paid.get("charge_micros")).isPositive();
+        assertThat(free.get("usage_source")).isEqualTo("cache");
+        assertThat(free.get("provider")).isEqualTo("openai");
+        assertThat(free.get("prompt_tokens")).isEqualTo(1000);
+        assertThat(free.get("charge_micros")).isEqualTo(0L);
+        assertThat(free.get("cost_micros")).isEqualTo(0L);
+        Long usageEntries = db.sql("select count(*) from ledger_entry where tenant_id = :t and kind = 'usage'")
+            .bind("t", user.tenantId()).map(row -> row.get(0, Long.class)).one().block();
+        assertThat(usageEntries).as("one debit, for the call the provider answered").isEqualTo(1L);
+    }
+
+    @Test
+    void callsThatDoNotAskAreNeitherServedNorKept() {
+        Map<String, Object> request = question("Tell me a joke");
+        upstream.enqueue(FakeReply.json(200, ANSWER.formatted("one")), FakeReply.json(200, ANSWER.formatted("two")),
+                FakeReply.json(200, ANSWER.formatted("three")));
+
+        chat(request, Map.of()).expectStatus().isOk().expectHeader().doesNotExist("x-tollgate-cache");
+        chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "miss")
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("two");
+        chat(request, Map.of("x-tollgate-cache", "false")).expectStatus().isOk()
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("three");
+
+        assertThat(upstream.requestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void anotherTenantOrAnotherParameterIsAnotherEntry() {
+        Map<String, Object> request = question("Name a colour");
+        upstream.enqueue(FakeReply.json(200, ANSWER.formatted("red")), FakeReply.json(200, ANSWER.formatted("blue")),
+                FakeReply.json(200, ANSWER.formatted("green")));
+        chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk();
+
+        String otherKey = DashboardUser.signUp(client).createKey("other");
+        client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + otherKey)
+            .header("x-tollgate-cache", "true").contentType(MediaType.APPLICATION_JSON).bodyValue(request).exchange()
+            .expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "miss")
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("blue");
+        Map<String, Object> warmer = new java.util.HashMap<>(request);
+        warmer.put("temperature", 1.5);
+        chat(warmer, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "miss")
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("green");
+        chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "hit")
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("red");
+
+        assertThat(upstream.requestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void refreshReplacesTheKeptAnswerAndATtlEndsIt() {
+        Map<String, Object> request = question("What time is it?");
+        upstream.enqueue(FakeReply.json(200, ANSWER.formatted("noon")), FakeReply.json(200, ANSWER.formatted("one")));
+        chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk();
+
+        chat(request, Map.of("x-tollgate-cache", "refresh", "x-tollgate-cache-ttl", "1")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "miss")
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("one");
+        chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "hit")
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("one");
+
+        // Kept for one second: once it is gone, the call goes to the provider again.
+        upstream.enqueue(FakeReply.json(200, ANSWER.formatted("two")));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> "miss".equals(
+                chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+                    .returnResult(String.class).getResponseHeaders().getFirst("x-tollgate-cache")));
+        assertThat(upstream.requestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void failuresAndStreamsAreNotKept() {
+        Map<String, Object> request = question("Fail first");
+        upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
+        chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().is5xxServerError();
+        int failedAttempts = upstream.requestCount();
+        upstream.enqueue(FakeReply.json(200, ANSWER.formatted("fine")));
+        chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "miss")
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("fine");
+        assertThat(upstream.requestCount()).isEqualTo(failedAttempts + 1);
+
+        Map<String, Object> streamed = new java.util.HashMap<>(request);
+        streamed.put("stream", true);
+        chat(streamed, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().doesNotExist("x-tollgate-cache");
+        assertThat(upstream.requestCount()).as("a stream is not served from the cache").isEqualTo(failedAttempts + 2);
+    }
+
+    @Test
+    void messagesCallsAreServedFromTheCacheInAnthropicsShape() {
+        upstream.enqueue(FakeReply.json(200, ANSWER.formatted("Bonjour")));
+        Map<String, Object> request = Map.of("model", "openai/gpt-4o-mini", "max_tokens", 100,
+                "messages", List.of(Map.of("role", "user", "content", "Say hello in French")));
+        for (String expected : List.of("miss", "hit")) {
+            client.post().uri("/v1/messages").header("x-api-key", key).header("x-tollgate-cache", "true")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(request).exchange()
+                .expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", expected)
+                .expectBody()
+                .jsonPath("$.type").isEqualTo("message")
+                .jsonPath("$.content[0].text").isEqualTo("Bonjour")
+                .jsonPath("$.usage.input_tokens").isEqualTo(1000);
+        }
+        assertThat(upstream.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void nonsenseInTheHeadersIsA400() {
+        chat(question("x"), Map.of("x-tollgate-cache", "sometimes")).expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("x-tollgate-cache");
+        chat(question("x"), Map.of("x-tollgate-cache-ttl", "forever")).expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("x-tollgate-cache-ttl");
+        chat(question("x"), Map.of("x-tollgate-cache-ttl", "86401")).expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.message")
+            .isEqualTo("The x-tollgate-cache-ttl header must be a whole number of seconds from 1 to 86400.");
+        assertThat(upstream.requestCount()).isZero();
+    }
+
+    private static Map<String, Object> question(String text) {
+        return Map.of("model", "openai/gpt-4o-mini", "messages", List.of(Map.of("role", "user", "content", text)),
+                "usage", Map.of("include", true));
+    }
+
+    private WebTestClient.ResponseSpec chat(Map<String, Object> body, Map<String, String> headers) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .headers(h -> headers.forEach(h::set))
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
+    private static String generationId(EntityExchangeResult<?> result) {
+        return result.getResponseHeaders().getFirst("x-tollgate-generation-id");
+    }
+
+}
