@@ -1,6 +1,7 @@
 package dev.tollgate.common;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -20,7 +21,9 @@ public final class RefreshingSnapshot<T> {
 
     private final String what;
     private final Supplier<Mono<T>> loader;
-    private final AtomicReference<T> current = new AtomicReference<>();
+    private final AtomicReference<@Nullable Loaded<T>> current = new AtomicReference<>();
+    /** Numbers the loads in the order they start: see {@link #load()}. */
+    private final AtomicLong loads = new AtomicLong();
     private final Mono<T> firstLoad;
 
     public RefreshingSnapshot(String what, Supplier<Mono<T>> loader) {
@@ -31,8 +34,8 @@ public final class RefreshingSnapshot<T> {
     }
 
     public Mono<T> get() {
-        T value = current.get();
-        return value != null ? Mono.just(value) : firstLoad;
+        Loaded<T> loaded = current.get();
+        return loaded != null ? Mono.just(loaded.value()) : firstLoad;
     }
 
     /** Whether a value has been read; from then on there always is one, {@link #map} and the like apply it at once. */
@@ -52,12 +55,12 @@ public final class RefreshingSnapshot<T> {
 
     /** As {@link #map}, for a function that answers with a {@code Mono} of its own. */
     public <R> Mono<R> flatMap(Function<? super T, ? extends Mono<R>> function) {
-        T value = current.get();
-        if (value == null) {
+        Loaded<T> loaded = current.get();
+        if (loaded == null) {
             return firstLoad.flatMap(function);
         }
         try {
-            return function.apply(value);
+            return function.apply(loaded.value());
         }
         catch (RuntimeException ex) {
             return Mono.error(ex);
@@ -74,8 +77,20 @@ public final class RefreshingSnapshot<T> {
         return load();
     }
 
+    /**
+     * A load's value replaces the current one only if the load started after the one that made it: a slow refresh
+     * whose query ran before a change was committed, answering after the load that saw the change, would otherwise put
+     * the old value back until the next refresh (a tenant's new guardrails, say, undone for ten seconds).
+     */
     private Mono<T> load() {
-        return loader.get().doOnNext(current::set);
+        return Mono.defer(() -> {
+            long number = loads.incrementAndGet();
+            return loader.get().doOnNext(value -> current.accumulateAndGet(new Loaded<>(value, number),
+                    (old, fresh) -> old == null || old.number() < fresh.number() ? fresh : old));
+        });
+    }
+
+    private record Loaded<T>(T value, long number) {
     }
 
 }

@@ -60,9 +60,10 @@ public final class GuardrailPolicy {
                 throw ApiException.invalidParam("blockedTerms", "A blocked term may not contain NUL characters.");
             }
             StringBuilder alternative = new StringBuilder();
-            for (String word : term.split("\\s+")) {
+            for (String word : term.split("[\\s\\h]+")) {
                 if (!alternative.isEmpty()) {
-                    alternative.append("\\s+");
+                    // Any whitespace, a no-break space (U+00A0) and the like too.
+                    alternative.append("[\\s\\h]+");
                 }
                 alternative.append(Pattern.quote(word));
             }

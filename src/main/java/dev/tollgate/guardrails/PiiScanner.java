@@ -19,18 +19,22 @@ import java.util.regex.Pattern;
  */
 public final class PiiScanner {
 
+    /** The domain's labels are bounded: a repeated group recurses in java.util.regex, and 2,000 labels overflowed. */
     private static final Pattern EMAIL = Pattern.compile(
             "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,24}(?![A-Za-z0-9-])");
+                    + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}\\.[A-Za-z]{2,24}(?![A-Za-z0-9-])");
 
-    /** 13 to 19 digits unbroken, or in the groups cards are printed in (4-4-4-4, 4-4-4-4-3, 4-6-5, 4-6-4). */
-    private static final Pattern CARD = Pattern.compile("(?<![0-9A-Za-z+-])(?:\\d{13,19}"
-            + "|\\d{4}([ -])\\d{4}\\1\\d{4}\\1\\d{4}(?:\\1\\d{3})?|\\d{4}([ -])\\d{6}\\2\\d{4,5})(?![0-9A-Za-z])");
+    /**
+     * 13 to 19 digits unbroken, or in the groups cards are printed in (4-4-4-4, 4-4-4-4-3, 4-6-5, 4-6-4), starting
+     * with a digit card networks issue (2 to 6): ids and millisecond timestamps mostly start otherwise.
+     */
+    private static final Pattern CARD = Pattern.compile("(?<![0-9A-Za-z+-])(?=[2-6])(?:\\d{13,19}"
+            + "|\\d{4}([ .-])\\d{4}\\1\\d{4}\\1\\d{4}(?:\\1\\d{3})?|\\d{4}([ -])\\d{6}\\2\\d{4,5})(?![0-9A-Za-z])");
 
-    /** Country, check digits, then the account in groups of four (or unbroken). */
+    /** Country, check digits, then the account in groups of four (spaces or dashes between them), or unbroken. */
     private static final Pattern IBAN = Pattern.compile(
-            "(?<![A-Za-z0-9])[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])"
-                    + "|(?<![A-Za-z0-9])[A-Z]{2}\\d{2}[A-Z0-9]{11,30}(?![A-Za-z0-9])");
+            "(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])"
+                    + "|(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}[A-Za-z0-9]{11,30}(?![A-Za-z0-9])");
 
     private static final Pattern SSN = Pattern.compile(
             "(?<![\\d-])(?!000|666|9\\d\\d)\\d{3}-(?!00)\\d{2}-(?!0000)\\d{4}(?![\\d-])");
@@ -39,8 +43,8 @@ public final class PiiScanner {
             // International: +, then digits in groups, maybe one in parentheses. The others are not the tail of a
             // longer run of digit groups (an account number's last groups).
             "(?<![\\w+])\\+\\d(?:[ .-]?(?:\\(\\d{1,4}\\)|\\d)){7,16}(?!\\w)"
-                    // North American: (415) 555-0100, 415-555-0100, 415.555.0100, 415 555 0100.
-                    + "|(?<![\\w.-])(?<!\\d[ .-])(?:\\(\\d{3}\\)[ .-]?|\\d{3}[ .-])\\d{3}[ .-]\\d{4}(?![\\w-]|\\.\\d)"
+                    // North American: (415) 555-0100, 415-555-0100, 415.555.0100, 415 555 0100, 1-800-555-0100.
+                    + "|(?<![\\w.-])(?<!\\d[ .-])(?:1[ .-]?)?(?:\\(\\d{3}\\)[ .-]?|\\d{3}[ .-])\\d{3}[ .-]\\d{4}(?![\\w-]|\\.\\d)"
                     // National with a trunk 0: 030 1234567, 06 12 34 56 78, 020-7946-0018.
                     + "|(?<![\\w.+-])(?<!\\d[ .-])0[1-9]\\d{0,3}(?:[ .-]?\\d{2,4}){2,4}(?![\\w-]|\\.\\d)");
 
@@ -127,7 +131,7 @@ public final class PiiScanner {
                     add(found, new Finding(PiiKind.IBAN, matcher.start(), end));
                     break;
                 }
-                end = text.lastIndexOf(' ', end - 1);
+                end = Math.max(text.lastIndexOf(' ', end - 1), text.lastIndexOf('-', end - 1));
             }
         }
     }
@@ -178,8 +182,8 @@ public final class PiiScanner {
         StringBuilder iban = new StringBuilder(34);
         for (int i = start; i < end; i++) {
             char c = text.charAt(i);
-            if (c != ' ') {
-                iban.append(c);
+            if (c != ' ' && c != '-') {
+                iban.append(Character.toUpperCase(c));
             }
         }
         if (iban.length() < 15 || iban.length() > 34) {

@@ -66,15 +66,15 @@ public class PromptGuard {
 
     /** Screens a Chat Completions body in place; the number of redactions made, or a 400. */
     public Mono<Integer> screenChat(UUID tenantId, ObjectNode body) {
-        return screen(tenantId, body, PromptGuard::chatTexts);
+        return screen(tenantId, body, PromptGuard::chatTexts, "messages");
     }
 
     /** Screens an embeddings body's {@code input} in place; the number of redactions made, or a 400. */
     public Mono<Integer> screenEmbeddings(UUID tenantId, ObjectNode body) {
-        return screen(tenantId, body, PromptGuard::embeddingTexts);
+        return screen(tenantId, body, PromptGuard::embeddingTexts, "input");
     }
 
-    private Mono<Integer> screen(UUID tenantId, ObjectNode body, TextFinder finder) {
+    private Mono<Integer> screen(UUID tenantId, ObjectNode body, TextFinder finder, String param) {
         return guardrails.withPolicy(tenantId, policy -> {
             if (!policy.active()) {
                 return NOTHING_REDACTED;
@@ -87,28 +87,41 @@ public class PromptGuard {
             }
             if (chars <= INLINE_CHARS) {
                 try {
-                    return Mono.just(screen(policy, slots));
+                    return Mono.just(screen(policy, slots, param));
                 }
                 catch (ApiException ex) {
                     return Mono.error(ex);
                 }
             }
-            return Mono.fromCallable(() -> screen(policy, slots)).subscribeOn(Schedulers.parallel());
+            return Mono.fromCallable(() -> screen(policy, slots, param)).subscribeOn(Schedulers.parallel());
         });
     }
 
-    /** Looks before it changes anything: a refused prompt is left as it came. */
-    int screen(GuardrailPolicy policy, List<TextSlot> slots) {
+    /**
+     * Looks before it changes anything: a refused prompt is left as it came. A pattern that runs out of stack (none is
+     * known to, on any input: their repetitions are bounded) refuses the call rather than let it go out unscreened or
+     * leave its client waiting (Reactor does not turn an {@code Error} into an error signal).
+     */
+    int screen(GuardrailPolicy policy, List<TextSlot> slots, String param) {
+        try {
+            return screenOrThrow(policy, slots, param);
+        }
+        catch (StackOverflowError ex) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "guardrails_unscreenable",
+                    "The prompt could not be checked against your organization's guardrails.", param, Map.of(), null);
+        }
+    }
+
+    private int screenOrThrow(GuardrailPolicy policy, List<TextSlot> slots, String param) {
         for (TextSlot slot : slots) {
             if (policy.blocks(slot.text())) {
                 blockedTerms.increment();
                 throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "content_policy_violation",
-                        "The prompt contains a term your organization's guardrails block.", "messages", Map.of(),
-                        null);
+                        "The prompt contains a term your organization's guardrails block.", param, Map.of(), null);
             }
         }
         if (policy.pii() == PiiMode.BLOCK) {
-            refuseAnyPii(slots);
+            refuseAnyPii(slots, param);
             return 0;
         }
         if (policy.pii() != PiiMode.REDACT) {
@@ -127,7 +140,7 @@ public class PromptGuard {
         return redactions;
     }
 
-    private void refuseAnyPii(List<TextSlot> slots) {
+    private void refuseAnyPii(List<TextSlot> slots, String param) {
         Set<PiiKind> kinds = EnumSet.noneOf(PiiKind.class);
         for (TextSlot slot : slots) {
             for (PiiScanner.Finding finding : scanner.find(slot.text())) {
@@ -145,14 +158,30 @@ public class PromptGuard {
         throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "personal_data_blocked",
                 "The prompt contains personal data (" + String.join(", ", described)
                         + ") and your organization's guardrails block it.",
-                "messages", Map.of(), null);
+                param, Map.of(), null);
     }
 
+    /**
+     * Every string of the request a provider turns into prompt text: each message's content (a string, or every
+     * part's {@code text} and {@code refusal}, whatever the part's type says: Gemini's mapper sends a part's text
+     * without asking its type), an assistant's {@code refusal}, a predicted output's content, and the end-user id
+     * ({@code user}) and {@code metadata} values that OpenAI-compatible providers receive as they are.
+     */
     private static void chatTexts(ObjectNode body, Consumer<TextSlot> slots) {
         JsonNode messages = body.path("messages");
         for (int i = 0; i < messages.size(); i++) {
             if (messages.get(i) instanceof ObjectNode message) {
                 contentTexts(message, "content", slots);
+                stringField(message, "refusal", slots);
+            }
+        }
+        if (body.get("prediction") instanceof ObjectNode prediction) {
+            contentTexts(prediction, "content", slots);
+        }
+        stringField(body, "user", slots);
+        if (body.get("metadata") instanceof ObjectNode metadata) {
+            for (String name : List.copyOf(metadata.propertyNames())) {
+                stringField(metadata, name, slots);
             }
         }
     }
@@ -164,11 +193,18 @@ public class PromptGuard {
         }
         else if (content instanceof ArrayNode parts) {
             for (JsonNode part : parts) {
-                if (part instanceof ObjectNode object && "text".equals(object.path("type").asString(""))
-                        && object.path("text").isString()) {
-                    slots.accept(new TextSlot.Field(object, "text", object.path("text").stringValue()));
+                if (part instanceof ObjectNode object) {
+                    stringField(object, "text", slots);
+                    stringField(object, "refusal", slots);
                 }
             }
+        }
+    }
+
+    private static void stringField(ObjectNode parent, String name, Consumer<TextSlot> slots) {
+        JsonNode value = parent.get(name);
+        if (value != null && value.isString()) {
+            slots.accept(new TextSlot.Field(parent, name, value.stringValue()));
         }
     }
 

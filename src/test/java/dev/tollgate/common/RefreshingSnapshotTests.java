@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,6 +68,21 @@ class RefreshingSnapshotTests {
         snapshot.refresh();
 
         StepVerifier.create(snapshot.map(String::toUpperCase)).expectNext("WORD-2").verifyComplete();
+    }
+
+    @Test
+    void aLoadThatStartedEarlierButAnswersLaterDoesNotPutItsOlderValueBack() {
+        Sinks.One<String> slow = Sinks.one();
+        AtomicInteger calls = new AtomicInteger();
+        RefreshingSnapshot<String> racing = new RefreshingSnapshot<>("a racing word",
+                () -> calls.incrementAndGet() == 1 ? slow.asMono() : Mono.just("new"));
+
+        racing.refresh();
+        StepVerifier.create(racing.reload()).expectNext("new").verifyComplete();
+        slow.tryEmitValue("old");
+
+        StepVerifier.create(racing.get()).expectNext("new").verifyComplete();
+        assertThat(calls).hasValue(2);
     }
 
     @Test

@@ -18,6 +18,7 @@ class GuardrailPolicyTests {
 
         assertThat(policy.blocks("what is project   falcon?")).isTrue();
         assertThat(policy.blocks("Tell me about PROJECT\nFALCON")).isTrue();
+        assertThat(policy.blocks("Project\u00A0Falcon, with a no-break space")).isTrue();
         assertThat(policy.blocks("acme's results")).isTrue();
         assertThat(policy.blocks("acmes and falcons")).isFalse();
         assertThat(policy.blocks("ACMECorp")).isFalse();

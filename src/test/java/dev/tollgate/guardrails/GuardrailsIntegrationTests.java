@@ -97,6 +97,36 @@ class GuardrailsIntegrationTests {
     }
 
     @Test
+    void everyShapeAProviderTurnsIntoPromptTextIsRedacted() {
+        setGuardrails("redact", List.of());
+        upstream.enqueue(FakeReply.json(200, """
+                {"candidates":[{"content":{"role":"model","parts":[{"text":"Done."}]},"finishReason":"STOP"}],
+                 "usageMetadata":{"promptTokenCount":40,"candidatesTokenCount":2,"totalTokenCount":42}}"""));
+
+        // A tool result's parts without a type, and an assistant's refusal part: Gemini's mapper sends their text.
+        chat(Map.of("model", "google/gemini-2.5-flash", "messages", List.of(
+                Map.of("role", "user", "content", "Look the customer up"),
+                Map.of("role", "assistant", "content", List.of(Map.of("type", "refusal", "refusal",
+                        "I will not email " + EMAIL)),
+                        "tool_calls", List.of(Map.of("id", "c1", "type", "function",
+                                "function", Map.of("name", "lookup", "arguments", "{}")))),
+                Map.of("role", "tool", "tool_call_id", "c1", "content", List.of(Map.of("text", "SSN 078-05-1120"))))))
+            .expectStatus().isOk();
+        String gemini = upstream.takeRequest().json().toString();
+        assertThat(gemini).contains("[SSN]").contains("[EMAIL]").doesNotContain("078-05-1120").doesNotContain(EMAIL);
+
+        // OpenAI-compatible providers get the end-user id, metadata and a predicted output as they are.
+        chat(Map.of("model", "openai/gpt-4o-mini", "user", EMAIL, "metadata", Map.of("customer", EMAIL),
+                "prediction", Map.of("type", "content", "content", "Dear " + EMAIL),
+                "messages", List.of(Map.of("role", "user", "content", "Draft the letter"))))
+            .expectStatus().isOk();
+        JsonNode openAi = upstream.takeRequest().json();
+        assertThat(openAi.path("user").stringValue()).isEqualTo("[EMAIL]");
+        assertThat(openAi.at("/metadata/customer").stringValue()).isEqualTo("[EMAIL]");
+        assertThat(openAi.at("/prediction/content").stringValue()).isEqualTo("Dear [EMAIL]");
+    }
+
+    @Test
     void anotherTenantsPromptsGoAsWritten() {
         setGuardrails("redact", List.of("Falcon"));
         DashboardUser other = DashboardUser.signUp(client);
@@ -154,7 +184,8 @@ class GuardrailsIntegrationTests {
             .bodyValue(Map.of("model", "openai/text-embedding-3-small", "input", List.of("ok", "project falcon")))
             .exchange()
             .expectStatus().isBadRequest()
-            .expectBody().jsonPath("$.error.code").isEqualTo("content_policy_violation");
+            .expectBody().jsonPath("$.error.code").isEqualTo("content_policy_violation")
+            .jsonPath("$.error.param").isEqualTo("input");
 
         assertThat(upstream.requestCount()).isZero();
         chat(Map.of("model", "openai/gpt-4o-mini",
