@@ -2,26 +2,22 @@ package dev.tollgate.ratelimit;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+
+import dev.tollgate.common.RedisLink;
 
 /**
  * Rate limits shared by every replica: each check is one Lua script in Redis that reads, decides and writes all the
@@ -33,9 +29,7 @@ import reactor.core.scheduler.Schedulers;
  * per {@code tollgate.ratelimit.redis.retry-interval} tries Redis again, so the limits become shared again by
  * themselves when it is back.
  * <p>
- * The connection is taken once, off the event loops (Spring Data Redis opens its shared connection synchronously and
- * guards every {@code getReactiveConnection()} with one factory-wide lock), and used for every check after that;
- * Lettuce reconnects it by itself after an outage.
+ * The connection and the outages are a {@link RedisLink}'s.
  */
 final class RedisRateLimiter implements RateLimiter, SmartLifecycle {
 
@@ -123,67 +117,59 @@ final class RedisRateLimiter implements RateLimiter, SmartLifecycle {
 
     private static final String KEY_PREFIX = "tollgate:ratelimit:";
 
-    private final ReactiveRedisConnectionFactory connections;
     private final LocalRateLimiter local;
     private final long windowMicros;
-    private final Duration timeout;
-    private final long retryIntervalNanos;
-    private final LongSupplier nanoClock;
+    private final RedisLink link;
     private final String takeSha = RedisScript.of(TAKE).getSha1();
     private final String adjustSha = RedisScript.of(ADJUST).getSha1();
-    private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.CONNECTING);
-    private final AtomicLong nextAttemptAt;
-    private final AtomicBoolean connecting = new AtomicBoolean();
-    private volatile @Nullable ReactiveRedisConnection connection;
     private volatile boolean running;
 
     RedisRateLimiter(ReactiveRedisConnectionFactory connections, LocalRateLimiter local,
             RateLimitProperties properties, LongSupplier nanoClock) {
-        this.connections = connections;
         this.local = local;
         this.windowMicros = properties.window().toNanos() / 1000;
-        this.timeout = properties.redis().timeout();
-        this.retryIntervalNanos = properties.redis().retryInterval().toNanos();
-        this.nanoClock = nanoClock;
-        this.nextAttemptAt = new AtomicLong(nanoClock.getAsLong() + retryIntervalNanos);
+        this.link = new RedisLink(connections, properties.redis().timeout(), properties.redis().retryInterval(),
+                nanoClock, log, new RedisLink.Messages("Rate limits are shared by all replicas through Redis",
+                        "Redis is unreachable ({}): each instance enforces rate limits on its own until it is back",
+                        "Redis is reachable again: rate limits are shared by all replicas again"));
     }
 
     @Override
     public Mono<Verdict> take(List<Scope> scopes, long tokens) {
-        ReactiveRedisConnection redis = usableConnection();
+        ReactiveRedisConnection redis = link.usableConnection();
         if (redis == null) {
             return local.take(scopes, tokens);
         }
         return run(redis, takeSha, TAKE, scopes, tokens)
             .map(result -> verdict(result, scopes.size()))
-            .timeout(timeout)
-            .doOnNext(verdict -> reachable())
+            .timeout(link.timeout())
+            .doOnNext(verdict -> link.reachable())
             .onErrorResume(error -> {
-                unreachable(error);
+                link.unreachable(error);
                 return local.take(scopes, tokens);
             });
     }
 
     @Override
     public void adjustTokens(List<Scope> scopes, long delta) {
-        ReactiveRedisConnection redis = usableConnection();
+        ReactiveRedisConnection redis = link.usableConnection();
         if (redis == null) {
             // A correction lost to an outage leaves admission's estimate in place, nothing worse.
             return;
         }
-        run(redis, adjustSha, ADJUST, scopes, delta).timeout(timeout)
-            .subscribe(done -> reachable(), this::unreachable);
+        run(redis, adjustSha, ADJUST, scopes, delta).timeout(link.timeout())
+            .subscribe(done -> link.reachable(), link::unreachable);
     }
 
     /** Whether limits are being shared through Redis right now (not during an outage, nor before connecting). */
     boolean shared() {
-        return mode.get() == Mode.SHARED;
+        return link.shared();
     }
 
     @Override
     public void start() {
         running = true;
-        connectInBackground();
+        link.connectInBackground();
     }
 
     @Override
@@ -194,58 +180,6 @@ final class RedisRateLimiter implements RateLimiter, SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
-    }
-
-    /** The connection for this check, or null to decide locally (not connected, or in an outage between tries). */
-    private @Nullable ReactiveRedisConnection usableConnection() {
-        ReactiveRedisConnection redis = connection;
-        if (redis != null && mode.get() == Mode.SHARED) {
-            return redis;
-        }
-        long now = nanoClock.getAsLong();
-        long next = nextAttemptAt.get();
-        if (now - next < 0 || !nextAttemptAt.compareAndSet(next, now + retryIntervalNanos)) {
-            return null;
-        }
-        if (redis == null) {
-            connectInBackground();
-        }
-        return redis;
-    }
-
-    private void connectInBackground() {
-        if (!connecting.compareAndSet(false, true)) {
-            return;
-        }
-        Mono.fromCallable(connections::getReactiveConnection)
-            .flatMap(redis -> redis.ping().timeout(timeout).thenReturn(redis))
-            .subscribeOn(Schedulers.boundedElastic())
-            .doFinally(signal -> connecting.set(false))
-            .subscribe(redis -> {
-                connection = redis;
-                reachable();
-            }, this::unreachable);
-    }
-
-    private void reachable() {
-        if (mode.get() == Mode.SHARED) {
-            return;
-        }
-        Mode before = mode.getAndSet(Mode.SHARED);
-        if (before == Mode.OUTAGE) {
-            log.info("Redis is reachable again: rate limits are shared by all replicas again");
-        }
-        else if (before == Mode.CONNECTING) {
-            log.info("Rate limits are shared by all replicas through Redis");
-        }
-    }
-
-    private void unreachable(Throwable error) {
-        nextAttemptAt.set(nanoClock.getAsLong() + retryIntervalNanos);
-        if (mode.getAndSet(Mode.OUTAGE) != Mode.OUTAGE) {
-            log.warn("Redis is unreachable ({}): each instance enforces rate limits on its own until it is back",
-                    NestedExceptionUtils.getMostSpecificCause(error).toString());
-        }
     }
 
     private Mono<List<Object>> run(ReactiveRedisConnection redis, String sha, String script, List<Scope> scopes,
@@ -302,10 +236,6 @@ final class RedisRateLimiter implements RateLimiter, SmartLifecycle {
 
     private static ByteBuffer utf8(String text) {
         return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private enum Mode {
-        CONNECTING, SHARED, OUTAGE
     }
 
 }
