@@ -11,8 +11,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -20,8 +22,9 @@ import dev.tollgate.common.Sha256;
 
 /**
  * Whole chat answers kept per tenant for the calls that ask for it ({@link CacheDirective}), in each instance's
- * memory, bounded by size ({@code tollgate.cache.max-size}) and each entry by its time to live. A hit is served
- * without a provider, a credit hold or a charge.
+ * memory, bounded by size ({@code tollgate.cache.max-size}) and each entry by its time to live, and in Redis for every
+ * replica when it is configured ({@link RedisSharedAnswers}). A hit is served without a provider, a credit hold or a
+ * charge.
  *
  * <p>The key is a SHA-256 of the tenant, the model asked for, its fallbacks and provider preferences, and the request
  * exactly as a provider would get it (after the guardrails; Tollgate's own fields and the stream flag left out): two
@@ -35,10 +38,13 @@ public class ResponseCache {
     private final JsonMapper json;
     private final Counter hits;
     private final Counter misses;
+    private final @Nullable SharedAnswers shared;
 
-    ResponseCache(CacheProperties properties, JsonMapper json, MeterRegistry meters) {
+    ResponseCache(CacheProperties properties, JsonMapper json, MeterRegistry meters,
+            ObjectProvider<SharedAnswers> shared) {
         this.properties = properties;
         this.json = json;
+        this.shared = shared.getIfAvailable();
         this.answers = Caffeine.newBuilder()
             .maximumWeight(properties.maxSize().toBytes())
             .weigher((String key, Kept kept) -> kept.answer().weight())
@@ -89,19 +95,37 @@ public class ResponseCache {
         return HexFormat.of().formatHex(Sha256.of(json.writeValueAsBytes(keyed)));
     }
 
-    /** The answer kept under the key, counted as a hit or a miss. */
-    public @Nullable CachedAnswer lookUp(String key) {
+    /**
+     * The answer kept under the key, counted as a hit or a miss: this instance's, else (with Redis) the one another
+     * replica kept. Empty when there is none, or Redis could not say in time.
+     */
+    public Mono<CachedAnswer> lookUp(String key) {
         Kept kept = answers.getIfPresent(key);
-        (kept == null ? misses : hits).increment();
-        return kept == null ? null : kept.answer();
+        if (kept != null) {
+            hits.increment();
+            return Mono.just(kept.answer());
+        }
+        if (shared == null) {
+            misses.increment();
+            return Mono.empty();
+        }
+        return shared.get(key)
+            .doOnNext(found -> hits.increment())
+            .switchIfEmpty(Mono.fromRunnable(misses::increment));
     }
 
-    /** Keeps an answer for the directive's time; one over {@code tollgate.cache.max-entry-size} is not kept. */
+    /**
+     * Keeps an answer for the directive's time, here and (with Redis) for every replica; one over
+     * {@code tollgate.cache.max-entry-size} is not kept.
+     */
     public void store(String key, CachedAnswer answer, CacheDirective directive) {
         if (answer.json().length > properties.maxEntrySize().toBytes()) {
             return;
         }
         answers.put(key, new Kept(answer, directive.ttl().toNanos()));
+        if (shared != null) {
+            shared.put(key, answer, directive);
+        }
     }
 
     /** An answer read back as the tree a call brands and sends. */

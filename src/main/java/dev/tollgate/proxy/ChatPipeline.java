@@ -67,25 +67,25 @@ final class ChatPipeline {
      */
     private Mono<ChatCompletion> answer(List<Candidate> plan, ChatRequest chat, GenerationTracker tracker,
             CacheDirective caching) {
-        Mono<ChatCompletion> fresh = new RouteAttempts(plan, chat, tracker, dependencies).complete();
         if (!caching.active()) {
-            return fresh;
+            return new RouteAttempts(plan, chat, tracker, dependencies).complete();
         }
         String key = cache.key(tracker.key().tenantId(), chat.model(), chat.fallbackModels(), chat.providers(),
                 chat.body());
-        CachedAnswer kept = caching.lookUp() ? cache.lookUp(key) : null;
-        if (kept != null) {
-            tracker.servedFromCache(kept.model(), kept.provider());
-            return Mono.just(new ChatCompletion(cache.tree(kept), kept.usage()).stoppedBy(kept.stopSequence()));
-        }
-        tracker.cacheMissed();
-        return fresh.doOnNext(completion -> {
-            String provider = tracker.provider();
-            if (provider != null) {
-                cache.store(key, new CachedAnswer(cache.json(completion.body()), completion.usage(),
-                        completion.stopSequence(), tracker.model(), provider), caching);
-            }
+        Mono<ChatCompletion> kept = !caching.lookUp() ? Mono.empty() : cache.lookUp(key).map(answer -> {
+            tracker.servedFromCache(answer.model(), answer.provider());
+            return new ChatCompletion(cache.tree(answer), answer.usage()).stoppedBy(answer.stopSequence());
         });
+        return kept.switchIfEmpty(Mono.defer(() -> {
+            tracker.cacheMissed();
+            return new RouteAttempts(plan, chat, tracker, dependencies).complete().doOnNext(completion -> {
+                String provider = tracker.provider();
+                if (provider != null) {
+                    cache.store(key, new CachedAnswer(cache.json(completion.body()), completion.usage(),
+                            completion.stopSequence(), tracker.model(), provider), caching);
+                }
+            });
+        }));
     }
 
     /**

@@ -10,7 +10,7 @@ import org.springframework.util.StringUtils;
  * Matches when {@code spring.data.redis.url} is set to something. Redis is optional: without that URL nothing in
  * Tollgate connects to it (an empty value, as a template may leave it, counts as unset).
  */
-final class RedisConfiguredCondition implements Condition {
+public final class RedisConfiguredCondition implements Condition {
 
     static final String URL_PROPERTY = "spring.data.redis.url";
 
@@ -19,7 +19,7 @@ final class RedisConfiguredCondition implements Condition {
         return isConfigured(context.getEnvironment());
     }
 
-    static boolean isConfigured(PropertyResolver properties) {
+    public static boolean isConfigured(PropertyResolver properties) {
         return StringUtils.hasText(properties.getProperty(URL_PROPERTY));
     }
 

@@ -13,6 +13,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.tollgate.testsupport.DashboardUser;
+import dev.tollgate.testsupport.FakeReply;
 import dev.tollgate.testsupport.FakeUpstream;
 import dev.tollgate.testsupport.IntegrationTest;
 import dev.tollgate.testsupport.SecondInstance;
@@ -58,6 +59,33 @@ class ReplicasIntegrationTests {
 
         await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
             call(other, key).expectStatus().isUnauthorized());
+    }
+
+    /** The response cache is shared through Redis: what one replica kept answers the same call on the other. */
+    @Test
+    void anAnswerKeptByOneReplicaServesTheSameCallOnTheOther() {
+        String key = DashboardUser.signUp(client).createKey("cached");
+        FakeUpstream.shared().enqueue(FakeReply.json(200, """
+                {"id":"chatcmpl-r","object":"chat.completion","created":1764000000,"model":"gpt-4o-mini",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"kept once"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}"""));
+
+        cached(client, key).expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "miss");
+        // The store is sent without waiting for Redis's answer: the other replica finds it a moment later.
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+            cached(other, key).expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "hit")
+                .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("kept once")
+                .jsonPath("$.usage.total_tokens").isEqualTo(15));
+
+        org.assertj.core.api.Assertions.assertThat(FakeUpstream.shared().requestCount()).isEqualTo(1);
+    }
+
+    private static WebTestClient.ResponseSpec cached(WebTestClient client, String key) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .header("x-tollgate-cache", "true").contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "messages",
+                    List.of(Map.of("role", "user", "content", "Shared between replicas?"))))
+            .exchange();
     }
 
     @Test

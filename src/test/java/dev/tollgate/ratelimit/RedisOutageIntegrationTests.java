@@ -77,6 +77,11 @@ class RedisOutageIntegrationTests {
             assertThat(secondLimits.sharedAcrossReplicas()).isFalse();
             assertThat(occurrences(output, WARNING)).as("one warning for the outage, not one per request").isEqualTo(1);
             assertThat(rateLimits.sharedAcrossReplicas()).as("the other instance's Redis is fine").isTrue();
+            // The response cache goes on with this instance's memory alone.
+            String unlimited = user.createKey("cached");
+            assertThat(cached(other, unlimited)).isEqualTo("miss");
+            assertThat(cached(other, unlimited)).isEqualTo("hit");
+            assertThat(occurrences(output, "The response cache cannot reach Redis")).isLessThanOrEqualTo(1);
 
             redis.restore();
             String roomy = keyWithRequestsPerMinute(1000);
@@ -110,6 +115,21 @@ class RedisOutageIntegrationTests {
             assertThat(statuses).as("the default plan, 4 a window, held in memory").containsExactly(200, 200, 200,
                     200, 429);
         }
+    }
+
+    /** What the response cache did for a call that asked for it; the call must succeed. */
+    private static String cached(WebTestClient web, String key) {
+        return web.post().uri("/v1/chat/completions")
+            .header("Authorization", "Bearer " + key)
+            .header("x-tollgate-cache", "true")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "messages", List.of(Map.of("role", "user",
+                    "content", "Cached while Redis is away"))))
+            .exchange()
+            .expectStatus().isOk()
+            .returnResult(byte[].class)
+            .getResponseHeaders()
+            .getFirst("x-tollgate-cache");
     }
 
     /** A key limited to 3 a window: 3 calls on one instance leave no room on the other. */

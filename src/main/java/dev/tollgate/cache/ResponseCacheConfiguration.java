@@ -1,0 +1,22 @@
+package dev.tollgate.cache;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tollgate.ratelimit.RedisConfiguredCondition;
+
+/** The response cache's Redis side, when {@code spring.data.redis.url} is set: answers shared by every replica. */
+@Configuration(proxyBeanMethods = false)
+@Conditional(RedisConfiguredCondition.class)
+class ResponseCacheConfiguration {
+
+    @Bean
+    RedisSharedAnswers redisSharedAnswers(ReactiveRedisConnectionFactory connections, CacheProperties properties,
+            JsonMapper json) {
+        return new RedisSharedAnswers(connections, properties, json);
+    }
+
+}
