@@ -146,6 +146,22 @@ describe('activity page', () => {
     expect(detail('Cost')).toHaveTextContent('$0.000007');
   });
 
+  it('says when the response cache answered a call, and what the guardrails redacted', async () => {
+    mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/activity/gen-9': {
+        body: generation({ id: 'gen-9', usageSource: 'cache', costMicros: 0, piiRedactions: 2 }),
+      },
+    });
+    renderApp('/activity/gen-9');
+
+    await screen.findByText('Token counts from', { selector: 'dt' });
+    const detail = (label: string) => screen.getByText(label, { selector: 'dt' }).nextElementSibling;
+    expect(detail('Token counts from')).toHaveTextContent('Response cache (free: answered by a kept answer)');
+    expect(detail('Personal data redacted')).toHaveTextContent('2');
+    expect(detail('Cost')).toHaveTextContent('$0.00');
+  });
+
   it('says so when a generation is not there', async () => {
     server();
     renderApp('/activity/gen-unknown');

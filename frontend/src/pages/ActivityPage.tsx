@@ -198,6 +198,12 @@ export function GenerationPage() {
   );
 }
 
+const USAGE_SOURCES: Record<string, string> = {
+  upstream: 'Provider',
+  tokenizer: 'Estimate (tokenizer)',
+  cache: 'Response cache (free: answered by a kept answer)',
+};
+
 function GenerationDetails({ generation }: { generation: Generation }) {
   const rows: [string, ReactNode][] = [
     ['Status', <StatusBadge generation={generation} />],
@@ -215,7 +221,7 @@ function GenerationDetails({ generation }: { generation: Generation }) {
     ['Generation time', formatMs(generation.generationMs)],
     ['Finish reason', generation.finishReason ?? '—'],
     ['Streamed', generation.streamed ? 'Yes' : 'No'],
-    ['Token counts from', generation.usageSource === 'upstream' ? 'Provider' : generation.usageSource === 'tokenizer' ? 'Estimate (tokenizer)' : '—'],
+    ['Token counts from', USAGE_SOURCES[generation.usageSource ?? ''] ?? '—'],
   ];
   if (generation.piiRedactions) rows.push(['Personal data redacted', formatCount(generation.piiRedactions)]);
   if (generation.errorCode) rows.push(['Error', <code>{generation.errorCode}</code>]);

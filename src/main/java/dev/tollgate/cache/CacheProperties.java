@@ -13,14 +13,15 @@ import org.springframework.util.unit.DataSize;
  * @param maxEntrySize a larger answer is not cached
  * @param defaultTtl how long an answer is kept when the call asks for caching without saying how long
  * @param maxTtl the longest a call may ask for
- * @param redis how long a lookup in Redis may take before the call goes on without it, and how long after a failure
- *     Redis is tried again (when {@code spring.data.redis.url} is set)
+ * @param redis whether the cache is kept in Redis when {@code spring.data.redis.url} is set, how long a lookup there
+ *     may take before the call goes on without it, and how long after a failure Redis is tried again
  */
 @ConfigurationProperties("tollgate.cache")
 public record CacheProperties(@DefaultValue("64MB") DataSize maxSize, @DefaultValue("1MB") DataSize maxEntrySize,
         @DefaultValue("1h") Duration defaultTtl, @DefaultValue("24h") Duration maxTtl, @DefaultValue Redis redis) {
 
-    public record Redis(@DefaultValue("200ms") Duration timeout, @DefaultValue("2s") Duration retryInterval) {
+    public record Redis(@DefaultValue("true") boolean enabled, @DefaultValue("200ms") Duration timeout,
+            @DefaultValue("2s") Duration retryInterval) {
     }
 
     public CacheProperties {

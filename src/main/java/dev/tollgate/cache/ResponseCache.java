@@ -96,27 +96,29 @@ public class ResponseCache {
     }
 
     /**
-     * The answer kept under the key, counted as a hit or a miss: this instance's, else (with Redis) the one another
-     * replica kept. Empty when there is none, or Redis could not say in time.
+     * The answer kept under the key, counted as a hit or a miss. With Redis, Redis's (what any replica kept last, so
+     * that a {@code refresh} on one replica is what the others serve), and this instance's own only while Redis
+     * cannot say; without it, this instance's.
      */
     public Mono<CachedAnswer> lookUp(String key) {
-        Kept kept = answers.getIfPresent(key);
-        if (kept != null) {
-            hits.increment();
-            return Mono.just(kept.answer());
-        }
         if (shared == null) {
-            misses.increment();
-            return Mono.empty();
+            return counted(local(key));
         }
-        return shared.get(key)
-            .doOnNext(found -> hits.increment())
-            .switchIfEmpty(Mono.fromRunnable(misses::increment));
+        return counted(shared.get(key).onErrorResume(error -> local(key)));
+    }
+
+    private Mono<CachedAnswer> local(String key) {
+        Kept kept = answers.getIfPresent(key);
+        return kept == null ? Mono.empty() : Mono.just(kept.answer());
+    }
+
+    private Mono<CachedAnswer> counted(Mono<CachedAnswer> lookup) {
+        return lookup.doOnNext(found -> hits.increment()).switchIfEmpty(Mono.fromRunnable(misses::increment));
     }
 
     /**
-     * Keeps an answer for the directive's time, here and (with Redis) for every replica; one over
-     * {@code tollgate.cache.max-entry-size} is not kept.
+     * Keeps an answer for the directive's time, in Redis for every replica (when configured) and here (for the times
+     * Redis cannot be reached); one over {@code tollgate.cache.max-entry-size} is not kept.
      */
     public void store(String key, CachedAnswer answer, CacheDirective directive) {
         if (answer.json().length > properties.maxEntrySize().toBytes()) {

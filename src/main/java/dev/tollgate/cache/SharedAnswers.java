@@ -2,7 +2,10 @@ package dev.tollgate.cache;
 
 import reactor.core.publisher.Mono;
 
-/** Answers kept where every replica finds them; a failure is a miss (or a lost store), never a failed call. */
+/**
+ * Answers kept where every replica finds them. A lookup is empty when nothing is kept and fails when the store cannot
+ * say (the cache then answers from this instance's memory); a store may be lost. Never a failed call.
+ */
 interface SharedAnswers {
 
     Mono<CachedAnswer> get(String key);

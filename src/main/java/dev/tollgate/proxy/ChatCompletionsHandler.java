@@ -35,8 +35,11 @@ final class ChatCompletionsHandler implements HotPathHandler {
 
     @Override
     public Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
-        return reader.readChat(request).flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker))
-                : complete(chat, tracker, cache.directive(request.getHeaders())));
+        return reader.readChat(request).flatMap(chat -> {
+            // Read for streams too, so that a header that makes no sense is a 400 whatever the call.
+            CacheDirective caching = cache.directive(request.getHeaders());
+            return chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker, caching);
+        });
     }
 
     private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker, CacheDirective caching) {

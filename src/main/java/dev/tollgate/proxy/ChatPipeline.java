@@ -73,14 +73,15 @@ final class ChatPipeline {
         String key = cache.key(tracker.key().tenantId(), chat.model(), chat.fallbackModels(), chat.providers(),
                 chat.body());
         Mono<ChatCompletion> kept = !caching.lookUp() ? Mono.empty() : cache.lookUp(key).map(answer -> {
-            tracker.servedFromCache(answer.model(), answer.provider());
+            tracker.servedFromCache(answer.model(), answer.provider(), chat.body());
             return new ChatCompletion(cache.tree(answer), answer.usage()).stoppedBy(answer.stopSequence());
         });
         return kept.switchIfEmpty(Mono.defer(() -> {
             tracker.cacheMissed();
             return new RouteAttempts(plan, chat, tracker, dependencies).complete().doOnNext(completion -> {
                 String provider = tracker.provider();
-                if (provider != null) {
+                // Only the model asked for: a fallback's answer, kept, would go on answering for it once it is back.
+                if (provider != null && chat.model().equals(tracker.model())) {
                     cache.store(key, new CachedAnswer(cache.json(completion.body()), completion.usage(),
                             completion.stopSequence(), tracker.model(), provider), caching);
                 }

@@ -206,9 +206,15 @@ final class GenerationTracker {
         }
     }
 
-    /** The answer comes from the response cache: no provider, no hold, no charge; the usage it shows is logged. */
-    void servedFromCache(String model, String provider) {
+    /**
+     * The answer comes from the response cache: no provider, no hold, no charge; the usage it shows is logged. The
+     * prompt is noted as admission notes it, so that an answer whose provider reported no usage is counted as a fresh
+     * call would be; the lookup's end stands for the provider's call in the overhead (all of it is Tollgate's).
+     */
+    void servedFromCache(String model, String provider, JsonNode prompt) {
         routedTo(model, provider);
+        counted.prompt(prompt);
+        upstreamCalled();
         cacheResult = "hit";
     }
 

@@ -48,8 +48,11 @@ final class MessagesHandler implements HotPathHandler {
     public Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
         return reader.readObject(request)
             .map(body -> reader.toChatRequest(requests.toChatBody(body)))
-            .flatMap(chat -> chat.stream() ? Mono.just(stream(chat, tracker))
-                    : complete(chat, tracker, cache.directive(request.getHeaders())));
+            .flatMap(chat -> {
+                // Read for streams too, so that a header that makes no sense is a 400 whatever the call.
+                CacheDirective caching = cache.directive(request.getHeaders());
+                return chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker, caching);
+            });
     }
 
     private Mono<Answer> complete(ChatRequest chat, GenerationTracker tracker, CacheDirective caching) {

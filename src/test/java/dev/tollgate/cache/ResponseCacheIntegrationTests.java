@@ -174,6 +174,39 @@ class ResponseCacheIntegrationTests {
     }
 
     @Test
+    void aFallbacksAnswerIsNotKeptForTheModelAskedFor() {
+        Map<String, Object> request = Map.of("model", "openai/gpt-4o-mini", "models", List.of("mistral/mistral-small-latest"),
+                "messages", List.of(Map.of("role", "user", "content", "Which model are you?")));
+        upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"down\",\"type\":\"server_error\"}}"));
+        upstream.enqueue(FakeReply.json(200, ANSWER.formatted("the fallback")),
+                FakeReply.json(200, ANSWER.formatted("the first choice")));
+
+        chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectBody().jsonPath("$.model").isEqualTo("mistral/mistral-small-latest");
+        chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "miss")
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("the first choice")
+            .jsonPath("$.model").isEqualTo("openai/gpt-4o-mini");
+    }
+
+    @Test
+    void aHitCountsThePromptWhenTheProviderReportedNoUsageAsAFreshCallDoes() {
+        upstream.enqueue(FakeReply.json(200, """
+                {"id":"chatcmpl-nousage","object":"chat.completion","created":1764000000,"model":"gpt-4o-mini",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"No usage here"},"finish_reason":"stop"}]}"""));
+        Map<String, Object> request = question("Count my prompt, please, even from the cache");
+
+        JsonNode fresh = JSON.readTree(chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectBody().returnResult().getResponseBody());
+        JsonNode kept = JSON.readTree(chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "hit").expectBody().returnResult().getResponseBody());
+
+        assertThat(fresh.at("/usage/prompt_tokens").asInt()).isPositive();
+        assertThat(kept.at("/usage/prompt_tokens").asInt()).isEqualTo(fresh.at("/usage/prompt_tokens").asInt());
+        assertThat(kept.at("/usage/completion_tokens").asInt()).isEqualTo(fresh.at("/usage/completion_tokens").asInt());
+    }
+
+    @Test
     void messagesCallsAreServedFromTheCacheInAnthropicsShape() {
         upstream.enqueue(FakeReply.json(200, ANSWER.formatted("Bonjour")));
         Map<String, Object> request = Map.of("model", "openai/gpt-4o-mini", "max_tokens", 100,
@@ -196,6 +229,9 @@ class ResponseCacheIntegrationTests {
             .expectBody().jsonPath("$.error.param").isEqualTo("x-tollgate-cache");
         chat(question("x"), Map.of("x-tollgate-cache-ttl", "forever")).expectStatus().isBadRequest()
             .expectBody().jsonPath("$.error.param").isEqualTo("x-tollgate-cache-ttl");
+        Map<String, Object> streamed = new java.util.HashMap<>(question("x"));
+        streamed.put("stream", true);
+        chat(streamed, Map.of("x-tollgate-cache", "sometimes")).expectStatus().isBadRequest();
         chat(question("x"), Map.of("x-tollgate-cache-ttl", "86401")).expectStatus().isBadRequest()
             .expectBody().jsonPath("$.error.message")
             .isEqualTo("The x-tollgate-cache-ttl header must be a whole number of seconds from 1 to 86400.");

@@ -78,6 +78,20 @@ class ReplicasIntegrationTests {
                 .jsonPath("$.usage.total_tokens").isEqualTo(15));
 
         org.assertj.core.api.Assertions.assertThat(FakeUpstream.shared().requestCount()).isEqualTo(1);
+
+        // A refresh on one replica is what the other serves from then on, not the answer it had seen before.
+        FakeUpstream.shared().enqueue(FakeReply.json(200, """
+                {"id":"chatcmpl-s","object":"chat.completion","created":1764000001,"model":"gpt-4o-mini",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"kept twice"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}"""));
+        client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .header("x-tollgate-cache", "refresh").contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "messages",
+                    List.of(Map.of("role", "user", "content", "Shared between replicas?"))))
+            .exchange().expectStatus().isOk();
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+            cached(other, key).expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "hit")
+                .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("kept twice"));
     }
 
     private static WebTestClient.ResponseSpec cached(WebTestClient client, String key) {
