@@ -47,6 +47,11 @@ import dev.tollgate.ratelimit.RateLimitPermit;
  */
 final class GenerationTracker {
 
+    /** The {@code x-tollgate-cache} header's values. */
+    static final String CACHE_HIT = "hit";
+
+    static final String CACHE_MISS = "miss";
+
     private static final Logger log = LoggerFactory.getLogger(GenerationTracker.class);
 
     private final UUID id;
@@ -75,7 +80,7 @@ final class GenerationTracker {
     private final List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
     private volatile @Nullable RateLimitPermit rateLimit;
     private volatile int piiRedactions;
-    /** What the response cache did for the call, for the {@code x-tollgate-cache} header: null when not asked. */
+    /** What the response cache did for the call ({@link #CACHE_HIT} or {@link #CACHE_MISS}): null when not asked. */
     private volatile @Nullable String cacheResult;
     private @Nullable Brand brand;
 
@@ -215,12 +220,12 @@ final class GenerationTracker {
         routedTo(model, provider);
         counted.prompt(prompt);
         upstreamCalled();
-        cacheResult = "hit";
+        cacheResult = CACHE_HIT;
     }
 
     /** The call asked for the response cache and found nothing kept: a provider answers, as usual. */
     void cacheMissed() {
-        cacheResult = "miss";
+        cacheResult = CACHE_MISS;
     }
 
     @Nullable String cacheResult() {
@@ -267,7 +272,7 @@ final class GenerationTracker {
 
     /** What the tenant pays for this usage, in USD, for {@code usage.cost}; null before admission. */
     @Nullable BigDecimal costUsd(TokenUsage usage) {
-        if ("hit".equals(cacheResult)) {
+        if (CACHE_HIT.equals(cacheResult)) {
             return BigDecimal.ZERO;
         }
         PriceQuote price = quote;
@@ -361,10 +366,10 @@ final class GenerationTracker {
 
     /** Settles the hold and the rate limits for the usage billed, and makes the call's record. */
     private UsageRecord settle(int status, @Nullable String errorCode, @Nullable String errorMessage,
-            boolean cancelled, Billed counted, long endNanos, Instant endedAt) {
+            boolean cancelled, Billed found, long endNanos, Instant endedAt) {
         // A kept answer's usage is logged for what it saved; nothing was held for it and nothing is charged.
-        Billed billed = "hit".equals(cacheResult) && counted.source() != UsageSource.NONE
-                ? new Billed(counted.usage(), UsageSource.CACHE) : counted;
+        Billed billed = CACHE_HIT.equals(cacheResult) && found.source() != UsageSource.NONE
+                ? new Billed(found.usage(), UsageSource.CACHE) : found;
         PriceQuote price = quote;
         boolean charged = price != null && billed.source() != UsageSource.NONE;
         long charge = charged ? price.chargeMicros(billed.usage()) : 0;

@@ -127,6 +127,23 @@ class GuardrailsIntegrationTests {
     }
 
     @Test
+    void aLongPromptIsScreenedOffTheEventLoopAndRedactedAllTheSame() {
+        setGuardrails("redact", List.of());
+        String filler = "lorem ipsum dolor sit amet ".repeat(1_000);
+        assertThat(filler.length()).isGreaterThan(PromptGuard.INLINE_CHARS);
+
+        chat(Map.of("model", "openai/gpt-4o-mini",
+                "messages", List.of(Map.of("role", "user", "content", filler + EMAIL + " " + filler))))
+            .expectStatus().isOk();
+
+        String sent = upstream.takeRequest().json().at("/messages/0/content").stringValue();
+        // Compared piece by piece: a failure printing two 54K-character strings helps nobody.
+        assertThat(sent.length()).isEqualTo(2 * filler.length() + "[EMAIL] ".length());
+        assertThat(sent.indexOf("[EMAIL]")).isEqualTo(filler.length());
+        assertThat(sent.contains(EMAIL)).isFalse();
+    }
+
+    @Test
     void anotherTenantsPromptsGoAsWritten() {
         setGuardrails("redact", List.of("Falcon"));
         DashboardUser other = DashboardUser.signUp(client);
