@@ -2,6 +2,7 @@ package dev.tollgate.cache;
 
 import java.util.HexFormat;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -15,7 +16,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.common.Sha256;
@@ -88,7 +91,7 @@ public class ResponseCache {
         keyed.put("model", model);
         keyed.putPOJO("fallbacks", fallbackModels);
         keyed.put("providers", String.valueOf(providers));
-        ObjectNode request = body.deepCopy();
+        ObjectNode request = (ObjectNode) canonical(body);
         request.remove("stream");
         request.remove("stream_options");
         keyed.set("request", request);
@@ -96,15 +99,39 @@ public class ResponseCache {
     }
 
     /**
-     * The answer kept under the key, counted as a hit or a miss. With Redis, Redis's (what any replica kept last, so
-     * that a {@code refresh} on one replica is what the others serve), and this instance's own only while Redis
-     * cannot say; without it, this instance's.
+     * A copy of the JSON with every object's members in name order (arrays, such as the messages, keep theirs): the
+     * same request is the same key whatever order its client wrote the fields in (a client's streamed and whole calls
+     * need not agree on it).
+     */
+    private JsonNode canonical(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            ObjectNode sorted = json.createObjectNode();
+            for (String name : new TreeSet<>(object.propertyNames())) {
+                sorted.set(name, canonical(object.get(name)));
+            }
+            return sorted;
+        }
+        if (node instanceof ArrayNode array) {
+            ArrayNode copy = json.createArrayNode();
+            for (JsonNode element : array) {
+                copy.add(canonical(element));
+            }
+            return copy;
+        }
+        return node;
+    }
+
+    /**
+     * The answer kept under the key, counted as a hit or a miss. With Redis, Redis's first (what any replica kept
+     * last, so that a {@code refresh} on one replica is what the others serve), then this instance's own, for what
+     * Redis cannot say or never got (kept while it was unreachable, or before the connection was up); without it,
+     * this instance's.
      */
     public Mono<CachedAnswer> lookUp(String key) {
         if (shared == null) {
             return counted(local(key));
         }
-        return counted(shared.get(key).onErrorResume(error -> local(key)));
+        return counted(shared.get(key).onErrorResume(error -> Mono.empty()).switchIfEmpty(local(key)));
     }
 
     private Mono<CachedAnswer> local(String key) {
@@ -128,6 +155,11 @@ public class ResponseCache {
         if (shared != null) {
             shared.put(key, answer, directive);
         }
+    }
+
+    /** The most a kept answer's JSON may weigh ({@code tollgate.cache.max-entry-size}). */
+    public long maxEntrySize() {
+        return properties.maxEntrySize().toBytes();
     }
 
     /** An answer read back as the tree a call brands and sends. */

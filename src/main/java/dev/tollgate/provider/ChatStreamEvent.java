@@ -43,6 +43,14 @@ public sealed interface ChatStreamEvent {
             return tree;
         }
 
+        /**
+         * The chunk as the provider sent it, read as a tree without changing how it is relayed (a relayed chunk's bytes
+         * are read again, and stay the bytes it leaves as). Not to be changed: it may be the chunk's own tree.
+         */
+        public ObjectNode readTree() {
+            return tree != null ? tree : relayed.tree();
+        }
+
         /** Notes the stop sequence that ended the stream, as {@link ChatCompletion#stoppedBy} does for an answer. */
         public Chunk stoppedBy(@Nullable String sequence) {
             this.stopSequence = sequence;

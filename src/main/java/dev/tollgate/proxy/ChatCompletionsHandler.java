@@ -36,9 +36,8 @@ final class ChatCompletionsHandler implements HotPathHandler {
     @Override
     public Mono<Answer> answer(ServerHttpRequest request, GenerationTracker tracker) {
         return reader.readChat(request).flatMap(chat -> {
-            // Read for streams too, so that a header that makes no sense is a 400 whatever the call.
             CacheDirective caching = cache.directive(request.getHeaders());
-            return chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker, caching);
+            return chat.stream() ? Mono.just(stream(chat, tracker, caching)) : complete(chat, tracker, caching);
         });
     }
 
@@ -51,8 +50,8 @@ final class ChatCompletionsHandler implements HotPathHandler {
         }));
     }
 
-    private Answer stream(ChatRequest chat, GenerationTracker tracker) {
-        Flux<byte[]> frames = relay.relay(pipeline.stream(chat, tracker), chat, tracker);
+    private Answer stream(ChatRequest chat, GenerationTracker tracker, CacheDirective caching) {
+        Flux<byte[]> frames = relay.relay(pipeline.stream(chat, tracker, caching), chat, tracker);
         // A chunk leaves as it arrives (ChatCompletionsIntegrationTests pauses the provider mid-stream to check), the
         // first one flushed at once; see SseFrames.write.
         return response -> SseFrames.write(response, overhead.stream(frames, tracker, response));

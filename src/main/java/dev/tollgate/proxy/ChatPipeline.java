@@ -4,6 +4,7 @@ import java.util.List;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.cache.CacheDirective;
 import dev.tollgate.cache.CachedAnswer;
@@ -31,9 +32,11 @@ final class ChatPipeline {
     private final RateLimitService rateLimits;
     private final PromptGuard guard;
     private final ResponseCache cache;
+    private final JsonMapper json;
 
     ChatPipeline(RoutePlanner planner, RouteAttempts.Dependencies dependencies, RateLimitService rateLimits,
-            PromptGuard guard, ResponseCache cache) {
+            PromptGuard guard, ResponseCache cache, JsonMapper json) {
+        this.json = json;
         this.planner = planner;
         this.dependencies = dependencies;
         this.rateLimits = rateLimits;
@@ -78,14 +81,8 @@ final class ChatPipeline {
         });
         return kept.switchIfEmpty(Mono.defer(() -> {
             tracker.cacheMissed();
-            return new RouteAttempts(plan, chat, tracker, dependencies).complete().doOnNext(completion -> {
-                String provider = tracker.provider();
-                // Only the model asked for: a fallback's answer, kept, would go on answering for it once it is back.
-                if (provider != null && chat.model().equals(tracker.model())) {
-                    cache.store(key, new CachedAnswer(cache.json(completion.body()), completion.usage(),
-                            completion.stopSequence(), tracker.model(), provider), caching);
-                }
-            });
+            return new RouteAttempts(plan, chat, tracker, dependencies).complete()
+                .doOnNext(completion -> keep(key, completion, chat, tracker, caching));
         }));
     }
 
@@ -94,8 +91,13 @@ final class ChatPipeline {
      * with the first event; cancelling closes the provider connection.
      */
     Flux<ChatStreamEvent> stream(ChatRequest chat, GenerationTracker tracker) {
+        return stream(chat, tracker, CacheDirective.NONE);
+    }
+
+    /** A streamed answer, replayed from the response cache when the call asked for it and an answer is kept. */
+    Flux<ChatStreamEvent> stream(ChatRequest chat, GenerationTracker tracker, CacheDirective caching) {
         tracker.requested(chat.model(), true);
-        return plan(chat, tracker).flatMapMany(plan -> new RouteAttempts(plan, chat, tracker, dependencies).stream())
+        return plan(chat, tracker).flatMapMany(plan -> streamed(plan, chat, tracker, caching))
             .doOnNext(event -> {
                 tracker.upstreamAnswered();
                 if (event instanceof ChatStreamEvent.Chunk chunk) {
@@ -106,6 +108,46 @@ final class ChatPipeline {
                     tracker.usage(usage.usage());
                 }
             });
+    }
+
+    /**
+     * The provider's stream; or, for a call that asked for the cache, the kept answer replayed as one
+     * ({@link StreamedAnswer#replay}), or the provider's stream, its answer put back together as it passes and kept
+     * once the stream has ended whole. Streamed and whole calls share their entries.
+     */
+    private Flux<ChatStreamEvent> streamed(List<Candidate> plan, ChatRequest chat, GenerationTracker tracker,
+            CacheDirective caching) {
+        if (!caching.active()) {
+            return new RouteAttempts(plan, chat, tracker, dependencies).stream();
+        }
+        String key = cache.key(tracker.key().tenantId(), chat.model(), chat.fallbackModels(), chat.providers(),
+                chat.body());
+        Mono<CachedAnswer> kept = caching.lookUp() ? cache.lookUp(key) : Mono.empty();
+        return kept.flatMapMany(answer -> {
+            tracker.servedFromCache(answer.model(), answer.provider(), chat.body());
+            return StreamedAnswer.replay(cache.tree(answer), answer.usage(), answer.stopSequence(), json);
+        }).switchIfEmpty(Flux.defer(() -> {
+            tracker.cacheMissed();
+            StreamedAnswer assembled = new StreamedAnswer(cache.maxEntrySize());
+            return new RouteAttempts(plan, chat, tracker, dependencies).stream()
+                .doOnNext(assembled::add)
+                .doOnComplete(() -> {
+                    ChatCompletion whole = assembled.completion(json);
+                    if (whole != null) {
+                        keep(key, whole, chat, tracker, caching);
+                    }
+                });
+        }));
+    }
+
+    /** Keeps an answer of the model asked for: a fallback's, kept, would go on answering for it once it is back. */
+    private void keep(String key, ChatCompletion completion, ChatRequest chat, GenerationTracker tracker,
+            CacheDirective caching) {
+        String provider = tracker.provider();
+        if (provider != null && chat.model().equals(tracker.model())) {
+            cache.store(key, new CachedAnswer(cache.json(completion.body()), completion.usage(),
+                    completion.stopSequence(), tracker.model(), provider), caching);
+        }
     }
 
     /**

@@ -49,9 +49,8 @@ final class MessagesHandler implements HotPathHandler {
         return reader.readObject(request)
             .map(body -> reader.toChatRequest(requests.toChatBody(body)))
             .flatMap(chat -> {
-                // Read for streams too, so that a header that makes no sense is a 400 whatever the call.
-                CacheDirective caching = cache.directive(request.getHeaders());
-                return chat.stream() ? Mono.just(stream(chat, tracker)) : complete(chat, tracker, caching);
+                    CacheDirective caching = cache.directive(request.getHeaders());
+                return chat.stream() ? Mono.just(stream(chat, tracker, caching)) : complete(chat, tracker, caching);
             });
     }
 
@@ -65,8 +64,8 @@ final class MessagesHandler implements HotPathHandler {
         }));
     }
 
-    private Answer stream(ChatRequest chat, GenerationTracker tracker) {
-        Flux<ChatStreamEvent> events = draining.cut(pipeline.stream(chat, tracker)).doOnNext(event -> {
+    private Answer stream(ChatRequest chat, GenerationTracker tracker, CacheDirective caching) {
+        Flux<ChatStreamEvent> events = draining.cut(pipeline.stream(chat, tracker, caching)).doOnNext(event -> {
             if (event instanceof ChatStreamEvent.Chunk chunk) {
                 // Counted as delivered, so that a stream cut short is billed for the text the client got.
                 tracker.observeDelivery(chunk);

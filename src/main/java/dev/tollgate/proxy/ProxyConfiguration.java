@@ -60,7 +60,7 @@ class ProxyConfiguration {
         warmUp(json);
         ResponseShaper shaper = new ResponseShaper(json);
         ChatPipeline pipeline = new ChatPipeline(planner, new RouteAttempts.Dependencies(providers, health, retries,
-                pricing, credits, creditsProperties.defaultMaxTokens()), rateLimits, guard, cache);
+                pricing, credits, creditsProperties.defaultMaxTokens()), rateLimits, guard, cache, json);
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
         // One for both generation endpoints: its meters are registered once.

@@ -134,6 +134,24 @@ class ResponseCacheIntegrationTests {
     }
 
     @Test
+    void theSameRequestWithItsFieldsInAnotherOrderIsTheSameEntry() {
+        upstream.enqueue(FakeReply.json(200, ANSWER.formatted("ordered")));
+        String oneWay = """
+                {"model":"openai/gpt-4o-mini","temperature":0,"messages":[{"role":"user","content":"Same?"}]}""";
+        String otherWay = """
+                {"messages":[{"content":"Same?","role":"user"}],"temperature":0,"model":"openai/gpt-4o-mini"}""";
+
+        for (String[] call : new String[][] {{oneWay, "miss"}, {otherWay, "hit"}}) {
+            client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+                .header("x-tollgate-cache", "true").contentType(MediaType.APPLICATION_JSON).bodyValue(call[0])
+                .exchange()
+                .expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", call[1])
+                .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("ordered");
+        }
+        assertThat(upstream.requestCount()).isEqualTo(1);
+    }
+
+    @Test
     void refreshReplacesTheKeptAnswerAndATtlEndsIt() {
         Map<String, Object> request = question("What time is it?");
         upstream.enqueue(FakeReply.json(200, ANSWER.formatted("noon")), FakeReply.json(200, ANSWER.formatted("one")));
@@ -155,7 +173,85 @@ class ResponseCacheIntegrationTests {
     }
 
     @Test
-    void failuresAndStreamsAreNotKept() {
+    void aStreamIsKeptPutBackTogetherAndServesStreamsAndWholeCallsAlike() {
+        upstream.enqueue(FakeReply.sse(chunk("{\"role\":\"assistant\",\"content\":\"Bon\"}", null)
+                + chunk("{\"content\":\"jour !\"}", null) + chunk("{}", "\"stop\"")
+                + "data: {\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\",\"created\":1764000000,"
+                + "\"model\":\"gpt-4o-mini\",\"choices\":[],\"usage\":{\"prompt_tokens\":21,\"completion_tokens\":4,"
+                + "\"total_tokens\":25}}\n\ndata: [DONE]\n\n"));
+        Map<String, Object> streamed = new java.util.HashMap<>(question("Say hello in French"));
+        streamed.put("stream", true);
+
+        String fresh = chat(streamed, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "miss").expectBody(String.class).returnResult()
+            .getResponseBody();
+        EntityExchangeResult<String> replayed = chat(streamed, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "hit").expectBody(String.class).returnResult();
+        JsonNode whole = JSON.readTree(chat(question("Say hello in French"), Map.of("x-tollgate-cache", "true"))
+            .expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "hit")
+            .expectBody().returnResult().getResponseBody());
+
+        assertThat(upstream.requestCount()).as("one provider call for three answers").isEqualTo(1);
+        assertThat(text(fresh)).isEqualTo("Bonjour !");
+        assertThat(text(replayed.getResponseBody())).isEqualTo("Bonjour !");
+        List<String> data = dev.tollgate.testsupport.SseText.dataOf(replayed.getResponseBody());
+        assertThat(data).last().isEqualTo("[DONE]");
+        JsonNode usage = JSON.readTree(data.get(data.size() - 2));
+        assertThat(usage.at("/usage/total_tokens").asInt()).isEqualTo(25);
+        assertThat(usage.at("/usage/cost").decimalValue()).isZero();
+        assertThat(usage.path("id").stringValue()).isEqualTo(generationId(replayed));
+        assertThat(whole.at("/choices/0/message/content").stringValue()).isEqualTo("Bonjour !");
+        assertThat(whole.at("/choices/0/finish_reason").stringValue()).isEqualTo("stop");
+        assertThat(whole.at("/usage/prompt_tokens").asInt()).isEqualTo(21);
+        Map<String, Object> row = new RequestLog(db).row(generationId(replayed));
+        assertThat(row.get("usage_source")).isEqualTo("cache");
+        assertThat(row.get("streamed")).isEqualTo(true);
+        assertThat(row.get("charge_micros")).isEqualTo(0L);
+    }
+
+    @Test
+    void aStreamedToolCallIsKeptWhole() {
+        String call = "{\"tool_calls\":[{\"index\":0,%s\"function\":{%s\"arguments\":\"%s\"}}]}";
+        upstream.enqueue(FakeReply.sse(chunk(call.formatted("\"id\":\"call_1\",\"type\":\"function\",",
+                "\"name\":\"weather\",", "{\\\"city\\\":"), null)
+                + chunk(call.formatted("", "", "\\\"Paris\\\"}"), null) + chunk("{}", "\"tool_calls\"")
+                + "data: {\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\",\"created\":1764000000,"
+                + "\"model\":\"gpt-4o-mini\",\"choices\":[],\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":9,"
+                + "\"total_tokens\":39}}\n\ndata: [DONE]\n\n"));
+        Map<String, Object> request = new java.util.HashMap<>(question("Weather in Paris?"));
+        request.put("tools", List.of(Map.of("type", "function", "function", Map.of("name", "weather",
+                "parameters", Map.of("type", "object", "properties", Map.of("city", Map.of("type", "string")))))));
+        Map<String, Object> streamed = new java.util.HashMap<>(request);
+        streamed.put("stream", true);
+
+        chat(streamed, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "miss").expectBody(String.class).returnResult();
+        chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "hit")
+            .expectBody()
+            .jsonPath("$.choices[0].finish_reason").isEqualTo("tool_calls")
+            .jsonPath("$.choices[0].message.tool_calls[0].id").isEqualTo("call_1")
+            .jsonPath("$.choices[0].message.tool_calls[0].function.name").isEqualTo("weather")
+            .jsonPath("$.choices[0].message.tool_calls[0].function.arguments").isEqualTo("{\"city\":\"Paris\"}");
+        assertThat(upstream.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamWithoutTheProvidersUsageIsNotKept() {
+        upstream.enqueue(FakeReply.sse(chunk("{\"content\":\"Hi\"}", "\"stop\"") + "data: [DONE]\n\n"),
+                FakeReply.json(200, ANSWER.formatted("again")));
+        Map<String, Object> streamed = new java.util.HashMap<>(question("Unmetered?"));
+        streamed.put("stream", true);
+
+        chat(streamed, Map.of("x-tollgate-cache", "true")).expectStatus().isOk().expectBody(String.class)
+            .returnResult();
+        chat(question("Unmetered?"), Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "miss");
+        assertThat(upstream.requestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void failuresAreNotKept() {
         Map<String, Object> request = question("Fail first");
         upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
         chat(request, Map.of("x-tollgate-cache", "true")).expectStatus().is5xxServerError();
@@ -165,12 +261,6 @@ class ResponseCacheIntegrationTests {
             .expectHeader().valueEquals("x-tollgate-cache", "miss")
             .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("fine");
         assertThat(upstream.requestCount()).isEqualTo(failedAttempts + 1);
-
-        Map<String, Object> streamed = new java.util.HashMap<>(request);
-        streamed.put("stream", true);
-        chat(streamed, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
-            .expectHeader().doesNotExist("x-tollgate-cache");
-        assertThat(upstream.requestCount()).as("a stream is not served from the cache").isEqualTo(failedAttempts + 2);
     }
 
     @Test
@@ -220,6 +310,14 @@ class ResponseCacheIntegrationTests {
                 .jsonPath("$.content[0].text").isEqualTo("Bonjour")
                 .jsonPath("$.usage.input_tokens").isEqualTo(1000);
         }
+        Map<String, Object> streamed = new java.util.HashMap<>(request);
+        streamed.put("stream", true);
+        String events = client.post().uri("/v1/messages").header("x-api-key", key).header("x-tollgate-cache", "true")
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(streamed).exchange()
+            .expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "hit")
+            .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(events).contains("event: message_start").contains("\"text\":\"Bonjour\"")
+            .contains("\"stop_reason\":\"end_turn\"").contains("event: message_stop");
         assertThat(upstream.requestCount()).isEqualTo(1);
     }
 
@@ -236,6 +334,24 @@ class ResponseCacheIntegrationTests {
             .expectBody().jsonPath("$.error.message")
             .isEqualTo("The x-tollgate-cache-ttl header must be a whole number of seconds from 1 to 86400.");
         assertThat(upstream.requestCount()).isZero();
+    }
+
+    private static String chunk(String delta, String finishReason) {
+        return "data: {\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\",\"created\":1764000000,"
+                + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
+                + finishReason + "}]}\n\n";
+    }
+
+    /** The text a stream's chunks deliver, joined. */
+    private static String text(String sse) {
+        StringBuilder text = new StringBuilder();
+        for (String data : dev.tollgate.testsupport.SseText.dataOf(sse)) {
+            if (!data.equals("[DONE]")) {
+                JsonNode content = JSON.readTree(data).at("/choices/0/delta/content");
+                text.append(content.isString() ? content.stringValue() : "");
+            }
+        }
+        return text.toString();
     }
 
     private static Map<String, Object> question(String text) {
