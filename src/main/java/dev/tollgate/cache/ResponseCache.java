@@ -91,7 +91,7 @@ public class ResponseCache {
         keyed.put("model", model);
         keyed.putPOJO("fallbacks", fallbackModels);
         keyed.put("providers", String.valueOf(providers));
-        ObjectNode request = (ObjectNode) canonical(body);
+        ObjectNode request = canonical(body);
         request.remove("stream");
         request.remove("stream_options");
         keyed.set("request", request);
@@ -99,39 +99,52 @@ public class ResponseCache {
     }
 
     /**
-     * A copy of the JSON with every object's members in name order (arrays, such as the messages, keep theirs): the
-     * same request is the same key whatever order its client wrote the fields in (a client's streamed and whole calls
-     * need not agree on it).
+     * The request with its own members, and each message's and content part's, in name order: the same request is the
+     * same key whatever order its client wrote those fields in (a client's streamed and whole calls need not agree on
+     * it). Deeper objects keep their order: a JSON schema's {@code properties} order is the order a structured
+     * output's fields come in.
      */
-    private JsonNode canonical(JsonNode node) {
-        if (node instanceof ObjectNode object) {
-            ObjectNode sorted = json.createObjectNode();
-            for (String name : new TreeSet<>(object.propertyNames())) {
-                sorted.set(name, canonical(object.get(name)));
+    private ObjectNode canonical(ObjectNode body) {
+        ObjectNode sorted = sortedMembers(body);
+        if (sorted.get("messages") instanceof ArrayNode messages) {
+            ArrayNode copy = sorted.putArray("messages");
+            for (JsonNode message : messages) {
+                if (message instanceof ObjectNode object) {
+                    ObjectNode sortedMessage = sortedMembers(object);
+                    if (sortedMessage.get("content") instanceof ArrayNode parts) {
+                        ArrayNode sortedParts = sortedMessage.putArray("content");
+                        for (JsonNode part : parts) {
+                            sortedParts.add(part instanceof ObjectNode partObject ? sortedMembers(partObject) : part);
+                        }
+                    }
+                    copy.add(sortedMessage);
+                }
+                else {
+                    copy.add(message);
+                }
             }
-            return sorted;
         }
-        if (node instanceof ArrayNode array) {
-            ArrayNode copy = json.createArrayNode();
-            for (JsonNode element : array) {
-                copy.add(canonical(element));
-            }
-            return copy;
+        return sorted;
+    }
+
+    private ObjectNode sortedMembers(ObjectNode object) {
+        ObjectNode sorted = json.createObjectNode();
+        for (String name : new TreeSet<>(object.propertyNames())) {
+            sorted.set(name, object.get(name));
         }
-        return node;
+        return sorted;
     }
 
     /**
-     * The answer kept under the key, counted as a hit or a miss. With Redis, Redis's first (what any replica kept
-     * last, so that a {@code refresh} on one replica is what the others serve), then this instance's own, for what
-     * Redis cannot say or never got (kept while it was unreachable, or before the connection was up); without it,
-     * this instance's.
+     * The answer kept under the key, counted as a hit or a miss. With Redis, Redis's (what any replica kept last, so
+     * that a {@code refresh} on one replica is what the others serve, and an entry gone from Redis is gone), and this
+     * instance's own only while Redis cannot say; without it, this instance's.
      */
     public Mono<CachedAnswer> lookUp(String key) {
         if (shared == null) {
             return counted(local(key));
         }
-        return counted(shared.get(key).onErrorResume(error -> Mono.empty()).switchIfEmpty(local(key)));
+        return counted(shared.get(key).onErrorResume(error -> Mono.defer(() -> local(key))));
     }
 
     private Mono<CachedAnswer> local(String key) {

@@ -2,9 +2,12 @@ package dev.tollgate.proxy;
 
 import java.util.List;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.cache.CacheDirective;
 import dev.tollgate.cache.CachedAnswer;
@@ -26,6 +29,8 @@ import dev.tollgate.routing.RoutePlanner;
  * caller, who knows what reached the client.
  */
 final class ChatPipeline {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatPipeline.class);
 
     private final RoutePlanner planner;
     private final RouteAttempts.Dependencies dependencies;
@@ -124,17 +129,28 @@ final class ChatPipeline {
                 chat.body());
         Mono<CachedAnswer> kept = caching.lookUp() ? cache.lookUp(key) : Mono.empty();
         return kept.flatMapMany(answer -> {
+            ObjectNode tree = cache.tree(answer);
+            if (!StreamedAnswer.replayable(tree)) {
+                // Kept by a whole call with more in it than a stream carries here (log probabilities, reasoning).
+                return Flux.empty();
+            }
             tracker.servedFromCache(answer.model(), answer.provider(), chat.body());
-            return StreamedAnswer.replay(cache.tree(answer), answer.usage(), answer.stopSequence(), json);
+            return StreamedAnswer.replay(tree, answer.usage(), answer.stopSequence(), json);
         }).switchIfEmpty(Flux.defer(() -> {
             tracker.cacheMissed();
-            StreamedAnswer assembled = new StreamedAnswer(cache.maxEntrySize());
+            StreamedAnswer assembled = new StreamedAnswer(chat.choices(), cache.maxEntrySize());
             return new RouteAttempts(plan, chat, tracker, dependencies).stream()
                 .doOnNext(assembled::add)
                 .doOnComplete(() -> {
-                    ChatCompletion whole = assembled.completion(json);
-                    if (whole != null) {
-                        keep(key, whole, chat, tracker, caching);
+                    try {
+                        ChatCompletion whole = assembled.completion(json);
+                        if (whole != null) {
+                            keep(key, whole, chat, tracker, caching);
+                        }
+                    }
+                    catch (RuntimeException ex) {
+                        // The client has its answer; only the cache goes without it.
+                        log.warn("Could not keep a streamed answer in the response cache", ex);
                     }
                 });
         }));

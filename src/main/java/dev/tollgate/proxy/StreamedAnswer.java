@@ -3,6 +3,7 @@ package dev.tollgate.proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.jspecify.annotations.Nullable;
@@ -20,10 +21,16 @@ import dev.tollgate.provider.TokenUsage;
  * A stream's answer put back together, for the response cache: each choice's role, text, refusal and tool calls
  * (their arguments joined in order), its finish reason, and the provider's last usage. Only for calls that asked for
  * the cache, and only up to a size: past it the parts are dropped, so that a stream's memory stays flat however long
- * it runs.
+ * it runs. An answer with anything else in it (log probabilities, reasoning, annotations) is not kept, and a kept
+ * answer with such things is not replayed as a stream: streamed and whole calls share their entries, and neither
+ * may get less than a fresh call would.
  */
 final class StreamedAnswer {
 
+    /** What a message or a delta may hold for the answer to be kept or replayed: these, and empty members. */
+    private static final Set<String> CARRIED = Set.of("role", "content", "refusal", "tool_calls");
+
+    private final int expectedChoices;
     private final long maxChars;
     private final Map<Integer, Choice> choices = new TreeMap<>();
     private @Nullable TokenUsage usage;
@@ -33,7 +40,12 @@ final class StreamedAnswer {
     private long chars;
     private boolean dropped;
 
-    StreamedAnswer(long maxChars) {
+    /**
+     * @param expectedChoices how many choices the call asked for ({@code n}): an answer missing one is not kept
+     * @param maxChars past this much text, the parts are dropped and the answer is not kept
+     */
+    StreamedAnswer(int expectedChoices, long maxChars) {
+        this.expectedChoices = expectedChoices;
         this.maxChars = maxChars;
     }
 
@@ -55,6 +67,11 @@ final class StreamedAnswer {
             created = tree.path("created").asLong(0);
         }
         for (JsonNode choice : tree.path("choices")) {
+            if (!carriedOnly(choice.path("delta")) || !isEmpty(choice.path("logprobs"))) {
+                dropped = true;
+                choices.clear();
+                return;
+            }
             add(choices.computeIfAbsent(choice.path("index").asInt(0), index -> new Choice()), choice);
         }
         if (chars > maxChars) {
@@ -102,7 +119,8 @@ final class StreamedAnswer {
      */
     @Nullable ChatCompletion completion(JsonMapper json) {
         TokenUsage reported = usage;
-        if (dropped || reported == null || choices.isEmpty()) {
+        if (dropped || reported == null || choices.size() != expectedChoices
+                || !choices.keySet().equals(indexes(expectedChoices))) {
             return null;
         }
         ObjectNode answer = json.createObjectNode();
@@ -117,7 +135,9 @@ final class StreamedAnswer {
             }
             ObjectNode message = json.createObjectNode();
             message.put("role", choice.role == null ? "assistant" : choice.role);
-            message.put("content", choice.content == null ? null : choice.content.toString());
+            // An answer of tool calls alone has no content, as a whole answer has none (not "").
+            boolean noText = choice.content == null || choice.content.isEmpty() && !choice.tools.isEmpty();
+            message.put("content", noText ? null : choice.content.toString());
             if (choice.refusal != null) {
                 message.put("refusal", choice.refusal.toString());
             }
@@ -141,12 +161,30 @@ final class StreamedAnswer {
     }
 
     /**
-     * A kept answer as a stream: for each choice, a chunk with all its text and tool calls, then one with its finish
-     * reason; then its usage. What clients and {@code /v1/messages}' translation read from a provider's stream.
+     * Whether a kept answer can be replayed as a stream without losing anything: its messages hold nothing but what
+     * {@link #replay} sends (empty members aside: OpenAI's answers carry {@code "annotations":[]}), and no choice has
+     * log probabilities.
+     */
+    static boolean replayable(ObjectNode answer) {
+        for (JsonNode choice : answer.path("choices")) {
+            if (!carriedOnly(choice.path("message")) || !isEmpty(choice.path("logprobs"))
+                    || !choice.path("finish_reason").isString()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A kept answer as a stream: its usage first (as Anthropic's stream gives it, for {@code /v1/messages}'
+     * {@code message_start}), then for each choice a chunk with all its text and tool calls and one with its finish
+     * reason. What clients and {@code /v1/messages}' translation read from a provider's stream. Only for an answer
+     * that is {@link #replayable}.
      */
     static Flux<ChatStreamEvent> replay(ObjectNode answer, TokenUsage usage, @Nullable String stopSequence,
             JsonMapper json) {
         List<ChatStreamEvent> events = new ArrayList<>();
+        events.add(new ChatStreamEvent.Usage(usage));
         JsonNode choices = answer.path("choices");
         for (int i = 0; i < choices.size(); i++) {
             JsonNode choice = choices.get(i);
@@ -170,11 +208,37 @@ final class StreamedAnswer {
             int index = choice.path("index").asInt(i);
             events.add(new ChatStreamEvent.Chunk(chunk(answer, index, delta, null, json)));
             ChatStreamEvent.Chunk finish = new ChatStreamEvent.Chunk(chunk(answer, index, json.createObjectNode(),
-                    choice.path("finish_reason").asString("stop"), json));
+                    choice.path("finish_reason").stringValue(), json));
             events.add(i == choices.size() - 1 ? finish.stoppedBy(stopSequence) : finish);
         }
-        events.add(new ChatStreamEvent.Usage(usage));
         return Flux.fromIterable(events);
+    }
+
+    private static boolean carriedOnly(JsonNode message) {
+        for (String name : message.propertyNames()) {
+            if (!CARRIED.contains(name) && !isEmpty(message.get(name))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isEmpty(@Nullable JsonNode value) {
+        if (value == null || value.isMissingNode() || value.isNull()) {
+            return true;
+        }
+        if (value.isString()) {
+            return value.stringValue().isEmpty();
+        }
+        return value.isContainer() && value.isEmpty();
+    }
+
+    private static Set<Integer> indexes(int count) {
+        Set<Integer> indexes = new java.util.HashSet<>();
+        for (int i = 0; i < count; i++) {
+            indexes.add(i);
+        }
+        return indexes;
     }
 
     private static ObjectNode chunk(ObjectNode answer, int index, ObjectNode delta, @Nullable String finishReason,

@@ -237,6 +237,36 @@ class ResponseCacheIntegrationTests {
     }
 
     @Test
+    void aStreamWithLogprobsIsNotKeptAndAWholeAnswerWithThemIsNotReplayedAsAStream() {
+        upstream.enqueue(FakeReply.sse("data: {\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\","
+                + "\"created\":1764000000,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":"
+                + "{\"content\":\"Hi\"},\"logprobs\":{\"content\":[{\"token\":\"Hi\",\"logprob\":-0.1,\"bytes\":[72,105],"
+                + "\"top_logprobs\":[]}]},\"finish_reason\":\"stop\"}]}\n\n"
+                + "data: {\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\",\"created\":1764000000,"
+                + "\"model\":\"gpt-4o-mini\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,"
+                + "\"total_tokens\":6}}\n\ndata: [DONE]\n\n"),
+                FakeReply.json(200, """
+                {"id":"chatcmpl-w","object":"chat.completion","created":1764000000,"model":"gpt-4o-mini",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},
+                  "logprobs":{"content":[{"token":"Hi","logprob":-0.1,"bytes":[72,105],"top_logprobs":[]}]},
+                  "finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}"""),
+                FakeReply.sse(chunk("{\"content\":\"Hi\"}", "\"stop\"") + "data: [DONE]\n\n"));
+        Map<String, Object> whole = new java.util.HashMap<>(question("Hi with logprobs"));
+        whole.put("logprobs", true);
+        Map<String, Object> streamed = new java.util.HashMap<>(whole);
+        streamed.put("stream", true);
+
+        chat(streamed, Map.of("x-tollgate-cache", "true")).expectStatus().isOk().expectBody(String.class)
+            .returnResult();
+        chat(whole, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "miss")
+            .expectBody().jsonPath("$.choices[0].logprobs.content[0].token").isEqualTo("Hi");
+        chat(streamed, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "miss").expectBody(String.class).returnResult();
+        assertThat(upstream.requestCount()).isEqualTo(3);
+    }
+
+    @Test
     void aStreamWithoutTheProvidersUsageIsNotKept() {
         upstream.enqueue(FakeReply.sse(chunk("{\"content\":\"Hi\"}", "\"stop\"") + "data: [DONE]\n\n"),
                 FakeReply.json(200, ANSWER.formatted("again")));
@@ -318,6 +348,9 @@ class ResponseCacheIntegrationTests {
             .expectBody(String.class).returnResult().getResponseBody();
         assertThat(events).contains("event: message_start").contains("\"text\":\"Bonjour\"")
             .contains("\"stop_reason\":\"end_turn\"").contains("event: message_stop");
+        String start = events.substring(events.indexOf("event: message_start"));
+        assertThat(start.substring(0, start.indexOf("\n\n"))).as("the kept usage, in message_start")
+            .contains("\"input_tokens\":1000");
         assertThat(upstream.requestCount()).isEqualTo(1);
     }
 

@@ -65,40 +65,45 @@ class ReplicasIntegrationTests {
     @Test
     void anAnswerKeptByOneReplicaServesTheSameCallOnTheOther() {
         String key = DashboardUser.signUp(client).createKey("cached");
-        FakeUpstream.shared().enqueue(FakeReply.json(200, """
-                {"id":"chatcmpl-r","object":"chat.completion","created":1764000000,"model":"gpt-4o-mini",
-                 "choices":[{"index":0,"message":{"role":"assistant","content":"kept once"},"finish_reason":"stop"}],
-                 "usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}"""));
+        FakeUpstream.shared().enqueue(answer("kept once"), answer("kept twice"));
 
-        cached(client, key).expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "miss");
-        // The store is sent without waiting for Redis's answer: the other replica finds it a moment later.
+        cached(other, key, "true").expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "miss");
+        // The store is sent without waiting for Redis's answer: the first replica finds it a moment later.
         await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
-            cached(other, key).expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "hit")
+            cached(client, key, "true").expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "hit")
                 .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("kept once")
                 .jsonPath("$.usage.total_tokens").isEqualTo(15));
-
         org.assertj.core.api.Assertions.assertThat(FakeUpstream.shared().requestCount()).isEqualTo(1);
 
-        // A refresh on one replica is what the other serves from then on, not the answer it had seen before.
-        FakeUpstream.shared().enqueue(FakeReply.json(200, """
-                {"id":"chatcmpl-s","object":"chat.completion","created":1764000001,"model":"gpt-4o-mini",
-                 "choices":[{"index":0,"message":{"role":"assistant","content":"kept twice"},"finish_reason":"stop"}],
-                 "usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}"""));
+        // A refresh on one replica is what the other serves from then on, not the answer it kept itself.
         client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
-            .header("x-tollgate-cache", "refresh").contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "messages",
-                    List.of(Map.of("role", "user", "content", "Shared between replicas?"))))
-            .exchange().expectStatus().isOk();
+            .header("x-tollgate-cache", "refresh").header("x-tollgate-cache-ttl", "1")
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(question()).exchange().expectStatus().isOk();
         await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
-            cached(other, key).expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "hit")
+            cached(other, key, "true").expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "hit")
                 .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("kept twice"));
+        // And once the refreshed answer's second is over, it is gone for both: the other's own copy is not served.
+        FakeUpstream.shared().enqueue(answer("kept thrice"));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+            cached(other, key, "true").expectStatus().isOk().expectHeader().valueEquals("x-tollgate-cache", "miss")
+                .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("kept thrice"));
     }
 
-    private static WebTestClient.ResponseSpec cached(WebTestClient client, String key) {
+    private static FakeReply answer(String text) {
+        return FakeReply.json(200, """
+                {"id":"chatcmpl-r","object":"chat.completion","created":1764000000,"model":"gpt-4o-mini",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}""".formatted(text));
+    }
+
+    private static Map<String, Object> question() {
+        return Map.of("model", "openai/gpt-4o-mini", "messages",
+                List.of(Map.of("role", "user", "content", "Shared between replicas?")));
+    }
+
+    private static WebTestClient.ResponseSpec cached(WebTestClient client, String key, String mode) {
         return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
-            .header("x-tollgate-cache", "true").contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("model", "openai/gpt-4o-mini", "messages",
-                    List.of(Map.of("role", "user", "content", "Shared between replicas?"))))
+            .header("x-tollgate-cache", mode).contentType(MediaType.APPLICATION_JSON).bodyValue(question())
             .exchange();
     }
 

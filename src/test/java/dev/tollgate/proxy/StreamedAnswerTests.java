@@ -20,7 +20,7 @@ class StreamedAnswerTests {
 
     @Test
     void twoChoicesArePutBackTogetherInTheirOrder() {
-        StreamedAnswer answer = new StreamedAnswer(1_000);
+        StreamedAnswer answer = new StreamedAnswer(2, 1_000);
         answer.add(chunk(1, "{\"role\":\"assistant\",\"content\":\"B\"}", null));
         answer.add(chunk(0, "{\"role\":\"assistant\",\"content\":\"A\"}", null));
         answer.add(chunk(0, "{\"content\":\"a\"}", "\"stop\""));
@@ -38,15 +38,43 @@ class StreamedAnswerTests {
 
     @Test
     void anUnfinishedChoiceOrAnAnswerPastTheSizeIsNotKept() {
-        StreamedAnswer unfinished = new StreamedAnswer(1_000);
+        StreamedAnswer unfinished = new StreamedAnswer(1, 1_000);
         unfinished.add(chunk(0, "{\"content\":\"A\"}", null));
         unfinished.add(new ChatStreamEvent.Usage(USAGE));
-        StreamedAnswer large = new StreamedAnswer(10);
+        StreamedAnswer large = new StreamedAnswer(1, 10);
         large.add(chunk(0, "{\"content\":\"" + "x".repeat(11) + "\"}", "\"stop\""));
         large.add(new ChatStreamEvent.Usage(USAGE));
 
+        StreamedAnswer oneOfTwo = new StreamedAnswer(2, 1_000);
+        oneOfTwo.add(chunk(0, "{\"content\":\"A\"}", "\"stop\""));
+        oneOfTwo.add(new ChatStreamEvent.Usage(USAGE));
+        StreamedAnswer withLogprobs = new StreamedAnswer(1, 1_000);
+        withLogprobs.add(new ChatStreamEvent.Chunk((ObjectNode) JSON.readTree("""
+                {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,
+                 "delta":{"content":"A"},"logprobs":{"content":[{"token":"A","logprob":-0.1}]},"finish_reason":"stop"}]}""")));
+        withLogprobs.add(new ChatStreamEvent.Usage(USAGE));
+        StreamedAnswer withReasoning = new StreamedAnswer(1, 1_000);
+        withReasoning.add(chunk(0, "{\"content\":\"A\",\"reasoning\":\"because\"}", "\"stop\""));
+        withReasoning.add(new ChatStreamEvent.Usage(USAGE));
+
         assertThat(unfinished.completion(JSON)).isNull();
         assertThat(large.completion(JSON)).isNull();
+        assertThat(oneOfTwo.completion(JSON)).as("n=2, one choice seen").isNull();
+        assertThat(withLogprobs.completion(JSON)).isNull();
+        assertThat(withReasoning.completion(JSON)).isNull();
+    }
+
+    @Test
+    void onlyWhatAStreamCarriesIsReplayed() {
+        assertThat(StreamedAnswer.replayable((ObjectNode) JSON.readTree("""
+                {"choices":[{"index":0,"message":{"role":"assistant","content":"Hi","refusal":null,"annotations":[]},
+                 "logprobs":null,"finish_reason":"stop"}]}"""))).as("OpenAI's empty members").isTrue();
+        assertThat(StreamedAnswer.replayable((ObjectNode) JSON.readTree("""
+                {"choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},
+                 "logprobs":{"content":[{"token":"Hi","logprob":-0.1}]},"finish_reason":"stop"}]}"""))).isFalse();
+        assertThat(StreamedAnswer.replayable((ObjectNode) JSON.readTree("""
+                {"choices":[{"index":0,"message":{"role":"assistant","content":"Hi","reasoning":"because"},
+                 "finish_reason":"stop"}]}"""))).isFalse();
     }
 
     @Test
@@ -59,13 +87,14 @@ class StreamedAnswerTests {
         List<ChatStreamEvent> events = StreamedAnswer.replay(kept, USAGE, null, JSON).collectList().block();
 
         assertThat(events).hasSize(3);
-        ObjectNode first = ((ChatStreamEvent.Chunk) events.get(0)).chunk();
+        assertThat(events.get(0)).as("usage first, as Anthropic's stream gives it").isEqualTo(
+                new ChatStreamEvent.Usage(USAGE));
+        ObjectNode first = ((ChatStreamEvent.Chunk) events.get(1)).chunk();
         assertThat(first.at("/choices/0/delta/tool_calls/0/index").asInt()).isZero();
         assertThat(first.at("/choices/0/delta/tool_calls/0/function/arguments").stringValue())
             .isEqualTo("{\"city\":\"Paris\"}");
         assertThat(first.at("/choices/0/finish_reason").isNull()).isTrue();
-        assertThat(((ChatStreamEvent.Chunk) events.get(1)).finishReason()).isEqualTo("tool_calls");
-        assertThat(events.get(2)).isEqualTo(new ChatStreamEvent.Usage(USAGE));
+        assertThat(((ChatStreamEvent.Chunk) events.get(2)).finishReason()).isEqualTo("tool_calls");
     }
 
     private static ChatStreamEvent.Chunk chunk(int index, String delta, String finishReason) {
