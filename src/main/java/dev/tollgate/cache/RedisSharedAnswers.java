@@ -63,7 +63,7 @@ final class RedisSharedAnswers implements SharedAnswers, SmartLifecycle {
         if (redis == null) {
             return Mono.error(UNAVAILABLE);
         }
-        return redis.stringCommands().get(utf8(KEY_PREFIX + key))
+        return redis.stringCommands().get(RedisLink.utf8(KEY_PREFIX + key))
             .timeout(link.timeout())
             .doOnSuccess(found -> link.reachable())
             .doOnError(link::unreachable)
@@ -78,7 +78,7 @@ final class RedisSharedAnswers implements SharedAnswers, SmartLifecycle {
             return;
         }
         redis.stringCommands()
-            .set(utf8(KEY_PREFIX + key), ByteBuffer.wrap(stored(answer)), Expiration.from(directive.ttl()),
+            .set(RedisLink.utf8(KEY_PREFIX + key), ByteBuffer.wrap(stored(answer)), Expiration.from(directive.ttl()),
                     SetOption.upsert())
             .timeout(link.timeout())
             .subscribe(done -> link.reachable(), link::unreachable);
@@ -136,10 +136,6 @@ final class RedisSharedAnswers implements SharedAnswers, SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
-    }
-
-    private static ByteBuffer utf8(String text) {
-        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** An entry's first line: the answer's usage as the eight counts of {@link TokenUsage}, and who wrote it. */

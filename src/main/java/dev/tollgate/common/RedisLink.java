@@ -1,5 +1,7 @@
 package dev.tollgate.common;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +49,11 @@ public final class RedisLink {
         this.log = log;
         this.messages = messages;
         this.nextAttemptAt = new AtomicLong(nanoClock.getAsLong() + retryIntervalNanos);
+    }
+
+    /** A Redis key or argument: the text's UTF-8 bytes. */
+    public static ByteBuffer utf8(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** How long one command may take before Redis counts as unreachable. */

@@ -78,8 +78,7 @@ final class ChatPipeline {
         if (!caching.active()) {
             return new RouteAttempts(plan, chat, tracker, dependencies).complete();
         }
-        String key = cache.key(tracker.key().tenantId(), chat.model(), chat.fallbackModels(), chat.providers(),
-                chat.body());
+        String key = cacheKey(chat, tracker);
         Mono<ChatCompletion> kept = !caching.lookUp() ? Mono.empty() : cache.lookUp(key).map(answer -> {
             tracker.servedFromCache(answer.model(), answer.provider(), chat.body());
             return new ChatCompletion(cache.tree(answer), answer.usage()).stoppedBy(answer.stopSequence());
@@ -125,8 +124,7 @@ final class ChatPipeline {
         if (!caching.active()) {
             return new RouteAttempts(plan, chat, tracker, dependencies).stream();
         }
-        String key = cache.key(tracker.key().tenantId(), chat.model(), chat.fallbackModels(), chat.providers(),
-                chat.body());
+        String key = cacheKey(chat, tracker);
         Mono<CachedAnswer> kept = caching.lookUp() ? cache.lookUp(key) : Mono.empty();
         return kept.flatMapMany(answer -> {
             ObjectNode tree = cache.tree(answer);
@@ -154,6 +152,10 @@ final class ChatPipeline {
                     }
                 });
         }));
+    }
+
+    private String cacheKey(ChatRequest chat, GenerationTracker tracker) {
+        return cache.key(tracker.key().tenantId(), chat.model(), chat.fallbackModels(), chat.providers(), chat.body());
     }
 
     /** Keeps an answer of the model asked for: a fallback's, kept, would go on answering for it once it is back. */

@@ -32,7 +32,7 @@ final class StreamedAnswer {
 
     private final int expectedChoices;
     private final long maxChars;
-    private final Map<Integer, Choice> choices = new TreeMap<>();
+    private final TreeMap<Integer, Choice> choices = new TreeMap<>();
     private @Nullable TokenUsage usage;
     private @Nullable String stopSequence;
     private @Nullable String id;
@@ -119,8 +119,9 @@ final class StreamedAnswer {
      */
     @Nullable ChatCompletion completion(JsonMapper json) {
         TokenUsage reported = usage;
-        if (dropped || reported == null || choices.size() != expectedChoices
-                || !choices.keySet().equals(indexes(expectedChoices))) {
+        // Distinct indexes, as many as asked for, from 0 to n - 1: each of 0 .. n - 1 once.
+        if (dropped || reported == null || choices.size() != expectedChoices || choices.firstKey() != 0
+                || choices.lastKey() != expectedChoices - 1) {
             return null;
         }
         ObjectNode answer = json.createObjectNode();
@@ -231,14 +232,6 @@ final class StreamedAnswer {
             return value.stringValue().isEmpty();
         }
         return value.isContainer() && value.isEmpty();
-    }
-
-    private static Set<Integer> indexes(int count) {
-        Set<Integer> indexes = new java.util.HashSet<>();
-        for (int i = 0; i < count; i++) {
-            indexes.add(i);
-        }
-        return indexes;
     }
 
     private static ObjectNode chunk(ObjectNode answer, int index, ObjectNode delta, @Nullable String finishReason,

@@ -187,7 +187,7 @@ final class RedisRateLimiter implements RateLimiter, SmartLifecycle {
         return Flux.defer(() -> redis.scriptingCommands()
                 .<Object>evalSha(sha, ReturnType.MULTI, scopes.size(), keysAndArgs(scopes, tokens)))
             .onErrorResume(RedisRateLimiter::isNoScript, error -> redis.scriptingCommands()
-                .eval(utf8(script), ReturnType.MULTI, scopes.size(), keysAndArgs(scopes, tokens)))
+                .eval(RedisLink.utf8(script), ReturnType.MULTI, scopes.size(), keysAndArgs(scopes, tokens)))
             // Lettuce emits a multi-bulk reply as one list.
             .concatMapIterable(reply -> reply instanceof List<?> items ? items : List.of(reply))
             .collectList();
@@ -196,13 +196,13 @@ final class RedisRateLimiter implements RateLimiter, SmartLifecycle {
     private ByteBuffer[] keysAndArgs(List<Scope> scopes, long tokens) {
         List<ByteBuffer> buffers = new ArrayList<>(3 * scopes.size() + 2);
         for (Scope scope : scopes) {
-            buffers.add(utf8(KEY_PREFIX + scope.id()));
+            buffers.add(RedisLink.utf8(KEY_PREFIX + scope.id()));
         }
-        buffers.add(utf8(Long.toString(windowMicros)));
-        buffers.add(utf8(Long.toString(tokens)));
+        buffers.add(RedisLink.utf8(Long.toString(windowMicros)));
+        buffers.add(RedisLink.utf8(Long.toString(tokens)));
         for (Scope scope : scopes) {
-            buffers.add(utf8(Long.toString(scope.limits().requests())));
-            buffers.add(utf8(Long.toString(scope.limits().tokens())));
+            buffers.add(RedisLink.utf8(Long.toString(scope.limits().requests())));
+            buffers.add(RedisLink.utf8(Long.toString(scope.limits().tokens())));
         }
         return buffers.toArray(ByteBuffer[]::new);
     }
@@ -232,10 +232,6 @@ final class RedisRateLimiter implements RateLimiter, SmartLifecycle {
             }
         }
         return false;
-    }
-
-    private static ByteBuffer utf8(String text) {
-        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
 
 }
