@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +42,7 @@ public class CreditService implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(CreditService.class);
 
     private static final int MAX_LEASE_ATTEMPTS = 8;
+    private static final Duration KEY_BUDGET_IDLE = Duration.ofMinutes(10);
 
     private static final String BALANCE_REDUCED = "balance-reduced";
 
@@ -54,9 +56,8 @@ public class CreditService implements SmartLifecycle {
     private final Map<UUID, Wallet> wallets = new ConcurrentHashMap<>();
     private final Map<UUID, Mono<Long>> leasing = new ConcurrentHashMap<>();
     private final Set<Wallet> retiring = ConcurrentHashMap.newKeySet();
-    private final AsyncCache<UUID, KeyBudget> keyBudgets = Caffeine.newBuilder()
-        .expireAfterAccess(Duration.ofMinutes(10))
-        .buildAsync();
+    /** Loaded once per key however many calls ask at once; forgotten by {@link #forgetIdleKeyBudgets}. */
+    private final AsyncCache<UUID, KeyBudget> keyBudgets = Caffeine.newBuilder().buildAsync();
     private final AtomicInteger outstandingHolds = new AtomicInteger();
     private volatile boolean running;
 
@@ -94,9 +95,16 @@ public class CreditService implements SmartLifecycle {
         if (limit == null) {
             return holdWithin(key, amountMicros, null);
         }
-        return keyBudget(key.keyId(), limit).flatMap(budget -> budget.tryHold(amountMicros)
-                ? holdWithin(key, amountMicros, budget)
-                : Mono.error(InsufficientCredits.key(amountMicros, budget.remaining())));
+        return keyBudget(key.keyId(), limit).flatMap(budget -> {
+            if (budget.tryHold(amountMicros)) {
+                return holdWithin(key, amountMicros, budget);
+            }
+            if (budget.retired()) {
+                // Retired for being idle as this call found it: the next turn finds a fresh one.
+                return hold(key, amountMicros);
+            }
+            return Mono.error(InsufficientCredits.key(amountMicros, budget.remaining()));
+        });
     }
 
     /**
@@ -210,10 +218,18 @@ public class CreditService implements SmartLifecycle {
     }
 
     private Mono<KeyBudget> loadBudget(UUID keyId, long limit) {
-        // Shared by every call of this key meanwhile: one cancelled call must not cancel the load for the others.
-        return Mono.fromFuture(keyBudgets.get(keyId, (id, executor) -> ledger.keySpend(id)
+        CompletableFuture<KeyBudget> loading = keyBudgets.get(keyId, (id, executor) -> ledger.keySpend(id)
             .map(spend -> new KeyBudget(limit, spend))
-            .toFuture()), true);
+            .toFuture());
+        // Shared by every call of this key meanwhile: one cancelled call must not cancel the load for the others.
+        return Mono.fromFuture(loading, true).flatMap(budget -> {
+            if (budget.retired()) {
+                // Retired for being idle, and not yet forgotten: forgotten here, and built afresh.
+                keyBudgets.asMap().remove(keyId, loading);
+                return loadBudget(keyId, limit);
+            }
+            return Mono.just(budget);
+        });
     }
 
     /**
@@ -311,12 +327,26 @@ public class CreditService implements SmartLifecycle {
     /** Re-reads what limited keys have spent, so that spend on other instances counts here too. */
     @Scheduled(fixedDelayString = "${tollgate.credits.key-spend-refresh-interval:10s}")
     void rereadKeySpend() {
+        forgetIdleKeyBudgets(System.nanoTime());
         Flux.fromIterable(keyBudgets.synchronous().asMap().entrySet())
             .concatMap(entry -> Mono.defer(() -> {
                 long mark = entry.getValue().readingMark();
                 return ledger.keySpend(entry.getKey()).doOnNext(spend -> entry.getValue().reread(spend, mark));
             }))
             .subscribe(spend -> { }, error -> log.warn("Could not re-read key spend: {}", error.toString()));
+    }
+
+    /**
+     * Forgets the budgets of keys with no call for {@link #KEY_BUDGET_IDLE} and nothing held or unwritten. A budget
+     * still holding for a call in flight (a stream can run for hours) stays, however long since it was asked.
+     */
+    void forgetIdleKeyBudgets(long nowNanos) {
+        keyBudgets.asMap().forEach((keyId, loading) -> {
+            KeyBudget budget = loading.getNow(null);
+            if (budget != null && budget.retireIfIdle(KEY_BUDGET_IDLE.toNanos(), nowNanos)) {
+                keyBudgets.asMap().remove(keyId, loading);
+            }
+        });
     }
 
     @Override

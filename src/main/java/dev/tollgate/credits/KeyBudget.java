@@ -5,6 +5,10 @@ package dev.tollgate.credits;
  * (re-read every few seconds, moved forward as this instance's charges are written), charges settled here but not yet
  * written, and holds in flight. Another instance's holds and unwritten charges are not visible here; they bound how
  * far concurrent instances can together overshoot a key's limit.
+ * <p>
+ * A budget is forgotten only when idle with nothing held or unwritten ({@link #retireIfIdle}), as a wallet is: one
+ * forgotten while a long stream held part of it would be built again from the written spend alone, and admit that
+ * hold's amount a second time.
  */
 final class KeyBudget {
 
@@ -14,13 +18,20 @@ final class KeyBudget {
     private long held;
     /** How many of this instance's charges have been written: tells a re-reading whether one raced it. */
     private long writes;
+    private long lastUsedNanos = System.nanoTime();
+    private boolean retired;
 
     KeyBudget(long limit, long recordedSpend) {
         this.limit = limit;
         this.recordedSpend = recordedSpend;
     }
 
+    /** False when the amount is not within the limit, or when the budget was retired (then ask a fresh one). */
     synchronized boolean tryHold(long amount) {
+        if (retired) {
+            return false;
+        }
+        lastUsedNanos = System.nanoTime();
         // Compared with what remains rather than added to what is spent: a hold may be the most there is (a worst
         // case beyond a long), and the sum would wrap around to a negative that passes.
         if (amount > remaining()) {
@@ -57,6 +68,22 @@ final class KeyBudget {
         if (writes == mark) {
             recordedSpend = spend;
         }
+    }
+
+    /**
+     * Retires the budget if no hold was asked of it for {@code idleNanos} and it has nothing held and no charge
+     * unwritten: nothing a budget built afresh from the database would miss.
+     */
+    synchronized boolean retireIfIdle(long idleNanos, long nowNanos) {
+        if (retired || held != 0 || settledSince != 0 || nowNanos - lastUsedNanos < idleNanos) {
+            return false;
+        }
+        retired = true;
+        return true;
+    }
+
+    synchronized boolean retired() {
+        return retired;
     }
 
     synchronized long remaining() {

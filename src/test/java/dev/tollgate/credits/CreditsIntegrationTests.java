@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +18,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.tollgate.account.AuthenticatedKey;
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.FakeReply;
 import dev.tollgate.testsupport.FakeUpstream;
@@ -285,6 +287,35 @@ class CreditsIntegrationTests {
             .expectStatus().isOk()
             .expectBody().jsonPath("$.creditLimitMicros").isEqualTo(1_000_000);
         chat(limitedKey, small).expectStatus().isOk();
+    }
+
+    /**
+     * A key's budget used to be forgotten ten minutes after its last call, even while a stream of that key still held
+     * part of it: the next call found a budget built from the written spend alone and was admitted the held amount a
+     * second time.
+     */
+    @Test
+    void aKeysBudgetHeldByALongCallIsNotForgottenHoweverIdle() {
+        JsonNode limited = user.createKeyJson(Map.of("name", "long", "creditLimitUsd", "0.000030"));
+        AuthenticatedKey longKey = new AuthenticatedKey(UUID.fromString(limited.path("id").stringValue()),
+            user.tenantId(), "long", 30L);
+        chat(limited.path("key").stringValue(), Map.of("model", "openai/gpt-4o-mini", "max_tokens", 10,
+                "messages", List.of(Map.of("role", "user", "content", "hi")))).expectStatus().isOk();
+        await().atMost(Duration.ofSeconds(5)).until(() -> credits.keySpend(longKey.keyId()).block() == 11L);
+        Hold streaming = credits.hold(longKey, 12).block();
+        long eleventhMinute = System.nanoTime() + Duration.ofMinutes(11).toNanos();
+
+        credits.forgetIdleKeyBudgets(eleventhMinute);
+
+        assertThatThrownBy(() -> credits.hold(longKey, 12).block())
+            .as("11 spent and 12 held by the stream leave 7").hasMessageContaining("credit limit is reached");
+        streaming.release();
+        credits.forgetIdleKeyBudgets(eleventhMinute);
+
+        Hold next = credits.hold(longKey, 19).block();
+        assertThat(next).as("built afresh from the 11 written").isNotNull();
+        assertThatThrownBy(() -> credits.hold(longKey, 1).block()).hasMessageContaining("credit limit is reached");
+        next.release();
     }
 
     @Test

@@ -51,4 +51,22 @@ class KeyBudgetTests {
         assertThat(budget.remaining()).as("a clean reading, other instances' spend included").isEqualTo(25);
     }
 
+    @Test
+    void aBudgetIsRetiredOnlyWhenIdleWithNothingHeldOrUnwritten() {
+        KeyBudget budget = new KeyBudget(100, 30);
+        long idle = 60_000_000_000L;
+        assertThat(budget.tryHold(20)).isTrue();
+        long later = System.nanoTime() + 10 * idle;
+
+        assertThat(budget.retireIfIdle(idle, later)).as("a hold in flight").isFalse();
+        budget.settle(20, 15);
+        assertThat(budget.retireIfIdle(idle, later)).as("a charge not yet written").isFalse();
+        budget.persisted(15);
+        assertThat(budget.retireIfIdle(idle, System.nanoTime() - idle)).as("used within the idle time").isFalse();
+        assertThat(budget.retireIfIdle(idle, later)).isTrue();
+
+        assertThat(budget.retired()).isTrue();
+        assertThat(budget.tryHold(1)).as("a retired budget admits nothing; the caller asks a fresh one").isFalse();
+    }
+
 }
