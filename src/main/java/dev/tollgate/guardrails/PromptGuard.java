@@ -16,7 +16,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -29,8 +31,9 @@ import dev.tollgate.common.ApiException;
  * is replaced in the request itself, so that no provider, retry or fallback sees it.
  *
  * <p>The text looked at is every message's content (a string, or its text parts), system and tool results included,
- * and an embedding's input strings. Not looked at: images, audio and files; a previous turn's tool-call arguments (JSON
- * whose numbers a placeholder would break); token arrays. A tenant without guardrails costs one map lookup.
+ * an earlier turn's tool-call arguments (each of their JSON's strings, and long integers, which a card number may be
+ * written as), and an embedding's input strings. Not looked at: images, audio and files; token arrays; the names in
+ * a tool call's JSON. A tenant without guardrails costs one map lookup.
  */
 @Component
 public class PromptGuard {
@@ -43,14 +46,22 @@ public class PromptGuard {
 
     private static final Mono<Integer> NOTHING_REDACTED = Mono.just(0);
 
+    /**
+     * Integers with fewer digits than this in tool-call arguments are not screened: nothing found in a number (a card
+     * number, an unbroken phone number) is shorter.
+     */
+    private static final int SCREENED_INTEGER_DIGITS = 10;
+
     private final TenantGuardrails guardrails;
+    private final JsonMapper json;
     private final PiiScanner scanner = new PiiScanner();
     private final Counter blockedTerms;
     private final Map<PiiKind, Counter> blockedPii = new EnumMap<>(PiiKind.class);
     private final Map<PiiKind, Counter> redactedPii = new EnumMap<>(PiiKind.class);
 
-    PromptGuard(TenantGuardrails guardrails, MeterRegistry meters) {
+    PromptGuard(TenantGuardrails guardrails, JsonMapper json, MeterRegistry meters) {
         this.guardrails = guardrails;
+        this.json = json;
         this.blockedTerms = counter(meters, "blocked", "blocked_term");
         for (PiiKind kind : PiiKind.values()) {
             String reason = kind.name().toLowerCase(Locale.ROOT);
@@ -69,7 +80,7 @@ public class PromptGuard {
 
     /** Screens a Chat Completions body in place; the number of redactions made, or a 400. */
     public Mono<Integer> screenChat(UUID tenantId, ObjectNode body) {
-        return screen(tenantId, body, PromptGuard::chatTexts, "messages");
+        return screen(tenantId, body, this::chatTexts, "messages");
     }
 
     /** Screens an embeddings body's {@code input} in place; the number of redactions made, or a 400. */
@@ -140,6 +151,11 @@ public class PromptGuard {
             redacted.counts().forEach((kind, count) -> redactedPii.get(kind).increment(count));
             redactions += redacted.total();
         }
+        for (TextSlot slot : slots) {
+            if (slot instanceof TextSlot.InArguments inArguments) {
+                inArguments.arguments().writeBack(json);
+            }
+        }
         return redactions;
     }
 
@@ -170,12 +186,13 @@ public class PromptGuard {
      * without asking its type), an assistant's {@code refusal}, a predicted output's content, and the end-user id
      * ({@code user}) and {@code metadata} values that OpenAI-compatible providers receive as they are.
      */
-    private static void chatTexts(ObjectNode body, Consumer<TextSlot> slots) {
+    private void chatTexts(ObjectNode body, Consumer<TextSlot> slots) {
         JsonNode messages = body.path("messages");
         for (int i = 0; i < messages.size(); i++) {
             if (messages.get(i) instanceof ObjectNode message) {
                 contentTexts(message, "content", slots);
                 stringField(message, "refusal", slots);
+                toolCallArguments(message, slots);
             }
         }
         if (body.get("prediction") instanceof ObjectNode prediction) {
@@ -209,6 +226,64 @@ public class PromptGuard {
         if (value != null && value.isString()) {
             slots.accept(new TextSlot.Field(parent, name, value.stringValue()));
         }
+    }
+
+    /**
+     * An assistant turn's tool calls go back to the provider with the conversation: the email a model passed to a
+     * tool is in the next prompt. Their arguments are JSON in a string; each string in it, and each long integer, is
+     * screened as a text of its own, and the JSON is written again if one was redacted (an integer becomes the string
+     * that replaces it, so that the arguments stay JSON). Arguments that are not JSON are screened as one text.
+     */
+    private void toolCallArguments(ObjectNode message, Consumer<TextSlot> slots) {
+        JsonNode calls = message.path("tool_calls");
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i).get("function") instanceof ObjectNode function && function.path("arguments").isString()) {
+                JsonNode arguments = function.get("arguments");
+                JsonNode parsed;
+                try {
+                    parsed = json.readTree(arguments.stringValue());
+                }
+                catch (JacksonException ex) {
+                    parsed = null;
+                }
+                if (parsed == null || !parsed.isContainer()) {
+                    stringField(function, "arguments", slots);
+                }
+                else {
+                    Arguments document = new Arguments(function, parsed);
+                    argumentValues(parsed, slot -> slots.accept(new TextSlot.InArguments(slot, document)));
+                }
+            }
+        }
+    }
+
+    private static void argumentValues(JsonNode node, Consumer<TextSlot> slots) {
+        if (node instanceof ObjectNode object) {
+            for (String name : List.copyOf(object.propertyNames())) {
+                JsonNode value = object.get(name);
+                if (screened(value)) {
+                    slots.accept(new TextSlot.Field(object, name, value.asString()));
+                }
+                else {
+                    argumentValues(value, slots);
+                }
+            }
+        }
+        else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode value = array.get(i);
+                if (screened(value)) {
+                    slots.accept(new TextSlot.Element(array, i, value.asString()));
+                }
+                else {
+                    argumentValues(value, slots);
+                }
+            }
+        }
+    }
+
+    private static boolean screened(JsonNode value) {
+        return value.isString() || value.isIntegralNumber() && value.asString().length() >= SCREENED_INTEGER_DIGITS;
     }
 
     private static void embeddingTexts(ObjectNode body, Consumer<TextSlot> slots) {
@@ -255,6 +330,47 @@ public class PromptGuard {
                 parent.set(index, parent.stringNode(redacted));
             }
 
+        }
+
+        /** A value inside a tool call's arguments, whose JSON is written again once redacted. */
+        record InArguments(TextSlot value, Arguments arguments) implements TextSlot {
+
+            @Override
+            public String text() {
+                return value.text();
+            }
+
+            @Override
+            public void replace(String redacted) {
+                value.replace(redacted);
+                arguments.changed();
+            }
+
+        }
+
+    }
+
+    /** One tool call's arguments, parsed to be screened value by value. */
+    static final class Arguments {
+
+        private final ObjectNode function;
+        private final JsonNode parsed;
+        private boolean changed;
+
+        Arguments(ObjectNode function, JsonNode parsed) {
+            this.function = function;
+            this.parsed = parsed;
+        }
+
+        void changed() {
+            changed = true;
+        }
+
+        void writeBack(JsonMapper json) {
+            if (changed) {
+                function.put("arguments", json.writeValueAsString(parsed));
+                changed = false;
+            }
         }
 
     }

@@ -126,6 +126,64 @@ class GuardrailsIntegrationTests {
         assertThat(openAi.at("/prediction/content").stringValue()).isEqualTo("Dear [EMAIL]");
     }
 
+    /**
+     * The arguments a model passed to a tool go back to the provider with the rest of the conversation: an email a
+     * tool was called with reached it unredacted, and so did a card number written as a JSON number.
+     */
+    @Test
+    void anEarlierTurnsToolCallArgumentsAreRedactedAndStayJson() {
+        setGuardrails("redact", List.of());
+        double redactedCards = redactions("card");
+
+        chat(Map.of("model", "openai/gpt-4o-mini", "messages", List.of(
+                Map.of("role", "user", "content", "Refund the customer"),
+                Map.of("role", "assistant", "tool_calls", List.of(
+                        Map.of("id", "c1", "type", "function", "function", Map.of("name", "refund",
+                                "arguments", "{\"to\": [\"" + EMAIL + "\"], \"card\": 4111111111111111, "
+                                        + "\"amount\": 1234567890123, \"note\": {\"by\": \"ops\"}}")),
+                        Map.of("id", "c2", "type", "function", "function", Map.of("name", "notify",
+                                "arguments", "not json, mail " + EMAIL)))),
+                Map.of("role", "tool", "tool_call_id", "c1", "content", "done"),
+                Map.of("role", "tool", "tool_call_id", "c2", "content", "done"))))
+            .expectStatus().isOk();
+
+        JsonNode calls = upstream.takeRequest().json().at("/messages/1/tool_calls");
+        JsonNode refund = JSON.readTree(calls.at("/0/function/arguments").stringValue());
+        assertThat(refund.at("/to/0").stringValue()).isEqualTo("[EMAIL]");
+        assertThat(refund.path("card").stringValue()).isEqualTo("[CARD_NUMBER]");
+        assertThat(refund.path("amount").asLong()).as("a number that is no card stays a number")
+            .isEqualTo(1234567890123L);
+        assertThat(refund.at("/note/by").stringValue()).isEqualTo("ops");
+        assertThat(calls.at("/1/function/arguments").stringValue()).isEqualTo("not json, mail [EMAIL]");
+        assertThat(redactions("card") - redactedCards).isEqualTo(1.0);
+
+        // Anthropic's tool_use input, through /v1/messages to an Anthropic model.
+        upstream.enqueue(FakeReply.sseFixture("anthropic/stream-live.sse"));
+        client.post().uri("/v1/messages").header("x-api-key", key).contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "anthropic/claude-sonnet-4-5", "max_tokens", 64, "stream", true,
+                    "messages", List.of(
+                            Map.of("role", "user", "content", "Refund the customer"),
+                            Map.of("role", "assistant", "content", List.of(Map.of("type", "tool_use", "id", "toolu_1",
+                                    "name", "refund", "input", Map.of("to", EMAIL)))),
+                            Map.of("role", "user", "content", List.of(Map.of("type", "tool_result",
+                                    "tool_use_id", "toolu_1", "content", "done"))))))
+            .exchange()
+            .expectStatus().isOk()
+            .expectBody(String.class).returnResult();
+        JsonNode toolUse = upstream.takeRequest().json().at("/messages/1/content/0");
+        assertThat(toolUse.path("type").stringValue()).isEqualTo("tool_use");
+        assertThat(toolUse.at("/input/to").stringValue()).isEqualTo("[EMAIL]");
+
+        setGuardrails("off", List.of("Project Falcon"));
+        chat(Map.of("model", "openai/gpt-4o-mini", "messages", List.of(
+                Map.of("role", "assistant", "tool_calls", List.of(Map.of("id", "c1", "type", "function",
+                        "function", Map.of("name", "search", "arguments", "{\"q\": \"project\\nfalcon\"}")))),
+                Map.of("role", "tool", "tool_call_id", "c1", "content", "nothing found"))))
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.code").isEqualTo("content_policy_violation");
+        assertThat(upstream.requestCount()).isZero();
+    }
+
     @Test
     void aLongPromptIsScreenedOffTheEventLoopAndRedactedAllTheSame() {
         setGuardrails("redact", List.of());
