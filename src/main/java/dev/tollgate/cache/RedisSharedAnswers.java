@@ -89,7 +89,7 @@ final class RedisSharedAnswers implements SharedAnswers, SmartLifecycle {
         TokenUsage u = answer.usage();
         byte[] header = json.writeValueAsBytes(new Header(new long[] {u.promptTokens(), u.completionTokens(),
             u.cachedTokens(), u.cacheWriteTokens(), u.reasoningTokens(), u.hourCacheWriteTokens(),
-            u.audioPromptTokens(), u.cachedAudioTokens()}, answer.stopSequence(), answer.model(), answer.provider()));
+            u.audioPromptTokens(), u.cachedAudioTokens(), u.audioCompletionTokens()}, answer.stopSequence(), answer.model(), answer.provider()));
         byte[] entry = new byte[header.length + 1 + answer.json().length];
         System.arraycopy(header, 0, entry, 0, header.length);
         entry[header.length] = '\n';
@@ -108,12 +108,14 @@ final class RedisSharedAnswers implements SharedAnswers, SmartLifecycle {
         try {
             Header header = json.readValue(entry, 0, newline, Header.class);
             long[] u = header.usage();
-            if (newline >= entry.length || u == null || u.length != 8 || header.model() == null
+            // Eight counts: an entry written before answers' audio was counted, which had none.
+            if (newline >= entry.length || u == null || u.length != 8 && u.length != 9 || header.model() == null
                     || header.provider() == null) {
                 throw new IllegalArgumentException("not an entry of this version");
             }
             return new CachedAnswer(Arrays.copyOfRange(entry, newline + 1, entry.length),
-                    new TokenUsage(u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7]), header.stopSequence(),
+                    new TokenUsage(u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u.length == 9 ? u[8] : 0),
+                    header.stopSequence(),
                     header.model(), header.provider());
         }
         catch (JacksonException | IllegalArgumentException ex) {
@@ -138,7 +140,7 @@ final class RedisSharedAnswers implements SharedAnswers, SmartLifecycle {
         return running;
     }
 
-    /** An entry's first line: the answer's usage as the eight counts of {@link TokenUsage}, and who wrote it. */
+    /** An entry's first line: the answer's usage as the nine counts of {@link TokenUsage}, and who wrote it. */
     record Header(long @Nullable [] usage, @Nullable String stopSequence, @Nullable String model,
             @Nullable String provider) {
     }

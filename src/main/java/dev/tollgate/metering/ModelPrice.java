@@ -6,21 +6,31 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A provider's price for one model from {@code effectiveFrom} on, in micro-dollars per million tokens. A missing
- * cached, cache-write, reasoning or audio-input price means that kind of token costs the plain input (or output) price.
+ * cached, cache-write, reasoning, audio-input or audio-output price means that kind of token costs the plain input (or
+ * output) price.
  *
  * @param longContext dearer prices for a call whose prompt is longer than a threshold (Gemini 2.5 Pro above 200K
  *     tokens), or null
  */
 public record ModelPrice(long id, String modelId, long inputPerMtok, long outputPerMtok,
         @Nullable Long cachedInputPerMtok, @Nullable Long cacheWritePerMtok, @Nullable Long reasoningPerMtok,
-        @Nullable Long audioInputPerMtok, @Nullable LongContext longContext, OffsetDateTime effectiveFrom) {
+        @Nullable Long audioInputPerMtok, @Nullable Long audioOutputPerMtok, @Nullable LongContext longContext,
+        OffsetDateTime effectiveFrom) {
+
+    /** A price with no audio-output price of its own. */
+    public ModelPrice(long id, String modelId, long inputPerMtok, long outputPerMtok,
+            @Nullable Long cachedInputPerMtok, @Nullable Long cacheWritePerMtok, @Nullable Long reasoningPerMtok,
+            @Nullable Long audioInputPerMtok, @Nullable LongContext longContext, OffsetDateTime effectiveFrom) {
+        this(id, modelId, inputPerMtok, outputPerMtok, cachedInputPerMtok, cacheWritePerMtok, reasoningPerMtok,
+                audioInputPerMtok, null, longContext, effectiveFrom);
+    }
 
     /** A price with no audio-input price of its own. */
     public ModelPrice(long id, String modelId, long inputPerMtok, long outputPerMtok,
             @Nullable Long cachedInputPerMtok, @Nullable Long cacheWritePerMtok, @Nullable Long reasoningPerMtok,
             OffsetDateTime effectiveFrom) {
         this(id, modelId, inputPerMtok, outputPerMtok, cachedInputPerMtok, cacheWritePerMtok, reasoningPerMtok, null,
-                null, effectiveFrom);
+                null, null, effectiveFrom);
     }
 
     /** A price with one price whatever the prompt's length. */
@@ -28,13 +38,13 @@ public record ModelPrice(long id, String modelId, long inputPerMtok, long output
             @Nullable Long cachedInputPerMtok, @Nullable Long cacheWritePerMtok, @Nullable Long reasoningPerMtok,
             @Nullable Long audioInputPerMtok, OffsetDateTime effectiveFrom) {
         this(id, modelId, inputPerMtok, outputPerMtok, cachedInputPerMtok, cacheWritePerMtok, reasoningPerMtok,
-                audioInputPerMtok, null, effectiveFrom);
+                audioInputPerMtok, null, null, effectiveFrom);
     }
 
     /**
      * The prices a call with a prompt of {@code promptTokens} is billed at: the long-context ones above the threshold,
      * where every input-side price (cached, cache-write, audio) moves with the input price and every output-side one
-     * (reasoning) with the output price, as Google's do.
+     * (reasoning, audio) with the output price, as Google's do.
      */
     public ModelPrice forPrompt(long promptTokens) {
         LongContext tier = longContext;
@@ -46,7 +56,8 @@ public record ModelPrice(long id, String modelId, long inputPerMtok, long output
     ModelPrice rescaled(long input, long output, @Nullable LongContext tier) {
         return new ModelPrice(id, modelId, input, output, scaled(cachedInputPerMtok, inputPerMtok, input),
                 scaled(cacheWritePerMtok, inputPerMtok, input), scaled(reasoningPerMtok, outputPerMtok, output),
-                scaled(audioInputPerMtok, inputPerMtok, input), tier, effectiveFrom);
+                scaled(audioInputPerMtok, inputPerMtok, input), scaled(audioOutputPerMtok, outputPerMtok, output), tier,
+                effectiveFrom);
     }
 
     /**

@@ -46,8 +46,8 @@ class OperatorPricingController {
         return db.sql("""
                 select id, model_id, input_per_mtok_micros, output_per_mtok_micros, cached_input_per_mtok_micros,
                        cache_write_per_mtok_micros, reasoning_per_mtok_micros, audio_input_per_mtok_micros,
-                       long_context_above_tokens, long_input_per_mtok_micros, long_output_per_mtok_micros,
-                       effective_from
+                       audio_output_per_mtok_micros, long_context_above_tokens, long_input_per_mtok_micros,
+                       long_output_per_mtok_micros, effective_from
                 from model_price order by model_id, effective_from desc""")
             .map((row, meta) -> {
                 Map<String, Object> price = new LinkedHashMap<>();
@@ -59,6 +59,7 @@ class OperatorPricingController {
                 price.put("cacheWritePerMtokMicros", row.get("cache_write_per_mtok_micros", Long.class));
                 price.put("reasoningPerMtokMicros", row.get("reasoning_per_mtok_micros", Long.class));
                 price.put("audioInputPerMtokMicros", row.get("audio_input_per_mtok_micros", Long.class));
+                price.put("audioOutputPerMtokMicros", row.get("audio_output_per_mtok_micros", Long.class));
                 price.put("longContextAboveTokens", row.get("long_context_above_tokens", Long.class));
                 price.put("longInputPerMtokMicros", row.get("long_input_per_mtok_micros", Long.class));
                 price.put("longOutputPerMtokMicros", row.get("long_output_per_mtok_micros", Long.class));
@@ -79,10 +80,10 @@ class OperatorPricingController {
         DatabaseClient.GenericExecuteSpec insert = db.sql("""
                 insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros,
                     cached_input_per_mtok_micros, cache_write_per_mtok_micros, reasoning_per_mtok_micros,
-                    audio_input_per_mtok_micros, long_context_above_tokens, long_input_per_mtok_micros,
-                    long_output_per_mtok_micros, effective_from)
-                values (:model, :input, :output, :cached, :cacheWrite, :reasoning, :audio, :longAbove, :longInput,
-                    :longOutput, :from)
+                    audio_input_per_mtok_micros, audio_output_per_mtok_micros, long_context_above_tokens,
+                    long_input_per_mtok_micros, long_output_per_mtok_micros, effective_from)
+                values (:model, :input, :output, :cached, :cacheWrite, :reasoning, :audio, :audioOutput, :longAbove,
+                    :longInput, :longOutput, :from)
                 returning id""")
             .bind("model", request.modelId())
             .bind("input", perMtokMicros(request.inputPerMtokUsd(), "inputPerMtokUsd"))
@@ -92,6 +93,7 @@ class OperatorPricingController {
         insert = bindOptional(insert, "cacheWrite", request.cacheWritePerMtokUsd(), "cacheWritePerMtokUsd");
         insert = bindOptional(insert, "reasoning", request.reasoningPerMtokUsd(), "reasoningPerMtokUsd");
         insert = bindOptional(insert, "audio", request.audioInputPerMtokUsd(), "audioInputPerMtokUsd");
+        insert = bindOptional(insert, "audioOutput", request.audioOutputPerMtokUsd(), "audioOutputPerMtokUsd");
         boolean longContext = request.longContextAboveTokens() != null;
         if (longContext != (request.longInputPerMtokUsd() != null)
                 || longContext != (request.longOutputPerMtokUsd() != null)
@@ -213,7 +215,8 @@ class OperatorPricingController {
     record NewPrice(@Nullable String modelId, @Nullable BigDecimal inputPerMtokUsd,
             @Nullable BigDecimal outputPerMtokUsd, @Nullable BigDecimal cachedInputPerMtokUsd,
             @Nullable BigDecimal cacheWritePerMtokUsd, @Nullable BigDecimal reasoningPerMtokUsd,
-            @Nullable BigDecimal audioInputPerMtokUsd, @Nullable Long longContextAboveTokens,
+            @Nullable BigDecimal audioInputPerMtokUsd, @Nullable BigDecimal audioOutputPerMtokUsd,
+            @Nullable Long longContextAboveTokens,
             @Nullable BigDecimal longInputPerMtokUsd, @Nullable BigDecimal longOutputPerMtokUsd,
             @Nullable OffsetDateTime effectiveFrom) {
     }

@@ -48,14 +48,15 @@ class PriceBook {
         return db.sql("""
                 select distinct on (model_id) id, model_id, input_per_mtok_micros, output_per_mtok_micros,
                        cached_input_per_mtok_micros, cache_write_per_mtok_micros, reasoning_per_mtok_micros,
-                       audio_input_per_mtok_micros, long_context_above_tokens, long_input_per_mtok_micros,
-                       long_output_per_mtok_micros, effective_from
+                       audio_input_per_mtok_micros, audio_output_per_mtok_micros, long_context_above_tokens,
+                       long_input_per_mtok_micros, long_output_per_mtok_micros, effective_from
                 from model_price where effective_from <= now()
                 order by model_id, effective_from desc""")
             .map((row, meta) -> new ModelPrice(row.get("id", Long.class), row.get("model_id", String.class),
                     row.get("input_per_mtok_micros", Long.class), row.get("output_per_mtok_micros", Long.class),
                     row.get("cached_input_per_mtok_micros", Long.class), row.get("cache_write_per_mtok_micros", Long.class),
                     row.get("reasoning_per_mtok_micros", Long.class), row.get("audio_input_per_mtok_micros", Long.class),
+                    row.get("audio_output_per_mtok_micros", Long.class),
                     longContext(row.get("long_context_above_tokens", Long.class),
                             row.get("long_input_per_mtok_micros", Long.class),
                             row.get("long_output_per_mtok_micros", Long.class)),

@@ -69,7 +69,8 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         long audio = Math.min(usage.audioPromptTokens(), usage.promptTokens() - cached - cacheWrite);
         long plainInput = usage.promptTokens() - cached - cacheWrite - audio;
         long reasoning = Math.min(usage.reasoningTokens(), usage.completionTokens());
-        long plainOutput = usage.completionTokens() - reasoning;
+        long audioOutput = Math.min(usage.audioCompletionTokens(), usage.completionTokens() - reasoning);
+        long plainOutput = usage.completionTokens() - reasoning - audioOutput;
         long input = price.inputPerMtok();
         long picos = Math.multiplyExact(plainInput, input);
         picos = plus(picos, cached - cachedAudio, orElse(price.cachedInputPerMtok(), input));
@@ -78,6 +79,7 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         picos = plus(picos, hourCacheWrite, Math.multiplyExact(HOUR_CACHE_WRITE_TIMES_INPUT, input));
         picos = plus(picos, audio, orElse(price.audioInputPerMtok(), input));
         picos = plus(picos, plainOutput, price.outputPerMtok());
+        picos = plus(picos, audioOutput, orElse(price.audioOutputPerMtok(), price.outputPerMtok()));
         return plus(picos, reasoning, orElse(price.reasoningPerMtok(), price.outputPerMtok()));
     }
 
@@ -124,20 +126,30 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
      * estimated from megabytes of image parts, a {@code max_tokens} near 2³¹), and no balance covers the most there is.
      */
     public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens) {
-        return worstCaseChargeMicros(promptTokens, maxOutputTokens, false, 0);
+        return worstCaseChargeMicros(promptTokens, maxOutputTokens, false, 0, false);
     }
 
     /**
-     * As above, {@code audioTokens} of the prompt counted as audio, and, when {@code hourCache}, the prompt as written
-     * to a one-hour cache: each token at the dearer of the prices it may be billed at.
+     * As above, {@code audioTokens} of the prompt counted as audio, when {@code hourCache} the prompt as written to a
+     * one-hour cache, and when {@code audioAnswer} (the call asks for speech) the output as audio: each token at the
+     * dearest of the prices it may be billed at.
      */
-    public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens, boolean hourCache, long audioTokens) {
+    public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens, boolean hourCache, long audioTokens,
+            boolean audioAnswer) {
         long audio = Math.min(audioTokens, promptTokens);
         try {
-            long charge = chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0, hourCache ? promptTokens - audio
-                    : 0, 0, hourCache ? promptTokens - audio : 0, audio, 0));
-            return hourCache ? Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0,
-                    promptTokens, 0, promptTokens))) : charge;
+            long charge = 0;
+            // A call asking for speech may still answer in text: both are counted, and the dearer held.
+            for (long audioOutput : audioAnswer ? new long[] {0, maxOutputTokens} : new long[] {0}) {
+                charge = Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0,
+                        hourCache ? promptTokens - audio : 0, 0, hourCache ? promptTokens - audio : 0, audio, 0,
+                        audioOutput)));
+                if (hourCache) {
+                    charge = Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0,
+                            promptTokens, 0, promptTokens, 0, 0, audioOutput)));
+                }
+            }
+            return charge;
         }
         catch (ArithmeticException beyondALong) {
             return Long.MAX_VALUE;

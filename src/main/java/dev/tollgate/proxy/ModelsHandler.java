@@ -76,6 +76,10 @@ final class ModelsHandler {
                     // OpenRouter's name for the price of an audio input token.
                     pricing.put("audio", text(quote.usdPerToken(quote.price().audioInputPerMtok())));
                 }
+                if (quote.price().audioOutputPerMtok() != null) {
+                    // OpenRouter has no name for it: Tollgate's own, after "audio".
+                    pricing.put("audio_output", text(quote.usdPerToken(quote.price().audioOutputPerMtok())));
+                }
             }
             if (model.maxOutputTokens() != null) {
                 entry.putObject("top_provider").put("max_completion_tokens", model.maxOutputTokens());

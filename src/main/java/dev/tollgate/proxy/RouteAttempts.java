@@ -12,6 +12,8 @@ import org.reactivestreams.Publisher;
 import org.springframework.http.HttpStatus;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.credits.CreditService;
 import dev.tollgate.credits.Hold;
@@ -169,8 +171,8 @@ final class RouteAttempts {
     /**
      * Holds the most this call can cost on this model: the prompt's estimated size at the input price (at a one-hour
      * cache write's, twice that, when the prompt asks for one; its audio at the audio price) plus
-     * {@code max_tokens} (else the model's maximum output, else the configured default) at the output price, with
-     * markup.
+     * {@code max_tokens} (else the model's maximum output, else the configured default) at the output price (the
+     * audio output price too when the call asks for speech), with markup.
      */
     private Mono<Hold> admit(Candidate candidate) {
         return deps.pricing().quote(tracker.key().tenantId(), candidate.model().id()).flatMap(quote -> {
@@ -180,13 +182,26 @@ final class RouteAttempts {
                     : modelMaximum != null ? modelMaximum : deps.defaultMaxTokens());
             PromptEstimator.Estimate prompt = chat.prompt();
             return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(prompt.tokens(), maxOutput,
-                    prompt.hourCache(), prompt.audioTokens()))
+                    prompt.hourCache(), prompt.audioTokens(), asksForSpeech(chat.body())))
                 .map(hold -> {
                     tracker.admitted(candidate.model().id(), quote, hold, chat.body());
                     tracker.pricedOn(candidate.route());
                     return hold;
                 });
         });
+    }
+
+    /** OpenAI's {@code "modalities": ["text", "audio"]}: the answer may be speech, billed at the audio price. */
+    private static boolean asksForSpeech(ObjectNode body) {
+        JsonNode modalities = body.get("modalities");
+        if (modalities != null && modalities.isArray()) {
+            for (JsonNode modality : modalities) {
+                if ("audio".equals(modality.asString(null))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** One provider call: reports its outcome to the circuit breaker, the health averages and the request log. */

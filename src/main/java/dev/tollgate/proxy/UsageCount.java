@@ -93,12 +93,13 @@ final class UsageCount {
         if (reported != null && reported.completionTokens() >= deliveredTokens) {
             return new Billed(new TokenUsage(promptTokens, reported.completionTokens(), reported.cachedTokens(),
                     reported.cacheWriteTokens(), reported.reasoningTokens(), reported.hourCacheWriteTokens(),
-                    reported.audioPromptTokens(), reported.cachedAudioTokens()), UsageSource.UPSTREAM);
+                    reported.audioPromptTokens(), reported.cachedAudioTokens(), reported.audioCompletionTokens()),
+                    UsageSource.UPSTREAM);
         }
         return new Billed(reported == null ? TokenUsage.of(promptTokens, deliveredTokens)
                 : new TokenUsage(promptTokens, deliveredTokens, reported.cachedTokens(), reported.cacheWriteTokens(),
                         0, reported.hourCacheWriteTokens(), reported.audioPromptTokens(),
-                        reported.cachedAudioTokens()), UsageSource.TOKENIZER);
+                        reported.cachedAudioTokens(), reported.audioCompletionTokens()), UsageSource.TOKENIZER);
     }
 
     /** Counted once: both what the client is shown and what is billed may need it. */

@@ -158,7 +158,7 @@ class CreditsIntegrationTests {
         Map<String, String> price = Map.of("modelId", "openai/gpt-4o-mini", "inputPerMtokUsd", "0.15",
                 "outputPerMtokUsd", "0.60");
         for (String field : List.of("inputPerMtokUsd", "outputPerMtokUsd", "cachedInputPerMtokUsd",
-                "cacheWritePerMtokUsd", "reasoningPerMtokUsd", "audioInputPerMtokUsd")) {
+                "cacheWritePerMtokUsd", "reasoningPerMtokUsd", "audioInputPerMtokUsd", "audioOutputPerMtokUsd")) {
             Map<String, String> tooDear = new HashMap<>(price);
             tooDear.put(field, "3000.000001");
 
@@ -241,6 +241,42 @@ class CreditsIntegrationTests {
         chat(simple()).expectStatus().isEqualTo(HttpStatus.PAYMENT_REQUIRED);
         chat(Map.of("model", "openai/gpt-4o-mini", "max_tokens", 100,
                 "messages", List.of(Map.of("role", "user", "content", "hi")))).expectStatus().isOk();
+    }
+
+    /**
+     * GPT-4o Audio bills a spoken answer's audio at $80 a million tokens, its text at $10: a call asking for speech is
+     * held at the audio price, and billed at it for the audio tokens the answer reports.
+     */
+    @Test
+    void aSpokenAnswerIsHeldAndBilledAtTheAudioOutputPrice() {
+        setBalance(20_000);
+        Map<String, Object> spoken = new HashMap<>(Map.of("model", "openai/gpt-4o-audio-preview",
+                "modalities", List.of("text", "audio"), "audio", Map.of("voice", "alloy", "format", "wav"),
+                "max_tokens", 1000, "messages", List.of(Map.of("role", "user", "content", "Say hello"))));
+
+        // 1,000 tokens of speech may cost $0.08, more than the balance (as text, $0.01, it would pass).
+        chat(spoken).expectStatus().isEqualTo(HttpStatus.PAYMENT_REQUIRED);
+        assertThat(upstream.requestCount()).isZero();
+
+        upstream.enqueue(FakeReply.json(200, """
+                {"id":"chatcmpl-AUD1","object":"chat.completion","created":1733000000,
+                 "model":"gpt-4o-audio-preview-2024-12-17",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":null,
+                   "audio":{"id":"audio_1","data":"UklGRg==","expires_at":1733003600,"transcript":"Hello there."}},
+                   "finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":17,"completion_tokens":200,"total_tokens":217,
+                   "prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},
+                   "completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":180,
+                     "accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}"""));
+        spoken.put("max_tokens", 200);
+        EntityExchangeResult<byte[]> result = chat(spoken).expectStatus().isOk()
+            .expectBody().jsonPath("$.choices[0].message.audio.transcript").isEqualTo("Hello there.")
+            .returnResult();
+
+        // Micro-USD per token: input 2.50, text output 10, audio output 80.
+        Map<String, Object> row = new RequestLog(db).row(generationId(result));
+        assertThat(((Number) row.get("cost_micros")).longValue())
+            .isEqualTo((long) Math.ceil(17 * 2.50 + 20 * 10 + 180 * 80));
     }
 
     @Test

@@ -147,8 +147,8 @@ class PriceQuoteTests {
         assertThat(quote.chargeMicros(new TokenUsage(1_000, 0, 0, 300, 0, 200)))
             .as("700 input, 100 five-minute writes at 3.75, 200 one-hour writes at 6")
             .isEqualTo(700 * 3 + 375 + 200 * 6);
-        assertThat(quote.worstCaseChargeMicros(1_000, 10, true, 0)).isEqualTo(1_000 * 6 + 10 * 15);
-        assertThat(quote.worstCaseChargeMicros(1_000, 10, false, 0)).isEqualTo(1_000 * 3 + 10 * 15);
+        assertThat(quote.worstCaseChargeMicros(1_000, 10, true, 0, false)).isEqualTo(1_000 * 6 + 10 * 15);
+        assertThat(quote.worstCaseChargeMicros(1_000, 10, false, 0, false)).isEqualTo(1_000 * 3 + 10 * 15);
     }
 
     /** Gemini 2.5 Flash: text $0.30 a million input tokens, audio $1.00; a host at half the price keeps the ratio. */
@@ -166,11 +166,36 @@ class PriceQuoteTests {
         // Cached audio: $1.00 × 0.03 / 0.30 = $0.10 a million, where cached text is $0.03.
         assertThat(new PriceQuote(flash, 0).chargeMicros(new TokenUsage(1_000_000, 0, 1_000_000, 0, 0, 0, 0,
                 600_000))).isEqualTo(60_000 + 12_000);
-        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000, 10, false, 800))
+        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000, 10, false, 800, false))
             .as("the hold counts the estimated audio at the audio price").isEqualTo(800 + 60 + 25);
-        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000_000, 0, true, 1_000_000))
+        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000_000, 0, true, 1_000_000, false))
             .as("audio dearer than a one-hour cache write (2 × 0.30)").isEqualTo(1_000_000);
-        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000_000, 0, true, 0)).isEqualTo(600_000);
+        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000_000, 0, true, 0, false)).isEqualTo(600_000);
+    }
+
+    /** GPT-4o Audio: text output $10 a million tokens, audio output $80; a host at half the price keeps the ratio. */
+    @Test
+    void audioOutputTokensCostTheAudioOutputPrice() {
+        ModelPrice audio = new ModelPrice(7, "openai/gpt-4o-audio-preview", 2_500_000, 10_000_000, null, null, null,
+                40_000_000L, 80_000_000L, null, OffsetDateTime.now());
+        TokenUsage spoken = new TokenUsage(1_000, 1_100, 0, 0, 0, 0, 0, 0, 1_000);
+
+        assertThat(new PriceQuote(audio, 0).chargeMicros(spoken)).as("2.5 + 1 + 80").isEqualTo(2_500 + 1_000 + 80_000);
+        assertThat(new PriceQuote(audio, 0).onHost(1_250_000L, 5_000_000L).providerCostMicros(spoken))
+            .isEqualTo(1_250 + 500 + 40_000);
+        assertThat(new PriceQuote(MINI, 0).chargeMicros(new TokenUsage(0, 1_000_000, 0, 0, 0, 0, 0, 0, 1_000_000)))
+            .as("no audio output price: the output price").isEqualTo(600_000);
+        assertThat(new PriceQuote(audio, 0).chargeMicros(new TokenUsage(0, 100, 0, 0, 60, 0, 0, 0, 100)))
+            .as("reasoning first, the audio within what is left").isEqualTo(600 + 3_200);
+
+        assertThat(new PriceQuote(audio, 0).worstCaseChargeMicros(1_000, 1_000, false, 0, true))
+            .as("a call asking for speech holds its cap at the audio price").isEqualTo(2_500 + 80_000);
+        assertThat(new PriceQuote(audio, 0).worstCaseChargeMicros(1_000, 1_000, false, 0, false))
+            .isEqualTo(2_500 + 10_000);
+        ModelPrice cheaperSpeech = new ModelPrice(8, "m", 1_000_000, 10_000_000, null, null, null, null, 5_000_000L,
+                null, OffsetDateTime.now());
+        assertThat(new PriceQuote(cheaperSpeech, 0).worstCaseChargeMicros(0, 1_000, false, 0, true))
+            .as("speech asked for, but text dearer: the text price").isEqualTo(10_000);
     }
 
     /** Gemini 2.5 Pro: $1.25 and $10 a million up to 200K prompt tokens, $2.50 and $15 for the whole call above. */

@@ -38,6 +38,12 @@ class ModelsIntegrationTests {
                 .filter(model -> model.path("id").stringValue().equals("google/gemini-2.5-flash"))
                 .findFirst().orElseThrow();
             assertThat(flash.path("pricing").path("audio").stringValue()).isEqualTo("0.000001");
+            assertThat(flash.path("pricing").has("audio_output")).as("audio output at the output price").isFalse();
+            JsonNode spoken = body.path("data").valueStream()
+                .filter(model -> model.path("id").stringValue().equals("openai/gpt-4o-audio-preview"))
+                .findFirst().orElseThrow();
+            assertThat(spoken.path("pricing").path("audio").stringValue()).isEqualTo("0.00004");
+            assertThat(spoken.path("pricing").path("audio_output").stringValue()).isEqualTo("0.00008");
         }
     }
 

@@ -11,7 +11,8 @@ import dev.tollgate.provider.TokenUsage;
 /**
  * Reads OpenAI's {@code usage} object, which is already in Tollgate's accounting (prompt includes cached). The prompt's
  * audio tokens ({@code prompt_tokens_details.audio_tokens}: OpenAI's audio models, Gemini behind an OpenAI-format
- * route) are counted apart, as audio costs more than text.
+ * route) are counted apart, as audio costs more than text, and so are the answer's
+ * ({@code completion_tokens_details.audio_tokens}: an audio model answering with speech).
  */
 final class OpenAiUsage {
 
@@ -31,7 +32,8 @@ final class OpenAiUsage {
         long cachedAudio = Math.min(audio, Math.min(cached, Math.max(0, audio + cached - prompt)));
         return new TokenUsage(prompt, TokenCounts.of(usage.path("completion_tokens"), 0, provider), cached, 0,
                 TokenCounts.of(usage.path("completion_tokens_details").path("reasoning_tokens"), 0, provider), 0,
-                audio - cachedAudio, cachedAudio);
+                audio - cachedAudio, cachedAudio,
+                TokenCounts.of(usage.path("completion_tokens_details").path("audio_tokens"), 0, provider));
     }
 
     /**
@@ -52,9 +54,10 @@ final class OpenAiUsage {
             switch (name) {
                 case "prompt_tokens" -> prompt = count(parser, value);
                 case "completion_tokens" -> completion = count(parser, value);
-                // Audio in the prompt (rare) is left to the tree, which reads it too.
+                // Audio in the prompt or the answer (rare) is left to the tree, which reads it too.
                 case "prompt_tokens_details" -> cached = detail(parser, value, "cached_tokens", "audio_tokens");
-                case "completion_tokens_details" -> reasoning = detail(parser, value, "reasoning_tokens", null);
+                case "completion_tokens_details" -> reasoning = detail(parser, value, "reasoning_tokens",
+                        "audio_tokens");
                 default -> parser.skipChildren();
             }
             if (prompt == FOR_THE_TREE || completion == FOR_THE_TREE || cached == FOR_THE_TREE

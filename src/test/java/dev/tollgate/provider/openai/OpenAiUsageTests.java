@@ -71,6 +71,7 @@ class OpenAiUsageTests {
         "{\"prompt_tokens_details\":{\"cached_tokens\":0.5}}",
         "{\"completion_tokens_details\":{\"reasoning_tokens\":123456789012345678901234567890}}",
         "{\"prompt_tokens\":1010,\"prompt_tokens_details\":{\"audio_tokens\":1000,\"cached_tokens\":0}}",
+        "{\"completion_tokens\":300,\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":280}}",
     })
     void leavesCountsThatAreNotWholeLongsToTheTree(String usage) {
         try (JsonParser parser = JSON.createParser(usage)) {
@@ -101,6 +102,23 @@ class OpenAiUsageTests {
         assertThat(usage.cachedTokens()).isEqualTo(8000);
         assertThat(usage.cachedAudioTokens()).isEqualTo(8000);
         assertThat(usage.audioPromptTokens()).isEqualTo(2000);
+    }
+
+    /**
+     * An audio model's spoken answer: OpenAI counts its audio among the completion tokens and apart in the details
+     * (GPT-4o Audio bills it at $80 a million against $10 for text).
+     */
+    @Test
+    void theAnswersAudioTokensAreCountedApart() {
+        TokenUsage usage = OpenAiUsage.from(JSON.readTree("""
+                {"prompt_tokens":17,"completion_tokens":312,"total_tokens":329,
+                 "prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},
+                 "completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":280,"text_tokens":32}}"""),
+                "openai");
+
+        assertThat(usage.completionTokens()).isEqualTo(312);
+        assertThat(usage.audioCompletionTokens()).isEqualTo(280);
+        assertThat(usage.audioPromptTokens()).isZero();
     }
 
 }
