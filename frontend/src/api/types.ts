@@ -112,6 +112,8 @@ export type PiiMode = 'off' | 'redact' | 'block';
 export interface Guardrails {
   pii: PiiMode;
   blockedTerms: string[];
+  /** The same rules held against the chat answers the keys get. */
+  screenAnswers: boolean;
 }
 
 export interface Page<T> {

@@ -21,7 +21,7 @@ function guardrailsServer(initial: Guardrails) {
         seen.add(folded);
         return true;
       });
-      current = { pii: body.pii, blockedTerms: terms };
+      current = { pii: body.pii, blockedTerms: terms, screenAnswers: body.screenAnswers };
       return { body: current };
     },
   });
@@ -29,26 +29,29 @@ function guardrailsServer(initial: Guardrails) {
 
 describe('GuardrailsPage', () => {
   it('shows the saved guardrails', async () => {
-    guardrailsServer({ pii: 'redact', blockedTerms: ['Project Falcon', 'Osprey'] });
+    guardrailsServer({ pii: 'redact', blockedTerms: ['Project Falcon', 'Osprey'], screenAnswers: true });
     renderApp('/guardrails');
 
     expect(await screen.findByLabelText('Redact personal data')).toBeChecked();
     expect(screen.getByLabelText('Send prompts as written')).not.toBeChecked();
     expect(screen.getByLabelText('Blocked terms')).toHaveValue('Project Falcon\nOsprey');
+    expect(screen.getByLabelText('Hold chat answers to the same rules')).toBeChecked();
   });
 
   it('saves a mode and one term per line, and shows what the server kept', async () => {
-    const server = guardrailsServer({ pii: 'off', blockedTerms: [] });
+    const server = guardrailsServer({ pii: 'off', blockedTerms: [], screenAnswers: false });
     renderApp('/guardrails');
 
     await userEvent.click(await screen.findByLabelText('Refuse prompts with personal data'));
     await userEvent.type(screen.getByLabelText('Blocked terms'), 'Falcon{enter}{enter} falcon {enter}Osprey');
+    await userEvent.click(screen.getByLabelText('Hold chat answers to the same rules'));
     await userEvent.click(screen.getByRole('button', { name: 'Save guardrails' }));
 
     expect(await screen.findByText(/Saved\. Every call from now on/)).toBeInTheDocument();
     expect(server.callsTo('PUT', '/api/guardrails')[0]?.body).toEqual({
       pii: 'block',
       blockedTerms: ['Falcon', 'falcon', 'Osprey'],
+      screenAnswers: true,
     });
     expect(screen.getByLabelText('Blocked terms')).toHaveValue('Falcon\nOsprey');
   });
@@ -57,7 +60,7 @@ describe('GuardrailsPage', () => {
     const server = mockApi({
       'GET /api/me': { body: ME },
       'GET /api/auth/csrf': { body: { token: 't' } },
-      'GET /api/guardrails': { body: { pii: 'off', blockedTerms: [] } },
+      'GET /api/guardrails': { body: { pii: 'off', blockedTerms: [], screenAnswers: false } },
       'PUT /api/guardrails': apiError(400, 'A blocked term has at most 200 characters.', 'invalid_value', 'blockedTerms'),
     });
     renderApp('/guardrails');

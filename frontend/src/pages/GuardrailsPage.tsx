@@ -30,6 +30,7 @@ function GuardrailsForm({ settings }: { settings: Guardrails }) {
   const queryClient = useQueryClient();
   const [pii, setPii] = useState<PiiMode>(settings.pii);
   const [terms, setTerms] = useState(settings.blockedTerms.join('\n'));
+  const [screenAnswers, setScreenAnswers] = useState(settings.screenAnswers);
   const [saved, setSaved] = useState(false);
   const { formRef, fields, form: formError, fail, clear } = useFormErrors(['pii', 'blockedTerms']);
   const save = useMutation({
@@ -44,7 +45,7 @@ function GuardrailsForm({ settings }: { settings: Guardrails }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    save.mutate({ pii, blockedTerms: termsFrom(terms) });
+    save.mutate({ pii, blockedTerms: termsFrom(terms), screenAnswers });
   };
   return (
     <form ref={formRef} onSubmit={submit} noValidate aria-label="Guardrails">
@@ -76,6 +77,16 @@ function GuardrailsForm({ settings }: { settings: Guardrails }) {
         </p>
         {fields.blockedTerms && <p className="field-error" id="blockedTerms-error">{fields.blockedTerms}</p>}
       </div>
+      <div className="checkbox">
+        <input id="screenAnswers" type="checkbox" checked={screenAnswers} aria-describedby="screenAnswers-hint"
+          onChange={(event) => setScreenAnswers(event.target.checked)} />
+        <label htmlFor="screenAnswers">Hold chat answers to the same rules</label>
+      </div>
+      <p className="field-hint" id="screenAnswers-hint">
+        Personal data in an answer is redacted or, when refused, ends the answer there; so does a blocked term
+        (finish_reason content_filter). A stream holds back its last few dozen characters until it is clear what they
+        are. The provider's tokens are billed all the same.
+      </p>
       <button type="submit" className="button button-primary" disabled={save.isPending}>
         {save.isPending ? 'Saving…' : 'Save guardrails'}
       </button>
@@ -88,7 +99,7 @@ export function GuardrailsPage() {
   return (
     <>
       <PageHeader title="Guardrails"
-        description="Rules every prompt your keys send must pass before it reaches a provider: chat completions, messages and embeddings." />
+        description="Rules every prompt your keys send must pass before it reaches a provider: chat completions, messages and embeddings; and, if you wish, the answers they get." />
       <section className="card">
         {guardrails.isPending && <Loading />}
         {guardrails.isError && <ErrorState error={guardrails.error} feature="Guardrails" onRetry={() => guardrails.refetch()} />}

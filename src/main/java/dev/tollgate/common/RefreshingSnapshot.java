@@ -38,6 +38,12 @@ public final class RefreshingSnapshot<T> {
         return loaded != null ? Mono.just(loaded.value()) : firstLoad;
     }
 
+    /** The value read last, or null before the first read: for a caller that cannot wait. */
+    public @Nullable T current() {
+        Loaded<T> loaded = current.get();
+        return loaded == null ? null : loaded.value();
+    }
+
     /** Whether a value has been read; from then on there always is one, {@link #map} and the like apply it at once. */
     public boolean isLoaded() {
         return current.get() != null;

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
@@ -12,12 +13,13 @@ import org.jspecify.annotations.Nullable;
 import dev.tollgate.common.ApiException;
 
 /**
- * A tenant's guardrails on its prompts: what becomes of the personal data in them, and the terms its policy refuses.
- * Immutable; the terms are compiled once, into one pattern, when the policy is read or saved.
+ * A tenant's guardrails on its prompts: what becomes of the personal data in them, and the terms its policy refuses;
+ * and whether the same rules apply to the answers. Immutable; the terms are compiled once, into one pattern, when the
+ * policy is read or saved.
  */
 public final class GuardrailPolicy {
 
-    public static final GuardrailPolicy NONE = new GuardrailPolicy(PiiMode.OFF, List.of(), null);
+    public static final GuardrailPolicy NONE = new GuardrailPolicy(PiiMode.OFF, List.of(), null, false);
 
     static final int MAX_TERMS = 500;
 
@@ -26,11 +28,24 @@ public final class GuardrailPolicy {
     private final PiiMode pii;
     private final List<String> blockedTerms;
     private final @Nullable Pattern blocked;
+    private final boolean screenAnswers;
+    private final int longestTerm;
 
-    private GuardrailPolicy(PiiMode pii, List<String> blockedTerms, @Nullable Pattern blocked) {
+    private GuardrailPolicy(PiiMode pii, List<String> blockedTerms, @Nullable Pattern blocked, boolean screenAnswers) {
         this.pii = pii;
         this.blockedTerms = blockedTerms;
         this.blocked = blocked;
+        this.screenAnswers = screenAnswers;
+        int longest = 0;
+        for (String term : blockedTerms) {
+            longest = Math.max(longest, term.length());
+        }
+        this.longestTerm = longest;
+    }
+
+    /** The policy, for prompts only. */
+    public static GuardrailPolicy of(PiiMode pii, List<String> terms) {
+        return of(pii, terms, false);
     }
 
     /**
@@ -38,7 +53,7 @@ public final class GuardrailPolicy {
      * in any case, and the whitespace inside a phrase matches any run of whitespace ("wire transfer" across a line
      * break too).
      */
-    public static GuardrailPolicy of(PiiMode pii, List<String> terms) {
+    public static GuardrailPolicy of(PiiMode pii, List<String> terms, boolean screenAnswers) {
         Set<String> cleaned = new LinkedHashSet<>();
         Set<String> folded = new LinkedHashSet<>();
         for (String term : terms) {
@@ -72,10 +87,10 @@ public final class GuardrailPolicy {
         Pattern blocked = alternatives.isEmpty() ? null
                 : Pattern.compile("(?<![\\p{L}\\p{N}_])(?:" + String.join("|", alternatives) + ")(?![\\p{L}\\p{N}_])",
                         Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
-        if (pii == PiiMode.OFF && blocked == null) {
+        if (pii == PiiMode.OFF && blocked == null && !screenAnswers) {
             return NONE;
         }
-        return new GuardrailPolicy(pii, List.copyOf(cleaned), blocked);
+        return new GuardrailPolicy(pii, List.copyOf(cleaned), blocked, screenAnswers);
     }
 
     public PiiMode pii() {
@@ -91,9 +106,24 @@ public final class GuardrailPolicy {
         return this != NONE;
     }
 
+    /** Whether the answers are held to the same rules as the prompts. */
+    public boolean screensAnswers() {
+        return screenAnswers;
+    }
+
     /** Whether the text holds one of the blocked terms. */
     boolean blocks(String text) {
         return blocked != null && blocked.matcher(text).find();
+    }
+
+    /** The blocked terms' matcher over the text, or null without blocked terms. */
+    @Nullable Matcher blockedMatcher(CharSequence text) {
+        return blocked == null ? null : blocked.matcher(text);
+    }
+
+    /** The length of the longest blocked term, 0 without any. */
+    int longestTerm() {
+        return longestTerm;
     }
 
 }

@@ -21,12 +21,13 @@ class GuardrailRepository {
 
     /** Every tenant's guardrails; a tenant without a row has none. */
     Mono<Map<UUID, GuardrailPolicy>> findAll() {
-        return db.sql("select tenant_id, pii, blocked_terms from tenant_guardrails")
+        return db.sql("select tenant_id, pii, blocked_terms, screen_answers from tenant_guardrails")
             .map((row, meta) -> {
                 String[] terms = row.get("blocked_terms", String[].class);
                 return Map.entry(row.get("tenant_id", UUID.class),
                         GuardrailPolicy.of(PiiMode.parse(row.get("pii", String.class), "pii"),
-                                terms == null ? List.of() : List.of(terms)));
+                                terms == null ? List.of() : List.of(terms),
+                                Boolean.TRUE.equals(row.get("screen_answers", Boolean.class))));
             })
             .all()
             .collectMap(Map.Entry::getKey, Map.Entry::getValue);
@@ -37,12 +38,14 @@ class GuardrailRepository {
             return db.sql("delete from tenant_guardrails where tenant_id = :tenant").bind("tenant", tenantId).then();
         }
         return db.sql("""
-                insert into tenant_guardrails (tenant_id, pii, blocked_terms) values (:tenant, :pii, :terms)
+                insert into tenant_guardrails (tenant_id, pii, blocked_terms, screen_answers)
+                values (:tenant, :pii, :terms, :answers)
                 on conflict (tenant_id) do update set pii = excluded.pii, blocked_terms = excluded.blocked_terms,
-                    updated_at = now()""")
+                    screen_answers = excluded.screen_answers, updated_at = now()""")
             .bind("tenant", tenantId)
             .bind("pii", policy.pii().value())
             .bind("terms", policy.blockedTerms().toArray(String[]::new))
+            .bind("answers", policy.screensAnswers())
             .then();
     }
 

@@ -15,8 +15,9 @@ import dev.tollgate.account.SessionUser;
 import dev.tollgate.common.ApiException;
 
 /**
- * {@code GET/PUT /api/guardrails {"pii":"off|redact|block","blockedTerms":[…]}}: the tenant's guardrails on every
- * prompt its keys send (chat completions, messages, embeddings).
+ * {@code GET/PUT /api/guardrails {"pii":"off|redact|block","blockedTerms":[…],"screenAnswers":false}}: the tenant's
+ * guardrails on every prompt its keys send (chat completions, messages, embeddings), and, with {@code screenAnswers},
+ * on the chat answers they get.
  */
 @RestController
 class GuardrailsController {
@@ -41,17 +42,19 @@ class GuardrailsController {
         if (terms.stream().anyMatch(Objects::isNull)) {
             throw ApiException.invalidParam("blockedTerms", "blockedTerms must be strings.");
         }
-        GuardrailPolicy policy = GuardrailPolicy.of(PiiMode.parse(request.pii(), "pii"), terms);
+        GuardrailPolicy policy = GuardrailPolicy.of(PiiMode.parse(request.pii(), "pii"), terms,
+                Boolean.TRUE.equals(request.screenAnswers()));
         return guardrails.save(user.tenantId(), policy).map(GuardrailsView::of);
     }
 
-    record GuardrailsRequest(@Nullable String pii, @Nullable List<String> blockedTerms) {
+    record GuardrailsRequest(@Nullable String pii, @Nullable List<String> blockedTerms,
+            @Nullable Boolean screenAnswers) {
     }
 
-    record GuardrailsView(String pii, List<String> blockedTerms) {
+    record GuardrailsView(String pii, List<String> blockedTerms, boolean screenAnswers) {
 
         static GuardrailsView of(GuardrailPolicy policy) {
-            return new GuardrailsView(policy.pii().value(), policy.blockedTerms());
+            return new GuardrailsView(policy.pii().value(), policy.blockedTerms(), policy.screensAnswers());
         }
 
     }

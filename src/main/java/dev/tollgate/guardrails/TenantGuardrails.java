@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.springframework.http.HttpStatus;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,16 @@ public class TenantGuardrails {
 
     public Mono<GuardrailPolicy> policy(UUID tenantId) {
         return policies.map(all -> all.getOrDefault(tenantId, GuardrailPolicy.NONE));
+    }
+
+    /**
+     * The tenant's policy if it screens answers, else null. Asked when an answer comes, so after the prompt's
+     * screening read the policies: they are in memory by then.
+     */
+    @Nullable GuardrailPolicy answerPolicy(UUID tenantId) {
+        Map<UUID, GuardrailPolicy> all = policies.current();
+        GuardrailPolicy policy = all == null ? null : all.get(tenantId);
+        return policy != null && policy.screensAnswers() ? policy : null;
     }
 
     /** The function of the tenant's policy, applied at once (no operator chain) once the policies have been read. */

@@ -12,6 +12,7 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.tollgate.cache.CacheDirective;
 import dev.tollgate.cache.CachedAnswer;
 import dev.tollgate.cache.ResponseCache;
+import dev.tollgate.guardrails.AnswerGuard;
 import dev.tollgate.guardrails.PromptGuard;
 import dev.tollgate.provider.ChatCompletion;
 import dev.tollgate.provider.ChatStreamEvent;
@@ -36,16 +37,18 @@ final class ChatPipeline {
     private final RouteAttempts.Dependencies dependencies;
     private final RateLimitService rateLimits;
     private final PromptGuard guard;
+    private final AnswerGuard answers;
     private final ResponseCache cache;
     private final JsonMapper json;
 
     ChatPipeline(RoutePlanner planner, RouteAttempts.Dependencies dependencies, RateLimitService rateLimits,
-            PromptGuard guard, ResponseCache cache, JsonMapper json) {
+            PromptGuard guard, AnswerGuard answers, ResponseCache cache, JsonMapper json) {
         this.json = json;
         this.planner = planner;
         this.dependencies = dependencies;
         this.rateLimits = rateLimits;
         this.guard = guard;
+        this.answers = answers;
         this.cache = cache;
     }
 
@@ -59,6 +62,8 @@ final class ChatPipeline {
         tracker.requested(chat.model(), false);
         return plan(chat, tracker).flatMap(plan -> answer(plan, chat, tracker, caching))
             .map(completion -> {
+                // Screened as it leaves, not as it is kept: a cached answer meets the guardrails in force when served.
+                answers.screen(tracker.key().tenantId(), completion);
                 tracker.upstreamAnswered();
                 tracker.usage(completion.usage());
                 tracker.observeFinish(completion.finishReason());
@@ -101,7 +106,10 @@ final class ChatPipeline {
     /** A streamed answer, replayed from the response cache when the call asked for it and an answer is kept. */
     Flux<ChatStreamEvent> stream(ChatRequest chat, GenerationTracker tracker, CacheDirective caching) {
         tracker.requested(chat.model(), true);
-        return plan(chat, tracker).flatMapMany(plan -> streamed(plan, chat, tracker, caching))
+        // Screened as it leaves (a replayed answer meets the guardrails in force when served), and decided once the
+        // plan has read the tenant's guardrails.
+        return plan(chat, tracker)
+            .flatMapMany(plan -> answers.screen(tracker.key().tenantId(), streamed(plan, chat, tracker, caching)))
             .doOnNext(event -> {
                 tracker.upstreamAnswered();
                 if (event instanceof ChatStreamEvent.Chunk chunk) {

@@ -21,6 +21,7 @@ import dev.tollgate.common.ApiErrorWebExceptionHandler;
 import dev.tollgate.credits.CreditService;
 import dev.tollgate.cache.ResponseCache;
 import dev.tollgate.credits.CreditsProperties;
+import dev.tollgate.guardrails.AnswerGuard;
 import dev.tollgate.guardrails.PromptGuard;
 import dev.tollgate.metering.MeteringService;
 import dev.tollgate.metering.PricingService;
@@ -55,12 +56,12 @@ class ProxyConfiguration {
             ProviderHealth health, RetryPolicy retries, PricingService pricing, CreditService credits,
             CreditsProperties creditsProperties, ProviderRegistry providers, MeteringService metering,
             TokenCounter tokens, JsonMapper json, ApiErrorJson errors, ProxyProperties properties, MeterRegistry registry,
-            Clock clock, RateLimitService rateLimits, Draining draining, PromptGuard guard,
+            Clock clock, RateLimitService rateLimits, Draining draining, PromptGuard guard, AnswerGuard answers,
             ResponseCache cache) {
         warmUp(json);
         ResponseShaper shaper = new ResponseShaper(json);
         ChatPipeline pipeline = new ChatPipeline(planner, new RouteAttempts.Dependencies(providers, health, retries,
-                pricing, credits, creditsProperties.defaultMaxTokens()), rateLimits, guard, cache, json);
+                pricing, credits, creditsProperties.defaultMaxTokens()), rateLimits, guard, answers, cache, json);
         GenerationTrackers trackers = new GenerationTrackers(metering, tokens, clock);
         ChatRequestReader bodies = new ChatRequestReader(json, properties.maxRequestSize().toBytes());
         // One for both generation endpoints: its meters are registered once.

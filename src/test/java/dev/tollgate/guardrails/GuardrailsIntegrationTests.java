@@ -184,6 +184,85 @@ class GuardrailsIntegrationTests {
         assertThat(upstream.requestCount()).isZero();
     }
 
+    /**
+     * With screenAnswers the rules hold for what comes back too: a whole answer's email redacted, a stream cut before
+     * a blocked term with content_filter (refusal on /v1/messages), and an answer the cache kept before the rules
+     * changed served screened. What the provider wrote is billed all the same.
+     */
+    @Test
+    void answersAreScreenedWhenTheTenantAsks() {
+        user.put("/api/guardrails", Map.of("pii", "redact", "blockedTerms", List.of("Project Falcon"),
+                "screenAnswers", true)).expectStatus().isOk()
+            .expectBody().jsonPath("$.screenAnswers").isEqualTo(true);
+        assertThat(user.getJson("/api/guardrails").path("screenAnswers").asBoolean()).isTrue();
+
+        upstream.enqueue(FakeReply.json(200, """
+                {"id":"chatcmpl-G1","object":"chat.completion","created":1733000000,"model":"gpt-4o-mini",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"Write to ops@example.com."},
+                   "finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":9,"completion_tokens":7,"total_tokens":16}}"""));
+        EntityExchangeResult<byte[]> whole = chat(Map.of("model", "openai/gpt-4o-mini",
+                "messages", List.of(Map.of("role", "user", "content", "Who do I write to?"))))
+            .expectStatus().isOk()
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("Write to [EMAIL].")
+            .jsonPath("$.usage.completion_tokens").isEqualTo(7)
+            .returnResult();
+        assertThat(new String(whole.getResponseBodyContent())).doesNotContain("ops@example.com");
+
+        upstream.enqueue(FakeReply.sse("""
+                data: {"id":"chatcmpl-G2","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":"It is Project Fal"},"finish_reason":null}]}
+
+                data: {"id":"chatcmpl-G2","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"con, the secret one."},"finish_reason":null}]}
+
+                data: {"id":"chatcmpl-G2","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+                data: {"id":"chatcmpl-G2","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":8,"total_tokens":17}}
+
+                data: [DONE]
+
+                """));
+        String streamed = new String(chat(Map.of("model", "openai/gpt-4o-mini", "stream", true,
+                "messages", List.of(Map.of("role", "user", "content", "Which project?"))))
+            .expectStatus().isOk().expectBody().returnResult().getResponseBodyContent());
+        assertThat(streamed).doesNotContain("Fal").contains("\"content\":\"It is \"")
+            .contains("\"finish_reason\":\"content_filter\"").doesNotContain("\"finish_reason\":\"stop\"")
+            .contains("data: [DONE]");
+
+        user.put("/api/guardrails", Map.of("pii", "off", "blockedTerms", List.of("there"), "screenAnswers", true))
+            .expectStatus().isOk();
+        upstream.enqueue(FakeReply.sseFixture("anthropic/stream-text.sse"));
+        String messages = client.post().uri("/v1/messages").header("x-api-key", key)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "anthropic/claude-sonnet-4-5", "max_tokens", 64, "stream", true,
+                    "messages", List.of(Map.of("role", "user", "content", "Hi"))))
+            .exchange()
+            .expectStatus().isOk()
+            .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(messages).contains("\"stop_reason\":\"refusal\"").contains("message_stop")
+            .doesNotContain("there");
+
+        // Kept in the cache before the rules screened answers, served screened.
+        user.put("/api/guardrails", Map.of("pii", "off", "blockedTerms", List.of())).expectStatus().isOk();
+        upstream.enqueue(FakeReply.json(200, """
+                {"id":"chatcmpl-G3","object":"chat.completion","created":1733000000,"model":"gpt-4o-mini",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"Call +44 20 7946 0018."},
+                   "finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":9,"completion_tokens":7,"total_tokens":16}}"""));
+        Map<String, Object> phone = Map.of("model", "openai/gpt-4o-mini",
+                "messages", List.of(Map.of("role", "user", "content", "The support line?")));
+        cachedChat(phone).expectBody().jsonPath("$.choices[0].message.content").isEqualTo("Call +44 20 7946 0018.");
+        user.put("/api/guardrails", Map.of("pii", "redact", "blockedTerms", List.of(), "screenAnswers", true))
+            .expectStatus().isOk();
+        cachedChat(phone).expectHeader().valueEquals("x-tollgate-cache", "hit")
+            .expectBody().jsonPath("$.choices[0].message.content").isEqualTo("Call [PHONE].");
+    }
+
+    private WebTestClient.ResponseSpec cachedChat(Map<String, ?> body) {
+        return client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + key)
+            .header("x-tollgate-cache", "true").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+            .expectStatus().isOk();
+    }
+
     @Test
     void aLongPromptIsScreenedOffTheEventLoopAndRedactedAllTheSame() {
         setGuardrails("redact", List.of());

@@ -1,0 +1,3 @@
+-- Whether a tenant's guardrails (personal data, blocked terms) apply to the chat answers its keys get as well as to
+-- their prompts.
+alter table tenant_guardrails add column screen_answers boolean not null default false;
