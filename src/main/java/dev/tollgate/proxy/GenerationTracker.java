@@ -165,6 +165,20 @@ final class GenerationTracker {
         }
     }
 
+    /**
+     * Before another model is admitted: the hold of the model whose routes all failed (before any byte reached the
+     * client, so free) is given back first. Released only once the next one was held, it made a tenant near the end of
+     * its balance, whose every model fitted alone, fail the fallback with a 402.
+     */
+    void releaseHoldUnless(String modelId) {
+        Hold previous = hold;
+        if (previous != null && !modelId.equals(admittedModel)) {
+            hold = null;
+            admittedModel = null;
+            previous.release();
+        }
+    }
+
     /** Whether the call is already admitted (priced and held for) on this model. */
     boolean admittedFor(String modelId) {
         return modelId.equals(admittedModel) && hold != null;

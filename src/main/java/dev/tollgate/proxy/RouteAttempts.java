@@ -137,6 +137,7 @@ final class RouteAttempts {
             tracker.pricedOn(candidate.route());
             return Mono.fromCallable(() -> attempt(candidate));
         }
+        tracker.releaseHoldUnless(candidate.model().id());
         return admit(candidate).map(admitted -> attempt(candidate));
     }
 

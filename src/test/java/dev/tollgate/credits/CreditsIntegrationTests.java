@@ -279,6 +279,24 @@ class CreditsIntegrationTests {
             .isEqualTo((long) Math.ceil(17 * 2.50 + 20 * 10 + 180 * 80));
     }
 
+    /**
+     * A fallback model is admitted after the failed model's hold is given back: the two held at once used to need more
+     * than a balance that covers either, and the fallback failed with a 402.
+     */
+    @Test
+    void aFallbackModelNeedsOnlyItsOwnHold() {
+        // gpt-4o holds about 70 × $10 / Mtok = 700 micros, gpt-4o-mini about 70 × $0.60 / Mtok = 42.
+        setBalance(750);
+        upstream.enqueueFailure(FakeReply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
+
+        String generation = generationId(chat(Map.of("model", "openai/gpt-4o", "models", List.of("openai/gpt-4o-mini"),
+                "max_tokens", 70, "messages", List.of(Map.of("role", "user", "content", "hi"))))
+            .expectStatus().isOk().expectBody().returnResult());
+
+        assertThat(new RequestLog(db).row(generation).get("model")).isEqualTo("openai/gpt-4o-mini");
+        awaitBalance(750 - 11);
+    }
+
     @Test
     void eachOfTheNAnswersAskedForIsHeldAtTheCap() {
         // 128 answers of up to 100 tokens: 12800 × $0.60 / Mtok = $0.00768, more than this balance; one fits.
