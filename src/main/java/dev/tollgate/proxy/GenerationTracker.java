@@ -332,6 +332,16 @@ final class GenerationTracker {
         return clientStream.doOnComplete(this::completed).doOnError(this::fail).doOnCancel(this::cancelled);
     }
 
+    /**
+     * Ends, now, a stream whose client stopped reading: an error event would wait for a read that does not come, and
+     * the call with it (its hold, its rate-limit permit, its log row) until the client closed the connection. The
+     * error returned closes the connection.
+     */
+    <T> Flux<T> endStalled(ApiException stall) {
+        completed();
+        return Flux.error(stall);
+    }
+
     /** Ends a call whose answer reached the client whole (or, for a stream, ended with an error event). */
     void completed() {
         ApiException broken = streamError;

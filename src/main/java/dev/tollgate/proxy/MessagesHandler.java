@@ -80,6 +80,9 @@ final class MessagesHandler implements HotPathHandler {
                 }
                 ApiException api = ProxyErrors.toApiException(error);
                 tracker.streamBroke(api);
+                if (ProxyErrors.isClientStall(api)) {
+                    return tracker.endStalled(api);
+                }
                 ObjectNode event = errors.tree(api);
                 event.put("type", "error");
                 return Flux.just(MessagesStreamTranslator.frame(json, "error", event));

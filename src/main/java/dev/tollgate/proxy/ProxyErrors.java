@@ -13,6 +13,11 @@ final class ProxyErrors {
     private ProxyErrors() {
     }
 
+    /** The client stopped reading a stream for the provider's idle limit (see the provider's silence watch). */
+    static boolean isClientStall(ApiException error) {
+        return "client_stalled".equals(error.code());
+    }
+
     static ApiException toApiException(Throwable error) {
         if (error instanceof ApiException api) {
             return api;

@@ -41,6 +41,9 @@ final class StreamRelay {
                 }
                 ApiException api = ProxyErrors.toApiException(error);
                 tracker.streamBroke(api);
+                if (ProxyErrors.isClientStall(api)) {
+                    return tracker.endStalled(api);
+                }
                 return Flux.just(SseFrames.data(errors.bytes(api)));
             })
             .transform(tracker::endWith);
