@@ -47,6 +47,8 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
 
     private static final long PICOS_PER_MICRO = 1_000_000L;
 
+    private static final long[] NONE = {0};
+
     /**
      * A write to a one-hour cache costs twice the input price, for every model that has one (Anthropic's rule; its
      * five-minute writes, 1.25 times, are the catalog's cache-write price). Not a column: no other provider has one.
@@ -126,27 +128,53 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
      * estimated from megabytes of image parts, a {@code max_tokens} near 2³¹), and no balance covers the most there is.
      */
     public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens) {
-        return worstCaseChargeMicros(promptTokens, maxOutputTokens, false, 0, false);
+        return worstCaseChargeMicros(new PromptEstimator.Estimate(promptTokens, 0), maxOutputTokens, false);
+    }
+
+    /** As {@link #worstCaseChargeMicros(PromptEstimator.Estimate, long, boolean)}, from the estimate's parts. */
+    public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens, boolean hourCache, long audioTokens,
+            boolean audioAnswer) {
+        return worstCaseChargeMicros(new PromptEstimator.Estimate(promptTokens, audioTokens, hourCache, hourCache),
+                maxOutputTokens, audioAnswer);
     }
 
     /**
-     * As above, {@code audioTokens} of the prompt counted as audio, when {@code hourCache} the prompt as written to a
-     * one-hour cache, and when {@code audioAnswer} (the call asks for speech) the output as audio: each token at the
-     * dearest of the prices it may be billed at.
+     * The most a call may be charged, each token at the dearest of the prices it may be billed at: the prompt's audio
+     * at the audio price; a prompt that asks for a cache as written to it (a one-hour cache's writes at twice the
+     * input price); the output as reasoning where reasoning costs more, and as audio when the call asks for speech
+     * ({@code audioAnswer}); and a prompt estimated within a quarter below a long-context threshold at the tier's
+     * prices (the estimate is a guess, and the tier bills the whole call).
      */
-    public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens, boolean hourCache, long audioTokens,
-            boolean audioAnswer) {
-        long audio = Math.min(audioTokens, promptTokens);
+    public long worstCaseChargeMicros(PromptEstimator.Estimate prompt, long maxOutputTokens, boolean audioAnswer) {
+        long promptTokens = prompt.tokens();
+        ModelPrice.LongContext tier = price.longContext();
+        if (tier != null && promptTokens <= tier.aboveTokens()
+                && promptTokens >= tier.aboveTokens() - tier.aboveTokens() / 4) {
+            promptTokens = tier.aboveTokens() + 1;
+        }
+        long audio = Math.min(prompt.audioTokens(), promptTokens);
+        long text = promptTokens - audio;
+        boolean dearReasoning = price.reasoningPerMtok() != null && price.reasoningPerMtok() > price.outputPerMtok();
         try {
             long charge = 0;
-            // A call asking for speech may still answer in text: both are counted, and the dearer held.
-            for (long audioOutput : audioAnswer ? new long[] {0, maxOutputTokens} : new long[] {0}) {
-                charge = Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0,
-                        hourCache ? promptTokens - audio : 0, 0, hourCache ? promptTokens - audio : 0, audio, 0,
-                        audioOutput)));
-                if (hourCache) {
-                    charge = Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0,
-                            promptTokens, 0, promptTokens, 0, 0, audioOutput)));
+            for (long audioOutput : audioAnswer ? new long[] {0, maxOutputTokens} : NONE) {
+                for (long reasoning : dearReasoning ? new long[] {0, maxOutputTokens} : NONE) {
+                    charge = Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0, 0,
+                            reasoning, 0, audio, 0, audioOutput)));
+                    if (prompt.cacheWrite()) {
+                        // The text written to a cache, or all of it (audio too, where a write costs more than audio).
+                        charge = Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0, text,
+                                reasoning, 0, audio, 0, audioOutput)));
+                        charge = Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0,
+                                promptTokens, reasoning, 0, 0, 0, audioOutput)));
+                    }
+                    if (prompt.hourCache()) {
+                        // The same, written to a one-hour cache.
+                        charge = Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0, text,
+                                reasoning, text, audio, 0, audioOutput)));
+                        charge = Math.max(charge, chargeMicros(new TokenUsage(promptTokens, maxOutputTokens, 0,
+                                promptTokens, reasoning, promptTokens, 0, 0, audioOutput)));
+                    }
                 }
             }
             return charge;

@@ -31,8 +31,16 @@ public final class PromptEstimator {
      * @param audioTokens those of them that are audio, which some models price above text
      * @param hourCache whether the prompt asks for a one-hour cache ({@code "cache_control":{"type":"ephemeral",
      *     "ttl":"1h"}} on a content part or a tool), whose writes cost twice the input price
+     * @param cacheWrite whether the prompt asks for any cache ({@code cache_control} on a content part or a tool),
+     *     whose writes cost more than input (Anthropic's five-minute writes, 1.25 times)
      */
-    public record Estimate(long tokens, long audioTokens, boolean hourCache) {
+    public record Estimate(long tokens, long audioTokens, boolean hourCache, boolean cacheWrite) {
+
+        /** A prompt that asks for no cache. */
+        public Estimate(long tokens, long audioTokens) {
+            this(tokens, audioTokens, false, false);
+        }
+
     }
 
     public static Estimate estimate(JsonNode chatRequest) {
@@ -40,6 +48,7 @@ public final class PromptEstimator {
         long fixed = 0;
         long audio = 0;
         boolean hourCache = false;
+        boolean cacheWrite = false;
         for (JsonNode message : chatRequest.path("messages")) {
             fixed += TOKENS_PER_MESSAGE;
             JsonNode content = message.path("content");
@@ -49,6 +58,7 @@ public final class PromptEstimator {
             else if (content.isArray()) {
                 for (JsonNode part : content) {
                     hourCache |= hourCache(part);
+                    cacheWrite |= part.path("cache_control").isObject();
                     // By type first, as the adapters read parts: an audio part with a "text" beside is audio.
                     String type = part.path("type").asString("");
                     JsonNode data = data(part, type);
@@ -74,10 +84,11 @@ public final class PromptEstimator {
         }
         for (JsonNode tool : chatRequest.path("tools")) {
             hourCache |= hourCache(tool);
+            cacheWrite |= tool.path("cache_control").isObject();
             // Tool schemas are JSON; their serialized size is a fair measure of what the provider tokenizes.
             bytes += tool.toString().length();
         }
-        return new Estimate((bytes + 2) / 3 + fixed, audio, hourCache);
+        return new Estimate((bytes + 2) / 3 + fixed, audio, hourCache, cacheWrite || hourCache);
     }
 
     public static long estimateTokens(JsonNode chatRequest) {

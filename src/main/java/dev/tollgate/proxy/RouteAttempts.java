@@ -170,10 +170,10 @@ final class RouteAttempts {
     }
 
     /**
-     * Holds the most this call can cost on this model: the prompt's estimated size at the input price (at a one-hour
-     * cache write's, twice that, when the prompt asks for one; its audio at the audio price) plus
-     * {@code max_tokens} (else the model's maximum output, else the configured default) at the output price (the
-     * audio output price too when the call asks for speech), with markup.
+     * Holds the most this call can cost on this model: the prompt's estimated size at the input price (at a cache
+     * write's when the prompt asks for a cache; its audio at the audio price) plus {@code max_tokens} (else the
+     * model's maximum output, else the configured default) at the output price (or a dearer reasoning or audio output
+     * price), with markup (see {@code PriceQuote.worstCaseChargeMicros}).
      */
     private Mono<Hold> admit(Candidate candidate) {
         return deps.pricing().quote(tracker.key().tenantId(), candidate.model().id()).flatMap(quote -> {
@@ -182,8 +182,8 @@ final class RouteAttempts {
             long maxOutput = (long) chat.choices() * (chat.maxTokens() != null ? chat.maxTokens()
                     : modelMaximum != null ? modelMaximum : deps.defaultMaxTokens());
             PromptEstimator.Estimate prompt = chat.prompt();
-            return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(prompt.tokens(), maxOutput,
-                    prompt.hourCache(), prompt.audioTokens(), asksForSpeech(chat.body())))
+            return deps.credits().hold(tracker.key(), quote.worstCaseChargeMicros(prompt, maxOutput,
+                    asksForSpeech(chat.body())))
                 .map(hold -> {
                     tracker.admitted(candidate.model().id(), quote, hold, chat.body());
                     tracker.pricedOn(candidate.route());

@@ -198,6 +198,32 @@ class PriceQuoteTests {
             .as("speech asked for, but text dearer: the text price").isEqualTo(10_000);
     }
 
+    /**
+     * A hold is the most a call may be charged (a review found three ways it was not): a prompt asking for a five-minute
+     * cache is billed at the cache-write price (Sonnet: $3.75 against $3); output at a reasoning price of its own
+     * when that is dearer; and a prompt estimated just below a long-context threshold may be above it.
+     */
+    @Test
+    void theHoldCoversCacheWritesDearReasoningAndALongContextTierTheEstimateMayMiss() {
+        PriceQuote sonnet = new PriceQuote(SONNET, 50_000);
+        PromptEstimator.Estimate cached = new PromptEstimator.Estimate(150_000, 0, false, true);
+        assertThat(sonnet.worstCaseChargeMicros(cached, 1_000, false))
+            .isGreaterThanOrEqualTo(sonnet.chargeMicros(new TokenUsage(150_000, 1_000, 0, 150_000, 0)))
+            .isEqualTo(sonnet.chargeMicros(new TokenUsage(150_000, 1_000, 0, 150_000, 0)));
+
+        ModelPrice thinker = new ModelPrice(9, "m", 1_000_000, 10_000_000, null, null, 20_000_000L,
+                OffsetDateTime.now());
+        assertThat(new PriceQuote(thinker, 0).worstCaseChargeMicros(0, 1_000)).isEqualTo(20_000);
+
+        ModelPrice pro = new ModelPrice(6, "google/gemini-2.5-pro", 1_250_000, 10_000_000, 125_000L, null, null, null,
+                new ModelPrice.LongContext(200_000, 2_500_000, 15_000_000), OffsetDateTime.now());
+        PriceQuote quote = new PriceQuote(pro, 0);
+        assertThat(quote.worstCaseChargeMicros(199_000, 1_000)).as("at the tier, not 248,750 + 10,000")
+            .isEqualTo(quote.chargeMicros(TokenUsage.of(200_001, 1_000)));
+        assertThat(quote.worstCaseChargeMicros(100_000, 1_000)).as("far below: the base prices")
+            .isEqualTo(125_000 + 10_000);
+    }
+
     /** Gemini 2.5 Pro: $1.25 and $10 a million up to 200K prompt tokens, $2.50 and $15 for the whole call above. */
     @Test
     void aPromptAboveTheLongContextThresholdBillsTheWholeCallAtTheLongContextPrices() {
