@@ -2,6 +2,7 @@ package dev.tollgate.billing;
 
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,13 @@ final class MeterReporter implements SmartLifecycle {
 
     private static final int GROUP_LIMIT = 10_000;
 
+    /**
+     * The most groupings, and batches of sends, one round makes before leaving the rest to the next: enough to keep up
+     * with a million postpaid calls and ten thousand meter events per round, without a backlog holding one round
+     * forever.
+     */
+    private static final int MOST_STEPS_PER_ROUND = 100;
+
     private final DatabaseClient db;
     private final StripeApi stripe;
     private final StripeCustomers customers;
@@ -44,12 +52,26 @@ final class MeterReporter implements SmartLifecycle {
         this.job = new PeriodicJob("Meter reporting round", properties.meter().reportInterval(), this::reportNow);
     }
 
-    /** One round: groups queued usage into reports, then sends the reports that are due. */
+    /**
+     * One round: groups queued usage into reports, then sends the reports that are due, each step again while it
+     * found a full load. A round of one grouping and one batch of sends used to cap an instance at 1,000 postpaid calls
+     * and 10 meter events a second, and a backlog beyond that grew without end.
+     */
     Mono<Void> reportNow() {
-        return group().then(sendDue());
+        return again(this::group, GROUP_LIMIT).then(again(this::sendDue, properties.meter().batchSize()));
     }
 
-    /** Groups unreported usage into reports, in one statement: a usage row joins exactly one report. */
+    /** The step, repeated while it handled a full load, at most {@link #MOST_STEPS_PER_ROUND} times. */
+    private static Mono<Void> again(Supplier<Mono<Long>> step, long fullLoad) {
+        return step.get().expand(handled -> handled >= fullLoad ? step.get() : Mono.empty())
+            .take(MOST_STEPS_PER_ROUND)
+            .then();
+    }
+
+    /**
+     * Groups unreported usage into reports, in one statement: a usage row joins exactly one report.
+     * @return how many usage rows were grouped
+     */
     Mono<Long> group() {
         return db.sql("""
                 with picked as (
@@ -72,11 +94,12 @@ final class MeterReporter implements SmartLifecycle {
                     returning u.request_id)
                 select (select count(*) from reports) as reports, (select count(*) from assigned) as requests""")
             .bind("limit", GROUP_LIMIT)
-            .map(row -> row.get("reports", Long.class))
+            .map(row -> row.get("requests", Long.class))
             .one();
     }
 
-    private Mono<Void> sendDue() {
+    /** Claims a batch of due reports and sends them; how many were claimed (a failed send is due later). */
+    private Mono<Long> sendDue() {
         long claimMillis = properties.readTimeout().toMillis() * (properties.maxNetworkRetries() + 1) + 60_000;
         return db.sql("""
                 update meter_report r set attempts = r.attempts + 1,
@@ -91,8 +114,8 @@ final class MeterReporter implements SmartLifecycle {
                     row.get("identifier", String.class), row.get("value_micros", Long.class),
                     row.get("event_time", OffsetDateTime.class), row.get("attempts", Integer.class)))
             .all()
-            .flatMap(this::send, 4)
-            .then();
+            .flatMap(report -> send(report).thenReturn(1L), 4)
+            .count();
     }
 
     private Mono<Void> send(Report report) {

@@ -61,7 +61,8 @@ public record StripeProperties(@DefaultValue("") String secretKey, @DefaultValue
     /**
      * @param eventName the event name of the Stripe meter (its value is in micro-dollars, summed)
      * @param reportInterval how often usage is grouped and sent
-     * @param batchSize the most meter events sent per round
+     * @param batchSize the meter events claimed and sent at a time; a round sends batches while it finds full ones (at
+     *     most 100)
      * @param retryBackoff the first wait after a failed send (doubling, at most {@code maxBackoff})
      * @param maxBackoff the longest wait between two tries
      */

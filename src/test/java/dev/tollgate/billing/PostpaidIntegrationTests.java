@@ -228,6 +228,32 @@ class PostpaidIntegrationTests {
         assertThat(reconciled.path("failingReports")).isEmpty();
     }
 
+    /**
+     * A round used to group at most 10,000 calls and send at most one batch (100) of meter events, so a backlog beyond
+     * that (600 postpaid tenants calling every minute) grew without end. A round now goes on while it finds a full load.
+     */
+    @Test
+    void oneRoundSendsABacklogLargerThanABatch() {
+        String customer = plan(user, "postpaid").path("stripeCustomerId").stringValue();
+        reporter.stop();
+        try {
+            // Usage in 250 different minutes: a meter event each, two and a half batches.
+            db.sql("""
+                    insert into meter_usage (request_id, tenant_id, charge_micros, created_at)
+                    select gen_random_uuid(), :tenant, 7, now() - make_interval(mins => minute)
+                    from generate_series(1, 250) minute""")
+                .bind("tenant", user.tenantId()).then().block();
+
+            reporter.reportNow().block(Duration.ofSeconds(60));
+
+            assertThat(stripe.meterEventsOf(customer)).hasSize(250);
+            assertThat(stripe.meteredValue(customer)).isEqualTo(250 * 7);
+        }
+        finally {
+            reporter.start();
+        }
+    }
+
     @Test
     void reportersRunningAtOnceSendEachMeterEventOnce() {
         String customer = plan(user, "postpaid").path("stripeCustomerId").stringValue();
