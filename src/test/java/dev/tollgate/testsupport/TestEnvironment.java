@@ -91,6 +91,12 @@ public final class TestEnvironment implements ApplicationContextInitializer<Conf
         properties.put("tollgate.providers.azure.type", "azure-openai");
         properties.put("tollgate.providers.azure.base-url", fake + "/azure");
         properties.put("tollgate.providers.azure.api-keys", AZURE_UPSTREAM_KEY);
+        // A resource pinned to an api-version that knows only max_tokens.
+        properties.put("tollgate.providers.azure-legacy.type", "azure-openai");
+        properties.put("tollgate.providers.azure-legacy.base-url", fake + "/azure");
+        properties.put("tollgate.providers.azure-legacy.api-keys", AZURE_UPSTREAM_KEY);
+        properties.put("tollgate.providers.azure-legacy.api-version", "2024-06-01");
+        properties.put("tollgate.providers.azure-legacy.max-completion-tokens", "false");
         // Stripe is the local fake; the background jobs run often and retry quickly so that billing tests are short.
         properties.put("tollgate.stripe.api-base", FakeStripe.shared().baseUrl());
         properties.put("tollgate.stripe.secret-key", "sk_test_tollgate_fake");

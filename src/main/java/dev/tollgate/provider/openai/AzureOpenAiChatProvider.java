@@ -36,13 +36,15 @@ final class AzureOpenAiChatProvider implements ChatProvider, EmbeddingProvider {
     private final AzureOpenAiErrorMapper errors;
     private final OpenAiEmbeddingMapper embeddings;
 
-    AzureOpenAiChatProvider(UpstreamHttp http, String apiVersion, boolean streamOptions, JsonMapper json) {
+    AzureOpenAiChatProvider(UpstreamHttp http, String apiVersion, boolean streamOptions, boolean maxCompletionTokens,
+            JsonMapper json) {
         this.http = http;
         String base = http.baseUrl().toString().replaceAll("/+$", "");
         // Accept the resource URL with or without Azure's /openai path, as the portal shows both.
         this.deployments = (base.endsWith("/openai") ? base : base + "/openai") + "/deployments/";
         this.apiVersion = URLEncoder.encode(apiVersion, StandardCharsets.UTF_8);
-        this.requests = new OpenAiRequestMapper(json, streamOptions, true, true);
+        // An api-version before 2024-09-01-preview knows only max_tokens: max-completion-tokens: false then.
+        this.requests = new OpenAiRequestMapper(json, streamOptions, maxCompletionTokens, true);
         this.responses = new OpenAiResponseMapper(json, http.provider());
         this.streams = new OpenAiStreamDecoder(json, http.provider());
         this.errors = new AzureOpenAiErrorMapper(new OpenAiErrorMapper(json, http.provider()), json, http.provider());

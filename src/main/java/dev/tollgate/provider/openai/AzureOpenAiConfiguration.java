@@ -41,7 +41,7 @@ class AzureOpenAiConfiguration {
                 }
                 String apiVersion = properties.apiVersion() != null ? properties.apiVersion() : DEFAULT_API_VERSION;
                 return new AzureOpenAiChatProvider(new UpstreamHttp(name, properties, properties.baseUrl()), apiVersion,
-                        properties.streamOptions(), json);
+                        properties.streamOptions(), properties.maxCompletionTokens(), json);
             }
 
         };

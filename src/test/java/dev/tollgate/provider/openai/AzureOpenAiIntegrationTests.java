@@ -63,11 +63,14 @@ class AzureOpenAiIntegrationTests {
                 insert into model (id, provider, upstream_id, name, context_length, max_output_tokens, kind) values
                     ('azure/gpt-4o-mini', 'azure', 'gpt4o-mini-eu', 'Azure: GPT-4o mini', 128000, 16384, 'chat'),
                     ('azure/text-embedding-3-small', 'azure', 'embed-small', 'Azure: Embedding 3 Small', 8191,
-                     null, 'embedding')
+                     null, 'embedding'),
+                    ('azure/gpt-4o-mini-legacy', 'azure-legacy', 'gpt4o-mini-old', 'Azure: GPT-4o mini (2024-06-01)',
+                     128000, 16384, 'chat')
                 on conflict (id) do nothing""").then().block(Duration.ofSeconds(10));
         db.sql("""
                 insert into model_price (model_id, input_per_mtok_micros, output_per_mtok_micros, effective_from)
                 values ('azure/gpt-4o-mini', 150000, 600000, '2025-01-01T00:00:00Z'),
+                       ('azure/gpt-4o-mini-legacy', 150000, 600000, '2025-01-01T00:00:00Z'),
                        ('azure/text-embedding-3-small', 20000, 0, '2025-01-01T00:00:00Z')
                 on conflict (model_id, effective_from) do nothing""").then().block(Duration.ofSeconds(10));
         // The catalog and prices are re-read every second in tests: wait until both models are served and priced.
@@ -75,7 +78,27 @@ class AzureOpenAiIntegrationTests {
             .header("Authorization", "Bearer " + key).exchange().expectBody().returnResult().getResponseBody())
             .path("data").valueStream()
             .filter(model -> model.path("id").stringValue().startsWith("azure/") && model.has("pricing"))
-            .count() == 2);
+            .count() == 3);
+    }
+
+    /**
+     * A resource pinned to an api-version before 2024-09-01-preview knows only {@code max_tokens}: its
+     * {@code max-completion-tokens: false} was ignored, and a /v1/messages call (whose max_tokens becomes
+     * max_completion_tokens) was refused by it.
+     */
+    @Test
+    void aResourceOnAnOlderApiVersionGetsTheCapAsMaxTokens() {
+        client.post().uri("/v1/messages").header("x-api-key", key).contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("model", "azure/gpt-4o-mini-legacy", "max_tokens", 100,
+                    "messages", List.of(Map.of("role", "user", "content", "Hi"))))
+            .exchange()
+            .expectStatus().isOk();
+
+        RecordedRequest sent = upstream.takeRequest();
+        assertThat(sent.uri()).isEqualTo("/azure/openai/deployments/gpt4o-mini-old/chat/completions"
+                + "?api-version=2024-06-01");
+        assertThat(sent.json().path("max_tokens").asInt()).isEqualTo(100);
+        assertThat(sent.json().has("max_completion_tokens")).isFalse();
     }
 
     @Test
