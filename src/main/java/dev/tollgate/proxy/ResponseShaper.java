@@ -36,9 +36,16 @@ final class ResponseShaper {
             .append(",\"completion_tokens\":").append(usage.completionTokens())
             .append(",\"total_tokens\":").append(usage.totalTokens())
             .append(",\"prompt_tokens_details\":{\"cached_tokens\":").append(usage.cachedTokens())
-            .append(",\"cache_write_tokens\":").append(usage.cacheWriteTokens())
-            .append("},\"completion_tokens_details\":{\"reasoning_tokens\":").append(usage.reasoningTokens())
-            .append('}');
+            .append(",\"cache_write_tokens\":").append(usage.cacheWriteTokens());
+        long promptAudio = promptAudio(usage);
+        if (promptAudio > 0) {
+            out.append(",\"audio_tokens\":").append(promptAudio);
+        }
+        out.append("},\"completion_tokens_details\":{\"reasoning_tokens\":").append(usage.reasoningTokens());
+        if (usage.audioCompletionTokens() > 0) {
+            out.append(",\"audio_tokens\":").append(usage.audioCompletionTokens());
+        }
+        out.append('}');
         if (costUsd != null) {
             out.append(",\"cost\":").append(costUsd);
         }
@@ -50,14 +57,29 @@ final class ResponseShaper {
         node.put("prompt_tokens", usage.promptTokens());
         node.put("completion_tokens", usage.completionTokens());
         node.put("total_tokens", usage.totalTokens());
-        node.putObject("prompt_tokens_details")
+        ObjectNode prompt = node.putObject("prompt_tokens_details")
             .put("cached_tokens", usage.cachedTokens())
             .put("cache_write_tokens", usage.cacheWriteTokens());
-        node.putObject("completion_tokens_details").put("reasoning_tokens", usage.reasoningTokens());
+        if (promptAudio(usage) > 0) {
+            prompt.put("audio_tokens", promptAudio(usage));
+        }
+        ObjectNode completion = node.putObject("completion_tokens_details")
+            .put("reasoning_tokens", usage.reasoningTokens());
+        if (usage.audioCompletionTokens() > 0) {
+            completion.put("audio_tokens", usage.audioCompletionTokens());
+        }
         if (costUsd != null) {
             node.put("cost", costUsd);
         }
         return node;
+    }
+
+    /**
+     * The prompt's audio, cached or not, as OpenAI counts it: shown only when there is some, so that a client
+     * reconciling an audio call's cost sees what it was billed for, and every other answer keeps its shape.
+     */
+    private static long promptAudio(TokenUsage usage) {
+        return usage.audioPromptTokens() + usage.cachedAudioTokens();
     }
 
     /** The chunk that ends a stream for clients that asked for usage: empty choices, usage filled in. */

@@ -271,6 +271,7 @@ class CreditsIntegrationTests {
         spoken.put("max_tokens", 200);
         EntityExchangeResult<byte[]> result = chat(spoken).expectStatus().isOk()
             .expectBody().jsonPath("$.choices[0].message.audio.transcript").isEqualTo("Hello there.")
+            .jsonPath("$.usage.completion_tokens_details.audio_tokens").isEqualTo(180)
             .returnResult();
 
         // Micro-USD per token: input 2.50, text output 10, audio output 80.

@@ -34,6 +34,17 @@ class ResponseShaperTests {
                 + "\"cache_write_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0}}");
     }
 
+    /** An audio call's audio tokens, which it is billed for at their own prices, are in its usage as OpenAI's are. */
+    @Test
+    void audioTokensAreShownWhenThereAreSome() {
+        TokenUsage spoken = new TokenUsage(1_010, 312, 200, 0, 0, 0, 800, 150, 280);
+
+        assertThat(text(shaper.usageBytes(spoken, null)))
+            .isEqualTo(text(JSON.writeValueAsBytes(shaper.usageJson(spoken, null))))
+            .contains("\"prompt_tokens_details\":{\"cached_tokens\":200,\"cache_write_tokens\":0,\"audio_tokens\":950}")
+            .contains("\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":280}");
+    }
+
     /** An answer held as a tree (translated from another format) gets the cost as written, not a double's digits. */
     @Test
     void anAnswerHeldAsATreeKeepsItsCostExact() {
