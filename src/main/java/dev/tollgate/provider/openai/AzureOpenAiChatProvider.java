@@ -66,7 +66,7 @@ final class AzureOpenAiChatProvider implements ChatProvider, EmbeddingProvider {
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return Flux.defer(() -> {
-            OpenAiStreamDecoder.Ending ending = new OpenAiStreamDecoder.Ending();
+            OpenAiStreamDecoder.Ending ending = OpenAiStreamDecoder.Ending.of(call.request());
             return http.postForEvents(call.attempt(), uri(call.upstreamModel(), "chat/completions"),
                     KeyPolicy.REQUIRED, AzureOpenAiChatProvider::auth, requests.toBody(call), errors,
                     event -> streams.decode(event.data(), ending))

@@ -57,7 +57,7 @@ final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return Flux.defer(() -> {
-            OpenAiStreamDecoder.Ending ending = new OpenAiStreamDecoder.Ending();
+            OpenAiStreamDecoder.Ending ending = OpenAiStreamDecoder.Ending.of(call.request());
             return http.postForEvents(call.attempt(), chatCompletions, keys, OpenAiChatProvider::bearer,
                     requests.toBody(call), errors, event -> streams.decode(event.data(), ending))
                 .concatWith(streams.afterLast(ending));

@@ -1,7 +1,9 @@
 package dev.tollgate.provider.openai;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -35,13 +37,44 @@ final class OpenAiStreamDecoder {
     }
 
     /**
-     * What one stream has shown of its end: OpenAI's {@code [DONE]}, or a choice's {@code finish_reason} (for a
+     * What one stream has shown of its end: OpenAI's {@code [DONE]}, or every choice's {@code finish_reason} (for a
      * compatible server that leaves {@code [DONE]} out). A stream that ends cleanly without either was cut short, and
-     * used to be relayed as a whole answer ending in {@code [DONE]}, its call recorded as completed.
+     * used to be relayed as a whole answer ending in {@code [DONE]}, its call recorded as completed; with {@code n}
+     * answers, so was one cut after the first of them finished.
      */
     static final class Ending {
 
+        private final int choices;
+        private @Nullable Set<Integer> finished;
         private boolean seen;
+
+        /** @param choices how many answers the stream carries ({@code n}) */
+        Ending(int choices) {
+            this.choices = Math.max(1, choices);
+        }
+
+        /** For the {@code n} of the request: 1 when it has none. */
+        static Ending of(JsonNode request) {
+            return new Ending(request.path("n").asInt(1));
+        }
+
+        private void noteFinishes(ChatStreamEvent.Chunk chunk) {
+            if (chunk.finishReason() == null) {
+                return;
+            }
+            if (choices == 1) {
+                seen = true;
+                return;
+            }
+            // Rare (n > 1): the chunk is read again as a tree to see which of the choices finished.
+            Set<Integer> done = finished == null ? finished = new HashSet<>() : finished;
+            for (JsonNode choice : chunk.readTree().path("choices")) {
+                if (choice.path("finish_reason").isString()) {
+                    done.add(choice.path("index").asInt(0));
+                }
+            }
+            seen = done.size() >= choices;
+        }
     }
 
     /** {@link #decode(byte[])}, noting the stream's end as it shows. */
@@ -52,7 +85,9 @@ final class OpenAiStreamDecoder {
         }
         List<ChatStreamEvent> events = decode(bytes);
         for (int i = 0; i < events.size() && !ending.seen; i++) {
-            ending.seen = events.get(i) instanceof ChatStreamEvent.Chunk chunk && chunk.finishReason() != null;
+            if (events.get(i) instanceof ChatStreamEvent.Chunk chunk) {
+                ending.noteFinishes(chunk);
+            }
         }
         return events;
     }
