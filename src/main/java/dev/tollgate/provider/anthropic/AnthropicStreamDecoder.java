@@ -53,6 +53,8 @@ final class AnthropicStreamDecoder {
     /** The OpenAI tool-call indexes that have had an argument fragment. */
     private final Set<Integer> toolCallsWithArguments = new HashSet<>();
     private boolean ended;
+    /** What message_start opens the answer with (its usage, the role), until the answer itself starts. */
+    private @Nullable List<ChatStreamEvent> opening;
 
     AnthropicStreamDecoder(JsonMapper json, String provider, Clock clock) {
         this.json = json;
@@ -94,7 +96,7 @@ final class AnthropicStreamDecoder {
         }
         String type = event.path("type").isString() ? event.path("type").stringValue()
                 : eventName != null ? eventName : "";
-        return switch (type) {
+        List<ChatStreamEvent> decoded = switch (type) {
             case "message_start" -> messageStart(event.path("message"));
             case "content_block_start" -> blockStart(blockIndex(event), event.path("content_block"));
             case "content_block_delta" -> blockDelta(blockIndex(event), event.path("delta"));
@@ -108,6 +110,14 @@ final class AnthropicStreamDecoder {
             // ping, and events added after this was written (Anthropic's versioning policy)
             default -> List.of();
         };
+        if (opening == null || decoded.isEmpty() && !ended) {
+            return decoded;
+        }
+        List<ChatStreamEvent> opened = new ArrayList<>(opening.size() + decoded.size());
+        opened.addAll(opening);
+        opened.addAll(decoded);
+        opening = null;
+        return opened;
     }
 
     /** The content block an event is about: an int, or absent (the first); anything else is a broken stream. */
@@ -128,8 +138,11 @@ final class AnthropicStreamDecoder {
         created = clock.instant().getEpochSecond();
         usage = usage.merge(message.path("usage"), provider);
         ObjectNode delta = json.createObjectNode().put("role", "assistant").put("content", "");
-        // Usage first: a client of Tollgate's Messages API wants the input count in its own message_start.
-        return List.of(new ChatStreamEvent.Usage(usage.toTokenUsage()), chunk(delta, null));
+        // Usage first: a client of Tollgate's Messages API wants the input count in its own message_start. Held until
+        // the answer itself starts: an overloaded_error right after message_start (Anthropic sends them so) is then
+        // retried or sent to the next route, where the opening, relayed, would have committed the call to this one.
+        opening = List.of(new ChatStreamEvent.Usage(usage.toTokenUsage()), chunk(delta, null));
+        return List.of();
     }
 
     private List<ChatStreamEvent> blockStart(int index, JsonNode block) {

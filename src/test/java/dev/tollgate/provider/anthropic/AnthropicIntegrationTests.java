@@ -346,6 +346,25 @@ class AnthropicIntegrationTests {
         assertThat(error.path("message").stringValue()).contains("Overloaded");
     }
 
+    /**
+     * Anthropic may send overloaded_error right after message_start, before any of the answer: nothing has reached the
+     * client then, so the call is tried again. The opening used to be relayed at once, committing the call to the
+     * failed attempt.
+     */
+    @Test
+    void anOverloadedErrorBeforeTheAnswerStartsIsRetried() {
+        List<String> frames = SseText.frames(Fixtures.text("anthropic/stream-text.sse"));
+        upstream.enqueue(FakeReply.sse(frames.get(0) + Fixtures.text("anthropic/stream-error-event.sse")));
+        upstream.enqueue(FakeReply.sseFixture("anthropic/stream-text.sse"));
+
+        String body = chat(simple(true)).expectStatus().isOk().expectBody(String.class).returnResult()
+            .getResponseBody();
+
+        assertThat(upstream.requestCount()).isEqualTo(2);
+        assertThat(body).doesNotContain("\"error\"").contains("Hello").contains("data: [DONE]");
+        assertThat(SseText.dataOf(body).stream().filter(data -> data.contains("\"role\":\"assistant\""))).hasSize(1);
+    }
+
     @Test
     void anUnsupportedParameterIsA400BeforeAnyUpstreamCall() {
         chat(Map.of("model", MODEL, "seed", 42, "messages", List.of(Map.of("role", "user", "content", "Q"))))
