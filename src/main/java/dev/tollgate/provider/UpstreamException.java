@@ -95,6 +95,17 @@ public class UpstreamException extends ApiException {
         };
     }
 
+    /**
+     * A 429 that is no rate limit: the provider account behind the key is out of credit (OpenAI's
+     * {@code insufficient_quota}). The operator's to fix, as refused credentials are: 502, not retried on the route.
+     */
+    public static UpstreamException quotaExhausted(String provider, @Nullable String upstreamMessage) {
+        String detail = upstreamMessage == null || upstreamMessage.isBlank() ? "" : ": " + upstreamMessage;
+        return new UpstreamException(HttpStatus.BAD_GATEWAY, "upstream_quota_exhausted", "Provider " + provider
+                + "'s account has no quota left; the operator must top it up or change the provider's API key"
+                + detail, 429, false, null, null);
+    }
+
     public static UpstreamException connectionFailed(String provider, Throwable cause) {
         return new UpstreamException(HttpStatus.BAD_GATEWAY, "upstream_unreachable",
                 "Could not reach provider " + provider + ": " + (cause.getMessage() != null ? cause.getMessage()

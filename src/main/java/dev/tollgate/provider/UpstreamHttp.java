@@ -285,18 +285,18 @@ public final class UpstreamHttp {
         /**
          * How long the key this call used rests after the failure, or null when the failure is not the key's: its
          * {@code Retry-After} for a 429 (spent for now), {@link #REFUSED_KEY_COOLDOWN} for credentials the provider
-         * refused (revoked, say; logged, as an operator must act).
+         * refused (revoked, say) or an account out of quota (logged, as an operator must act).
          */
         private @Nullable Duration keyRest(UpstreamKeys.Lease used, int status, UpstreamException error) {
+            if ("upstream_auth_failed".equals(error.code()) || "upstream_quota_exhausted".equals(error.code())) {
+                log.warn("Provider {} refused upstream key {} (HTTP {}, {}); it rests for {}", provider, used.index(),
+                        status, error.code(), REFUSED_KEY_COOLDOWN);
+                return REFUSED_KEY_COOLDOWN;
+            }
             if (status == 429) {
                 // At least a second: a "Retry-After: 0" left the key free to be picked again at once.
                 Duration wait = error.retryAfter();
                 return wait != null && wait.compareTo(DEFAULT_COOLDOWN) > 0 ? wait : DEFAULT_COOLDOWN;
-            }
-            if ("upstream_auth_failed".equals(error.code())) {
-                log.warn("Provider {} refused upstream key {} (HTTP {}); it rests for {}", provider, used.index(),
-                        status, REFUSED_KEY_COOLDOWN);
-                return REFUSED_KEY_COOLDOWN;
             }
             return null;
         }

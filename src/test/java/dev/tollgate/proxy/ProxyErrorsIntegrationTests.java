@@ -213,6 +213,23 @@ class ProxyErrorsIntegrationTests {
             .expectBody().jsonPath("$.error.code").isEqualTo("upstream_rate_limited");
     }
 
+    /**
+     * OpenAI answers an account out of credit with a 429 that no wait mends: it used to be a 429 with Retry-After: 1 to
+     * the client, after retries on the same route, where it is the operator's to fix, as refused credentials are.
+     */
+    @Test
+    void aProviderAccountOutOfQuotaIs502NotARateLimit() {
+        upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"You exceeded your current quota, please "
+                + "check your plan and billing details.\",\"type\":\"insufficient_quota\",\"param\":null,"
+                + "\"code\":\"insufficient_quota\"}}"));
+
+        send(ChatCompletionsIntegrationTests.simpleRequest(false))
+            .expectStatus().isEqualTo(HttpStatus.BAD_GATEWAY)
+            .expectHeader().doesNotExist("Retry-After")
+            .expectBody().jsonPath("$.error.code").isEqualTo("upstream_quota_exhausted");
+        assertThat(upstream.requestCount()).as("not tried again on the same route").isEqualTo(1);
+    }
+
     @Test
     void aProviderThatNeverAnswersIs504() {
         upstream.enqueueFailure(FakeReply.hang());
