@@ -110,14 +110,20 @@ final class AutoTopUps implements SmartLifecycle {
             .then(settings(tenantId));
     }
 
-    /** Remembers the card a tenant agreed to have charged off-session (saved by a Checkout top-up). */
-    Mono<Void> saveCard(UUID tenantId, String paymentMethodId) {
+    /**
+     * Remembers the card a tenant agreed to have charged off-session (saved by a Checkout top-up), unless the payment
+     * that saved it was disputed already (Stripe's events come in any order).
+     */
+    Mono<Void> saveCard(UUID tenantId, String paymentMethodId, String paymentIntentId) {
         return db.sql("""
-                insert into auto_topup (tenant_id, payment_method_id) values (:tenant, :card)
+                insert into auto_topup (tenant_id, payment_method_id)
+                select :tenant, :card
+                where not exists (select 1 from stripe_payment where payment_intent_id = :pi and disputed)
                 on conflict (tenant_id) do update set payment_method_id = excluded.payment_method_id,
                     updated_at = now()""")
             .bind("tenant", tenantId)
             .bind("card", paymentMethodId)
+            .bind("pi", paymentIntentId)
             .then();
     }
 
@@ -313,7 +319,7 @@ final class AutoTopUps implements SmartLifecycle {
         String card = event.reference("payment_method");
         if (StripeMetadata.TOPUP.equals(purpose) && "off_session".equals(event.text("setup_future_usage"))
                 && !card.isEmpty()) {
-            return saveCard(tenant, card);
+            return saveCard(tenant, card, event.text("id"));
         }
         return Mono.empty();
     }

@@ -97,12 +97,17 @@ final class StripePayments {
             .bind("pi", paymentIntentId)
             .map(row -> Optional.ofNullable(row.get("tenant_id", UUID.class)))
             .one()
-            .flatMap(tenant -> tenant.isEmpty() ? Mono.empty() : db.sql("""
-                    update auto_topup set enabled = false, payment_method_id = null, updated_at = now()
-                    where tenant_id = :tenant""")
-                .bind("tenant", tenant.get())
-                .then())
+            .flatMap(tenant -> tenant.isEmpty() ? Mono.empty() : stopAutoTopUp(tenant.get()))
             .then(applyRefunds(paymentIntentId));
+    }
+
+    /** A disputed payment's card is not charged again: automatic top-up is switched off and the card forgotten. */
+    private Mono<Void> stopAutoTopUp(UUID tenantId) {
+        return db.sql("""
+                update auto_topup set enabled = false, payment_method_id = null, updated_at = now()
+                where tenant_id = :tenant""")
+            .bind("tenant", tenantId)
+            .then();
     }
 
     private Mono<Void> applyRefunds(String paymentIntentId) {
@@ -129,7 +134,9 @@ final class StripePayments {
                 }
                 log.info("{} of {}: debiting {} micros from tenant {}", state.disputed() ? "Dispute" : "Refund",
                         paymentIntentId, debit, state.tenantId());
-                return noTopUpFromRefund(state.tenantId())
+                // A dispute that came before the payment was credited is applied now: its card is stopped now too.
+                return (state.disputed() ? stopAutoTopUp(state.tenantId()) : Mono.<Void>empty())
+                    .then(noTopUpFromRefund(state.tenantId()))
                     .then(credits.append(state.tenantId(), CreditKind.REFUND, -debit,
                         paymentIntentId + ":" + (state.disputed() ? "disputed" : state.chargeRefunded()),
                         state.disputed() ? "Card payment disputed" : "Refund of a card payment"))

@@ -262,6 +262,28 @@ class AutoTopUpIntegrationTests {
         assertThat(balance()).isEqualTo(START - 5_000_000);
     }
 
+    /**
+     * Stripe's events come in any order: a dispute delivered before the payment's own events (their deliveries kept
+     * failing, say) left the card saved and automatic top-up on once the payment was credited and debited.
+     */
+    @Test
+    void aDisputeBeforeThePaymentsOwnEventsStillForgetsTheCard() {
+        byte[] body = user.post("/api/billing/checkout", Map.of("amountUsd", 5))
+            .expectStatus().isOk().expectBody().returnResult().getResponseBody();
+        String url = JSON.readTree(body).path("url").stringValue();
+        ObjectNode session = stripe.completeCheckout(url.substring(url.lastIndexOf('/') + 1), true);
+        ObjectNode intent = stripe.paymentIntent(session.path("payment_intent").stringValue());
+
+        webhooks.deliver("charge.dispute.funds_withdrawn", stripe.lostDispute(intent.path("id").stringValue()));
+        webhooks.deliver("checkout.session.completed", session);
+        webhooks.deliver("payment_intent.succeeded", intent);
+
+        JsonNode settings = user.getJson("/api/billing/auto-topup");
+        assertThat(settings.path("hasPaymentMethod").asBoolean()).isFalse();
+        assertThat(settings.path("enabled").asBoolean()).isFalse();
+        assertThat(balance()).as("credited, then taken back").isEqualTo(START - 5_000_000);
+    }
+
     /** A refund that charged the card straight back would undo itself; the next fall after it is topped up. */
     @Test
     void aRefundThatTakesTheBalanceBelowTheThresholdDoesNotChargeTheCardAgain() {
