@@ -12,11 +12,13 @@ import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -238,14 +240,7 @@ public class PromptGuard {
         JsonNode calls = message.path("tool_calls");
         for (int i = 0; i < calls.size(); i++) {
             if (calls.get(i).get("function") instanceof ObjectNode function && function.path("arguments").isString()) {
-                JsonNode arguments = function.get("arguments");
-                JsonNode parsed;
-                try {
-                    parsed = json.readTree(arguments.stringValue());
-                }
-                catch (JacksonException ex) {
-                    parsed = null;
-                }
+                JsonNode parsed = wholeJson(function.get("arguments").stringValue());
                 if (parsed == null || !parsed.isContainer()) {
                     stringField(function, "arguments", slots);
                 }
@@ -254,6 +249,17 @@ public class PromptGuard {
                     argumentValues(parsed, slot -> slots.accept(new TextSlot.InArguments(slot, document)));
                 }
             }
+        }
+    }
+
+    /** The text as JSON, or null when it is not JSON or has more after it (which a tree would leave unscreened). */
+    private @Nullable JsonNode wholeJson(String text) {
+        try (JsonParser parser = json.createParser(text)) {
+            JsonNode tree = json.readTree(parser);
+            return tree != null && parser.nextToken() == null ? tree : null;
+        }
+        catch (JacksonException notJson) {
+            return null;
         }
     }
 

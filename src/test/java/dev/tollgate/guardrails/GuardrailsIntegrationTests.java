@@ -142,9 +142,12 @@ class GuardrailsIntegrationTests {
                                 "arguments", "{\"to\": [\"" + EMAIL + "\"], \"card\": 4111111111111111, "
                                         + "\"amount\": 1234567890123, \"note\": {\"by\": \"ops\"}}")),
                         Map.of("id", "c2", "type", "function", "function", Map.of("name", "notify",
-                                "arguments", "not json, mail " + EMAIL)))),
+                                "arguments", "not json, mail " + EMAIL)),
+                        Map.of("id", "c3", "type", "function", "function", Map.of("name", "notify",
+                                "arguments", "{\"a\": 1} then mail " + EMAIL)))),
                 Map.of("role", "tool", "tool_call_id", "c1", "content", "done"),
-                Map.of("role", "tool", "tool_call_id", "c2", "content", "done"))))
+                Map.of("role", "tool", "tool_call_id", "c2", "content", "done"),
+                Map.of("role", "tool", "tool_call_id", "c3", "content", "done"))))
             .expectStatus().isOk();
 
         JsonNode calls = upstream.takeRequest().json().at("/messages/1/tool_calls");
@@ -155,6 +158,8 @@ class GuardrailsIntegrationTests {
             .isEqualTo(1234567890123L);
         assertThat(refund.at("/note/by").stringValue()).isEqualTo("ops");
         assertThat(calls.at("/1/function/arguments").stringValue()).isEqualTo("not json, mail [EMAIL]");
+        assertThat(calls.at("/2/function/arguments").stringValue()).as("JSON with more after it is no JSON")
+            .isEqualTo("{\"a\": 1} then mail [EMAIL]");
         assertThat(redactions("card") - redactedCards).isEqualTo(1.0);
 
         // Anthropic's tool_use input, through /v1/messages to an Anthropic model.
