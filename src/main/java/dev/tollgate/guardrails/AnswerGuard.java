@@ -44,6 +44,9 @@ public class AnswerGuard {
     /** The most of a trailing run without whitespace held back: an email address is at most 254 characters. */
     static final int RUN_TAIL = 320;
 
+    /** The most held back for a blocked phrase whatever whitespace is in it. */
+    private static final int MOST_HELD = 4_096;
+
     /** How far a cut looks back for whitespace to fall on, so that what is held starts a word. */
     private static final int WORD_BACK = 64;
 
@@ -89,15 +92,21 @@ public class AnswerGuard {
         }
     }
 
-    /** The stream's chunks with their choices' text screened, when the tenant's guardrails screen answers. */
-    public Flux<ChatStreamEvent> screen(UUID tenantId, Flux<ChatStreamEvent> events) {
+    /**
+     * The stream's chunks with their choices' text screened, when the tenant's guardrails screen answers. Once the
+     * guardrails have ended every one of the {@code choices} answers, the provider's stream is let go of: what it would
+     * go on writing would not be sent, and the tenant would pay for it.
+     */
+    public Flux<ChatStreamEvent> screen(UUID tenantId, Flux<ChatStreamEvent> events, int choices) {
         GuardrailPolicy policy = guardrails.answerPolicy(tenantId);
         if (policy == null) {
             return events;
         }
         return Flux.defer(() -> {
             StreamScreen screen = new StreamScreen(policy);
-            return events.filter(screen::pass).concatWith(Flux.defer(screen::rest));
+            return events.filter(screen::pass)
+                .takeUntil(event -> screen.endedAll(choices))
+                .concatWith(Flux.defer(screen::rest));
         });
     }
 
@@ -112,12 +121,24 @@ public class AnswerGuard {
     }
 
     Cut cut(GuardrailPolicy policy, String text, boolean last) {
+        return cut(policy, text, last, ' ');
+    }
+
+    /**
+     * As above, for text that follows {@code before}, the last character already sent: a match at the text's start
+     * that would not match after it (the tail of a longer number or word, cut where no whitespace was near) is none.
+     */
+    Cut cut(GuardrailPolicy policy, String text, boolean last, char before) {
         int end = text.length();
         int limit = last ? end : heldBackFrom(policy, text);
+        boolean midWord = !Character.isWhitespace(before) && before != '\0';
         int stop = -1;
         Counter stopReason = null;
         Matcher terms = policy.blockedMatcher(text);
         while (terms != null && terms.find()) {
+            if (midWord && terms.start() == 0) {
+                continue;
+            }
             if (!last && terms.end() == end) {
                 // What follows may make it part of a longer word: decided with the next chunk.
                 limit = Math.min(limit, terms.start());
@@ -128,6 +149,9 @@ public class AnswerGuard {
             break;
         }
         List<PiiScanner.Finding> findings = policy.pii() == PiiMode.OFF ? List.of() : scanner.find(text);
+        if (midWord && !findings.isEmpty() && findings.get(0).start() == 0) {
+            findings = findings.subList(1, findings.size());
+        }
         for (PiiScanner.Finding finding : findings) {
             if (!last && finding.end() == end) {
                 limit = Math.min(limit, finding.start());
@@ -171,14 +195,25 @@ public class AnswerGuard {
         return out.append(text, at, limit).toString();
     }
 
-    /** Where the held-back tail of a stream's text starts. */
+    /**
+     * Where the held-back tail of a stream's text starts: back far enough for the longest blocked term's characters
+     * (whitespace, which a phrase matches in any amount, not counted) and for personal data, then back to whitespace
+     * if there is some near, and never between the two halves of a character outside the BMP (an emoji).
+     */
     static int heldBackFrom(GuardrailPolicy policy, String text) {
         int end = text.length();
         int tail = Math.max(policy.pii() == PiiMode.OFF ? 0 : PII_TAIL, policy.longestTerm());
         if (tail == 0) {
             return end;
         }
-        int from = Math.max(0, end - tail);
+        int from = end;
+        int counted = 0;
+        while (from > 0 && counted < tail && end - from < MOST_HELD) {
+            if (!Character.isWhitespace(text.charAt(from - 1))) {
+                counted++;
+            }
+            from--;
+        }
         if (policy.pii() != PiiMode.OFF) {
             int run = end;
             while (run > 0 && end - run < RUN_TAIL && !Character.isWhitespace(text.charAt(run - 1))) {
@@ -192,7 +227,7 @@ public class AnswerGuard {
                 return at;
             }
         }
-        return from;
+        return from > 0 && Character.isHighSurrogate(text.charAt(from - 1)) ? from - 1 : from;
     }
 
     /** One stream's screening: each choice's held-back text, and which choices the guardrails ended. */
@@ -200,6 +235,7 @@ public class AnswerGuard {
 
         private final GuardrailPolicy policy;
         private final Map<Integer, String> held = new HashMap<>();
+        private final Map<Integer, Character> lastSent = new HashMap<>();
         private final Map<Integer, Boolean> ended = new HashMap<>();
         private @Nullable ObjectNode template;
 
@@ -241,15 +277,23 @@ public class AnswerGuard {
             if (text.isEmpty()) {
                 return true;
             }
-            Cut cut = cut(policy, text, last);
+            Cut cut = cut(policy, text, last, lastSent.getOrDefault(index, ' '));
             ObjectNode delta = choice.get("delta") instanceof ObjectNode object ? object : choice.putObject("delta");
             delta.put("content", cut.text());
             held.put(index, text.substring(cut.consumed()));
+            if (cut.consumed() > 0) {
+                lastSent.put(index, text.charAt(cut.consumed() - 1));
+            }
             if (cut.filtered()) {
                 ended.put(index, true);
                 choice.put("finish_reason", FILTERED);
             }
             return true;
+        }
+
+        /** Whether the guardrails ended every one of the stream's answers. */
+        boolean endedAll(int choices) {
+            return ended.size() >= choices;
         }
 
         /** A last chunk with what is still held back, for a stream that ended without its choices' finish. */
@@ -266,7 +310,7 @@ public class AnswerGuard {
             ArrayNode choices = chunk.putArray("choices");
             held.forEach((index, text) -> {
                 if (!text.isEmpty() && !ended.containsKey(index)) {
-                    Cut cut = cut(policy, text, true);
+                    Cut cut = cut(policy, text, true, lastSent.getOrDefault(index, ' '));
                     ObjectNode choice = choices.addObject().put("index", index);
                     choice.putObject("delta").put("content", cut.text());
                     choice.put("finish_reason", cut.filtered() ? FILTERED : null);

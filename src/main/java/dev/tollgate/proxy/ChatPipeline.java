@@ -109,7 +109,8 @@ final class ChatPipeline {
         // Screened as it leaves (a replayed answer meets the guardrails in force when served), and decided once the
         // plan has read the tenant's guardrails.
         return plan(chat, tracker)
-            .flatMapMany(plan -> answers.screen(tracker.key().tenantId(), streamed(plan, chat, tracker, caching)))
+            .flatMapMany(plan -> answers.screen(tracker.key().tenantId(), streamed(plan, chat, tracker, caching),
+                    chat.choices()))
             .doOnNext(event -> {
                 tracker.upstreamAnswered();
                 if (event instanceof ChatStreamEvent.Chunk chunk) {

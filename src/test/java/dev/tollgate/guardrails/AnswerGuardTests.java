@@ -3,6 +3,7 @@ package dev.tollgate.guardrails;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -36,9 +37,9 @@ class AnswerGuardTests {
     void anEmailSplitAcrossChunksLeavesOnlyAsItsPlaceholder() {
         policy(PiiMode.REDACT, List.of());
 
-        List<String> sent = contents(guard.screen(TENANT, Flux.just(chunk(0, "Mail me at jo", null),
+        List<String> sent = contents(screen(chunk(0, "Mail me at jo", null),
                 chunk(0, "hn.doe@exam", null), chunk(0, "ple.com today, or call", null),
-                chunk(0, " +44 20 7946", null), chunk(0, " 0018.", null), chunk(0, null, "stop"))));
+                chunk(0, " +44 20 7946", null), chunk(0, " 0018.", null), chunk(0, null, "stop")));
 
         assertThat(String.join("", sent)).isEqualTo("Mail me at [EMAIL] today, or call [PHONE].");
         assertThat(sent).noneMatch(piece -> piece.contains("jo") || piece.contains("exam") || piece.contains("44"));
@@ -48,8 +49,8 @@ class AnswerGuardTests {
     void aCardNumberInGroupsIsHeldBackUntilItIsWhole() {
         policy(PiiMode.REDACT, List.of());
 
-        List<String> sent = contents(guard.screen(TENANT, Flux.just(chunk(0, "Your card 4111 11", null),
-                chunk(0, "11 1111 1111 is on file.", "stop"))));
+        List<String> sent = contents(screen(chunk(0, "Your card 4111 11", null),
+                chunk(0, "11 1111 1111 is on file.", "stop")));
 
         assertThat(String.join("", sent)).isEqualTo("Your card [CARD_NUMBER] is on file.");
     }
@@ -58,8 +59,8 @@ class AnswerGuardTests {
     void aBlockedTermEndsTheChoiceWhereItStartsAndNothingOfItLeaves() {
         policy(PiiMode.OFF, List.of("Project Falcon"));
 
-        List<ObjectNode> chunks = trees(guard.screen(TENANT, Flux.just(chunk(0, "We discussed Project Fal", null),
-                chunk(0, "con yesterday", null), chunk(0, " and more.", null), chunk(0, null, "stop"))));
+        List<ObjectNode> chunks = trees(screen(chunk(0, "We discussed Project Fal", null),
+                chunk(0, "con yesterday", null), chunk(0, " and more.", null), chunk(0, null, "stop")));
 
         assertThat(String.join("", contents(chunks))).isEqualTo("We discussed ");
         assertThat(chunks).hasSize(2);
@@ -70,8 +71,8 @@ class AnswerGuardTests {
     void aTermThatTurnsOutPartOfALongerWordIsNotBlocked() {
         policy(PiiMode.OFF, List.of("falcon"));
 
-        List<ObjectNode> chunks = trees(guard.screen(TENANT, Flux.just(chunk(0, "Peregrine falcon", null),
-                chunk(0, "s are fast.", "stop"))));
+        List<ObjectNode> chunks = trees(screen(chunk(0, "Peregrine falcon", null),
+                chunk(0, "s are fast.", "stop")));
 
         assertThat(String.join("", contents(chunks))).isEqualTo("Peregrine falcons are fast.");
         assertThat(chunks.get(1).at("/choices/0/finish_reason").stringValue()).isEqualTo("stop");
@@ -81,9 +82,9 @@ class AnswerGuardTests {
     void underBlockPersonalDataEndsTheChoiceAndOtherChoicesGoOn() {
         policy(PiiMode.BLOCK, List.of());
 
-        List<ObjectNode> chunks = trees(guard.screen(TENANT, Flux.just(chunk(0, "Write to ", null),
+        List<ObjectNode> chunks = trees(screen(chunk(0, "Write to ", null),
                 chunk(1, "No address ", null), chunk(0, "ops@example.com now", null), chunk(1, "here.", null),
-                chunk(0, " please", "stop"), chunk(1, null, "stop"))));
+                chunk(0, " please", "stop"), chunk(1, null, "stop")));
 
         assertThat(textOf(chunks, 0)).isEqualTo("Write to ");
         assertThat(textOf(chunks, 1)).isEqualTo("No address here.");
@@ -95,7 +96,7 @@ class AnswerGuardTests {
     void aStreamEndingWithoutItsFinishStillSendsWhatWasHeldBack() {
         policy(PiiMode.REDACT, List.of());
 
-        List<ObjectNode> chunks = trees(guard.screen(TENANT, Flux.just(chunk(0, "Reach me at ops@example.com", null))));
+        List<ObjectNode> chunks = trees(screen(chunk(0, "Reach me at ops@example.com", null)));
 
         assertThat(String.join("", contents(chunks))).isEqualTo("Reach me at [EMAIL]");
         assertThat(chunks.get(chunks.size() - 1).path("id").stringValue()).isEqualTo("gen-1");
@@ -116,11 +117,57 @@ class AnswerGuardTests {
         assertThat(blocked.body().at("/choices/0/finish_reason").stringValue()).isEqualTo("content_filter");
     }
 
+    /** Once the guardrails ended the answer, the provider's stream is let go of: the tenant would pay for the rest. */
+    @Test
+    void theProvidersStreamIsLetGoOfOnceEveryAnswerIsEnded() {
+        policy(PiiMode.OFF, List.of("falcon"));
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Flux<ChatStreamEvent> endless = Flux.concat(Flux.just(chunk(0, "A falcon ", null)),
+                Flux.<ChatStreamEvent>never()).doOnCancel(() -> cancelled.set(true));
+
+        List<ObjectNode> chunks = trees(guard.screen(TENANT, endless, 1));
+
+        assertThat(cancelled).isTrue();
+        assertThat(finishOf(chunks, 0)).containsExactly("content_filter");
+    }
+
+    /** Text held back where no whitespace is near is cut between characters, never inside one (an emoji). */
+    @Test
+    void aCutNeverSplitsACharacterOutsideTheBmpAndAWordsTailIsNoMatch() {
+        policy(PiiMode.OFF, List.of("abc"));
+        String text = "你".repeat(70) + "😀" + "好".repeat(3);
+        for (int split = 1; split < text.length(); split++) {
+            List<String> sent = contents(screen(chunk(0, text.substring(0, split), null),
+                    chunk(0, text.substring(split), "stop")));
+            assertThat(sent).noneMatch(piece -> !piece.isEmpty()
+                && Character.isHighSurrogate(piece.charAt(piece.length() - 1)));
+            assertThat(String.join("", sent)).isEqualTo(text);
+        }
+
+        policy(PiiMode.OFF, List.of("wire transfer"));
+        assertThat(String.join("", contents(screen(chunk(0, "a wire" + " ".repeat(40) + "tr", null),
+                chunk(0, "ansfer", "stop"))))).isEqualTo("a ");
+
+        policy(PiiMode.OFF, List.of("xyz"));
+        String word = "q".repeat(100) + "xyz";
+        assertThat(String.join("", contents(screen(chunk(0, word, null), chunk(0, null, "stop")))))
+            .as("held back from the tail of a longer word, and no match there").isEqualTo(word);
+    }
+
     @Test
     void aTenantWhoseGuardrailsDoNotScreenAnswersGetsTheStreamItself() {
         Flux<ChatStreamEvent> events = Flux.just(chunk(0, "ops@example.com", "stop"));
 
-        assertThat(guard.screen(TENANT, events)).isSameAs(events);
+        assertThat(guard.screen(TENANT, events, 1)).isSameAs(events);
+    }
+
+    /** The events screened as one answer's stream, or two where two choices are in them. */
+    private Flux<ChatStreamEvent> screen(ChatStreamEvent... events) {
+        boolean two = false;
+        for (ChatStreamEvent event : events) {
+            two |= ((ChatStreamEvent.Chunk) event).readTree().at("/choices/0/index").asInt() == 1;
+        }
+        return guard.screen(TENANT, Flux.just(events), two ? 2 : 1);
     }
 
     private void policy(PiiMode pii, List<String> terms) {
