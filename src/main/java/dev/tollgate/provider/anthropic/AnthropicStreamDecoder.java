@@ -110,7 +110,10 @@ final class AnthropicStreamDecoder {
             // ping, and events added after this was written (Anthropic's versioning policy)
             default -> List.of();
         };
-        if (opening == null || decoded.isEmpty() && !ended) {
+        // Sent once the answer starts, whatever its first block (a thinking block decodes to nothing here, yet a client
+        // that left during it got the opening, and is billed for its prompt).
+        if (opening == null || decoded.isEmpty() && !ended && !type.startsWith("content_block")
+                && !type.equals("message_delta")) {
             return decoded;
         }
         List<ChatStreamEvent> opened = new ArrayList<>(opening.size() + decoded.size());
@@ -139,8 +142,9 @@ final class AnthropicStreamDecoder {
         usage = usage.merge(message.path("usage"), provider);
         ObjectNode delta = json.createObjectNode().put("role", "assistant").put("content", "");
         // Usage first: a client of Tollgate's Messages API wants the input count in its own message_start. Held until
-        // the answer itself starts: an overloaded_error right after message_start (Anthropic sends them so) is then
-        // retried or sent to the next route, where the opening, relayed, would have committed the call to this one.
+        // the answer itself starts (its first content block): an overloaded_error right after message_start (Anthropic
+        // sends them so) is then retried or sent to the next route, where the opening, relayed, would have committed
+        // the call to this one.
         opening = List.of(new ChatStreamEvent.Usage(usage.toTokenUsage()), chunk(delta, null));
         return List.of();
     }

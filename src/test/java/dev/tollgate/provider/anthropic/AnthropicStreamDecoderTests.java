@@ -51,6 +51,27 @@ class AnthropicStreamDecoderTests {
             .verifyComplete();
     }
 
+    /**
+     * The opening (usage, role) waits for the answer's first block, so an error right after message_start is retried;
+     * but not for text: a thinking block starts the answer too, and a client that leaves during it has been answered.
+     */
+    @Test
+    void theOpeningLeavesWithTheFirstContentBlockWhateverItsKind() {
+        AnthropicStreamDecoder decoder = new AnthropicStreamDecoder(JSON, "anthropic", CLOCK);
+        String start = SseText.frames(Fixtures.text("anthropic/stream-text.sse")).get(0);
+        String data = start.substring(start.indexOf("data: ") + 6).strip();
+
+        assertThat(decoder.decode("message_start", data.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEmpty();
+        assertThat(decoder.decode("ping", "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+            .isEmpty();
+        List<ChatStreamEvent> opened = decoder.decode("content_block_start", ("{\"type\":\"content_block_start\","
+                + "\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(opened).hasSize(2);
+        assertThat(opened.get(0)).isEqualTo(usage(TokenUsage.of(11, 1)));
+        assertThat(delta(opened.get(1)).path("role").stringValue()).isEqualTo("assistant");
+    }
+
     @Test
     void aToolUseBlockBecomesAToolCallWhoseArgumentsArriveAsFragments() {
         List<ChatStreamEvent> events = decode(Fixtures.text("anthropic/stream-tool-use.sse")).collectList().block();
