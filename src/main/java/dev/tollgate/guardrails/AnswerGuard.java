@@ -1,9 +1,7 @@
 package dev.tollgate.guardrails;
 
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -52,26 +50,11 @@ public class AnswerGuard {
 
     private final TenantGuardrails guardrails;
     private final PiiScanner scanner = new PiiScanner();
-    private final Counter filteredForTerms;
-    private final Map<PiiKind, Counter> filteredForPii = new EnumMap<>(PiiKind.class);
-    private final Map<PiiKind, Counter> redactedPii = new EnumMap<>(PiiKind.class);
+    private final GuardrailActions actions;
 
     AnswerGuard(TenantGuardrails guardrails, MeterRegistry meters) {
         this.guardrails = guardrails;
-        this.filteredForTerms = counter(meters, "answer_filtered", "blocked_term");
-        for (PiiKind kind : PiiKind.values()) {
-            String reason = kind.name().toLowerCase(Locale.ROOT);
-            filteredForPii.put(kind, counter(meters, "answer_filtered", reason));
-            redactedPii.put(kind, counter(meters, "answer_redacted", reason));
-        }
-    }
-
-    private static Counter counter(MeterRegistry meters, String action, String reason) {
-        return Counter.builder("tollgate.guardrails.actions")
-            .description("Prompts refused, and personal data redacted, by the tenants' guardrails")
-            .tag("action", action)
-            .tag("reason", reason)
-            .register(meters);
+        this.actions = new GuardrailActions(meters, "answer_filtered", "answer_redacted");
     }
 
     /** Screens a whole answer's choices in place, when the tenant's guardrails screen answers. */
@@ -145,7 +128,7 @@ public class AnswerGuard {
                 break;
             }
             stop = terms.start();
-            stopReason = filteredForTerms;
+            stopReason = actions.refusedForTerm;
             break;
         }
         List<PiiScanner.Finding> findings = policy.pii() == PiiMode.OFF ? List.of() : scanner.find(text);
@@ -158,7 +141,7 @@ public class AnswerGuard {
             }
             else if (policy.pii() == PiiMode.BLOCK && (stop < 0 || finding.start() < stop)) {
                 stop = finding.start();
-                stopReason = filteredForPii.get(finding.kind());
+                stopReason = actions.refusedFor(finding.kind());
             }
         }
         if (stop >= 0) {
@@ -189,7 +172,7 @@ public class AnswerGuard {
                 return out.toString();
             }
             out.append(finding.kind().placeholder());
-            redactedPii.get(finding.kind()).increment();
+            actions.redacted(finding.kind()).increment();
             at = finding.end();
         }
         return out.append(text, at, limit).toString();

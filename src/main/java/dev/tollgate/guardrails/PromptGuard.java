@@ -1,16 +1,13 @@
 package dev.tollgate.guardrails;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -57,27 +54,12 @@ public class PromptGuard {
     private final TenantGuardrails guardrails;
     private final JsonMapper json;
     private final PiiScanner scanner = new PiiScanner();
-    private final Counter blockedTerms;
-    private final Map<PiiKind, Counter> blockedPii = new EnumMap<>(PiiKind.class);
-    private final Map<PiiKind, Counter> redactedPii = new EnumMap<>(PiiKind.class);
+    private final GuardrailActions actions;
 
     PromptGuard(TenantGuardrails guardrails, JsonMapper json, MeterRegistry meters) {
         this.guardrails = guardrails;
         this.json = json;
-        this.blockedTerms = counter(meters, "blocked", "blocked_term");
-        for (PiiKind kind : PiiKind.values()) {
-            String reason = kind.name().toLowerCase(Locale.ROOT);
-            blockedPii.put(kind, counter(meters, "blocked", reason));
-            redactedPii.put(kind, counter(meters, "redacted", reason));
-        }
-    }
-
-    private static Counter counter(MeterRegistry meters, String action, String reason) {
-        return Counter.builder("tollgate.guardrails.actions")
-            .description("Prompts refused, and personal data redacted, by the tenants' guardrails")
-            .tag("action", action)
-            .tag("reason", reason)
-            .register(meters);
+        this.actions = new GuardrailActions(meters, "blocked", "redacted");
     }
 
     /** Screens a Chat Completions body in place; the number of redactions made, or a 400. */
@@ -131,7 +113,7 @@ public class PromptGuard {
     private int screenOrThrow(GuardrailPolicy policy, List<TextSlot> slots, String param) {
         for (TextSlot slot : slots) {
             if (policy.blocks(slot.text())) {
-                blockedTerms.increment();
+                actions.refusedForTerm.increment();
                 throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "content_policy_violation",
                         "The prompt contains a term your organization's guardrails block.", param, Map.of(), null);
             }
@@ -150,7 +132,7 @@ public class PromptGuard {
                 continue;
             }
             slot.replace(redacted.text());
-            redacted.counts().forEach((kind, count) -> redactedPii.get(kind).increment(count));
+            redacted.counts().forEach((kind, count) -> actions.redacted(kind).increment(count));
             redactions += redacted.total();
         }
         for (TextSlot slot : slots) {
@@ -173,7 +155,7 @@ public class PromptGuard {
         }
         List<String> described = new ArrayList<>();
         for (PiiKind kind : kinds) {
-            blockedPii.get(kind).increment();
+            actions.refusedFor(kind).increment();
             described.add(kind.description());
         }
         throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "personal_data_blocked",
