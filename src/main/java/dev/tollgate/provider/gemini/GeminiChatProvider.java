@@ -64,7 +64,8 @@ final class GeminiChatProvider implements ChatProvider, EmbeddingProvider {
     @Override
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return Flux.defer(() -> {
-            GeminiStreamDecoder decoder = new GeminiStreamDecoder(json, http.provider(), responses, errors);
+            GeminiStreamDecoder decoder = new GeminiStreamDecoder(json, http.provider(), responses, errors,
+                    call.request().path("n").asInt(1));
             return decoder.decode(http.postForEvents(call.attempt(),
                     uri(call.upstreamModel(), ":streamGenerateContent?alt=sse"),
                     KeyPolicy.REQUIRED, GeminiChatProvider::auth, requests.toBody(call), errors, List::of)

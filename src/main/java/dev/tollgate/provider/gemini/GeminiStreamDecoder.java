@@ -17,7 +17,8 @@ import dev.tollgate.provider.UpstreamException;
 
 /**
  * Decodes the events of one {@code streamGenerateContent?alt=sse} stream into OpenAI chunks. Gemini's SSE has data
- * lines only and no {@code [DONE]}: the stream ends with the body, after an event carrying {@code finishReason}. Each
+ * lines only and no {@code [DONE]}: the stream ends with the body, after every candidate asked for ({@code n}) has had
+ * an event carrying its {@code finishReason}. Each
  * event repeats the cumulative {@code usageMetadata}, so each becomes a usage report and the last one wins. A function
  * call arrives whole in one part and becomes one tool-call delta. Holds per-stream state (role sent, tool-call
  * indexes): create one per stream.
@@ -30,9 +31,17 @@ final class GeminiStreamDecoder {
     private final String provider;
     private final long created = System.currentTimeMillis() / 1000;
     private final Map<Integer, CandidateState> candidates = new HashMap<>();
-    private boolean finished;
+    private final int expected;
+    private int finished;
 
     GeminiStreamDecoder(JsonMapper json, String provider, GeminiResponseMapper responses, GeminiErrorMapper errors) {
+        this(json, provider, responses, errors, 1);
+    }
+
+    /** @param expected the candidates asked for ({@code n}): the stream has ended once each of them has finished */
+    GeminiStreamDecoder(JsonMapper json, String provider, GeminiResponseMapper responses, GeminiErrorMapper errors,
+            int expected) {
+        this.expected = Math.max(1, expected);
         this.json = json;
         this.provider = provider;
         this.responses = responses;
@@ -80,11 +89,11 @@ final class GeminiStreamDecoder {
     }
 
     /**
-     * Called when the body has ended: a stream that never said how it finished was cut short, even if the
-     * connection closed cleanly.
+     * Called when the body has ended: a stream that never said how it finished (how each of its candidates did) was
+     * cut short, even if the connection closed cleanly.
      */
     List<ChatStreamEvent> end() {
-        if (!finished) {
+        if (finished < expected) {
             throw UpstreamException.malformed(provider, "a stream that ended before its finish reason");
         }
         return List.of();
@@ -130,7 +139,10 @@ final class GeminiStreamDecoder {
         choice.set("delta", delta);
         if (finishReason != null) {
             choice.put("finish_reason", finishReason);
-            finished = true;
+            if (!state.finished) {
+                state.finished = true;
+                finished++;
+            }
         }
         else {
             choice.putNull("finish_reason");
@@ -142,6 +154,7 @@ final class GeminiStreamDecoder {
 
         private boolean roleSent;
         private int toolCalls;
+        private boolean finished;
 
     }
 

@@ -100,6 +100,28 @@ class GeminiStreamDecoderTests {
             .verify();
     }
 
+    /** With two candidates asked for, the stream has ended only once both finished: one was taken for the whole. */
+    @Test
+    void withTwoCandidatesAStreamEndingAfterTheFirstFinishedIsCutShort() {
+        String first = "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"A\"}],\"role\":\"model\"},"
+                + "\"finishReason\":\"STOP\",\"index\":0},{\"content\":{\"parts\":[{\"text\":\"B\"}],"
+                + "\"role\":\"model\"},\"index\":1}],\"modelVersion\":\"gemini-2.5-flash\"}";
+        String second = "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"C\"}],\"role\":\"model\"},"
+                + "\"finishReason\":\"STOP\",\"index\":1}],\"modelVersion\":\"gemini-2.5-flash\"}";
+
+        StepVerifier.create(twoCandidates().decode(bytes(List.of(first))))
+            .expectNextCount(1)
+            .expectErrorSatisfies(error -> assertThat(error).isInstanceOfSatisfying(UpstreamException.class,
+                    upstream -> assertThat(upstream.code()).isEqualTo("upstream_malformed_response")))
+            .verify();
+        StepVerifier.create(twoCandidates().decode(bytes(List.of(first, second)))).expectNextCount(2).verifyComplete();
+    }
+
+    private static GeminiStreamDecoder twoCandidates() {
+        return new GeminiStreamDecoder(JSON, "google", new GeminiResponseMapper(JSON, "google"),
+                new GeminiErrorMapper(JSON, "google"), 2);
+    }
+
     @Test
     void anErrorEventEndsTheStreamWithTheMappedError() {
         List<String> data = List.of(SseText.dataOf(Fixtures.text("gemini/stream-text.sse")).get(0), """
