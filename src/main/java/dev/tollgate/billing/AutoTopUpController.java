@@ -22,19 +22,19 @@ import dev.tollgate.common.Money;
 @RestController
 class AutoTopUpController {
 
-    private final AutoTopUps autoTopUps;
+    private final AutoTopUpSettings settings;
     private final StripeApi stripe;
     private final TopUpPricing pricing;
 
-    AutoTopUpController(AutoTopUps autoTopUps, StripeApi stripe, TopUpPricing pricing) {
-        this.autoTopUps = autoTopUps;
+    AutoTopUpController(AutoTopUpSettings settings, StripeApi stripe, TopUpPricing pricing) {
+        this.settings = settings;
         this.stripe = stripe;
         this.pricing = pricing;
     }
 
     @GetMapping("/api/billing/auto-topup")
     Mono<AutoTopUpView> get(@AuthenticationPrincipal SessionUser user) {
-        return autoTopUps.settings(user.tenantId()).map(AutoTopUpView::of);
+        return settings.of(user.tenantId()).map(AutoTopUpView::of);
     }
 
     @PutMapping("/api/billing/auto-topup")
@@ -47,7 +47,7 @@ class AutoTopUpController {
         }
         long threshold = Money.usdToMicros(request.thresholdUsd(), "thresholdUsd");
         long amount = pricing.quote(request.amountUsd(), "amountUsd").creditMicros();
-        return autoTopUps.save(user.tenantId(), request.enabled(), threshold, amount).map(AutoTopUpView::of);
+        return settings.save(user.tenantId(), request.enabled(), threshold, amount).map(AutoTopUpView::of);
     }
 
     record AutoTopUpRequest(@Nullable Boolean enabled, @Nullable BigDecimal thresholdUsd,
@@ -58,7 +58,7 @@ class AutoTopUpController {
     record AutoTopUpView(boolean enabled, @Nullable BigDecimal thresholdUsd, @Nullable BigDecimal amountUsd,
             boolean hasPaymentMethod, @Nullable String lastError) {
 
-        static AutoTopUpView of(AutoTopUps.Settings settings) {
+        static AutoTopUpView of(AutoTopUpSettings.Settings settings) {
             return new AutoTopUpView(settings.enabled(), usd(settings.thresholdMicros()), usd(settings.amountMicros()),
                     settings.hasPaymentMethod(), settings.lastError());
         }

@@ -131,13 +131,6 @@ public record PriceQuote(ModelPrice price, long markupPpm, @Nullable ModelPrice 
         return worstCaseChargeMicros(new PromptEstimator.Estimate(promptTokens, 0), maxOutputTokens, false);
     }
 
-    /** As {@link #worstCaseChargeMicros(PromptEstimator.Estimate, long, boolean)}, from the estimate's parts. */
-    public long worstCaseChargeMicros(long promptTokens, long maxOutputTokens, boolean hourCache, long audioTokens,
-            boolean audioAnswer) {
-        return worstCaseChargeMicros(new PromptEstimator.Estimate(promptTokens, audioTokens, hourCache, hourCache),
-                maxOutputTokens, audioAnswer);
-    }
-
     /**
      * The most a call may be charged, each token at the dearest of the prices it may be billed at: the prompt's audio
      * at the audio price; a prompt that asks for a cache as written to it (a one-hour cache's writes at twice the

@@ -147,8 +147,8 @@ class PriceQuoteTests {
         assertThat(quote.chargeMicros(new TokenUsage(1_000, 0, 0, 300, 0, 200)))
             .as("700 input, 100 five-minute writes at 3.75, 200 one-hour writes at 6")
             .isEqualTo(700 * 3 + 375 + 200 * 6);
-        assertThat(quote.worstCaseChargeMicros(1_000, 10, true, 0, false)).isEqualTo(1_000 * 6 + 10 * 15);
-        assertThat(quote.worstCaseChargeMicros(1_000, 10, false, 0, false)).isEqualTo(1_000 * 3 + 10 * 15);
+        assertThat(quote.worstCaseChargeMicros(prompt(1_000, 0, true), 10, false)).isEqualTo(1_000 * 6 + 10 * 15);
+        assertThat(quote.worstCaseChargeMicros(prompt(1_000, 0, false), 10, false)).isEqualTo(1_000 * 3 + 10 * 15);
     }
 
     /** Gemini 2.5 Flash: text $0.30 a million input tokens, audio $1.00; a host at half the price keeps the ratio. */
@@ -166,11 +166,12 @@ class PriceQuoteTests {
         // Cached audio: $1.00 × 0.03 / 0.30 = $0.10 a million, where cached text is $0.03.
         assertThat(new PriceQuote(flash, 0).chargeMicros(new TokenUsage(1_000_000, 0, 1_000_000, 0, 0, 0, 0,
                 600_000))).isEqualTo(60_000 + 12_000);
-        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000, 10, false, 800, false))
+        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(prompt(1_000, 800, false), 10, false))
             .as("the hold counts the estimated audio at the audio price").isEqualTo(800 + 60 + 25);
-        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000_000, 0, true, 1_000_000, false))
+        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(prompt(1_000_000, 1_000_000, true), 0, false))
             .as("audio dearer than a one-hour cache write (2 × 0.30)").isEqualTo(1_000_000);
-        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(1_000_000, 0, true, 0, false)).isEqualTo(600_000);
+        assertThat(new PriceQuote(flash, 0).worstCaseChargeMicros(prompt(1_000_000, 0, true), 0, false))
+            .isEqualTo(600_000);
     }
 
     /** GPT-4o Audio: text output $10 a million tokens, audio output $80; a host at half the price keeps the ratio. */
@@ -188,13 +189,13 @@ class PriceQuoteTests {
         assertThat(new PriceQuote(audio, 0).chargeMicros(new TokenUsage(0, 100, 0, 0, 60, 0, 0, 0, 100)))
             .as("reasoning first, the audio within what is left").isEqualTo(600 + 3_200);
 
-        assertThat(new PriceQuote(audio, 0).worstCaseChargeMicros(1_000, 1_000, false, 0, true))
+        assertThat(new PriceQuote(audio, 0).worstCaseChargeMicros(prompt(1_000, 0, false), 1_000, true))
             .as("a call asking for speech holds its cap at the audio price").isEqualTo(2_500 + 80_000);
-        assertThat(new PriceQuote(audio, 0).worstCaseChargeMicros(1_000, 1_000, false, 0, false))
+        assertThat(new PriceQuote(audio, 0).worstCaseChargeMicros(prompt(1_000, 0, false), 1_000, false))
             .isEqualTo(2_500 + 10_000);
         ModelPrice cheaperSpeech = new ModelPrice(8, "m", 1_000_000, 10_000_000, null, null, null, null, 5_000_000L,
                 null, OffsetDateTime.now());
-        assertThat(new PriceQuote(cheaperSpeech, 0).worstCaseChargeMicros(0, 1_000, false, 0, true))
+        assertThat(new PriceQuote(cheaperSpeech, 0).worstCaseChargeMicros(prompt(0, 0, false), 1_000, true))
             .as("speech asked for, but text dearer: the text price").isEqualTo(10_000);
     }
 
@@ -256,6 +257,11 @@ class PriceQuoteTests {
                 OffsetDateTime.parse("2025-01-01T00:00:00Z"));
         assertThat(new PriceQuote(uncached, 0).onHost(100_000L, 400_000L)
             .providerCostMicros(new TokenUsage(1_000_000, 0, 1_000_000, 0, 0))).isEqualTo(100_000);
+    }
+
+    /** An estimated prompt of {@code tokens}, {@code audio} of them audio, asking for a one-hour cache or none. */
+    private static PromptEstimator.Estimate prompt(long tokens, long audio, boolean hourCache) {
+        return new PromptEstimator.Estimate(tokens, audio, hourCache, hourCache);
     }
 
 }
