@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -14,6 +15,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.tollgate.testsupport.DashboardUser;
 import dev.tollgate.testsupport.IntegrationTest;
+import dev.tollgate.testsupport.SecondInstance;
 import dev.tollgate.testsupport.TestEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -218,6 +220,39 @@ class AccountIntegrationTests {
             .expectStatus().isUnauthorized()
             .expectHeader().contentType(MediaType.APPLICATION_JSON)
             .expectBody().jsonPath("$.error.code").isEqualTo("unauthenticated");
+    }
+
+    /**
+     * Behind a proxy, sign-in attempts count by the address the proxy put in {@code X-Forwarded-For}: a client's own
+     * {@code Forwarded} header, which nginx passes through, names no address of its choosing.
+     */
+    @Test
+    void behindAProxyAClientsOwnForwardedHeaderDoesNotEscapeTheSignInLimit() {
+        DashboardUser user = DashboardUser.signUp(client);
+        try (SecondInstance behindProxy = SecondInstance.start(Map.of("server.forward-headers-strategy", "native",
+                "tollgate.auth.attempts-per-minute", "3"))) {
+            WebTestClient proxied = WebTestClient.bindToServer().baseUrl(behindProxy.baseUrl()).build();
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                wrongPasswordVia(proxied, user, "203.0.113.7", "for=198.51.100." + attempt)
+                    .expectStatus().isUnauthorized();
+            }
+            wrongPasswordVia(proxied, user, "203.0.113.7", "for=198.51.100.4")
+                .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+                .expectHeader().exists("Retry-After")
+                .expectBody().jsonPath("$.error.code").isEqualTo("rate_limit_exceeded");
+            // Another address the proxy saw has attempts of its own.
+            wrongPasswordVia(proxied, user, "203.0.113.8", "for=198.51.100.4").expectStatus().isUnauthorized();
+        }
+    }
+
+    private static WebTestClient.ResponseSpec wrongPasswordVia(WebTestClient proxied, DashboardUser user,
+            String forwardedFor, String forwarded) {
+        return proxied.post().uri("/api/auth/login")
+            .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+            .header("X-Forwarded-For", forwardedFor).header("Forwarded", forwarded)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("email", user.email(), "password", "not the password"))
+            .exchange();
     }
 
     private String loginBody(DashboardUser user, String email, String password) {

@@ -151,6 +151,7 @@ class ComposeFileTests {
             .containsEntry("SERVER_FORWARD_HEADERS_STRATEGY", "native");
         assertThat(block(nginxConfig(), "location / {"))
             .containsPattern("proxy_set_header\\s+X-Forwarded-For\\s+\\$remote_addr;")
+            .containsPattern("proxy_set_header\\s+Forwarded\\s+\"\";")
             .doesNotContain("$proxy_add_x_forwarded_for");
     }
 
