@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.R2dbcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
@@ -33,8 +34,8 @@ import reactor.util.retry.Retry;
  * it does. It is idempotent on the request id, so a batch whose outcome was unknown can be written again. A batch that
  * failed because the database was away stays queued and is retried; one whose data it refused is halved until the
  * records it refuses are found and set aside ({@link #writeOrIsolate}). On shutdown (after the web server has
- * drained) everything queued is written before the database pool closes; only a crash loses what is queued, at most
- * about one flush interval of requests.
+ * drained) everything queued is written before the database pool closes; a crash loses what is queued (about one
+ * flush interval of requests, everything since the database went away during an outage).
  * <p>
  * This is the one place where metering writes the credits feature's tables, so that a request's log row and its
  * debit can never disagree.
@@ -55,7 +56,17 @@ class UsageWriter implements SmartLifecycle {
 
     private static final int IN_FLIGHT_WAIT_SECONDS = 4;
 
+    /**
+     * How long one batch's statement may take before it is given up and its records queued again. A batch takes
+     * milliseconds, seconds on a database under strain; a write with no answer at all is a connection that went silent
+     * without being reset (a failover leaving the old socket open), and waiting on it held every later round back,
+     * {@link #flushing} claimed for good, while records piled up in memory. Writing again is harmless: the statement
+     * is idempotent on the request id, should the abandoned one commit after all.
+     */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(20);
+
     private final DatabaseClient db;
+    private final Duration writeTimeout;
     private final ConcurrentLinkedQueue<UsageRecord> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     /** Records still being prepared off the event loops ({@link #submitWhenPrepared}); a shutdown waits for them. */
@@ -68,8 +79,14 @@ class UsageWriter implements SmartLifecycle {
     /** Set once the last flush at shutdown is over: what comes after it is not written. */
     private volatile boolean stopped;
 
+    @Autowired
     UsageWriter(DatabaseClient db, MeterRegistry registry) {
+        this(db, registry, WRITE_TIMEOUT);
+    }
+
+    UsageWriter(DatabaseClient db, MeterRegistry registry, Duration writeTimeout) {
         this.db = db;
+        this.writeTimeout = writeTimeout;
         this.rejected = Counter.builder("tollgate.usage.rejected")
             .description("Usage records the database refused and that were set aside unwritten (logged at error)")
             .register(registry);
@@ -245,7 +262,7 @@ class UsageWriter implements SmartLifecycle {
             // A count beyond an int column, say: thrown here, it escaped the retry and dropped the whole batch.
             return Mono.error(new UnwritableRecords(unwritable));
         }
-        return statement.bindTo(db).then();
+        return statement.bindTo(db).then().timeout(writeTimeout);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -161,6 +162,46 @@ class UsageWriterIntegrationTests {
         finally {
             Mono.from(locker.close()).block(Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * A write that gets no answer (here: the table locked; in production, a connection gone silent) is given up after
+     * the write timeout and its records queued again, instead of holding every later round back; the abandoned
+     * statement landing later does not debit the call twice.
+     */
+    @Test
+    void aWriteWithNoAnswerIsGivenUpAndItsRecordsWrittenOnceLater() {
+        DashboardUser user = DashboardUser.signUp(client);
+        UUID keyId = UUID.fromString(user.createKeyJson(Map.of("name", "silent")).path("id").asString());
+        UsageWriter patient = new UsageWriter(db, new SimpleMeterRegistry(), Duration.ofMillis(300));
+        AtomicInteger persisted = new AtomicInteger();
+        UsageRecord record = record(user.tenantId(), keyId, "openai/gpt-4o-mini", new TokenUsage(10, 5, 0, 0, 0),
+                1_000, persisted);
+        Connection locker = Mono.from(connections.create()).block(Duration.ofSeconds(10));
+        try {
+            Mono.from(locker.beginTransaction())
+                .then(Mono.from(locker.createStatement("lock table request_log in exclusive mode").execute())
+                    .flatMap(result -> Mono.from(result.getRowsUpdated())))
+                .block(Duration.ofSeconds(10));
+            patient.submit(record);
+
+            Throwable error = patient.flush().then(Mono.<Throwable>empty()).onErrorResume(Mono::just)
+                .block(Duration.ofSeconds(10));
+            assertThat(error).isInstanceOf(TimeoutException.class);
+            assertThat(patient.pending()).as("queued again").isEqualTo(1);
+            assertThat(persisted).hasValue(0);
+
+            Mono.from(locker.rollbackTransaction()).block(Duration.ofSeconds(10));
+            patient.flush().block(Duration.ofSeconds(10));
+        }
+        finally {
+            Mono.from(locker.close()).block(Duration.ofSeconds(10));
+        }
+        assertThat(patient.pending()).isZero();
+        assertThat(persisted).hasValue(1);
+        assertThat(written(List.of(record.id()))).isEqualTo(1);
+        assertThat(db.sql("select count(*) from ledger_entry where request_id = :id").bind("id", record.id())
+            .map(row -> row.get(0, Long.class)).one().block()).isEqualTo(1);
     }
 
     private long written(List<UUID> ids) {
