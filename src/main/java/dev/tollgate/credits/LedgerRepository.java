@@ -64,6 +64,15 @@ class LedgerRepository {
         return createBalance(tenantId).then(appended).as(transaction::transactional);
     }
 
+    /** The amount of the entry of this kind recorded under this external reference, or empty when there is none. */
+    Mono<Long> recordedAmount(String kind, String externalRef) {
+        return db.sql("select amount_micros from ledger_entry where kind = :kind and external_ref = :ref")
+            .bind("kind", kind)
+            .bind("ref", externalRef)
+            .map(row -> row.get(0, Long.class))
+            .one();
+    }
+
     Mono<BalanceView> balance(UUID tenantId) {
         return db.sql("select balance_micros, credited_micros, used_micros from credit_balance where tenant_id = :t")
             .bind("t", tenantId)

@@ -152,6 +152,48 @@ class CreditsIntegrationTests {
         }
     }
 
+    /**
+     * An operator retrying an adjustment whose answer was lost (it committed all the same) sends the same
+     * Idempotency-Key: the grant lands once, the retry gets its answer again. Keys are the operator's per tenant.
+     */
+    @Test
+    void anAdjustmentRetriedWithItsIdempotencyKeyLandsOnce() {
+        DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
+        Map<String, String> grant = Map.of("amountUsd", "2.5", "reason", "Goodwill");
+
+        adjust(operator, user, "grant-42", grant).expectStatus().isCreated()
+            .expectHeader().doesNotExist("Idempotent-Replayed")
+            .expectBody().jsonPath("$.balanceMicros").isEqualTo(12_500_000);
+        adjust(operator, user, "grant-42", grant).expectStatus().isCreated()
+            .expectHeader().valueEquals("Idempotent-Replayed", "true")
+            .expectBody().jsonPath("$.amountMicros").isEqualTo(2_500_000)
+            .jsonPath("$.balanceMicros").isEqualTo(12_500_000);
+        adjust(operator, user, "grant-42", Map.of("amountUsd", "25", "reason", "Goodwill"))
+            .expectStatus().isEqualTo(HttpStatus.CONFLICT)
+            .expectBody().jsonPath("$.error.code").isEqualTo("idempotency_key_reused");
+        adjust(operator, user, "k".repeat(256), grant).expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.code").isEqualTo("invalid_idempotency_key");
+        adjust(operator, user, "grant-43", grant).expectStatus().isCreated()
+            .expectBody().jsonPath("$.balanceMicros").isEqualTo(15_000_000);
+        DashboardUser other = DashboardUser.signUp(client);
+        adjust(operator, other, "grant-42", grant).expectStatus().isCreated()
+            .expectHeader().doesNotExist("Idempotent-Replayed");
+
+        assertThat(user.getJson("/api/credits?includeUsage=false").path("entries").valueStream()
+            .filter(entry -> entry.path("kind").stringValue().equals("adjustment")).count()).isEqualTo(2);
+    }
+
+    private WebTestClient.ResponseSpec adjust(DashboardUser operator, DashboardUser tenant, String idempotencyKey,
+            Map<String, String> body) {
+        return client.post().uri("/api/operator/tenants/" + tenant.tenantId() + "/credits")
+            .cookie("TOLLGATE_SESSION", operator.session())
+            .cookie("XSRF-TOKEN", operator.csrfToken()).header("X-XSRF-TOKEN", operator.csrfToken())
+            .header("Idempotency-Key", idempotencyKey)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(body)
+            .exchange();
+    }
+
     @Test
     void aPriceAboveTheDearestAllowedIsRefusedNamingTheField() {
         DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
