@@ -78,9 +78,11 @@ public class AnswerGuard {
     /**
      * The stream's chunks with their choices' text screened, when the tenant's guardrails screen answers. Once the
      * guardrails have ended every one of the {@code choices} answers, the provider's stream is let go of: what it would
-     * go on writing would not be sent, and the tenant would pay for it.
+     * go on writing would not be sent, and the tenant would pay for it. {@code letGo} runs then: the provider's usage
+     * report, which comes at its stream's end, will not come, and what it reported so far (Anthropic's opening counts
+     * one output token) is not what it generated.
      */
-    public Flux<ChatStreamEvent> screen(UUID tenantId, Flux<ChatStreamEvent> events, int choices) {
+    public Flux<ChatStreamEvent> screen(UUID tenantId, Flux<ChatStreamEvent> events, int choices, Runnable letGo) {
         GuardrailPolicy policy = guardrails.answerPolicy(tenantId);
         if (policy == null) {
             return events;
@@ -88,7 +90,13 @@ public class AnswerGuard {
         return Flux.defer(() -> {
             StreamScreen screen = new StreamScreen(policy);
             return events.filter(screen::pass)
-                .takeUntil(event -> screen.endedAll(choices))
+                .takeUntil(event -> {
+                    boolean over = screen.endedAll(choices);
+                    if (over) {
+                        letGo.run();
+                    }
+                    return over;
+                })
                 .concatWith(Flux.defer(screen::rest));
         });
     }

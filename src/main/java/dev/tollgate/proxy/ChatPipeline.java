@@ -110,7 +110,7 @@ final class ChatPipeline {
         // plan has read the tenant's guardrails.
         return plan(chat, tracker)
             .flatMapMany(plan -> answers.screen(tracker.key().tenantId(), streamed(plan, chat, tracker, caching),
-                    chat.choices()))
+                    chat.choices(), tracker::providerLetGo))
             .doOnNext(event -> {
                 tracker.upstreamAnswered();
                 if (event instanceof ChatStreamEvent.Chunk chunk) {

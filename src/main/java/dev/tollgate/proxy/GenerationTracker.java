@@ -72,6 +72,8 @@ final class GenerationTracker {
     private volatile @Nullable String finishReason;
     private volatile @Nullable ApiException streamError;
     private volatile boolean deliveredToClient;
+    /** Tollgate stopped reading the provider's stream before its end (the guardrails ended every answer). */
+    private volatile boolean providerLetGo;
     private volatile @Nullable PriceQuote quote;
     private volatile @Nullable String admittedModel;
     private volatile @Nullable Hold hold;
@@ -278,10 +280,11 @@ final class GenerationTracker {
      */
     Mono<TokenUsage> billableUsage() {
         TokenUsage reported = usage;
-        if (UsageCount.byProvider(reported, true)) {
+        boolean completed = !providerLetGo;
+        if (UsageCount.byProvider(reported, completed)) {
             return Mono.just(reported);
         }
-        return counted.billed(reported, true).map(Billed::usage);
+        return counted.billed(reported, completed).map(Billed::usage);
     }
 
     /** What the tenant pays for this usage, in USD, for {@code usage.cost}; null before admission. */
@@ -316,6 +319,14 @@ final class GenerationTracker {
 
     boolean hasDeliveredToClient() {
         return deliveredToClient;
+    }
+
+    /**
+     * Tollgate let go of the provider's stream before its end: its usage report, which comes last, never came, so
+     * the call is billed as a stream cut short is, for at least what the client received.
+     */
+    void providerLetGo() {
+        this.providerLetGo = true;
     }
 
     /** The stream broke after its first byte; the client got a final error event. */
@@ -366,7 +377,7 @@ final class GenerationTracker {
         }
         long endNanos = System.nanoTime();
         Instant endedAt = clock.instant();
-        boolean completed = status == 200 && !cancelled && streamError == null;
+        boolean completed = status == 200 && !cancelled && streamError == null && !providerLetGo;
         boolean billable = streamed ? deliveredToClient : status == 200;
         TokenUsage reported = usage;
         if (billable && !UsageCount.byProvider(reported, completed)) {

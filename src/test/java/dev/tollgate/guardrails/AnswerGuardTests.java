@@ -125,9 +125,11 @@ class AnswerGuardTests {
         Flux<ChatStreamEvent> endless = Flux.concat(Flux.just(chunk(0, "A falcon ", null)),
                 Flux.<ChatStreamEvent>never()).doOnCancel(() -> cancelled.set(true));
 
-        List<ObjectNode> chunks = trees(guard.screen(TENANT, endless, 1));
+        AtomicBoolean toldLetGo = new AtomicBoolean();
+        List<ObjectNode> chunks = trees(guard.screen(TENANT, endless, 1, () -> toldLetGo.set(true)));
 
         assertThat(cancelled).isTrue();
+        assertThat(toldLetGo).as("the call told its usage report will not come").isTrue();
         assertThat(finishOf(chunks, 0)).containsExactly("content_filter");
     }
 
@@ -158,7 +160,7 @@ class AnswerGuardTests {
     void aTenantWhoseGuardrailsDoNotScreenAnswersGetsTheStreamItself() {
         Flux<ChatStreamEvent> events = Flux.just(chunk(0, "ops@example.com", "stop"));
 
-        assertThat(guard.screen(TENANT, events, 1)).isSameAs(events);
+        assertThat(guard.screen(TENANT, events, 1, () -> { })).isSameAs(events);
     }
 
     /** The events screened as one answer's stream, or two where two choices are in them. */
@@ -167,7 +169,7 @@ class AnswerGuardTests {
         for (ChatStreamEvent event : events) {
             two |= ((ChatStreamEvent.Chunk) event).readTree().at("/choices/0/index").asInt() == 1;
         }
-        return guard.screen(TENANT, Flux.just(events), two ? 2 : 1);
+        return guard.screen(TENANT, Flux.just(events), two ? 2 : 1, () -> { });
     }
 
     private void policy(PiiMode pii, List<String> terms) {

@@ -3,6 +3,8 @@ package dev.tollgate.guardrails;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
@@ -413,6 +415,61 @@ class GuardrailsIntegrationTests {
     private double redactions(String reason) {
         return meters.get("tollgate.guardrails.actions").tag("action", "redacted").tag("reason", reason).counter()
             .count();
+    }
+
+    /**
+     * A stream the guardrails end is let go of before the provider's usage report, which comes last: Anthropic's
+     * opening counts one output token, and that was what the call was billed for, however much the client read.
+     */
+    @Test
+    void aStreamTheGuardrailsEndIsBilledForWhatTheClientReceived() {
+        user.put("/api/guardrails", Map.of("pii", "off", "blockedTerms", List.of("ZZEND"), "screenAnswers", true))
+            .expectStatus().isOk();
+        String words = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen ";
+        upstream.enqueue(FakeReply.sse("""
+                event: message_start
+                data: {"type":"message_start","message":{"id":"msg_G4","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":11,"output_tokens":1}}}
+
+                event: content_block_start
+                data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+                event: content_block_delta
+                data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"%s"}}
+
+                event: content_block_delta
+                data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"%s"}}
+
+                event: content_block_delta
+                data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ZZEND and the rest."}}
+
+                event: content_block_stop
+                data: {"type":"content_block_stop","index":0}
+
+                event: message_delta
+                data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":420}}
+
+                event: message_stop
+                data: {"type":"message_stop"}
+
+                """.formatted(words, words)));
+
+        EntityExchangeResult<byte[]> result = chat(Map.of("model", "anthropic/claude-sonnet-4-5", "stream", true,
+                "stream_options", Map.of("include_usage", true),
+                "messages", List.of(Map.of("role", "user", "content", "Count, then say the word."))))
+            .expectStatus().isOk().expectBody().returnResult();
+
+        String streamed = new String(result.getResponseBodyContent());
+        assertThat(streamed).contains("\"finish_reason\":\"content_filter\"").doesNotContain("ZZEND");
+        Matcher usage = Pattern.compile("\"completion_tokens\":(\\d+)").matcher(streamed);
+        assertThat(usage.find()).as("a usage chunk in %s", streamed).isTrue();
+        long shown = Long.parseLong(usage.group(1));
+        // Thirty words reached the client: at least thirty tokens, however the tokenizer splits them.
+        assertThat(shown).isGreaterThanOrEqualTo(30);
+        Map<String, Object> row = new RequestLog(db).row(result.getResponseHeaders()
+            .getFirst("x-tollgate-generation-id"));
+        assertThat(((Number) row.get("completion_tokens")).longValue()).isEqualTo(shown);
+        assertThat(row.get("prompt_tokens")).isEqualTo(11);
+        assertThat(row.get("usage_source")).isEqualTo("tokenizer");
     }
 
     private WebTestClient.ResponseSpec chat(Map<String, ?> body) {
