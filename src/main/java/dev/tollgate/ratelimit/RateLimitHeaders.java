@@ -47,8 +47,7 @@ final class RateLimitHeaders {
         Reading worst = null;
         for (Limits.Kind kind : KINDS) {
             Reading reading = binding(scopes, verdict, kind, tokens, window);
-            if (reading != null && reading.refused()
-                    && (worst == null || reading.retry().compareTo(worst.retry()) > 0)) {
+            if (reading != null && reading.refused() && (worst == null || reading.bindsMoreThan(worst))) {
                 worst = reading;
             }
         }
@@ -60,7 +59,7 @@ final class RateLimitHeaders {
         String what = kind.wireName() + " per minute (" + kind.abbreviation() + ") on " + worst.scope().owner()
             .description();
         String message;
-        if (worst.cost() > worst.limit()) {
+        if (worst.neverFits()) {
             message = "Request too large for " + what + ": Limit " + worst.limit() + ", Requested " + worst.cost()
                     + ". Lower max_tokens or shorten the prompt.";
         }
@@ -157,11 +156,23 @@ final class RateLimitHeaders {
             return refused() ? windows(level + cost - limit) : Duration.ZERO;
         }
 
+        /** A request larger than a whole window of this limit: no wait makes it fit. */
+        boolean neverFits() {
+            return cost > limit;
+        }
+
+        /**
+         * Refused over not; of two refusals, one no wait can lift (the client must make the request smaller, and a
+         * {@code Retry-After} from another limit would only have it wait to be refused again), then the longer wait.
+         */
         boolean bindsMoreThan(Reading other) {
             if (refused() != other.refused()) {
                 return refused();
             }
             if (refused()) {
+                if (neverFits() != other.neverFits()) {
+                    return neverFits();
+                }
                 return retry().compareTo(other.retry()) > 0;
             }
             return remaining() < other.remaining()

@@ -83,6 +83,33 @@ class RateLimitHeadersTests {
             .containsEntry("x-ratelimit-limit-requests", "4");
     }
 
+    /**
+     * A request one limit can never take is told so, however long another limit would have it wait: waiting for that
+     * one would only get it refused again.
+     */
+    @Test
+    void aLimitNoWaitCanLiftOutranksALongerWait() {
+        Scope key = Scope.key(tenant, UUID.randomUUID(), new Limits(0, 1000));
+        Scope org = Scope.tenant(tenant, new Limits(0, 2000));
+        // The key can never take 1,001 tokens; the tenant's bucket, 1,500 full, would take them in about 15 s.
+        Verdict verdict = new Verdict(false, List.of(new Levels(0, 0), new Levels(0, 1500)), null);
+
+        ApiException acrossScopes = RateLimitHeaders.refusal(List.of(key, org), verdict, 1001, MINUTE);
+
+        assertThat(acrossScopes.getMessage()).startsWith("Request too large").contains("Limit 1000");
+        assertThat(acrossScopes.headers()).doesNotContainKey("Retry-After")
+            .containsEntry("x-ratelimit-limit-tokens", "1000");
+
+        // One scope, the request count full as well: the tokens can never fit, whatever a minute's wait frees.
+        Scope both = Scope.key(tenant, UUID.randomUUID(), new Limits(1, 1000));
+        ApiException acrossKinds = RateLimitHeaders.refusal(List.of(both),
+                new Verdict(false, List.of(new Levels(1, 0)), null), 1001, MINUTE);
+
+        assertThat(acrossKinds.type()).isEqualTo("tokens");
+        assertThat(acrossKinds.getMessage()).startsWith("Request too large");
+        assertThat(acrossKinds.headers()).doesNotContainKey("Retry-After");
+    }
+
     @Test
     void aRequestLargerThanAWholeWindowIsToldSoWithoutARetryAfter() {
         Scope key = Scope.key(tenant, UUID.randomUUID(), new Limits(0, 1000));
