@@ -3,6 +3,7 @@ package dev.tollgate.cache;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.UUID;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -141,10 +142,14 @@ public class ResponseCache {
      * instance's own only while Redis cannot say; without it, this instance's.
      */
     public Mono<CachedAnswer> lookUp(String key) {
-        if (shared == null) {
-            return counted(local(key));
-        }
-        return counted(shared.get(key).onErrorResume(error -> Mono.defer(() -> local(key))));
+        return lookUp(key, answer -> true);
+    }
+
+    /** As {@link #lookUp(String)}, an answer the caller cannot serve being no answer, and counted as a miss. */
+    public Mono<CachedAnswer> lookUp(String key, Predicate<CachedAnswer> servable) {
+        Mono<CachedAnswer> found = shared == null ? local(key)
+                : shared.get(key).onErrorResume(error -> Mono.defer(() -> local(key)));
+        return counted(found.filter(servable));
     }
 
     private Mono<CachedAnswer> local(String key) {

@@ -1,13 +1,13 @@
 package dev.tollgate.proxy;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.cache.CacheDirective;
 import dev.tollgate.cache.CachedAnswer;
@@ -134,15 +134,17 @@ final class ChatPipeline {
             return new RouteAttempts(plan, chat, tracker, dependencies).stream();
         }
         String key = cacheKey(chat, tracker);
-        Mono<CachedAnswer> kept = caching.lookUp() ? cache.lookUp(key) : Mono.empty();
+        // An answer kept by a whole call with more in it than a stream carries here (log probabilities, reasoning) is
+        // not replayed: the stream is a miss, and its own answer, with less in it, does not take that one's place.
+        AtomicBoolean keptRicher = new AtomicBoolean();
+        Mono<CachedAnswer> kept = !caching.lookUp() ? Mono.empty() : cache.lookUp(key, answer -> {
+            boolean replayable = StreamedAnswer.replayable(cache.tree(answer));
+            keptRicher.set(!replayable);
+            return replayable;
+        });
         return kept.flatMapMany(answer -> {
-            ObjectNode tree = cache.tree(answer);
-            if (!StreamedAnswer.replayable(tree)) {
-                // Kept by a whole call with more in it than a stream carries here (log probabilities, reasoning).
-                return Flux.empty();
-            }
             tracker.servedFromCache(answer.model(), answer.provider(), chat.body());
-            return StreamedAnswer.replay(tree, answer.usage(), answer.stopSequence(), json);
+            return StreamedAnswer.replay(cache.tree(answer), answer.usage(), answer.stopSequence(), json);
         }).switchIfEmpty(Flux.defer(() -> {
             tracker.cacheMissed();
             StreamedAnswer assembled = new StreamedAnswer(chat.choices(), cache.maxEntrySize());
@@ -151,7 +153,7 @@ final class ChatPipeline {
                 .doOnComplete(() -> {
                     try {
                         ChatCompletion whole = assembled.completion(json);
-                        if (whole != null) {
+                        if (whole != null && !keptRicher.get()) {
                             keep(key, whole, chat, tracker, caching);
                         }
                     }

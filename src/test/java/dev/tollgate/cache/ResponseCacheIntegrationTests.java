@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -42,6 +43,9 @@ class ResponseCacheIntegrationTests {
 
     @Autowired
     DatabaseClient db;
+
+    @Autowired
+    MeterRegistry meters;
 
     final FakeUpstream upstream = FakeUpstream.shared();
 
@@ -250,7 +254,7 @@ class ResponseCacheIntegrationTests {
                  "choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},
                   "logprobs":{"content":[{"token":"Hi","logprob":-0.1,"bytes":[72,105],"top_logprobs":[]}]},
                   "finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}"""),
-                FakeReply.sse(chunk("{\"content\":\"Hi\"}", "\"stop\"") + "data: [DONE]\n\n"));
+                FakeReply.sse(chunk("{\"content\":\"Hi\"}", "\"stop\"") + USAGE_CHUNK + "data: [DONE]\n\n"));
         Map<String, Object> whole = new java.util.HashMap<>(question("Hi with logprobs"));
         whole.put("logprobs", true);
         Map<String, Object> streamed = new java.util.HashMap<>(whole);
@@ -261,8 +265,15 @@ class ResponseCacheIntegrationTests {
         chat(whole, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
             .expectHeader().valueEquals("x-tollgate-cache", "miss")
             .expectBody().jsonPath("$.choices[0].logprobs.content[0].token").isEqualTo("Hi");
+        double hits = meters.get("tollgate.cache.requests").tag("result", "hit").counter().count();
         chat(streamed, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
             .expectHeader().valueEquals("x-tollgate-cache", "miss").expectBody(String.class).returnResult();
+        assertThat(meters.get("tollgate.cache.requests").tag("result", "hit").counter().count())
+            .as("the stream counted as the miss it was").isEqualTo(hits);
+        // That stream's own answer, with less in it, did not take the whole answer's place.
+        chat(whole, Map.of("x-tollgate-cache", "true")).expectStatus().isOk()
+            .expectHeader().valueEquals("x-tollgate-cache", "hit")
+            .expectBody().jsonPath("$.choices[0].logprobs.content[0].token").isEqualTo("Hi");
         assertThat(upstream.requestCount()).isEqualTo(3);
     }
 
@@ -368,6 +379,10 @@ class ResponseCacheIntegrationTests {
             .isEqualTo("The x-tollgate-cache-ttl header must be a whole number of seconds from 1 to 86400.");
         assertThat(upstream.requestCount()).isZero();
     }
+
+    private static final String USAGE_CHUNK = "data: {\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\","
+            + "\"created\":1764000000,\"model\":\"gpt-4o-mini\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,"
+            + "\"completion_tokens\":1,\"total_tokens\":6}}\n\n";
 
     private static String chunk(String delta, String finishReason) {
         return "data: {\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\",\"created\":1764000000,"
