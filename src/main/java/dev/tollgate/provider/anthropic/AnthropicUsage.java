@@ -22,20 +22,25 @@ record AnthropicUsage(long input, long cacheRead, long cacheCreation, long outpu
 
     /**
      * This usage updated with the counts another report carries. In a stream, {@code message_delta}'s usage is
-     * cumulative (and may or may not repeat the input counts), so a present field replaces, never adds.
+     * cumulative (and may or may not repeat the input counts), so a present field replaces, never adds; nor does it
+     * lower a count: servers speaking Anthropic's format have sent {@code "input_tokens": 0} in their last report,
+     * which would have billed the prompt as nothing.
      *
      * @throws dev.tollgate.provider.UpstreamException 502 for a count above {@link TokenCounts#MAX}, or a prompt
      *     (input, cache reads and cache writes together) above it
      */
     AnthropicUsage merge(JsonNode usage, String provider) {
-        AnthropicUsage merged = new AnthropicUsage(TokenCounts.of(usage.path("input_tokens"), input, provider),
-                TokenCounts.of(usage.path("cache_read_input_tokens"), cacheRead, provider),
-                TokenCounts.of(usage.path("cache_creation_input_tokens"), cacheCreation, provider),
-                TokenCounts.of(usage.path("output_tokens"), output, provider),
-                TokenCounts.of(usage.path("cache_creation").path("ephemeral_1h_input_tokens"), hourCacheCreation,
-                        provider));
+        AnthropicUsage merged = new AnthropicUsage(later(usage.path("input_tokens"), input, provider),
+                later(usage.path("cache_read_input_tokens"), cacheRead, provider),
+                later(usage.path("cache_creation_input_tokens"), cacheCreation, provider),
+                later(usage.path("output_tokens"), output, provider),
+                later(usage.path("cache_creation").path("ephemeral_1h_input_tokens"), hourCacheCreation, provider));
         TokenCounts.total(provider, merged.input, merged.cacheRead, merged.cacheCreation);
         return merged;
+    }
+
+    private static long later(JsonNode count, long earlier, String provider) {
+        return Math.max(earlier, TokenCounts.of(count, earlier, provider));
     }
 
     TokenUsage toTokenUsage() {

@@ -134,6 +134,36 @@ class AnthropicStreamDecoderTests {
         assertThat(toolIndexes(events)).containsOnly(0);
     }
 
+    /**
+     * A server speaking Anthropic's format that writes zeros for the input counts in its last report (as some
+     * compatible servers do) leaves the prompt's count as message_start gave it: replaced, it was billed as nothing.
+     */
+    @Test
+    void aLastReportOfZeroInputTokensDoesNotEraseThePrompt() {
+        List<ChatStreamEvent> events = decode("""
+                event: message_start
+                data: {"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"usage":{"input_tokens":500,"cache_read_input_tokens":2000,"output_tokens":1}}}
+
+                event: content_block_start
+                data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+                event: content_block_delta
+                data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}
+
+                event: content_block_stop
+                data: {"type":"content_block_stop","index":0}
+
+                event: message_delta
+                data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":0,"cache_read_input_tokens":0,"output_tokens":40}}
+
+                event: message_stop
+                data: {"type":"message_stop"}
+
+                """).collectList().block();
+
+        assertThat(events.get(events.size() - 1)).isEqualTo(usage(new TokenUsage(2500, 40, 2000, 0, 0)));
+    }
+
     @Test
     void theLiveStreamWithPaddedJsonDecodesAndItsCumulativeUsageIsNotAddedTwice() {
         List<ChatStreamEvent> events = decode(Fixtures.text("anthropic/stream-live.sse")).collectList().block();
