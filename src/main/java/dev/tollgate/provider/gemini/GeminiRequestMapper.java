@@ -51,8 +51,10 @@ final class GeminiRequestMapper {
                 continue;
             }
             switch (name) {
-                // Routing and bookkeeping fields with no meaning for Gemini's answer.
-                case "model", "messages", "stream", "stream_options", "user", "metadata", "store", "service_tier" -> {
+                // Routing and bookkeeping fields with no meaning for Gemini's answer (OpenAI's prompt cache key and its
+                // end-user identifier, the successor of user, included, as the Anthropic adapter ignores them).
+                case "model", "messages", "stream", "stream_options", "user", "metadata", "store", "service_tier",
+                        "prompt_cache_key", "safety_identifier" -> {
                 }
                 case "temperature" -> config.set("temperature", number(name, value));
                 case "top_p" -> config.set("topP", number(name, value));

@@ -251,7 +251,8 @@ class GeminiRequestMapperTests {
     void parametersThatAskForNothingGeminiLacksAreAccepted() {
         JsonNode body = map("""
                 {"messages":[{"role":"user","content":"Hi"}],"parallel_tool_calls":true,"logprobs":false,
-                 "metadata":{"a":"b"},"store":false,"temperature":null}""");
+                 "metadata":{"a":"b"},"store":false,"temperature":null,"prompt_cache_key":"k",
+                 "safety_identifier":"u1"}""");
 
         assertThat(body.has("generationConfig")).isFalse();
     }
