@@ -73,6 +73,11 @@ final class GeminiStreamDecoder {
                 choices.add(choice);
             }
         }
+        // The usage first: Gemini's first event already counts the prompt, and a client of Tollgate's Messages API
+        // wants that count in its message_start, which the first chunk opens (as Anthropic's own stream gives it).
+        if (event.usageMetadata() != null) {
+            decoded.add(new ChatStreamEvent.Usage(GeminiUsage.from(event.usageMetadata(), provider)));
+        }
         if (!choices.isEmpty()) {
             ObjectNode chunk = json.createObjectNode();
             chunk.put("id", event.responseId() != null ? event.responseId() : "");
@@ -81,9 +86,6 @@ final class GeminiStreamDecoder {
             chunk.put("model", event.modelVersion() != null ? event.modelVersion() : "");
             chunk.set("choices", choices);
             decoded.add(new ChatStreamEvent.Chunk(chunk));
-        }
-        if (event.usageMetadata() != null) {
-            decoded.add(new ChatStreamEvent.Usage(GeminiUsage.from(event.usageMetadata(), provider)));
         }
         return decoded;
     }

@@ -24,6 +24,8 @@ class GeminiStreamDecoderTests {
     @Test
     void theRecordedTextStreamBecomesOpenAiChunksWithTheLastUsageBilled() {
         StepVerifier.create(decode(SseText.dataOf(Fixtures.text("gemini/stream-text.sse"))))
+            // Each event's usage before its chunk: the prompt's count is known when the first chunk opens a message.
+            .assertNext(event -> assertThat(usage(event)).isEqualTo(TokenUsage.of(7, 0)))
             .assertNext(event -> {
                 JsonNode chunk = chunk(event);
                 assertThat(chunk.path("object").stringValue()).isEqualTo("chat.completion.chunk");
@@ -38,12 +40,11 @@ class GeminiStreamDecoderTests {
                 assertThat(chunk(event).at("/choices/0/delta/role").isMissingNode()).as("role only once").isTrue();
                 assertThat(chunk(event).at("/choices/0/delta/content").stringValue()).isEqualTo(" capital of Wyoming");
             })
-            .assertNext(event -> assertThat(usage(event)).isEqualTo(TokenUsage.of(7, 0)))
+            .assertNext(event -> assertThat(usage(event)).isEqualTo(TokenUsage.of(7, 10)))
             .assertNext(event -> {
                 assertThat(chunk(event).at("/choices/0/delta/content").stringValue()).isEqualTo(" is **Cheyenne**.\n");
                 assertThat(chunk(event).at("/choices/0/finish_reason").stringValue()).isEqualTo("stop");
             })
-            .assertNext(event -> assertThat(usage(event)).isEqualTo(TokenUsage.of(7, 10)))
             .verifyComplete();
     }
 
@@ -60,7 +61,8 @@ class GeminiStreamDecoderTests {
         assertThat(chunks.get(0).path("id").stringValue()).isEqualTo("0J-HaJetAqv0jrEPwu-tsQ0");
         assertThat(chunks.get(3).at("/choices/0/delta/content").stringValue()).startsWith("The sky is blue");
         assertThat(chunks.get(4).at("/choices/0/finish_reason").stringValue()).isEqualTo("stop");
-        ChatStreamEvent last = events.get(events.size() - 1);
+        ChatStreamEvent last = events.stream().filter(ChatStreamEvent.Usage.class::isInstance)
+            .reduce((earlier, later) -> later).orElseThrow();
         // 10 prompt, 48 candidates + 540 thoughts: totalTokenCount 598 = 10 + 588.
         assertThat(usage(last)).isEqualTo(new TokenUsage(10, 588, 0, 0, 540));
     }
@@ -78,15 +80,15 @@ class GeminiStreamDecoderTests {
 
         List<ChatStreamEvent> events = decode(data).collectList().block();
 
-        JsonNode calls = chunk(events.get(2)).at("/choices/0/delta/tool_calls");
+        JsonNode calls = chunk(events.get(3)).at("/choices/0/delta/tool_calls");
         assertThat(calls).hasSize(2);
         assertThat(calls.at("/0/index").asInt()).isZero();
         assertThat(calls.at("/0/id").stringValue()).startsWith("call_");
         assertThat(calls.at("/0/function/name").stringValue()).isEqualTo("get_weather");
         assertThat(calls.at("/0/function/arguments").stringValue()).isEqualTo("{\"city\":\"Paris\"}");
         assertThat(calls.at("/1/index").asInt()).isEqualTo(1);
-        assertThat(chunk(events.get(2)).at("/choices/0/finish_reason").stringValue()).isEqualTo("tool_calls");
-        assertThat(usage(events.get(3))).isEqualTo(TokenUsage.of(30, 15));
+        assertThat(chunk(events.get(3)).at("/choices/0/finish_reason").stringValue()).isEqualTo("tool_calls");
+        assertThat(usage(events.get(2))).isEqualTo(TokenUsage.of(30, 15));
     }
 
     @Test
@@ -159,7 +161,7 @@ class GeminiStreamDecoderTests {
                 new GeminiErrorMapper(JSON, "google"));
         first.decode(bytes(data)).blockLast();
 
-        JsonNode firstChunkOfSecond = chunk(decode(data).blockFirst());
+        JsonNode firstChunkOfSecond = chunk(decode(data).filter(ChatStreamEvent.Chunk.class::isInstance).blockFirst());
 
         assertThat(firstChunkOfSecond.at("/choices/0/delta/role").stringValue()).isEqualTo("assistant");
     }
