@@ -99,7 +99,8 @@ final class MessagesResponseTranslator {
             return "end_turn";
         }
         return switch (finishReason) {
-            case "length" -> "max_tokens";
+            // Mistral names a stop at the model's context length model_length.
+            case "length", "model_length" -> "max_tokens";
             case "tool_calls", "function_call" -> "tool_use";
             case "content_filter" -> "refusal";
             default -> "end_turn";

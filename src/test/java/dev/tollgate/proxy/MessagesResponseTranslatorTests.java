@@ -64,6 +64,7 @@ class MessagesResponseTranslatorTests {
     void finishReasonsBecomeStopReasons() {
         assertThat(MessagesResponseTranslator.stopReason("stop")).isEqualTo("end_turn");
         assertThat(MessagesResponseTranslator.stopReason("length")).isEqualTo("max_tokens");
+        assertThat(MessagesResponseTranslator.stopReason("model_length")).isEqualTo("max_tokens");
         assertThat(MessagesResponseTranslator.stopReason("tool_calls")).isEqualTo("tool_use");
         assertThat(MessagesResponseTranslator.stopReason("content_filter")).isEqualTo("refusal");
         assertThat(MessagesResponseTranslator.stopReason(null)).isEqualTo("end_turn");
