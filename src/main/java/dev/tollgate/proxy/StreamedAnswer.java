@@ -36,6 +36,7 @@ final class StreamedAnswer {
     private @Nullable TokenUsage usage;
     private @Nullable String stopSequence;
     private @Nullable String id;
+    private @Nullable String systemFingerprint;
     private long created;
     private long chars;
     private boolean dropped;
@@ -65,6 +66,9 @@ final class StreamedAnswer {
         if (id == null) {
             id = tree.path("id").asString(null);
             created = tree.path("created").asLong(0);
+        }
+        if (systemFingerprint == null && tree.path("system_fingerprint").isString()) {
+            systemFingerprint = tree.path("system_fingerprint").stringValue();
         }
         for (JsonNode choice : tree.path("choices")) {
             if (!carriedOnly(choice.path("delta")) || !isEmpty(choice.path("logprobs"))) {
@@ -128,6 +132,10 @@ final class StreamedAnswer {
         answer.put("id", id == null ? "chatcmpl-cached" : id);
         answer.put("object", "chat.completion");
         answer.put("created", created);
+        if (systemFingerprint != null) {
+            // A hit shows the provider's, as a whole answer kept shows it.
+            answer.put("system_fingerprint", systemFingerprint);
+        }
         ArrayNode list = answer.putArray("choices");
         for (Map.Entry<Integer, Choice> entry : choices.entrySet()) {
             Choice choice = entry.getValue();
@@ -241,6 +249,9 @@ final class StreamedAnswer {
         chunk.put("object", "chat.completion.chunk");
         chunk.put("created", answer.path("created").asLong(0));
         chunk.put("model", answer.path("model").asString(""));
+        if (answer.path("system_fingerprint").isString()) {
+            chunk.set("system_fingerprint", answer.get("system_fingerprint"));
+        }
         ObjectNode choice = chunk.putArray("choices").addObject();
         choice.put("index", index);
         choice.set("delta", delta);

@@ -97,6 +97,25 @@ class StreamedAnswerTests {
         assertThat(((ChatStreamEvent.Chunk) events.get(2)).finishReason()).isEqualTo("tool_calls");
     }
 
+    /** The provider's system_fingerprint goes with the answer both ways: a hit shows it, as a fresh call would. */
+    @Test
+    void theProvidersSystemFingerprintIsKeptAndReplayed() {
+        StreamedAnswer answer = new StreamedAnswer(1, 1_000);
+        answer.add(new ChatStreamEvent.Chunk((ObjectNode) JSON.readTree("{\"id\":\"c\",\"object\":"
+                + "\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"system_fingerprint\":\"fp_x\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"A\"},\"finish_reason\":\"stop\"}]}")));
+        answer.add(new ChatStreamEvent.Usage(USAGE));
+
+        ChatCompletion whole = answer.completion(JSON);
+
+        assertThat(whole).isNotNull();
+        assertThat(whole.body().path("system_fingerprint").stringValue()).isEqualTo("fp_x");
+        List<ChatStreamEvent> replayed = StreamedAnswer.replay(whole.body(), USAGE, null, JSON).collectList().block();
+        assertThat(replayed).filteredOn(ChatStreamEvent.Chunk.class::isInstance)
+            .allSatisfy(event -> assertThat(((ChatStreamEvent.Chunk) event).chunk().path("system_fingerprint")
+                .stringValue()).isEqualTo("fp_x"));
+    }
+
     private static ChatStreamEvent.Chunk chunk(int index, String delta, String finishReason) {
         return new ChatStreamEvent.Chunk((ObjectNode) JSON.readTree("{\"id\":\"c\",\"object\":\"chat.completion.chunk\","
                 + "\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":" + index + ",\"delta\":" + delta
