@@ -167,8 +167,9 @@ class DashboardReadApiIntegrationTests {
     void daysAreTheCallersLocalDays() {
         call(laptop, false);
         Instant now = Instant.now();
-        // A zone whose date is not UTC's right now: 14 hours ahead late in the UTC day, 12 behind early in it.
-        ZoneId zone = ZoneId.of(now.atZone(ZoneOffset.UTC).getHour() >= 10 ? "Pacific/Kiritimati" : "Etc/GMT+12");
+        // A zone whose date is not UTC's right now: 14 hours ahead late in the UTC day, 11 behind early in it (no
+        // daylight saving in either; not Etc/GMT+12, whose '+' a query string reads as a space).
+        ZoneId zone = ZoneId.of(now.atZone(ZoneOffset.UTC).getHour() >= 10 ? "Pacific/Kiritimati" : "Pacific/Pago_Pago");
         LocalDate localToday = LocalDate.ofInstant(now, zone);
         String from = localToday.atStartOfDay(zone).toInstant().toString();
         String to = localToday.plusDays(1).atStartOfDay(zone).toInstant().toString();
