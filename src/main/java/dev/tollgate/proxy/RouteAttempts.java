@@ -113,7 +113,10 @@ final class RouteAttempts {
     /** Retries the route, moves to the next one, or gives up, as the retry policy decides. */
     private <T> Flux<T> next(Throwable error, int index, int attemptOnRoute,
             BiFunction<Integer, Integer, ? extends Publisher<T>> attempt) {
-        if (error instanceof UpstreamException upstream && upstream.upstreamStatus() == 429) {
+        // A rate limit the client may wait out; not a key's spent quota (a 502 the provider also sent as a 429),
+        // which coming later would have hidden an earlier route's Retry-After.
+        if (error instanceof UpstreamException upstream && upstream.upstreamStatus() == 429
+                && upstream.status() == HttpStatus.TOO_MANY_REQUESTS) {
             rateLimited = error;
         }
         RetryPolicy.Decision decision = deps.retries().decide(error, attemptOnRoute);

@@ -194,6 +194,18 @@ class RoutingIntegrationTests {
             .expectHeader().exists("Retry-After");
     }
 
+    /** A later route's spent quota does not hide an earlier one's rate limit: the client may wait that one out. */
+    @Test
+    void aRateLimitIsWhatTheClientGetsThoughALaterRoutesQuotaIsSpent() {
+        upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"quota\"}}").withHeader("retry-after", "30"),
+                FakeReply.json(429, "{\"error\":{\"message\":\"You exceeded your current quota.\","
+                        + "\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}"));
+
+        chat(request("test/open-model", false)).expectStatus().isEqualTo(429)
+            .expectHeader().exists("Retry-After")
+            .expectBody().jsonPath("$.error.code").isEqualTo("upstream_rate_limited");
+    }
+
     @Test
     void aConnectionResetBeforeAnyAnswerIsRetried() {
         upstream.enqueue(FakeReply.disconnect());
