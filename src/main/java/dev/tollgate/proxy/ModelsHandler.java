@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
@@ -15,6 +16,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.account.ApiKeyService;
+import dev.tollgate.account.SessionUser;
 import dev.tollgate.metering.PriceQuote;
 import dev.tollgate.metering.PricingService;
 import dev.tollgate.routing.CatalogModel;
@@ -43,6 +45,20 @@ final class ModelsHandler {
         String presented = ApiKeyHeaders.presentedKey(request);
         Mono<UUID> tenant = presented == null ? Mono.empty()
                 : keys.authenticate(presented).map(key -> key.tenantId());
+        return pricedFor(tenant);
+    }
+
+    /**
+     * {@code GET /api/models}: the same listing for the dashboard, priced for the signed-in user's tenant. The
+     * dashboard called {@code /v1/models}, which knows no session, and showed a tenant with a markup of its own the
+     * general prices.
+     */
+    Mono<ServerResponse> listForSession(ServerRequest request) {
+        return pricedFor(request.principal()
+            .map(principal -> ((SessionUser) ((Authentication) principal).getPrincipal()).tenantId()));
+    }
+
+    private Mono<ServerResponse> pricedFor(Mono<UUID> tenant) {
         return tenant.map(id -> new Caller(id)).defaultIfEmpty(new Caller(null))
             .flatMap(caller -> Mono.zip(catalog.all(), pricing.quotes(caller.tenantId())))
             .flatMap(both -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)

@@ -87,7 +87,9 @@ class ProxyConfiguration {
             .GET("/credits", handlers.info()::credits)
             .GET("/key", handlers.info()::key)
             .build();
-        return RouterFunctions.route().path("/v1", () -> api).path("/api/v1", () -> api).build();
+        return RouterFunctions.route().path("/v1", () -> api).path("/api/v1", () -> api)
+            .GET("/api/models", handlers.models()::listForSession)
+            .build();
     }
 
     /**

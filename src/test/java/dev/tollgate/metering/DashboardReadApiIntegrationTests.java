@@ -262,6 +262,9 @@ class DashboardReadApiIntegrationTests {
 
         assertThat(price(mine)).isEqualTo("0.00000018");
         assertThat(price(anyone)).isEqualTo("0.00000015");
+        // The dashboard's catalog, by session: what this tenant pays, as its key sees it.
+        assertThat(price(user.getJson("/api/models"))).isEqualTo("0.00000018");
+        client.get().uri("/api/models").exchange().expectStatus().isUnauthorized();
     }
 
     private static String price(JsonNode models) {
