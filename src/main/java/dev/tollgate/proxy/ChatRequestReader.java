@@ -117,6 +117,13 @@ final class ChatRequestReader {
 
     ChatRequest toChatRequest(ObjectNode body) {
         JsonNode model = body.path("model");
+        List<String> fallbacks = stringList(body.path("models"), "models");
+        if ((model.isMissingNode() || model.isNull()) && !fallbacks.isEmpty()) {
+            // OpenRouter's way: a list of models without a model asks for the first, then the others in turn.
+            body.put("model", fallbacks.get(0));
+            model = body.path("model");
+            fallbacks = fallbacks.subList(1, fallbacks.size());
+        }
         if (!model.isString() || model.stringValue().isBlank()) {
             throw ApiException.invalidParam("model", "'model' is required and must be a string such as "
                     + "\"openai/gpt-4o-mini\".");
@@ -150,7 +157,6 @@ final class ChatRequestReader {
         if (n != null && n > MAX_CHOICES) {
             throw ApiException.invalidParam("n", "'n' must be between 1 and " + MAX_CHOICES + ".");
         }
-        List<String> fallbacks = stringList(body.path("models"), "models");
         ProviderPreferences providers = providerPreferences(body.path("provider"));
         body.remove(TOLLGATE_FIELDS);
         return new ChatRequest(body, model.stringValue(), stream, streamUsage, includeCost, maxTokens,

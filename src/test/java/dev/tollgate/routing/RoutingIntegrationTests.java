@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * upstream (hosta, hostb, hostc) and models routed over them:
  * {@code test/open-model} on hosta (its catalog route) and hostb (a second route, cheaper per token),
  * {@code test/backup-model} on hostc, {@code test/breaker-model} on hostc then hostb, and {@code test/keyed-model}
- * on hostk, which has two upstream keys. Each route is tried twice before the next; a {@code Retry-After} up to two
+ * on hostk, which has two upstream keys, {@code test/quota-model} on hostq then hostz. Each route is tried twice before the next; a {@code Retry-After} up to two
  * seconds is waited for.
  */
 class RoutingIntegrationTests {
@@ -75,7 +75,11 @@ class RoutingIntegrationTests {
                 Map.entry("tollgate.providers.hosts.type", "openai-compatible"),
                 Map.entry("tollgate.providers.hosts.base-url", fake + "/hosts/v1"),
                 Map.entry("tollgate.providers.hostf.type", "openai-compatible"),
-                Map.entry("tollgate.providers.hostf.base-url", fake + "/hostf/v1")));
+                Map.entry("tollgate.providers.hostf.base-url", fake + "/hostf/v1"),
+                Map.entry("tollgate.providers.hostq.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hostq.base-url", fake + "/hostq/v1"),
+                Map.entry("tollgate.providers.hostz.type", "openai-compatible"),
+                Map.entry("tollgate.providers.hostz.base-url", fake + "/hostz/v1")));
         client = WebTestClient.bindToServer().baseUrl(tollgate.baseUrl()).responseTimeout(Duration.ofSeconds(30))
             .build();
         db = tollgate.bean(DatabaseClient.class);
@@ -87,7 +91,8 @@ class RoutingIntegrationTests {
                     ('test/keyed-model', 'hostk', 'keyed-model', 'Keyed model', 8192, 1000),
                     ('test/revoked-key-model', 'hostr', 'revoked-key-model', 'Revoked key model', 8192, 1000),
                     ('test/speed-model', 'hosts', 'speed-model', 'Speed model', 8192, 1000),
-                    ('test/switching-model', 'hostj', 'switching-model', 'Switching model', 8192, 1000)
+                    ('test/switching-model', 'hostj', 'switching-model', 'Switching model', 8192, 1000),
+                    ('test/quota-model', 'hostq', 'quota-model', 'Quota model', 8192, 1000)
                 on conflict do nothing""").then().block();
         db.sql("""
                 insert into model (id, provider, upstream_id, name, context_length, max_output_tokens, kind) values
@@ -102,6 +107,7 @@ class RoutingIntegrationTests {
                        ('test/revoked-key-model', 150000, 600000, '2025-01-01T00:00:00Z'),
                        ('test/speed-model', 150000, 600000, '2025-01-01T00:00:00Z'),
                        ('test/switching-model', 150000, 600000, '2025-01-01T00:00:00Z'),
+                       ('test/quota-model', 150000, 600000, '2025-01-01T00:00:00Z'),
                        ('test/keyed-embedding', 20000, 0, '2025-01-01T00:00:00Z')
                 on conflict do nothing""").then().block();
         db.sql("""
@@ -109,11 +115,17 @@ class RoutingIntegrationTests {
                     output_per_mtok_micros) values
                     ('test/open-model', 'hostb', 'open-model-on-b', 10, 50000, 100000),
                     ('test/breaker-model', 'hostb', 'breaker-model-on-b', 10, null, null),
-                    ('test/speed-model', 'hostf', 'speed-model-on-f', 10, null, null)
+                    ('test/speed-model', 'hostf', 'speed-model-on-f', 10, null, null),
+                    ('test/quota-model', 'hostz', 'quota-model-on-z', 10, null, null)
                 on conflict do nothing""").then().block();
-        // The catalog is re-read every second in tests: wait until it serves the new models.
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.get().uri("/v1/models").exchange()
-            .expectBody(String.class).returnResult().getResponseBody().contains("test/keyed-embedding"));
+        // The catalog and the prices are re-read every second in tests, each on its own: wait until both serve the
+        // new models (a first test found the models listed and their prices not yet read).
+        await().atMost(Duration.ofSeconds(10)).until(() -> JSON.readTree(client.get().uri("/v1/models").exchange()
+            .expectBody(String.class).returnResult().getResponseBody()).path("data").valueStream()
+            .filter(model -> model.has("pricing")).map(model -> model.path("id").stringValue()).toList()
+            .containsAll(List.of("test/open-model", "test/backup-model", "test/breaker-model", "test/keyed-model",
+                    "test/revoked-key-model", "test/speed-model", "test/switching-model", "test/quota-model",
+                    "test/keyed-embedding")));
     }
 
     @AfterAll
@@ -194,14 +206,17 @@ class RoutingIntegrationTests {
             .expectHeader().exists("Retry-After");
     }
 
-    /** A later route's spent quota does not hide an earlier one's rate limit: the client may wait that one out. */
+    /**
+     * A later route's spent quota does not hide an earlier one's rate limit: the client may wait that one out. Hosts
+     * of its own: both are left resting.
+     */
     @Test
     void aRateLimitIsWhatTheClientGetsThoughALaterRoutesQuotaIsSpent() {
         upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"quota\"}}").withHeader("retry-after", "30"),
                 FakeReply.json(429, "{\"error\":{\"message\":\"You exceeded your current quota.\","
                         + "\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}"));
 
-        chat(request("test/open-model", false)).expectStatus().isEqualTo(429)
+        chat(request("test/quota-model", false)).expectStatus().isEqualTo(429)
             .expectHeader().exists("Retry-After")
             .expectBody().jsonPath("$.error.code").isEqualTo("upstream_rate_limited");
     }
@@ -309,6 +324,20 @@ class RoutingIntegrationTests {
         assertThat(row.get("model")).isEqualTo("test/backup-model");
         // The backup model costs twice as much: 33 × 300000 + 10 × 1200000 picos → 22 micros.
         assertThat(row.get("charge_micros")).isEqualTo(22L);
+    }
+
+    /**
+     * As OpenRouter reads it: models without a model asks for the first, then the others in turn. (Hosts no other
+     * test here leaves resting: a Retry-After of 30 s on hosta or hostb outlives the test that got it.)
+     */
+    @Test
+    void aListOfModelsWithoutAModelStartsWithTheFirst() {
+        Map<String, Object> request = Map.of("models", List.of("test/backup-model", "test/open-model"),
+                "max_tokens", 50, "messages", List.of(Map.of("role", "user", "content", "hi")));
+
+        chat(request).expectStatus().isOk().expectBody().jsonPath("$.model").isEqualTo("test/backup-model");
+
+        assertThat(hosts(1)).containsExactly("hostc");
     }
 
     @Test
