@@ -57,7 +57,8 @@ export function useKeys() {
 export function useModels() {
   return useQuery({
     queryKey: queryKeys.models,
-    queryFn: ({ signal }) => api<{ data: CatalogModel[] }>('/v1/models', { signal }).then((body) => body.data),
+    // Not /v1/models: with only the session cookie it has no tenant to price for, and shows the general markup.
+    queryFn: ({ signal }) => api<{ data: CatalogModel[] }>('/api/models', { signal }).then((body) => body.data),
     staleTime: 5 * 60_000,
   });
 }

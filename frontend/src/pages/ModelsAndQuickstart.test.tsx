@@ -16,7 +16,7 @@ const MODELS = {
 
 describe('models page', () => {
   it('lists models with prices per million tokens and context length', async () => {
-    mockApi({ 'GET /api/me': { body: ME }, 'GET /v1/models': { body: MODELS } });
+    mockApi({ 'GET /api/me': { body: ME }, 'GET /api/models': { body: MODELS } });
     renderApp('/models');
     const row = (await screen.findByText('OpenAI: GPT-4o mini')).closest('tr') as HTMLElement;
     expect(within(row).getByText('128K')).toBeInTheDocument();
@@ -27,8 +27,23 @@ describe('models page', () => {
     expect(within(sonnet).getByText('$15.00')).toBeInTheDocument();
   });
 
+  it('shows this tenant’s prices, from the dashboard’s own catalog rather than /v1/models', async () => {
+    const general = { ...MODELS, data: MODELS.data.map((model) => ({ ...model, pricing: { prompt: '0.000001', completion: '0.000002' } })) };
+    const server = mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/models': { body: MODELS },
+      // What /v1/models answers a session without a key: priced with the general markup.
+      'GET /v1/models': { body: general },
+    });
+    renderApp('/models');
+    const row = (await screen.findByText('OpenAI: GPT-4o mini')).closest('tr') as HTMLElement;
+    expect(within(row).getByText('$0.15')).toBeInTheDocument();
+    expect(within(row).queryByText('$1.00')).not.toBeInTheDocument();
+    expect(server.callsTo('GET', '/v1/models')).toHaveLength(0);
+  });
+
   it('filters by every word of the search', async () => {
-    mockApi({ 'GET /api/me': { body: ME }, 'GET /v1/models': { body: MODELS } });
+    mockApi({ 'GET /api/me': { body: ME }, 'GET /api/models': { body: MODELS } });
     renderApp('/models');
     await screen.findByText('OpenAI: GPT-4o mini');
     await userEvent.type(screen.getByRole('searchbox', { name: 'Search models' }), 'claude sonnet');
