@@ -1,8 +1,29 @@
-import { screen, waitFor } from '@testing-library/react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { MemoryRouter, useLocation } from 'react-router';
 import { describe, expect, it } from 'vitest';
+import { AppRoutes } from '../App';
 import { apiError, ME, mockApi } from '../test/mockApi';
 import { renderApp } from '../test/renderApp';
+
+function CurrentLocation() {
+  const location = useLocation();
+  return <output data-testid="location">{location.pathname + location.search}</output>;
+}
+
+/** As renderApp, showing also where the router is, to see where a redirect went. */
+function renderAppWithLocation(path: string) {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  return render(
+    <QueryClientProvider client={queryClient}>
+      <MemoryRouter initialEntries={[path]}>
+        <AppRoutes />
+        <CurrentLocation />
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+}
 
 describe('sign-up and log-in', () => {
   it('checks the form before sending and focuses the first problem', async () => {
@@ -112,7 +133,7 @@ describe('sign-up and log-in', () => {
         loggedIn = true;
         return { body: ME };
       },
-      'GET /v1/models': { body: { data: [] } },
+      'GET /api/models': { body: { data: [] } },
     });
     renderApp('/models');
     await userEvent.type(await screen.findByLabelText('Email'), 'ada@example.com');
@@ -121,5 +142,45 @@ describe('sign-up and log-in', () => {
 
     expect(await screen.findByRole('heading', { name: 'Models' })).toBeInTheDocument();
     await waitFor(() => expect(screen.getByText('Analytical Engines')).toBeInTheDocument());
+  });
+
+  it('sends the user to log in when the session ends while a page loads, and back after logging in', async () => {
+    let loggedIn = false;
+    mockApi({
+      // Who is logged in was answered (or cached) before the session ended: only the page's own call finds out.
+      'GET /api/me': { body: ME },
+      'GET /api/keys': () => (loggedIn ? { body: [] } : apiError(401, 'You are not logged in.', 'unauthenticated')),
+      'GET /api/auth/csrf': { body: { token: 't' } },
+      'POST /api/auth/login': () => {
+        loggedIn = true;
+        return { body: ME };
+      },
+    });
+    renderAppWithLocation('/keys');
+
+    expect(await screen.findByRole('heading', { name: 'Log in' })).toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent('/login?next=%2Fkeys');
+    expect(screen.queryByText(/Could not load/)).not.toBeInTheDocument();
+
+    await userEvent.type(screen.getByLabelText('Email'), 'ada@example.com');
+    await userEvent.type(screen.getByLabelText('Password'), 'correct horse battery');
+    await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    expect(await screen.findByText('No keys yet')).toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/keys$/);
+  });
+
+  it('sends the user to log in when an action is refused for want of a session', async () => {
+    mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/keys': { body: [] },
+      'GET /api/auth/csrf': { body: { token: 't' } },
+      'POST /api/keys': apiError(401, 'You are not logged in.', 'unauthenticated'),
+    });
+    renderAppWithLocation('/keys?tab=all');
+    await userEvent.type(await screen.findByLabelText('Name'), 'laptop');
+    await userEvent.click(screen.getByRole('button', { name: 'Create key' }));
+
+    expect(await screen.findByRole('heading', { name: 'Log in' })).toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent('/login?next=%2Fkeys%3Ftab%3Dall');
   });
 });
