@@ -48,7 +48,7 @@ function server() {
     'GET /api/activity': { body: PAGE },
     'GET /api/activity/gen-1': { body: generation({ id: 'gen-1', streamed: true }) },
     'GET /api/keys': { body: [{ id: 'k1', name: 'backend', prefix: 'sk-tg-v1-3f9c2a…', creditLimitMicros: null, createdAt: '2026-03-01T00:00:00Z', lastUsedAt: null }] },
-    'GET /v1/models': { body: { data: [{ id: 'openai/gpt-4o-mini' }, { id: 'openai/gpt-4.1' }] } },
+    'GET /api/models': { body: { data: [{ id: 'openai/gpt-4o-mini' }, { id: 'openai/gpt-4.1' }] } },
   });
 }
 
@@ -64,6 +64,27 @@ describe('activity page', () => {
     expect(within(rows[1] as HTMLElement).getByText('$0.000007')).toBeInTheDocument();
     expect(within(rows[0] as HTMLElement).getByText('1.50 s')).toBeInTheDocument();
     expect(screen.getByText('1–2 of 120')).toBeInTheDocument();
+  });
+
+  it('shows a stream that broke after its first byte as interrupted, not OK, in the list and in its details', async () => {
+    const broken = generation({ id: 'gen-3', status: 200, streamed: true, errorCode: 'upstream_error',
+      finishReason: null, errorMessage: 'The provider closed the stream.' });
+    mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/keys': { body: [] },
+      'GET /api/models': { body: { data: [] } },
+      'GET /api/activity': { body: { ...PAGE, data: [broken], total: 1 } },
+      'GET /api/activity/gen-3': { body: broken },
+    });
+    renderApp('/activity');
+    const row = within(await screen.findByRole('table', { name: 'Requests' })).getAllByRole('row')[1] as HTMLElement;
+    expect(within(row).queryByText('OK')).not.toBeInTheDocument();
+    expect(within(row).getByText('Interrupted')).toHaveAttribute('title', 'upstream_error');
+
+    await userEvent.click(within(row).getByRole('link'));
+    const status = (await screen.findByText('Status', { selector: 'dt' })).nextElementSibling as HTMLElement;
+    expect(status).toHaveTextContent('Interrupted');
+    expect(status).not.toHaveTextContent('OK');
   });
 
   it('sends filters and pages to the API', async () => {
@@ -93,7 +114,7 @@ describe('activity page', () => {
     const api = mockApi({
       'GET /api/me': { body: ME },
       'GET /api/keys': { body: [] },
-      'GET /v1/models': { body: { data: [] } },
+      'GET /api/models': { body: { data: [] } },
       'GET /api/activity': (call) => ({ body: { ...PAGE, page: Number(call.query.get('page') ?? 0) } }),
     });
     renderApp('/activity?page=2&before=c-older');
@@ -111,7 +132,7 @@ describe('activity page', () => {
     const api = mockApi({
       'GET /api/me': { body: ME },
       'GET /api/keys': { body: [] },
-      'GET /v1/models': { body: { data: [] } },
+      'GET /api/models': { body: { data: [] } },
       'GET /api/activity': (call) => ({
         body: call.query.has('before')
           // Calls logged since the first page raised the total; nothing is older than the last row shown.

@@ -25,14 +25,18 @@ const STATUSES: [string, string][] = [
   ['504', 'Provider timeout'],
 ];
 
-function succeeded(generation: Generation): boolean {
+function statusSucceeded(generation: Generation): boolean {
   const status = Number(generation.status);
   return Number.isNaN(status) ? String(generation.status).toLowerCase() === 'success' : status >= 200 && status < 300;
 }
 
 export function StatusBadge({ generation }: { generation: Generation }) {
   if (generation.cancelled) return <span className="badge badge-warning">Cancelled</span>;
-  if (succeeded(generation)) return <span className="badge badge-success">OK</span>;
+  if (statusSucceeded(generation)) {
+    if (!generation.errorCode) return <span className="badge badge-success">OK</span>;
+    // A stream answers 200 with its first byte; one that broke after it keeps the 200 and logs the error code.
+    return <span className="badge badge-error" title={generation.errorCode}>Interrupted</span>;
+  }
   return (
     <span className="badge badge-error" title={generation.errorCode ?? undefined}>
       Error {generation.status}
