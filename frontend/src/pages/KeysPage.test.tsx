@@ -94,6 +94,22 @@ describe('keys page', () => {
     expect(document.body.textContent).not.toContain(SECRET);
   });
 
+  it('opens the quickstart beside the new key, which stays on screen until copied', async () => {
+    keyServer([]);
+    renderApp('/keys');
+    await userEvent.type(await screen.findByLabelText('Name'), 'laptop');
+    await userEvent.click(screen.getByRole('button', { name: 'Create key' }));
+    await screen.findByLabelText('New API key');
+
+    const quickstart = screen.getByRole('link', { name: 'make your first call (opens in a new tab)' });
+    expect(quickstart).toHaveAttribute('href', '/quickstart');
+    expect(quickstart).toHaveAttribute('target', '_blank');
+    expect(quickstart).toHaveAttribute('rel', 'noopener noreferrer');
+    await userEvent.click(quickstart);
+    expect(screen.getByLabelText('New API key')).toHaveValue(SECRET);
+    expect(screen.getByRole('heading', { name: 'API keys' })).toBeInTheDocument();
+  });
+
   it('creates a key with its own rate limits', async () => {
     const server = keyServer([]);
     renderApp('/keys');
@@ -228,5 +244,21 @@ describe('keys page', () => {
     await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke key' }));
     await waitFor(() => expect(screen.queryByText('backend')).not.toBeInTheDocument());
     expect(server.callsTo('DELETE', '/api/keys/k1')[0]?.headers['X-XSRF-TOKEN']).toBe('t');
+  });
+
+  it('shows a failed revoke inside the dialog, where the user is', async () => {
+    mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/auth/csrf': { body: { token: 't' } },
+      'GET /api/keys': { body: [EXISTING] },
+      'DELETE /api/keys/k1': apiError(404, 'API key not found.', 'not_found'),
+    });
+    renderApp('/keys');
+    await userEvent.click(await screen.findByRole('button', { name: 'Revoke key backend' }));
+    const dialog = screen.getByRole('dialog', { name: 'Revoke this key?' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Revoke key' }));
+
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('Could not revoke the key: API key not found.');
+    expect(screen.getByRole('dialog', { name: 'Revoke this key?' })).toBeInTheDocument();
   });
 });

@@ -151,7 +151,10 @@ function NewKeyReveal({ created, onDone }: { created: CreatedApiKey; onDone: () 
         <CopyButton text={created.key} label="Copy key" />
       </div>
       <p className="muted">
-        Next: <Link to="/quickstart">make your first call</Link> with it.
+        {/* In a new tab: leaving this page would lose the key, which is never shown again. */}
+        Next: <Link to="/quickstart" target="_blank" rel="noopener noreferrer">
+          make your first call<span className="visually-hidden"> (opens in a new tab)</span>
+        </Link> with it.
       </p>
       <button type="button" className="button button-secondary" onClick={onDone}>
         I have copied it
@@ -236,7 +239,6 @@ export function KeysPage() {
       {created ? <NewKeyReveal created={created} onDone={() => setCreated(null)} /> : <CreateKeyForm onCreated={setCreated} />}
       <section className="card" aria-labelledby="keys-title">
         <h2 id="keys-title">Your keys</h2>
-        {revoke.error && <Alert>Could not revoke the key: {revoke.error.message}</Alert>}
         {keys.isPending ? (
           <Loading label="Loading keys…" />
         ) : keys.error ? (
@@ -258,6 +260,8 @@ export function KeysPage() {
         onCancel={() => setRevoking(null)}
         onConfirm={() => revoking && revoke.mutate(revoking)}
       >
+        {/* Inside the dialog: while it is open, the page behind it is inert and hidden from assistive technology. */}
+        {revoke.error && <Alert>Could not revoke the key: {revoke.error.message}</Alert>}
         <p>
           Apps using <strong>{revoking?.name}</strong> (<code>{revoking ? keyPrefix(revoking.prefix) : ''}</code>) will get 401 errors at once.
           This cannot be undone.
