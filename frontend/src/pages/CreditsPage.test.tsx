@@ -1,4 +1,4 @@
-import { cleanup, screen, within, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, within, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { apiError, ME, mockApi } from '../test/mockApi';
@@ -229,6 +229,62 @@ describe('credits page', () => {
     await screen.findByLabelText('Amount of credits (USD)');
     await userEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
     expect(await screen.findByText(/Card payments are not configured/)).toBeInTheDocument();
+  });
+
+  it('keeps the form and shows the error when checkout answers some other 503', async () => {
+    const server = mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/auth/csrf': { body: { token: 't' } },
+      'GET /api/credits': { body: CREDITS },
+      'GET /api/billing/config': { body: { enabled: true, minUsd: 5, maxUsd: 1000, feePercent: 0, feeFixedUsd: 0 } },
+      'GET /api/billing/auto-topup': { body: AUTO },
+    });
+    // A proxy's error page in front of Tollgate, not the API's JSON.
+    const scripted = server.fetchMock.getMockImplementation() as typeof fetch;
+    server.fetchMock.mockImplementation(async (input, init) => String(input) === '/api/billing/checkout'
+      ? new Response('<html><body>Service Unavailable</body></html>',
+        { status: 503, statusText: 'Service Unavailable', headers: { 'Content-Type': 'text/html' } })
+      : scripted(input, init));
+    renderApp('/credits');
+    await screen.findByLabelText('Amount of credits (USD)');
+    await userEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('503 Service Unavailable');
+    expect(screen.queryByText(/Card payments are not configured/)).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Amount of credits (USD)')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Continue to payment' })).toBeEnabled();
+  });
+
+  it('opens one checkout session however often the button is pressed on the way to Stripe', async () => {
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, assign });
+    const server = mockApi({
+      'GET /api/me': { body: ME },
+      'GET /api/auth/csrf': { body: { token: 't' } },
+      'GET /api/credits': { body: CREDITS },
+      'GET /api/billing/config': { body: { enabled: true, minUsd: 5, maxUsd: 1000, feePercent: 0, feeFixedUsd: 0 } },
+      'GET /api/billing/auto-topup': { body: AUTO },
+      'POST /api/billing/checkout': { body: { url: 'https://checkout.stripe.test/c/pay/cs_1' } },
+    });
+    renderApp('/credits');
+    await screen.findByLabelText('Amount of credits (USD)');
+    await userEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    await waitFor(() => expect(assign).toHaveBeenCalledTimes(1));
+
+    // Stripe's page takes a moment to load: the button stays as it was while the request ran.
+    const button = screen.getByRole('button', { name: 'Opening checkout…' });
+    expect(button).toBeDisabled();
+    await userEvent.click(button);
+    fireEvent.submit(screen.getByRole('form', { name: 'Add credits' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.callsTo('POST', '/api/billing/checkout')).toHaveLength(1);
+    expect(assign).toHaveBeenCalledTimes(1);
+
+    // Back from Stripe by the back button, the page restored as it was left can be used again.
+    act(() => {
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    });
+    expect(await screen.findByRole('button', { name: 'Continue to payment' })).toBeEnabled();
   });
 
   it('saves automatic top-up settings as decimal strings', async () => {

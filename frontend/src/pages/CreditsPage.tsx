@@ -46,16 +46,30 @@ function AddCredits({ config, creditedMicros }: { config: BillingConfig; credite
       window.location.assign(url);
     },
     onError: (error) => {
-      if (error instanceof ApiError && (error.code === 'billing_not_configured' || error.status === 503)) {
+      // Only this code: any other 503 (a proxy's error page, Stripe down) may pass, so the form stays to try again.
+      if (error instanceof ApiError && error.code === 'billing_not_configured') {
         setNotConfigured(true);
         return;
       }
       fail(error);
     },
   });
+  // Back from Checkout with the browser's back button, the page may come from the back-forward cache as it was left,
+  // the button still disabled for the trip.
+  const { reset } = checkout;
+  useEffect(() => {
+    const onPageShow = (event: PageTransitionEvent) => {
+      if (event.persisted) reset();
+    };
+    window.addEventListener('pageshow', onPageShow);
+    return () => window.removeEventListener('pageshow', onPageShow);
+  }, [reset]);
+  // Once the session is made the browser is on its way to Stripe: a second click would open a second session.
+  const leaving = checkout.isPending || checkout.isSuccess;
   if (notConfigured) return <BillingNotConfigured />;
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (leaving) return;
     const errors: FieldErrors = {};
     if (micros === null || micros < minMicros || micros > maxMicros) {
       errors.amountUsd = `Enter an amount between ${formatMicros(minMicros)} and ${formatMicros(maxMicros)}.`;
@@ -83,8 +97,8 @@ function AddCredits({ config, creditedMicros }: { config: BillingConfig; credite
           <div className="quote-total"><dt>You pay</dt><dd>{formatMicros(quote.totalMicros)}</dd></div>
         </dl>
       )}
-      <button type="submit" className="button button-primary" disabled={checkout.isPending}>
-        {checkout.isPending ? 'Opening checkout…' : 'Continue to payment'}
+      <button type="submit" className="button button-primary" disabled={leaving}>
+        {leaving ? 'Opening checkout…' : 'Continue to payment'}
       </button>
       <p className="muted small">Payment is handled by Stripe Checkout; credits appear here within seconds.</p>
     </form>
