@@ -163,7 +163,7 @@ final class ChatRequestReader {
                 n != null ? n : 1, fallbacks, providers, PromptEstimator.estimate(body));
     }
 
-    private static boolean flag(JsonNode parent, String field) {
+    static boolean flag(JsonNode parent, String field) {
         JsonNode value = parent.path(field);
         if (value.isMissingNode() || value.isNull()) {
             return false;

@@ -1,5 +1,7 @@
 package dev.tollgate.proxy;
 
+import java.math.BigDecimal;
+
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -98,9 +100,13 @@ final class EmbeddingsHandler {
                 ObjectNode body = answer.body();
                 body.put("object", "list");
                 body.put("model", tracker.model());
-                body.putObject("usage")
+                ObjectNode usage = body.putObject("usage")
                     .put("prompt_tokens", answer.usage().promptTokens())
                     .put("total_tokens", answer.usage().totalTokens());
+                BigDecimal cost = embeddings.includeCost() ? tracker.costUsd(answer.usage()) : null;
+                if (cost != null) {
+                    usage.put("cost", cost);
+                }
                 return body;
             });
     }

@@ -10,6 +10,7 @@ import tools.jackson.databind.node.ObjectNode;
  * @param inputs how many texts (or token arrays) are to be embedded
  * @param estimatedTokens an upper estimate of the input tokens, for the credit hold (as
  *     {@code PromptEstimator} sizes chat prompts: one token per three bytes of UTF-8, one per token id)
+ * @param includeCost OpenRouter's {@code usage: {"include": true}}: the answer's usage gives its cost in USD
  */
-record EmbeddingsRequest(ObjectNode body, String model, int inputs, long estimatedTokens) {
+record EmbeddingsRequest(ObjectNode body, String model, int inputs, long estimatedTokens, boolean includeCost) {
 }

@@ -50,8 +50,10 @@ final class EmbeddingsRequestReader {
         if (!dimensions.isMissingNode() && !dimensions.isNull() && !JsonNumbers.isWholeNumberIn(dimensions, 1, 65536)) {
             throw ApiException.invalidParam("dimensions", "'dimensions' must be a positive integer.");
         }
+        boolean includeCost = ChatRequestReader.flag(body.path("usage"), "include");
         body.remove(TOLLGATE_FIELDS);
-        return new EmbeddingsRequest(body, model.stringValue(), inputs, estimateTokens(body.path("input")));
+        return new EmbeddingsRequest(body, model.stringValue(), inputs, estimateTokens(body.path("input")),
+                includeCost);
     }
 
     private static long estimateTokens(JsonNode input) {

@@ -94,6 +94,9 @@ class EmbeddingsIntegrationTests {
         assertThat(row.get("prompt_tokens")).isEqualTo(8);
         assertThat(row.get("completion_tokens")).isEqualTo(0);
         assertThat(row.get("usage_source")).isEqualTo("upstream");
+        // usage.include asked for the cost: what the call was charged, in USD.
+        assertThat(body.at("/usage/cost").decimalValue())
+            .isEqualByComparingTo(java.math.BigDecimal.valueOf((Long) row.get("charge_micros"), 6));
     }
 
     @Test
@@ -104,7 +107,8 @@ class EmbeddingsIntegrationTests {
 
         String generationId = embed(Map.of("model", "openai/text-embedding-3-large", "input", "a long document"))
             .expectStatus().isOk()
-            .expectBody().returnResult().getResponseHeaders().getFirst("x-tollgate-generation-id");
+            .expectBody().jsonPath("$.usage.cost").doesNotExist()
+            .returnResult().getResponseHeaders().getFirst("x-tollgate-generation-id");
 
         Map<String, Object> row = new RequestLog(db).row(generationId);
         assertThat(row.get("prompt_tokens")).isEqualTo(1_000_000);
