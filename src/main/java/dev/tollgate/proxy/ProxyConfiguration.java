@@ -10,6 +10,7 @@ import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCusto
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationConvention;
+import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -75,6 +76,12 @@ class ProxyConfiguration {
                 new KeyInfoHandler(keys, credits, metering, rateLimits),
                 new MessagesHandler(bodies, pipeline, errors, json, draining, overhead, cache),
                 keys, trackers);
+    }
+
+    /** Cross-origin calls to the proxy API from any page, with a key: see {@link ProxyCors}. */
+    @Bean
+    CorsWebFilter proxyCors() {
+        return ProxyCors.filter();
     }
 
     /** Every proxy route but those {@link ProxyHotPath} serves. */

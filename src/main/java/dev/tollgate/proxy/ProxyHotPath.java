@@ -86,6 +86,7 @@ final class ProxyHotPath implements HttpHandler {
         if (handler == null) {
             return webFlux.handle(request, response);
         }
+        ProxyCors.allow(request, response);
         Map<String, Object> attributes = new ConcurrentHashMap<>();
         ServerRequestObservationContext context = new HotPathObservationContext(request, response, attributes);
         context.setPathPattern(path);
