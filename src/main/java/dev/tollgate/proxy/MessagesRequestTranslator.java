@@ -23,7 +23,7 @@ final class MessagesRequestTranslator {
 
     private static final Set<String> KNOWN = Set.of("model", "messages", "system", "max_tokens", "stream",
             "stop_sequences", "temperature", "top_p", "top_k", "tools", "tool_choice", "metadata", "thinking",
-            "output_config");
+            "output_config", "models", "provider");
 
     private final JsonMapper json;
 
@@ -41,11 +41,18 @@ final class MessagesRequestTranslator {
         }
         ObjectNode chat = json.createObjectNode();
         JsonNode model = messages.path("model");
-        if (!model.isString() || model.stringValue().isBlank()) {
+        // OpenRouter's routing fields, read as on chat completions: fallback models (the first of them the model
+        // asked for when there is no model) and provider preferences.
+        copyIfPresent(messages, "models", chat, "models");
+        copyIfPresent(messages, "provider", chat, "provider");
+        boolean modelFromList = (model.isMissingNode() || model.isNull()) && chat.has("models");
+        if (!modelFromList && (!model.isString() || model.stringValue().isBlank())) {
             throw ApiException.invalidParam("model", "'model' is required and must be a catalog model id such as "
                     + "\"anthropic/claude-sonnet-4-5\".");
         }
-        chat.put("model", model.stringValue());
+        if (!modelFromList) {
+            chat.put("model", model.stringValue());
+        }
         JsonNode maxTokens = messages.path("max_tokens");
         if (!maxTokens.isMissingNode() && !maxTokens.isNull()) {
             if (!JsonNumbers.isWholeNumberIn(maxTokens, 1, Integer.MAX_VALUE)) {

@@ -95,6 +95,21 @@ class MessagesIntegrationTests {
         assertThat(row.get("finish_reason")).isEqualTo("stop");
     }
 
+    /** OpenRouter's routing fields work here as on chat completions, and stay with Tollgate. */
+    @Test
+    void fallbackModelsAndProviderPreferencesAreTakenAsOnChatCompletions() {
+        messages(Map.of("models", List.of("openai/gpt-4o-mini"), "provider", Map.of("order", List.of("openai")),
+                "max_tokens", 50, "messages", List.of(Map.of("role", "user", "content", "Hi"))))
+            .expectStatus().isOk()
+            .expectBody().jsonPath("$.model").isEqualTo("openai/gpt-4o-mini")
+            .jsonPath("$.content[0].text").isEqualTo("six");
+
+        JsonNode forwarded = upstream.takeRequest().json();
+        assertThat(forwarded.path("model").stringValue()).isEqualTo("gpt-4o-mini");
+        assertThat(forwarded.has("models")).isFalse();
+        assertThat(forwarded.has("provider")).isFalse();
+    }
+
     @Test
     void aBearerKeyAndTheApiV1PathWorkToo() {
         client.post().uri("/api/v1/messages").header("Authorization", "Bearer " + key)
