@@ -51,6 +51,10 @@ public final class ApiErrorWebExceptionHandler implements WebExceptionHandler {
         response.setStatusCode(error.status());
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         error.headers().forEach(response.getHeaders()::set);
+        if (ex instanceof ResponseStatusException rse) {
+            // Allow on a 405, Accept on a 415 or 406: what the client may send instead.
+            rse.getHeaders().forEach(response.getHeaders()::put);
+        }
         return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(errorJson.bytes(error))));
     }
 

@@ -12,6 +12,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -117,6 +118,21 @@ class ProxyErrorsIntegrationTests {
             .expectStatus().isBadRequest()
             .expectBody().jsonPath("$.error.message").isEqualTo("The request body is empty; send a JSON object.");
         assertThat(upstream.requestCount()).isZero();
+    }
+
+    /** A wrong method or body type says, in OpenAI's shape, what the endpoint takes instead (Allow, Accept). */
+    @Test
+    void aWrongMethodOrMediaTypeSaysWhatTheEndpointTakes() {
+        client.get().uri("/api/billing/checkout").cookie("TOLLGATE_SESSION", user.session()).exchange()
+            .expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
+            .expectHeader().value(HttpHeaders.ALLOW, allow -> assertThat(allow).contains("POST"))
+            .expectBody().jsonPath("$.error.code").isEqualTo("method_not_allowed");
+        client.post().uri("/api/keys").cookie("TOLLGATE_SESSION", user.session())
+            .cookie("XSRF-TOKEN", user.csrfToken()).header("X-XSRF-TOKEN", user.csrfToken())
+            .contentType(MediaType.TEXT_PLAIN).bodyValue("name=laptop").exchange()
+            .expectStatus().isEqualTo(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+            .expectHeader().value(HttpHeaders.ACCEPT, accept -> assertThat(accept).contains("application/json"))
+            .expectBody().jsonPath("$.error.code").isEqualTo("unsupported_media_type");
     }
 
     @Test
