@@ -125,8 +125,22 @@ final class RouteAttempts {
                     attemptOnRoute + 1)));
             case NEXT_ROUTE -> index + 1 < plan.size() ? Flux.defer(() -> attempt.apply(index + 1, 1))
                     : Flux.error(exhausted(error));
+            case NEXT_MODEL -> {
+                int nextModel = firstRouteOfNextModel(index);
+                yield nextModel < plan.size() ? Flux.defer(() -> attempt.apply(nextModel, 1)) : Flux.error(error);
+            }
             case GIVE_UP -> Flux.error(error);
         };
+    }
+
+    /** Where the plan's next model starts (the plan lists each model's routes together), or the plan's size. */
+    private int firstRouteOfNextModel(int index) {
+        String model = plan.get(index).model().id();
+        int next = index + 1;
+        while (next < plan.size() && plan.get(next).model().id().equals(model)) {
+            next++;
+        }
+        return next;
     }
 
     private Throwable exhausted(Throwable last) {

@@ -38,10 +38,11 @@ public class RetryPolicy {
                     : Decision.giveUp();
         }
         int status = upstream.upstreamStatus();
-        // The request itself refused: no route takes it. Not a refusal Tollgate answers as its own gateway error
-        // (Gemini's invalid API key comes as a 400): another route may well work.
+        // The request itself refused: no route of this model takes it, but another model may (a prompt too long for
+        // one fits the next's context, as OpenRouter's fallbacks have it). Not a refusal Tollgate answers as its own
+        // gateway error (Gemini's invalid API key comes as a 400): another route may well work.
         if ((status == 400 || status == 413 || status == 422) && upstream.status().is4xxClientError()) {
-            return Decision.giveUp();
+            return Decision.nextModel();
         }
         if (upstream.anotherKeyFree()
                 && attemptsOnRoute < properties.attemptsPerRoute() + UpstreamHttp.MAX_KEY_SWITCHES) {
@@ -93,13 +94,20 @@ public class RetryPolicy {
             return new Decision(Kind.NEXT_ROUTE, Duration.ZERO);
         }
 
+        static Decision nextModel() {
+            return new Decision(Kind.NEXT_MODEL, Duration.ZERO);
+        }
+
         static Decision giveUp() {
             return new Decision(Kind.GIVE_UP, Duration.ZERO);
         }
 
         public enum Kind {
 
-            RETRY, NEXT_ROUTE, GIVE_UP
+            RETRY, NEXT_ROUTE,
+            /** The first route of the next fallback model, if the request named one; else give up. */
+            NEXT_MODEL,
+            GIVE_UP
 
         }
 

@@ -18,11 +18,11 @@ class RetryPolicyTests {
             Duration.ofSeconds(10), new RoutingProperties.Breaker(true, 50, 20, 5, Duration.ofSeconds(30), 3)));
 
     @Test
-    void aBadRequestIsNeverRetried() {
+    void aBadRequestIsNeverRetriedButMayGoToTheNextModel() {
         assertThat(policy.decide(UpstreamException.fromStatus("p", 400, "bad", null), 1).kind())
-            .isEqualTo(Kind.GIVE_UP);
+            .isEqualTo(Kind.NEXT_MODEL);
         assertThat(policy.decide(UpstreamException.fromStatus("p", 422, "bad", null), 1).kind())
-            .isEqualTo(Kind.GIVE_UP);
+            .isEqualTo(Kind.NEXT_MODEL);
     }
 
     @Test

@@ -179,6 +179,23 @@ class RoutingIntegrationTests {
         assertThat(upstream.requestCount()).isEqualTo(1);
     }
 
+    /**
+     * With fallback models, a request one model refuses (a prompt too long for its context) goes to the next model,
+     * as OpenRouter's fallbacks do; never to another route of the model that refused it.
+     */
+    @Test
+    void aBadRequestGoesToTheNextFallbackModel() {
+        upstream.enqueue(FakeReply.json(400, "{\"error\":{\"message\":\"This model's maximum context length is "
+                + "8192 tokens.\",\"type\":\"invalid_request_error\",\"param\":\"messages\","
+                + "\"code\":\"context_length_exceeded\"}}"));
+        Map<String, Object> request = Map.of("model", "test/open-model", "models", List.of("test/backup-model"),
+                "max_tokens", 50, "messages", List.of(Map.of("role", "user", "content", "a long story")));
+
+        chat(request).expectStatus().isOk().expectBody().jsonPath("$.model").isEqualTo("test/backup-model");
+
+        assertThat(hosts(2)).containsExactly("hosta", "hostc");
+    }
+
     @Test
     void aShortRetryAfterIsWaitedForOnTheSameRoute() {
         upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"slow down\"}}").withHeader("retry-after", "1"));
