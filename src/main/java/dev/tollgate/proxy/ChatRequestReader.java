@@ -32,10 +32,13 @@ import dev.tollgate.routing.ProviderPreferences;
  */
 final class ChatRequestReader {
 
-    /** OpenRouter's request fields, consumed by Tollgate and never sent upstream. */
     /** OpenAI's own limit on {@code n}. */
     private static final int MAX_CHOICES = 128;
 
+    /** The most fallback models a request may name. */
+    static final int MAX_FALLBACK_MODELS = 10;
+
+    /** OpenRouter's request fields, consumed by Tollgate and never sent upstream. */
     private static final List<String> TOLLGATE_FIELDS = List.of("models", "provider", "usage", "transforms", "route");
 
     private final JsonMapper json;
@@ -118,6 +121,11 @@ final class ChatRequestReader {
     ChatRequest toChatRequest(ObjectNode body) {
         JsonNode model = body.path("model");
         List<String> fallbacks = stringList(body.path("models"), "models");
+        if (fallbacks.size() > MAX_FALLBACK_MODELS) {
+            // Each model may be asked in turn, for free when it refuses the request: a long list would have one call
+            // fan out over the operator's provider keys.
+            throw ApiException.invalidParam("models", "'models' may name at most " + MAX_FALLBACK_MODELS + " models.");
+        }
         if ((model.isMissingNode() || model.isNull()) && !fallbacks.isEmpty()) {
             // OpenRouter's way: a list of models without a model asks for the first, then the others in turn.
             body.put("model", fallbacks.get(0));

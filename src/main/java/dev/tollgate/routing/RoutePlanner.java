@@ -2,8 +2,10 @@ package dev.tollgate.routing;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
@@ -60,13 +62,15 @@ public class RoutePlanner {
             throw ModelCatalog.wrongKind(primary);
         }
         addRoutes(plan, primary, preferences, prices);
+        // Each model once, however often the list names it: a model that refused the request is not asked again.
+        Set<String> planned = new HashSet<>(List.of(primary.id()));
         for (int i = 0; i < fallbackModels.size(); i++) {
             CatalogModel fallback = models.get(fallbackModels.get(i));
             if (fallback == null || fallback.kind() != kind) {
                 throw ApiException.invalidParam("models", "models[" + i + "]: the model `" + fallbackModels.get(i)
                         + "` does not exist or is not a " + kind.name().toLowerCase() + " model.");
             }
-            if (!fallback.id().equals(primary.id())) {
+            if (planned.add(fallback.id())) {
                 addRoutes(plan, fallback, preferences, prices);
             }
         }

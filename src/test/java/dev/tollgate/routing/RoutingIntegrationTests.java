@@ -196,6 +196,32 @@ class RoutingIntegrationTests {
         assertThat(hosts(2)).containsExactly("hosta", "hostc");
     }
 
+    /**
+     * A request every model refuses asks each model once, however often the list names it, and the list is short: a
+     * refusal is free, and a long list would have one call fan out over the provider keys every tenant shares.
+     */
+    @Test
+    void aRequestEveryModelRefusesAsksEachModelOnce() {
+        for (int i = 0; i < 4; i++) {
+            upstream.enqueue(FakeReply.json(400, "{\"error\":{\"message\":\"messages[0] is invalid\","
+                    + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"));
+        }
+        Map<String, Object> request = Map.of("model", "test/open-model", "models", List.of("test/backup-model",
+                "test/speed-model", "test/backup-model", "test/speed-model", "test/open-model"),
+                "max_tokens", 50, "messages", List.of(Map.of("role", "user", "content", "hi")));
+
+        chat(request).expectStatus().isBadRequest();
+
+        assertThat(hosts(3)).containsExactly("hosta", "hostc", "hosts");
+
+        List<String> eleven = java.util.Collections.nCopies(11, "test/backup-model");
+        chat(Map.of("model", "test/open-model", "models", eleven, "messages",
+                List.of(Map.of("role", "user", "content", "hi"))))
+            .expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.param").isEqualTo("models");
+        assertThat(upstream.requestCount()).isZero();
+    }
+
     @Test
     void aShortRetryAfterIsWaitedForOnTheSameRoute() {
         upstream.enqueue(FakeReply.json(429, "{\"error\":{\"message\":\"slow down\"}}").withHeader("retry-after", "1"));
