@@ -94,20 +94,23 @@ final class EmbeddingsHandler {
                 return admit(embeddings, model, tracker).then(Mono.defer(() -> embedder.embed(
                         new EmbeddingProvider.EmbeddingCall(embeddings.body(), model.upstreamId()))));
             })
-            .map(answer -> {
+            .flatMap(answer -> {
                 tracker.upstreamAnswered();
                 tracker.usage(answer.usage());
-                ObjectNode body = answer.body();
-                body.put("object", "list");
-                body.put("model", tracker.model());
-                ObjectNode usage = body.putObject("usage")
-                    .put("prompt_tokens", answer.usage().promptTokens())
-                    .put("total_tokens", answer.usage().totalTokens());
-                BigDecimal cost = embeddings.includeCost() ? tracker.costUsd(answer.usage()) : null;
-                if (cost != null) {
-                    usage.put("cost", cost);
-                }
-                return body;
+                // What the call is billed for: the provider's count, or, where it reported none, the input's.
+                return tracker.billableUsage().map(billed -> {
+                    ObjectNode body = answer.body();
+                    body.put("object", "list");
+                    body.put("model", tracker.model());
+                    ObjectNode usage = body.putObject("usage")
+                        .put("prompt_tokens", billed.promptTokens())
+                        .put("total_tokens", billed.totalTokens());
+                    BigDecimal cost = embeddings.includeCost() ? tracker.costUsd(billed) : null;
+                    if (cost != null) {
+                        usage.put("cost", cost);
+                    }
+                    return body;
+                });
             });
     }
 

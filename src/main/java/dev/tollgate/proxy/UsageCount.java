@@ -88,13 +88,14 @@ final class UsageCount {
 
     private Billed counted(@Nullable TokenUsage reported, long deliveredTokens) {
         // Cut short, or the provider never reported: bill at least what the client demonstrably received.
-        long promptTokens = reported != null && reported.promptTokens() > 0 ? reported.promptTokens()
-                : promptTokens();
+        boolean promptReported = reported != null && reported.promptTokens() > 0;
+        long promptTokens = promptReported ? reported.promptTokens() : promptTokens();
         if (reported != null && reported.completionTokens() >= deliveredTokens) {
+            // The provider's output count; the prompt's too, unless it gave none (an embedding server without usage).
             return new Billed(new TokenUsage(promptTokens, reported.completionTokens(), reported.cachedTokens(),
                     reported.cacheWriteTokens(), reported.reasoningTokens(), reported.hourCacheWriteTokens(),
                     reported.audioPromptTokens(), reported.cachedAudioTokens(), reported.audioCompletionTokens()),
-                    UsageSource.UPSTREAM);
+                    promptReported ? UsageSource.UPSTREAM : UsageSource.TOKENIZER);
         }
         return new Billed(reported == null ? TokenUsage.of(promptTokens, deliveredTokens)
                 : new TokenUsage(promptTokens, deliveredTokens, reported.cachedTokens(), reported.cacheWriteTokens(),

@@ -134,6 +134,30 @@ class EmbeddingsIntegrationTests {
         assertThat(sent.json().path("model").stringValue()).isEqualTo("mistral-embed");
     }
 
+    /**
+     * A compatible server that reports no usage: the input is counted and billed, and the answer's usage and cost
+     * say what was billed, not the zeros the server implied.
+     */
+    @Test
+    void anEmbeddingWithoutTheProvidersUsageShowsWhatWasBilled() {
+        upstream.enqueue(FakeReply.json(200, """
+                {"object":"list","data":[{"object":"embedding","embedding":[0.1,0.2],"index":0}],
+                 "model":"mistral-embed"}"""));
+
+        EntityExchangeResult<byte[]> result = embed(Map.of("model", "mistral/mistral-embed",
+                "input", "a sentence of several words to count", "usage", Map.of("include", true)))
+            .expectStatus().isOk().expectBody().returnResult();
+
+        JsonNode body = JSON.readTree(result.getResponseBody());
+        Map<String, Object> row = new RequestLog(db).row(result.getResponseHeaders()
+            .getFirst("x-tollgate-generation-id"));
+        assertThat(row.get("usage_source")).isEqualTo("tokenizer");
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isPositive().isEqualTo(row.get("prompt_tokens"));
+        assertThat((Long) row.get("charge_micros")).isPositive();
+        assertThat(body.at("/usage/cost").decimalValue())
+            .isEqualByComparingTo(java.math.BigDecimal.valueOf((Long) row.get("charge_micros"), 6));
+    }
+
     @Test
     void geminiEmbedsInOneBatchAndCountsTheTokensWithCountTokens() {
         upstream.enqueue(FakeReply.json(200, """
