@@ -52,6 +52,15 @@ class UsageWriter implements SmartLifecycle {
     /** With backoff from 100 ms to 2 s, about 13 s of tries: with the waits below, within Spring's 30 s a phase. */
     private static final int SHUTDOWN_ATTEMPTS = 10;
 
+    /**
+     * The last flush's tries end here, however long each write waits: with the waits for records being prepared and
+     * for a batch being written, 28 s, inside Spring's 30 s a phase, before the pool closes.
+     */
+    static final Duration LAST_FLUSH = Duration.ofSeconds(16);
+
+    /** A write of the last flush with no answer for this long is tried again while the flush has time. */
+    private static final Duration SHUTDOWN_WRITE_TIMEOUT = Duration.ofSeconds(5);
+
     private static final int PREPARATION_WAIT_SECONDS = 8;
 
     private static final int IN_FLIGHT_WAIT_SECONDS = 4;
@@ -67,6 +76,9 @@ class UsageWriter implements SmartLifecycle {
 
     private final DatabaseClient db;
     private final Duration writeTimeout;
+    private final Duration lastFlush;
+    /** The write timeout now: {@link #writeTimeout}, and shorter once the writer is stopping. */
+    private volatile Duration currentWriteTimeout;
     private final ConcurrentLinkedQueue<UsageRecord> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     /** Records still being prepared off the event loops ({@link #submitWhenPrepared}); a shutdown waits for them. */
@@ -81,12 +93,14 @@ class UsageWriter implements SmartLifecycle {
 
     @Autowired
     UsageWriter(DatabaseClient db, MeterRegistry registry) {
-        this(db, registry, WRITE_TIMEOUT);
+        this(db, registry, WRITE_TIMEOUT, LAST_FLUSH);
     }
 
-    UsageWriter(DatabaseClient db, MeterRegistry registry, Duration writeTimeout) {
+    UsageWriter(DatabaseClient db, MeterRegistry registry, Duration writeTimeout, Duration lastFlush) {
         this.db = db;
         this.writeTimeout = writeTimeout;
+        this.lastFlush = lastFlush;
+        this.currentWriteTimeout = writeTimeout;
         this.rejected = Counter.builder("tollgate.usage.rejected")
             .description("Usage records the database refused and that were set aside unwritten (logged at error)")
             .register(registry);
@@ -148,6 +162,11 @@ class UsageWriter implements SmartLifecycle {
                 queue.addAll(batch);
                 queued.addAndGet(batch.size());
                 return Mono.error(error);
+            })
+            // The last flush given up mid-write (its time at shutdown over): counted among the records lost.
+            .doOnCancel(() -> {
+                queue.addAll(batch);
+                queued.addAndGet(batch.size());
             })
             .then(Mono.defer(() -> flush(remaining - batch.size())));
     }
@@ -262,7 +281,7 @@ class UsageWriter implements SmartLifecycle {
             // A count beyond an int column, say: thrown here, it escaped the retry and dropped the whole batch.
             return Mono.error(new UnwritableRecords(unwritable));
         }
-        return statement.bindTo(db).then().timeout(writeTimeout);
+        return statement.bindTo(db).then().timeout(currentWriteTimeout);
     }
 
     @Override
@@ -270,6 +289,7 @@ class UsageWriter implements SmartLifecycle {
         // A context paused and restarted starts again where the last stop left the writer: flushing claimed for good.
         stopped = false;
         flushing.set(false);
+        currentWriteTimeout = writeTimeout;
         ticker = Flux.interval(Duration.ofMillis(FLUSH_MILLIS), Schedulers.parallel())
             .onBackpressureDrop()
             .subscribe(tick -> flushInBackground());
@@ -283,13 +303,18 @@ class UsageWriter implements SmartLifecycle {
         // Keeps trying for about as long as Spring waits for this phase (spring.lifecycle.timeout-per-shutdown-phase).
         preparationsDone()
             .then(backgroundFlushOver())
+            .then(Mono.fromRunnable(() -> currentWriteTimeout = min(writeTimeout, SHUTDOWN_WRITE_TIMEOUT)))
             .then(flush().retryWhen(Retry.backoff(SHUTDOWN_ATTEMPTS, Duration.ofMillis(100))
-                .maxBackoff(Duration.ofSeconds(2))))
+                .maxBackoff(Duration.ofSeconds(2))).timeout(lastFlush))
             .doFinally(signal -> {
                 stopped = true;
                 callback.run();
             })
             .subscribe(done -> { }, error -> log.error("{} usage records lost at shutdown", pending()));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     @Override

@@ -173,7 +173,7 @@ class UsageWriterIntegrationTests {
     void aWriteWithNoAnswerIsGivenUpAndItsRecordsWrittenOnceLater() {
         DashboardUser user = DashboardUser.signUp(client);
         UUID keyId = UUID.fromString(user.createKeyJson(Map.of("name", "silent")).path("id").asString());
-        UsageWriter patient = new UsageWriter(db, new SimpleMeterRegistry(), Duration.ofMillis(300));
+        UsageWriter patient = new UsageWriter(db, new SimpleMeterRegistry(), Duration.ofMillis(300), UsageWriter.LAST_FLUSH);
         AtomicInteger persisted = new AtomicInteger();
         UsageRecord record = record(user.tenantId(), keyId, "openai/gpt-4o-mini", new TokenUsage(10, 5, 0, 0, 0),
                 1_000, persisted);
@@ -202,6 +202,37 @@ class UsageWriterIntegrationTests {
         assertThat(written(List.of(record.id()))).isEqualTo(1);
         assertThat(db.sql("select count(*) from ledger_entry where request_id = :id").bind("id", record.id())
             .map(row -> row.get(0, Long.class)).one().block()).isEqualTo(1);
+    }
+
+    /**
+     * A shutdown while the database does not answer ends its last flush in time for Spring's shutdown phase (the pool
+     * closes after it), and counts the batch it gave up mid-write among the records lost.
+     */
+    @Test
+    void aShutdownWithTheDatabaseSilentEndsInTimeAndCountsWhatItLost() {
+        DashboardUser user = DashboardUser.signUp(client);
+        UUID keyId = UUID.fromString(user.createKeyJson(Map.of("name", "silent-stop")).path("id").asString());
+        UsageWriter stopping = new UsageWriter(db, new SimpleMeterRegistry(), Duration.ofSeconds(20),
+                Duration.ofSeconds(1));
+        Connection locker = Mono.from(connections.create()).block(Duration.ofSeconds(10));
+        try {
+            Mono.from(locker.beginTransaction())
+                .then(Mono.from(locker.createStatement("lock table request_log in exclusive mode").execute())
+                    .flatMap(result -> Mono.from(result.getRowsUpdated())))
+                .block(Duration.ofSeconds(10));
+            stopping.submit(record(user.tenantId(), keyId));
+            CountDownLatch stopped = new CountDownLatch(1);
+            long start = System.nanoTime();
+
+            stopping.stop(stopped::countDown);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> stopped.getCount() == 0);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+            assertThat(stopping.pending()).as("the batch given up mid-write, counted as lost").isEqualTo(1);
+        }
+        finally {
+            Mono.from(locker.rollbackTransaction()).then(Mono.from(locker.close())).block(Duration.ofSeconds(10));
+        }
     }
 
     private long written(List<UUID> ids) {
