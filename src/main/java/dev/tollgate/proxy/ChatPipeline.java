@@ -2,12 +2,14 @@ package dev.tollgate.proxy;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.cache.CacheDirective;
 import dev.tollgate.cache.CachedAnswer;
@@ -137,14 +139,17 @@ final class ChatPipeline {
         // An answer kept by a whole call with more in it than a stream carries here (log probabilities, reasoning) is
         // not replayed: the stream is a miss, and its own answer, with less in it, does not take that one's place.
         AtomicBoolean keptRicher = new AtomicBoolean();
+        AtomicReference<ObjectNode> keptTree = new AtomicReference<>();
         Mono<CachedAnswer> kept = !caching.lookUp() ? Mono.empty() : cache.lookUp(key, answer -> {
-            boolean replayable = StreamedAnswer.replayable(cache.tree(answer));
+            ObjectNode tree = cache.tree(answer);
+            boolean replayable = StreamedAnswer.replayable(tree);
             keptRicher.set(!replayable);
+            keptTree.set(tree);
             return replayable;
         });
         return kept.flatMapMany(answer -> {
             tracker.servedFromCache(answer.model(), answer.provider(), chat.body());
-            return StreamedAnswer.replay(cache.tree(answer), answer.usage(), answer.stopSequence(), json);
+            return StreamedAnswer.replay(keptTree.get(), answer.usage(), answer.stopSequence(), json);
         }).switchIfEmpty(Flux.defer(() -> {
             tracker.cacheMissed();
             StreamedAnswer assembled = new StreamedAnswer(chat.choices(), cache.maxEntrySize());
