@@ -14,7 +14,8 @@ const PAGE_SIZE = 50;
 // The request log keeps each call's HTTP status; these are the ones a call can end with.
 const STATUSES: [string, string][] = [
   ['failed', 'Any failure'],
-  ['200', 'Succeeded'],
+  // 200 is any call that answered, a stream that broke after its first byte included (shown as Interrupted).
+  ['200', 'Answered (200)'],
   ['400', 'Bad request'],
   ['402', 'Out of credits'],
   ['404', 'Unknown model'],
