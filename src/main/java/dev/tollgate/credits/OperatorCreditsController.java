@@ -26,8 +26,8 @@ import dev.tollgate.common.Money;
  *
  * <p>With an {@code Idempotency-Key} header, the adjustment lands once per tenant and key: an operator (or a script)
  * retrying after an answer lost on the way back, the adjustment committed all the same, would otherwise grant it twice.
- * A retry gets the first one's answer, marked {@code Idempotent-Replayed: true}; the same key with another amount is a
- * 409, as Stripe answers a key reused with other parameters.
+ * A retry gets the same amount (and the balance now), marked {@code Idempotent-Replayed: true}; the same key with
+ * another amount is a 409, as Stripe answers a key reused with other parameters.
  */
 @RestController
 class OperatorCreditsController {
