@@ -63,7 +63,7 @@ public class RoutePlanner {
         }
         addRoutes(plan, primary, preferences, prices);
         // Each model once, however often the list names it: a model that refused the request is not asked again.
-        Set<String> planned = new HashSet<>(List.of(primary.id()));
+        Set<String> planned = fallbackModels.isEmpty() ? Set.of() : new HashSet<>(List.of(primary.id()));
         for (int i = 0; i < fallbackModels.size(); i++) {
             CatalogModel fallback = models.get(fallbackModels.get(i));
             if (fallback == null || fallback.kind() != kind) {
