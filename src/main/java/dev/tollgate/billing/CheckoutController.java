@@ -8,6 +8,7 @@ import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -33,13 +34,15 @@ class CheckoutController {
     private final StripeCustomers customers;
     private final StripeProperties properties;
     private final TopUpPricing pricing;
+    private final TenantPlans plans;
 
     CheckoutController(StripeApi stripe, StripeCustomers customers, StripeProperties properties,
-            TopUpPricing pricing) {
+            TopUpPricing pricing, TenantPlans plans) {
         this.stripe = stripe;
         this.customers = customers;
         this.properties = properties;
         this.pricing = pricing;
+        this.plans = plans;
     }
 
     @GetMapping("/api/billing/config")
@@ -57,10 +60,16 @@ class CheckoutController {
             throw ApiException.invalidParam("amountUsd", "amountUsd is required.");
         }
         TopUpPricing.TopUp topUp = pricing.quote(request.amountUsd(), "amountUsd");
+        // A postpaid tenant's usage is invoiced by Stripe and debited all the same: credits bought now would pay for
+        // usage the invoice charges again.
+        Mono<Void> prepaid = plans.isPostpaid(user.tenantId()).flatMap(postpaid -> postpaid
+                ? Mono.error(new ApiException(HttpStatus.CONFLICT, "invalid_request_error", "postpaid_plan",
+                        "This organization is on a postpaid plan: its usage is invoiced, and credits cannot be bought."))
+                : Mono.empty());
         // The card is kept for automatic top-up unless the tenant says not to (the dashboard offers "the card of your
         // last purchase"); Checkout tells the payer that it will be saved.
         boolean saveCard = !Boolean.FALSE.equals(request.saveCard());
-        return customers.customerFor(user.tenantId())
+        return prepaid.then(customers.customerFor(user.tenantId()))
             .flatMap(customer -> stripe.createCheckoutSession(session(user, customer, topUp, saveCard)))
             .map(session -> new CheckoutUrl(session.getUrl()))
             .onErrorMap(error -> !(error instanceof ApiException), error -> {

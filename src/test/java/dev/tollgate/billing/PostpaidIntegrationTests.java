@@ -103,6 +103,20 @@ class PostpaidIntegrationTests {
         assertThat(operator.getJson("/api/operator/tenants/" + user.tenantId() + "/plan")).isEqualTo(postpaid);
     }
 
+    /** A postpaid tenant's usage is invoiced and debited: credits it bought would pay for invoiced usage again. */
+    @Test
+    void aPostpaidTenantCannotBuyCredits() {
+        plan(user, "postpaid");
+
+        user.post("/api/billing/checkout", Map.of("amountUsd", 20)).expectStatus().isEqualTo(409)
+            .expectBody().jsonPath("$.error.code").isEqualTo("postpaid_plan");
+        assertThat(stripe.requests("POST", "/v1/checkout/sessions")).isEmpty();
+
+        plan(user, "prepaid");
+        user.post("/api/billing/checkout", Map.of("amountUsd", 20)).expectStatus().isOk()
+            .expectBody().jsonPath("$.url").exists();
+    }
+
     @Test
     void onlyTheOperatorChangesPlansAndOnlyToKnownOnes() {
         DashboardPut.put(client, user, "/api/operator/tenants/" + user.tenantId() + "/plan", Map.of("plan", "postpaid"))
