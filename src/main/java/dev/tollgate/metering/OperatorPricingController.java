@@ -11,6 +11,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -24,6 +26,7 @@ import reactor.core.publisher.Mono;
 import dev.tollgate.common.ApiException;
 import dev.tollgate.common.DateParams;
 import dev.tollgate.common.Money;
+import dev.tollgate.common.ReadSnapshot;
 
 /**
  * The operator's view of money: provider prices and markups (each change is a new row with its effective time, so
@@ -35,10 +38,12 @@ class OperatorPricingController {
 
     private final DatabaseClient db;
     private final PricingService pricing;
+    private final TransactionalOperator snapshot;
 
-    OperatorPricingController(DatabaseClient db, PricingService pricing) {
+    OperatorPricingController(DatabaseClient db, PricingService pricing, ReactiveTransactionManager transactions) {
         this.db = db;
         this.pricing = pricing;
+        this.snapshot = ReadSnapshot.operator(transactions);
     }
 
     @GetMapping("/prices")
@@ -157,11 +162,14 @@ class OperatorPricingController {
     @GetMapping("/summary")
     Mono<Map<String, Object>> summary(@RequestParam(required = false) @Nullable String from,
             @RequestParam(required = false) @Nullable String to) {
-        DateParams.Window window = DateParams.window(from, to, null);
+        // At most the year /api/usage allows: each read aggregates every tenant's calls in the period.
+        DateParams.Window window = DateParams.window(from, to, UsageController.LONGEST_PERIOD);
         OffsetDateTime start = window.from();
         OffsetDateTime end = window.to();
+        // One snapshot, one connection: the totals and the two breakdowns add up to the same calls.
         return Mono.zip(totals(start, end, null).next(), totals(start, end, "model").collectList(),
                 totals(start, end, "tenant_id").collectList())
+            .as(snapshot::transactional)
             .map(all -> {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("from", start);

@@ -30,7 +30,7 @@ import dev.tollgate.common.DateParams;
 class UsageController {
 
     /** The dashboard's longest range, 366 local days, and the hour a change of daylight saving time may add. */
-    private static final Duration LONGEST = Duration.ofDays(367);
+    static final Duration LONGEST_PERIOD = Duration.ofDays(367);
 
     private final RequestLogQueries log;
     private final ApiKeyService keys;
@@ -45,7 +45,7 @@ class UsageController {
             @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to,
             @RequestParam(defaultValue = "day") String groupBy, @RequestParam(defaultValue = "UTC") String tz) {
         // About a year at most: each request aggregates its whole period on the database every tenant shares.
-        DateParams.Window window = DateParams.window(from, to, LONGEST);
+        DateParams.Window window = DateParams.window(from, to, LONGEST_PERIOD);
         OffsetDateTime start = window.from();
         OffsetDateTime end = window.to();
         List<UsageGrouping> groups = groupings(groupBy);

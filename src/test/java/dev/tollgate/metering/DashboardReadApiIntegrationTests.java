@@ -241,6 +241,10 @@ class DashboardReadApiIntegrationTests {
         // Read as /api/usage reads its period: a 400, not the 500 an unbounded year was.
         operator.get("/api/operator/summary?to=-999999999-01-01T00:00Z").expectStatus().isBadRequest();
         operator.get("/api/operator/summary?from=2026-02-01&to=2026-01-01").expectStatus().isBadRequest();
+        // Every tenant's calls in the period, three times: a year at most, as /api/usage.
+        operator.get("/api/operator/summary?from=2024-01-01&to=2026-01-01").expectStatus().isBadRequest()
+            .expectBody().jsonPath("$.error.message").value(message -> assertThat((String) message)
+                .contains("at most 367 days"));
         JsonNode ledger = user.getJson("/api/credits?includeUsage=false");
         assertThat(ledger.path("entries").get(0).path("kind").stringValue()).isEqualTo("adjustment");
         assertThat(ledger.path("entries").get(0).path("description").stringValue()).contains("Welcome gift")
