@@ -4,6 +4,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 import org.jspecify.annotations.Nullable;
@@ -21,8 +22,13 @@ public final class DateParams {
      * @throws ApiException 400 naming the parameter: unreadable, out of range, not in order, or too long
      */
     public static Window window(@Nullable String from, @Nullable String to, @Nullable Duration longest) {
-        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : instant("to", to);
-        OffsetDateTime start = from == null ? end.minusDays(30) : instant("from", from);
+        return window(from, to, longest, ZoneOffset.UTC);
+    }
+
+    /** As {@link #window(String, String, Duration)}, a plain date meaning midnight in {@code zone}. */
+    public static Window window(@Nullable String from, @Nullable String to, @Nullable Duration longest, ZoneId zone) {
+        OffsetDateTime end = to == null ? OffsetDateTime.now(ZoneOffset.UTC) : instant("to", to, zone);
+        OffsetDateTime start = from == null ? end.minusDays(30) : instant("from", from, zone);
         if (!start.isBefore(end)) {
             throw ApiException.invalidParam("from", "from must be before to.");
         }
@@ -45,10 +51,16 @@ public final class DateParams {
      * @throws ApiException 400 naming the parameter
      */
     public static OffsetDateTime instant(String param, String text) {
+        return instant(param, text, ZoneOffset.UTC);
+    }
+
+    /** As {@link #instant(String, String)}, a plain date meaning its first moment in {@code zone}. */
+    public static OffsetDateTime instant(String param, String text, ZoneId zone) {
         OffsetDateTime instant;
         int year;
         try {
-            instant = text.length() == 10 ? LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC)
+            instant = text.length() == 10
+                    ? LocalDate.parse(text).atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC)
                     : OffsetDateTime.parse(text);
             // In UTC, which can itself be out of range: -999999999-01-01T00:00+18:00 is a year earlier there.
             year = instant.withOffsetSameInstant(ZoneOffset.UTC).getYear();

@@ -22,9 +22,10 @@ import dev.tollgate.common.ApiException;
 import dev.tollgate.common.DateParams;
 
 /**
- * {@code GET /api/usage?from&to&groupBy}: requests, tokens and spend (what the tenant paid, in micro-dollars) between
- * two instants, grouped by {@code day} (UTC), {@code model}, {@code key}, or two of them ({@code day,model}).
- * {@code from} and {@code to} are ISO dates (a date's start, UTC) or instants; by default the last 30 days.
+ * {@code GET /api/usage?from&to&groupBy&tz}: requests, tokens and spend (what the tenant paid, in micro-dollars)
+ * between two instants, grouped by {@code day} (in {@code tz}, default UTC), {@code model}, {@code key}, or two of them
+ * ({@code day,model}). {@code from} and {@code to} are ISO dates (a date's start in {@code tz}) or instants; by default
+ * the last 30 days.
  */
 @RestController
 class UsageController {
@@ -44,12 +45,13 @@ class UsageController {
     Mono<Map<String, Object>> usage(@AuthenticationPrincipal SessionUser user,
             @RequestParam(required = false) @Nullable String from, @RequestParam(required = false) @Nullable String to,
             @RequestParam(defaultValue = "day") String groupBy, @RequestParam(defaultValue = "UTC") String tz) {
-        // About a year at most: each request aggregates its whole period on the database every tenant shares.
-        DateParams.Window window = DateParams.window(from, to, LONGEST_PERIOD);
+        // About a year at most: each request aggregates its whole period on the database every tenant shares. Plain
+        // dates are the caller's days, as the bars are: midnight in tz, not in UTC.
+        ZoneId zone = zone(tz);
+        DateParams.Window window = DateParams.window(from, to, LONGEST_PERIOD, zone);
         OffsetDateTime start = window.from();
         OffsetDateTime end = window.to();
         List<UsageGrouping> groups = groupings(groupBy);
-        ZoneId zone = zone(tz);
         return Mono.zip(log.usageReport(user.tenantId(), start, end, groups, zone), keys.names(user.tenantId()))
             .map(all -> {
                 Map<String, Object> body = new LinkedHashMap<>();

@@ -182,6 +182,11 @@ class DashboardReadApiIntegrationTests {
         assertThat(byDay.path("rows").get(0).path("day").stringValue()).isEqualTo(localToday.toString())
             .isNotEqualTo(LocalDate.ofInstant(now, ZoneOffset.UTC).toString());
         assertThat(byDay.path("tz").stringValue()).isEqualTo(zone.getId());
+        // Plain dates are the caller's days too: the same period asked as dates in that zone.
+        JsonNode byDates = user.getJson("/api/usage?from=" + localToday + "&to=" + localToday.plusDays(1)
+                + "&groupBy=day&tz=" + zone.getId());
+        assertThat(byDates.path("from").stringValue()).isEqualTo(byDay.path("from").stringValue());
+        assertThat(byDates.path("rows")).isEqualTo(byDay.path("rows"));
         // Offsets PostgreSQL would read west for east: names only.
         for (String offset : new String[] { "-03:00", "GMT-3", "Mars/Olympus" }) {
             user.get("/api/usage?tz=" + offset).expectStatus().isBadRequest()
