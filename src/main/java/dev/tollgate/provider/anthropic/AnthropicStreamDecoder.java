@@ -72,6 +72,9 @@ final class AnthropicStreamDecoder {
         return Flux.defer(() -> {
             AnthropicStreamDecoder decoder = new AnthropicStreamDecoder(json, provider, clock);
             return events.concatMapIterable(event -> decoder.decode(event.event(), event.data()))
+                // The answer is whole once message_stop came: a connection cut after it, or an error event after it,
+                // does not turn the answer the client already has into a broken one.
+                .onErrorResume(error -> decoder.ended() ? Mono.empty() : Mono.error(error))
                 .concatWith(Mono.defer(() -> decoder.ended() ? Mono.empty()
                         : Mono.error(UpstreamException.malformed(provider,
                                 "a stream that ended before message_stop"))));
@@ -84,7 +87,7 @@ final class AnthropicStreamDecoder {
     }
 
     List<ChatStreamEvent> decode(@Nullable String eventName, byte @Nullable [] data) {
-        if (SseEvent.isBlank(data)) {
+        if (ended || SseEvent.isBlank(data)) {
             return List.of();
         }
         JsonNode event;

@@ -67,10 +67,9 @@ final class AzureOpenAiChatProvider implements ChatProvider, EmbeddingProvider {
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return Flux.defer(() -> {
             OpenAiStreamDecoder.Ending ending = OpenAiStreamDecoder.Ending.of(call.request());
-            return http.postForEvents(call.attempt(), uri(call.upstreamModel(), "chat/completions"),
+            return streams.ended(http.postForEvents(call.attempt(), uri(call.upstreamModel(), "chat/completions"),
                     KeyPolicy.REQUIRED, AzureOpenAiChatProvider::auth, requests.toBody(call), errors,
-                    event -> streams.decode(event.data(), ending))
-                .concatWith(streams.afterLast(ending));
+                    event -> streams.decode(event.data(), ending)), ending);
         });
     }
 

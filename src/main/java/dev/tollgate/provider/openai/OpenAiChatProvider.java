@@ -58,9 +58,8 @@ final class OpenAiChatProvider implements ChatProvider, EmbeddingProvider {
     public Flux<ChatStreamEvent> stream(ChatCall call) {
         return Flux.defer(() -> {
             OpenAiStreamDecoder.Ending ending = OpenAiStreamDecoder.Ending.of(call.request());
-            return http.postForEvents(call.attempt(), chatCompletions, keys, OpenAiChatProvider::bearer,
-                    requests.toBody(call), errors, event -> streams.decode(event.data(), ending))
-                .concatWith(streams.afterLast(ending));
+            return streams.ended(http.postForEvents(call.attempt(), chatCompletions, keys, OpenAiChatProvider::bearer,
+                    requests.toBody(call), errors, event -> streams.decode(event.data(), ending)), ending);
         });
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -47,6 +48,8 @@ final class OpenAiStreamDecoder {
         private final int choices;
         private @Nullable Set<Integer> finished;
         private boolean seen;
+        /** [DONE] came: nothing after it is read, and the connection ending badly after it breaks nothing. */
+        private boolean done;
 
         /** @param choices how many answers the stream carries ({@code n}) */
         Ending(int choices) {
@@ -79,8 +82,12 @@ final class OpenAiStreamDecoder {
 
     /** {@link #decode(byte[])}, noting the stream's end as it shows. */
     List<ChatStreamEvent> decode(byte @Nullable [] bytes, Ending ending) {
+        if (ending.done) {
+            return List.of();
+        }
         if (SseEvent.isMarker(bytes, DONE)) {
             ending.seen = true;
+            ending.done = true;
             return List.of();
         }
         List<ChatStreamEvent> events = decode(bytes);
@@ -92,10 +99,14 @@ final class OpenAiStreamDecoder {
         return events;
     }
 
-    /** Nothing once the stream showed its end; the error of a stream cut short otherwise. */
-    Mono<ChatStreamEvent> afterLast(Ending ending) {
-        return Mono.defer(() -> ending.seen ? Mono.empty()
-                : Mono.error(UpstreamException.malformed(provider, "a stream that ended before [DONE]")));
+    /**
+     * The stream's events, then nothing once the stream showed its end, or the error of a stream cut short. A
+     * connection that ends badly after [DONE] (cut before the body's last bytes) leaves the answer whole.
+     */
+    Flux<ChatStreamEvent> ended(Flux<ChatStreamEvent> events, Ending ending) {
+        return events.onErrorResume(error -> ending.done ? Flux.empty() : Flux.error(error))
+            .concatWith(Mono.defer(() -> ending.seen ? Mono.empty()
+                : Mono.error(UpstreamException.malformed(provider, "a stream that ended before [DONE]"))));
     }
 
     List<ChatStreamEvent> decode(byte @Nullable [] bytes) {

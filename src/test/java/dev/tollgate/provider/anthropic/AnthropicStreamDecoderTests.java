@@ -164,6 +164,18 @@ class AnthropicStreamDecoderTests {
         assertThat(events.get(events.size() - 1)).isEqualTo(usage(new TokenUsage(2500, 40, 2000, 0, 0)));
     }
 
+    /** After message_stop the answer is whole: an error event after it does not turn it into a broken stream. */
+    @Test
+    void anErrorAfterMessageStopBreaksNothing() {
+        List<ChatStreamEvent> events = decode(Fixtures.text("anthropic/stream-text.sse") + "\n" + """
+                event: error
+                data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}
+
+                """).collectList().block();
+
+        assertThat(events.get(events.size() - 1)).isEqualTo(usage(TokenUsage.of(11, 6)));
+    }
+
     @Test
     void theLiveStreamWithPaddedJsonDecodesAndItsCumulativeUsageIsNotAddedTwice() {
         List<ChatStreamEvent> events = decode(Fixtures.text("anthropic/stream-live.sse")).collectList().block();

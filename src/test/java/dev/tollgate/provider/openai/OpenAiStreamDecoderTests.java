@@ -3,6 +3,8 @@ package dev.tollgate.provider.openai;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.tollgate.provider.UpstreamException;
@@ -24,22 +26,46 @@ class OpenAiStreamDecoderTests {
         decoder.decode(chunk(0, "\"stop\""), ending);
         decoder.decode(chunk(1, "null"), ending);
 
-        assertThatThrownBy(() -> decoder.afterLast(ending).block()).isInstanceOf(UpstreamException.class)
+        assertThatThrownBy(() -> decoder.ended(Flux.empty(), ending).blockLast()).isInstanceOf(UpstreamException.class)
             .hasMessageContaining("ended before [DONE]");
 
         decoder.decode(chunk(1, "\"length\""), ending);
-        assertThat(decoder.afterLast(ending).block()).isNull();
+        assertThat(decoder.ended(Flux.empty(), ending).blockLast()).isNull();
     }
 
     @Test
     void oneAnswersFinishOrDoneEndsTheStream() {
         OpenAiStreamDecoder.Ending one = OpenAiStreamDecoder.Ending.of(JSON.readTree("{}"));
         decoder.decode(chunk(0, "\"stop\""), one);
-        assertThat(decoder.afterLast(one).block()).isNull();
+        assertThat(decoder.ended(Flux.empty(), one).blockLast()).isNull();
 
         OpenAiStreamDecoder.Ending done = OpenAiStreamDecoder.Ending.of(JSON.readTree("{\"n\":3}"));
         decoder.decode("[DONE]".getBytes(StandardCharsets.US_ASCII), done);
-        assertThat(decoder.afterLast(done).block()).isNull();
+        assertThat(decoder.ended(Flux.empty(), done).blockLast()).isNull();
+    }
+
+    /**
+     * After [DONE] the answer is whole: an error event, or the connection cut before the body's end, no longer turns
+     * it into a broken stream (the client got an error in place of its usage chunk and [DONE]).
+     */
+    @Test
+    void nothingAfterDoneBreaksTheAnswer() {
+        OpenAiStreamDecoder.Ending ending = OpenAiStreamDecoder.Ending.of(JSON.readTree("{}"));
+        decoder.decode(chunk(0, "\"stop\""), ending);
+        decoder.decode("[DONE]".getBytes(StandardCharsets.US_ASCII), ending);
+
+        assertThat(decoder.decode("{\"error\":{\"message\":\"late\"}}".getBytes(StandardCharsets.UTF_8), ending))
+            .isEmpty();
+        StepVerifier.create(decoder.ended(Flux.error(UpstreamException.fromStatus("compatible", 0,
+                "the connection closed early", null)), ending))
+            .verifyComplete();
+
+        // Without [DONE], the same cut is the error it was.
+        OpenAiStreamDecoder.Ending open = OpenAiStreamDecoder.Ending.of(JSON.readTree("{}"));
+        StepVerifier.create(decoder.ended(Flux.error(UpstreamException.fromStatus("compatible", 0,
+                "the connection closed early", null)), open))
+            .expectError(UpstreamException.class)
+            .verify();
     }
 
     private static byte[] chunk(int index, String finish) {
