@@ -36,6 +36,8 @@ final class MessagesStreamTranslator {
     private boolean openIsText;
     /** OpenAI tool-call index → Anthropic content-block index. */
     private final Map<Integer, Integer> toolBlocks = new HashMap<>();
+    /** The id of the call each tool block of {@link #toolBlocks} carries, by the same index. */
+    private final Map<Integer, String> toolIds = new HashMap<>();
     private @Nullable String finishReason;
     private @Nullable String stopSequence;
     private @Nullable TokenUsage usage;
@@ -142,9 +144,17 @@ final class MessagesStreamTranslator {
                 frames.add(blockDelta(openBlock, textDelta));
             }
         }
-        for (JsonNode call : delta.path("tool_calls")) {
-            int index = call.path("index").asInt(0);
+        JsonNode calls = delta.path("tool_calls");
+        for (int i = 0; i < calls.size(); i++) {
+            JsonNode call = calls.get(i);
+            // As StreamedAnswer reads them: a call without an index is the one at its place in the delta, and a call
+            // with an id of its own is a new call even at an index already used (servers that number every call 0).
+            int index = call.path("index").asInt(i);
+            String id = call.path("id").asString(null);
             Integer block = toolBlocks.get(index);
+            if (block != null && id != null && !id.equals(toolIds.get(index))) {
+                block = null;
+            }
             if (block == null) {
                 ObjectNode toolUse = json.createObjectNode();
                 toolUse.put("type", "tool_use");
@@ -153,6 +163,7 @@ final class MessagesStreamTranslator {
                 toolUse.putObject("input");
                 block = openBlock(toolUse, false, frames);
                 toolBlocks.put(index, block);
+                toolIds.put(index, toolUse.path("id").stringValue());
             }
             String arguments = call.path("function").path("arguments").asString("");
             if (!arguments.isEmpty()) {

@@ -79,6 +79,28 @@ class MessagesStreamTranslatorTests {
         assertThat(events.get(8).data().path("delta").path("partial_json").stringValue()).isEqualTo("{\"x\":1}");
     }
 
+    /**
+     * Servers that number every call 0, or give no index, still make one tool_use block per call: the second call's
+     * arguments used to be appended to the first's ({"x":1}{"y":2}) and its id and name lost.
+     */
+    @Test
+    void callsWithoutTheirOwnIndexAreBlocksOfTheirOwn() {
+        List<Event> events = translate(List.of(
+                chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":1}\"}}]}", null),
+                chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"b\",\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":\"{\\\"y\\\":2}\"}}]}", null),
+                chunk("{\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"h\",\"arguments\":\"{}\"}},"
+                        + "{\"id\":\"d\",\"type\":\"function\",\"function\":{\"name\":\"k\",\"arguments\":\"{}\"}}]}", null),
+                chunk("{}", "tool_calls")));
+
+        assertThat(events).filteredOn(event -> event.name().equals("content_block_start"))
+            .extracting(event -> event.data().path("content_block").path("id").stringValue() + ":"
+                    + event.data().path("content_block").path("name").stringValue())
+            .containsExactly("a:f", "b:g", "c:h", "d:k");
+        assertThat(events).filteredOn(event -> event.name().equals("content_block_delta"))
+            .extracting(event -> event.data().path("delta").path("partial_json").stringValue())
+            .containsExactly("{\"x\":1}", "{\"y\":2}", "{}", "{}");
+    }
+
     /** OpenAI streams a call of the tool tool_choice named with finish_reason "stop". */
     @Test
     void aStreamThatCalledAToolStoppedForIt() {
