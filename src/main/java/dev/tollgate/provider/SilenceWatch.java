@@ -52,10 +52,14 @@ final class SilenceWatch {
         this.timers = timers;
     }
 
-    /** Notes that an event (a keep-alive comment counts) arrived now. */
-    void heard() {
+    /**
+     * Notes that an event (a keep-alive comment counts) arrived now; once one carried part of the answer, the idle
+     * limit applies in place of the first byte's. Events before the answer (a keep-alive, Azure's prompt filter
+     * results, Anthropic's opening) keep the first byte's: a reasoning model's first token may take minutes after them.
+     */
+    void heard(boolean answer) {
         lastHeard = System.nanoTime();
-        if (!heardAny) { // one volatile store per stream, not per event
+        if (answer && !heardAny) { // one volatile store per stream, not per event
             heardAny = true;
         }
     }

@@ -224,14 +224,17 @@ public final class UpstreamHttp {
         if (events.isEmpty()) {
             return List.of();
         }
-        watch.heard();
+        List<T> read;
         if (events.size() == 1) {
-            return reader.read(events.get(0));
+            read = reader.read(events.get(0));
         }
-        List<T> read = new ArrayList<>(events.size());
-        for (SseEvent event : events) {
-            read.addAll(reader.read(event));
+        else {
+            read = new ArrayList<>(events.size());
+            for (SseEvent event : events) {
+                read.addAll(reader.read(event));
+            }
         }
+        watch.heard(!read.isEmpty());
         return read;
     }
 

@@ -75,7 +75,11 @@ class UpstreamHttpTests {
                 .sendString(Flux.just("data: one\n\n", "data: two\n\n")
                     .concatWith(Mono.delay(Duration.ofMillis(1400)).map(tick -> "data: three\n\n"))))
             .post("/slow-start", (request, response) -> response.header("content-type", "text/event-stream")
-                .sendString(Mono.delay(Duration.ofMillis(1200)).map(tick -> "data: late\n\n"))))
+                .sendString(Mono.delay(Duration.ofMillis(1200)).map(tick -> "data: late\n\n")))
+            // An event before the answer (Azure's prompt filter results), then the answer 1.2 s later.
+            .post("/filtered-then-slow", (request, response) -> response.header("content-type", "text/event-stream")
+                .sendString(Flux.just("data: {\"choices\":[],\"prompt_filter_results\":[]}\n\n")
+                    .concatWith(Mono.delay(Duration.ofMillis(1200)).map(tick -> "data: late\n\n")))))
             .bindNow();
     }
 
@@ -259,6 +263,21 @@ class UpstreamHttpTests {
         }, new byte[0], ERRORS, List::of))
             .expectErrorSatisfies(error -> assertThat(((UpstreamException) error).code()).isEqualTo("upstream_timeout"))
             .verify(Duration.ofSeconds(5));
+    }
+
+    /**
+     * An event that is no part of the answer (the reader makes nothing of it) leaves the first-byte limit in force: a
+     * reasoning model's first token may come minutes after Azure's prompt filter results. The idle limit took over.
+     */
+    @Test
+    void anEventBeforeTheAnswerKeepsTheFirstByteLimit() {
+        http = upstream(Duration.ofSeconds(5), Duration.ofMillis(500));
+        StepVerifier.create(http.postForEvents(uri("/filtered-then-slow"), UpstreamHttp.KeyPolicy.OPTIONAL,
+                (headers, key) -> {
+                }, new byte[0], ERRORS, event -> "late".equals(event.text()) ? List.of(event) : List.<SseEvent>of())
+                .map(SseEvent::text))
+            .expectNext("late")
+            .verifyComplete();
     }
 
     @Test
