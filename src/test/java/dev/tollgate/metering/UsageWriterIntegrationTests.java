@@ -129,12 +129,8 @@ class UsageWriterIntegrationTests {
         AtomicInteger persisted = new AtomicInteger();
         UsageRecord record = record(user.tenantId(), keyId, "openai/gpt-4o-mini", new TokenUsage(10, 5, 0, 0, 0), 0,
                 persisted);
-        Connection locker = Mono.from(connections.create()).block(Duration.ofSeconds(10));
+        Connection locker = requestLogLocked();
         try {
-            Mono.from(locker.beginTransaction())
-                .then(Mono.from(locker.createStatement("lock table request_log in exclusive mode").execute())
-                    .flatMap(result -> Mono.from(result.getRowsUpdated())))
-                .block(Duration.ofSeconds(10));
             stopping.start();
             stopping.submit(record);
             await().atMost(Duration.ofSeconds(10)).until(() -> stopping.pending() == 0);
@@ -177,12 +173,8 @@ class UsageWriterIntegrationTests {
         AtomicInteger persisted = new AtomicInteger();
         UsageRecord record = record(user.tenantId(), keyId, "openai/gpt-4o-mini", new TokenUsage(10, 5, 0, 0, 0),
                 1_000, persisted);
-        Connection locker = Mono.from(connections.create()).block(Duration.ofSeconds(10));
+        Connection locker = requestLogLocked();
         try {
-            Mono.from(locker.beginTransaction())
-                .then(Mono.from(locker.createStatement("lock table request_log in exclusive mode").execute())
-                    .flatMap(result -> Mono.from(result.getRowsUpdated())))
-                .block(Duration.ofSeconds(10));
             patient.submit(record);
 
             Throwable error = patient.flush().then(Mono.<Throwable>empty()).onErrorResume(Mono::just)
@@ -214,12 +206,8 @@ class UsageWriterIntegrationTests {
         UUID keyId = UUID.fromString(user.createKeyJson(Map.of("name", "silent-stop")).path("id").asString());
         UsageWriter stopping = new UsageWriter(db, new SimpleMeterRegistry(), Duration.ofSeconds(20),
                 Duration.ofSeconds(1));
-        Connection locker = Mono.from(connections.create()).block(Duration.ofSeconds(10));
+        Connection locker = requestLogLocked();
         try {
-            Mono.from(locker.beginTransaction())
-                .then(Mono.from(locker.createStatement("lock table request_log in exclusive mode").execute())
-                    .flatMap(result -> Mono.from(result.getRowsUpdated())))
-                .block(Duration.ofSeconds(10));
             stopping.submit(record(user.tenantId(), keyId));
             CountDownLatch stopped = new CountDownLatch(1);
             long start = System.nanoTime();
@@ -233,6 +221,19 @@ class UsageWriterIntegrationTests {
         finally {
             Mono.from(locker.rollbackTransaction()).then(Mono.from(locker.close())).block(Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * A connection holding request_log locked in a transaction: every write of usage waits for it, as on a database
+     * that does not answer. Rolled back to let them through.
+     */
+    private Connection requestLogLocked() {
+        Connection locker = Mono.from(connections.create()).block(Duration.ofSeconds(10));
+        Mono.from(locker.beginTransaction())
+            .then(Mono.from(locker.createStatement("lock table request_log in exclusive mode").execute())
+                .flatMap(result -> Mono.from(result.getRowsUpdated())))
+            .block(Duration.ofSeconds(10));
+        return locker;
     }
 
     private long written(List<UUID> ids) {
