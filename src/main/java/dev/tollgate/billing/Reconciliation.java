@@ -7,7 +7,11 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
+
+import dev.tollgate.common.ReadSnapshot;
 
 /**
  * Compares, for one tenant and period, what the request log charged while the tenant was postpaid with what Stripe
@@ -18,9 +22,11 @@ import reactor.core.publisher.Mono;
 final class Reconciliation {
 
     private final DatabaseClient db;
+    private final TransactionalOperator snapshot;
 
-    Reconciliation(DatabaseClient db) {
+    Reconciliation(DatabaseClient db, ReactiveTransactionManager transactions) {
         this.db = db;
+        this.snapshot = ReadSnapshot.operator(transactions);
     }
 
     Mono<Report> of(UUID tenantId, OffsetDateTime from, OffsetDateTime to) {
@@ -59,7 +65,8 @@ final class Reconciliation {
                     row.get("attempts", Integer.class), row.get("last_error", String.class)))
             .all()
             .collectList();
-        return Mono.zip(totals, failing).map(both -> {
+        // One snapshot: a report sent between two reads showed as failing in a period already reconciled.
+        return Mono.zip(totals, failing).as(snapshot::transactional).map(both -> {
             Totals t = both.getT1();
             return new Report(tenantId, from, to, t.requests(), t.logged(), t.reported(), t.pending(),
                     t.logged() - t.reported() - t.pending(), t.logged() == t.reported(), both.getT2());
