@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
@@ -24,10 +25,12 @@ class PriceBook {
 
     private final DatabaseClient db;
     private final RefreshingSnapshot<Map<String, ModelPrice>> prices;
+    private final NextEffectiveReload nextPrice;
 
-    PriceBook(DatabaseClient db, DatabaseMigrations migrated) {
+    PriceBook(DatabaseClient db, DatabaseMigrations migrated, Clock clock) {
         this.db = db;
         this.prices = new RefreshingSnapshot<>("model prices", this::load);
+        this.nextPrice = new NextEffectiveReload(db, "model_price", prices::refresh, clock);
     }
 
     /** The prices in force now, by model id, put to this function (at once when they are loaded: see the snapshot). */
@@ -63,7 +66,8 @@ class PriceBook {
                     row.get("effective_from", OffsetDateTime.class)))
             .all()
             .collectList()
-            .map(PriceBook::byModel);
+            .map(PriceBook::byModel)
+            .flatMap(prices -> nextPrice.scheduleNext().thenReturn(prices));
     }
 
     /** The long-context tier when all three of its columns are set (the table's check has them set together). */

@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -29,9 +30,10 @@ public class PricingService {
     private final RefreshingSnapshot<MarkupRules> markups;
 
     PricingService(PriceBook prices, DatabaseClient db, PricingProperties properties, ClusterEvents events,
-            DatabaseMigrations migrated) {
+            DatabaseMigrations migrated, Clock clock) {
         this.prices = prices;
         this.events = events;
+        NextEffectiveReload nextMarkup = new NextEffectiveReload(db, "markup_rule", this::refreshMarkups, clock);
         this.markups = new RefreshingSnapshot<>("markup rules", () -> db.sql("""
                 select distinct on (tenant_id, model_id) tenant_id, model_id, markup_ppm
                 from markup_rule where effective_from <= now()
@@ -40,12 +42,17 @@ public class PricingService {
                     row.get("model_id", String.class), row.get("markup_ppm", Long.class)))
             .all()
             .collectList()
-            .map(rules -> new MarkupRules(rules, properties.defaultMarkupPpm())));
+            .map(rules -> new MarkupRules(rules, properties.defaultMarkupPpm()))
+            .flatMap(rules -> nextMarkup.scheduleNext().thenReturn(rules)));
         // The operator changed a price or markup on some instance: every instance applies it at once.
         events.on(PRICES_CHANGED, ignored -> {
             prices.refresh();
             markups.refresh();
         });
+    }
+
+    private void refreshMarkups() {
+        markups.refresh();
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.tollgate.credits;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import dev.tollgate.testsupport.FakeUpstream;
 import dev.tollgate.testsupport.IntegrationTest;
 import dev.tollgate.testsupport.LedgerInvariant;
 import dev.tollgate.testsupport.RequestLog;
+import dev.tollgate.testsupport.SecondInstance;
 import dev.tollgate.testsupport.TestEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -192,6 +195,35 @@ class CreditsIntegrationTests {
             .contentType(MediaType.APPLICATION_JSON)
             .bodyValue(body)
             .exchange();
+    }
+
+    /**
+     * A price written ahead applies from its time, on every instance: it used to wait for the next scheduled refresh
+     * (here an hour away), so calls in between were billed at the old price.
+     */
+    @Test
+    void aPriceWrittenAheadAppliesFromItsTime() {
+        DashboardUser operator = DashboardUser.signUpAs(client, TestEnvironment.OPERATOR_EMAIL);
+        try (SecondInstance slowRefresh = SecondInstance.start(Map.of("tollgate.catalog.refresh-interval", "1h"))) {
+            WebTestClient second = WebTestClient.bindToServer().baseUrl(slowRefresh.baseUrl()).build();
+            OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(2);
+            operator.post("/api/operator/prices", Map.of("modelId", "openai/gpt-4o-mini", "inputPerMtokUsd", "0.30",
+                    "outputPerMtokUsd", "1.20", "effectiveFrom", at.toString())).expectStatus().isCreated();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> OffsetDateTime.now(ZoneOffset.UTC)
+                    .isAfter(at.plusNanos(300_000_000)));
+                String generation = generationId(second.post().uri("/v1/chat/completions")
+                    .header("Authorization", "Bearer " + key).contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(simple()).exchange().expectStatus().isOk().expectBody().returnResult());
+
+                assertThat(new RequestLog(db).row(generation).get("charge_micros")).isEqualTo(22L);
+            }
+            finally {
+                operator.post("/api/operator/prices", Map.of("modelId", "openai/gpt-4o-mini", "inputPerMtokUsd",
+                        "0.15", "outputPerMtokUsd", "0.60", "cachedInputPerMtokUsd", "0.075")).expectStatus()
+                    .isCreated();
+            }
+        }
     }
 
     @Test
