@@ -59,7 +59,9 @@ final class EmbeddingsHandler {
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
-        return keys.authenticate(ApiKeyHeaders.presentedKey(request)).flatMap(key -> handle(request, key));
+        return keys.authenticate(ApiKeyHeaders.presentedKey(request))
+            .doOnError(refused -> GenerationTrackers.refusedCallId(request.exchange().getResponse()))
+            .flatMap(key -> handle(request, key));
     }
 
     private Mono<ServerResponse> handle(ServerRequest request, AuthenticatedKey key) {

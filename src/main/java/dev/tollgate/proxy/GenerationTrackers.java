@@ -27,6 +27,17 @@ final class GenerationTrackers {
         this.clock = clock;
     }
 
+    /**
+     * A call refused before it had a tracker (no key, an unknown key) still answers with a generation id, as every
+     * answer does: one of its own, for the client's report and the logs, which no generation is found by.
+     */
+    static void refusedCallId(ServerHttpResponse response) {
+        if (response.getHeaders().getFirst(ChatCompletionsHandler.GENERATION_HEADER) == null) {
+            String id = GenerationIds.format(GenerationIds.next());
+            response.getHeaders().set(ChatCompletionsHandler.GENERATION_HEADER, id);
+        }
+    }
+
     GenerationTracker start(AuthenticatedKey key, ServerWebExchange exchange) {
         return start(key, TraceIds.of(exchange));
     }

@@ -99,6 +99,7 @@ final class ProxyHotPath implements HttpHandler {
         })
             .onErrorResume(error -> {
                 observation.error(error);
+                GenerationTrackers.refusedCallId(response);
                 return errors.render(request, response, error);
             })
             .then(Mono.defer(response::setComplete))

@@ -324,6 +324,7 @@ class EmbeddingsIntegrationTests {
             .bodyValue(Map.of("model", "openai/text-embedding-3-small", "input", "hi"))
             .exchange()
             .expectStatus().isUnauthorized()
+            .expectHeader().value(ChatCompletionsHandler.GENERATION_HEADER, id -> assertThat(id).startsWith("gen-"))
             .expectBody().jsonPath("$.error.code").isEqualTo("invalid_api_key");
     }
 

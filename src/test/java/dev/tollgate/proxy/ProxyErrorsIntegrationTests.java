@@ -141,6 +141,8 @@ class ProxyErrorsIntegrationTests {
             .bodyValue(ChatCompletionsIntegrationTests.simpleRequest(false))
             .exchange()
             .expectStatus().isUnauthorized()
+            // Every answer carries a generation id, a refused one too (for the client's report and the logs).
+            .expectHeader().value(ChatCompletionsHandler.GENERATION_HEADER, id -> assertThat(id).startsWith("gen-"))
             .expectBody()
             .jsonPath("$.error.code").isEqualTo("invalid_api_key")
             .jsonPath("$.error.message").value(message -> assertThat((String) message).contains("No API key"));
