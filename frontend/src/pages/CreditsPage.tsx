@@ -1,9 +1,9 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client';
-import { queryKeys, useAutoTopUp, useBillingConfig, useCredits } from '../api/queries';
-import type { AutoTopUp, BillingConfig, Credits, LedgerEntry, PageCursor } from '../api/types';
+import { useAutoTopUp, useBillingConfig, useCredits } from '../api/queries';
+import type { BillingConfig, LedgerEntry, PageCursor } from '../api/types';
 import type { FieldErrors } from '../auth/formErrors';
 import { useFormErrors } from '../auth/useFormErrors';
 import { Field } from '../components/Field';
@@ -12,6 +12,8 @@ import { Pagination } from '../components/Pagination';
 import { Alert, Empty, ErrorState, Loading } from '../components/States';
 import { formatDateTime } from '../lib/format';
 import { formatMicros, microsToUsdDecimal, parseUsdToMicros, quoteCheckout, usdToMicros } from '../lib/money';
+import { AutoTopUpForm } from './AutoTopUpForm';
+import { ARRIVAL_POLL_MS, CheckoutReturn, forgetCheckout, rememberCheckout, useCheckoutReturn } from './CheckoutReturn';
 
 const KIND_LABELS: Record<string, string> = {
   signup_bonus: 'Sign-up bonus',
@@ -101,153 +103,6 @@ function AddCredits({ config, creditedMicros }: { config: BillingConfig; credite
         {leaving ? 'Opening checkout…' : 'Continue to payment'}
       </button>
       <p className="muted small">Payment is handled by Stripe Checkout; credits appear here within seconds.</p>
-    </form>
-  );
-}
-
-/** What the tab knew when it left for Stripe Checkout, to tell when the bought credits have arrived. */
-interface PendingCheckout {
-  /** `totalCreditedMicros` before paying; null when the balance had not loaded. */
-  creditedBeforeMicros: number | null;
-  amountMicros: number;
-}
-
-const PENDING_CHECKOUT = 'tollgate.pendingCheckout';
-
-// sessionStorage belongs to the tab, and survives its trip to Stripe and back.
-function rememberCheckout(pending: PendingCheckout): void {
-  try {
-    sessionStorage.setItem(PENDING_CHECKOUT, JSON.stringify(pending));
-  } catch {
-    // Storage disabled: the page back from Checkout then waits without knowing the amount.
-  }
-}
-
-function pendingCheckout(): PendingCheckout | null {
-  try {
-    const stored = JSON.parse(sessionStorage.getItem(PENDING_CHECKOUT) ?? 'null') as PendingCheckout | null;
-    return stored && Number.isSafeInteger(stored.amountMicros) ? stored : null;
-  } catch {
-    return null;
-  }
-}
-
-function forgetCheckout(): void {
-  try {
-    sessionStorage.removeItem(PENDING_CHECKOUT);
-  } catch {
-    // Nothing to forget.
-  }
-}
-
-// Credits arrive with Stripe's webhook, which may land before or after the payer is sent back: ask until they are
-// here, for two minutes at most (a bank debit can take days; the history shows it whenever it comes).
-const ARRIVAL_POLL_MS = 1_500;
-const ARRIVAL_PATIENCE_MS = 120_000;
-
-/**
- * The top-up the payer just made, back from Checkout: `arrived` once the credited total has grown by its amount,
- * `waiting` while it has not (and patience lasts), when the credits should be asked for again.
- */
-function useCheckoutReturn(returned: string | null) {
-  const [pending] = useState(() => (returned === 'success' ? pendingCheckout() : null));
-  const [patient, setPatient] = useState(true);
-  useEffect(() => {
-    if (returned !== 'success') return;
-    const timer = setTimeout(() => setPatient(false), ARRIVAL_PATIENCE_MS);
-    return () => clearTimeout(timer);
-  }, [returned]);
-  const arrived = (credits: Credits | undefined): boolean =>
-    pending !== null && pending.creditedBeforeMicros !== null && credits !== undefined
-    && credits.totalCreditedMicros >= pending.creditedBeforeMicros + pending.amountMicros;
-  const waiting = (credits: Credits | undefined): boolean => returned === 'success' && patient && !arrived(credits);
-  return { pending, arrived, waiting };
-}
-
-function CheckoutReturn({ returned, pending, arrived, waiting, onDismiss }: {
-  returned: string | null;
-  pending: PendingCheckout | null;
-  arrived: boolean;
-  waiting: boolean;
-  onDismiss: () => void;
-}) {
-  const dismiss = <button type="button" className="link-button" onClick={onDismiss}>Dismiss</button>;
-  if (returned === 'cancel') return <Alert tone="info">Checkout was cancelled; nothing was charged. {dismiss}</Alert>;
-  if (returned !== 'success') return null;
-  if (arrived && pending) {
-    return (
-      <Alert tone="success">
-        Payment received: {formatMicros(pending.amountMicros)} of credits were added to your balance. {dismiss}
-      </Alert>
-    );
-  }
-  if (waiting) {
-    return (
-      <Alert tone="success">
-        <span className="spinner spinner-inline" aria-hidden="true" /> Thank you! Stripe has your payment; your credits
-        appear here as soon as Stripe confirms it, usually within seconds. {dismiss}
-      </Alert>
-    );
-  }
-  return (
-    <Alert tone="info">
-      Thank you for your payment. If your credits are not in the history below yet, Stripe is still confirming it: they
-      appear once it does. {dismiss}
-    </Alert>
-  );
-}
-
-function AutoTopUpForm({ settings }: { settings: AutoTopUp }) {
-  const queryClient = useQueryClient();
-  const [enabled, setEnabled] = useState(settings.enabled);
-  const [threshold, setThreshold] = useState(settings.thresholdUsd?.toString() ?? '5');
-  const [amount, setAmount] = useState(settings.amountUsd?.toString() ?? '20');
-  const [saved, setSaved] = useState(false);
-  const { formRef, fields, form: formError, check, fail, clear } = useFormErrors(['thresholdUsd', 'amountUsd', 'enabled']);
-  const save = useMutation({
-    mutationFn: (body: { enabled: boolean; thresholdUsd: string; amountUsd: string }) =>
-      api<AutoTopUp>('/api/billing/auto-topup', { method: 'PUT', body }),
-    onSuccess: (next) => {
-      queryClient.setQueryData(queryKeys.autoTopUp, next);
-      setSaved(true);
-    },
-    onError: fail,
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSaved(false);
-    const errors: FieldErrors = {};
-    const thresholdMicros = parseUsdToMicros(threshold);
-    const amountMicros = parseUsdToMicros(amount);
-    if (thresholdMicros === null) errors.thresholdUsd = 'Enter an amount in USD.';
-    if (amountMicros === null || amountMicros === 0) errors.amountUsd = 'Enter an amount in USD above zero.';
-    if (!check(errors) || thresholdMicros === null || amountMicros === null) return;
-    save.mutate({ enabled, thresholdUsd: microsToUsdDecimal(thresholdMicros), amountUsd: microsToUsdDecimal(amountMicros) });
-  };
-  return (
-    <form ref={formRef} onSubmit={submit} noValidate aria-label="Automatic top-up">
-      {settings.lastError && <Alert>The last automatic top-up failed: {settings.lastError}</Alert>}
-      {formError && <Alert>{formError}</Alert>}
-      {saved && <Alert tone="success">Saved.</Alert>}
-      {!settings.hasPaymentMethod && (
-        <p className="muted">
-          Automatic top-ups charge the card of your last purchase. Buy credits once to save a card.
-        </p>
-      )}
-      <div className="checkbox">
-        <input id="autoTopUpEnabled" type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)}
-          disabled={!settings.hasPaymentMethod && !settings.enabled} />
-        <label htmlFor="autoTopUpEnabled">Top up automatically when my balance runs low</label>
-      </div>
-      <div className="form-row">
-        <Field id="thresholdUsd" label="When the balance falls below (USD)" inputMode="decimal" value={threshold}
-          onChange={(event) => { setThreshold(event.target.value); clear('thresholdUsd'); }} error={fields.thresholdUsd} />
-        <Field id="autoAmountUsd" label="Add this much (USD)" inputMode="decimal" value={amount}
-          onChange={(event) => { setAmount(event.target.value); clear('amountUsd'); }} error={fields.amountUsd} />
-      </div>
-      <button type="submit" className="button button-secondary" disabled={save.isPending}>
-        {save.isPending ? 'Saving…' : 'Save settings'}
-      </button>
     </form>
   );
 }
